@@ -1,0 +1,96 @@
+"""Errors the engine raises; `web/` maps each to one HTTP status in one place.
+
+    OneThingError
+    ├── ModelError            a BPMN model or matter file is invalid (carries Problems)   -> 422
+    ├── InputError            bad data from a caller: malformed JSON, invalid form field  -> 422
+    ├── NotFound
+    │   ├── MatterNotFound                                                               -> 404
+    │   ├── CaseNotFound                                                                 -> 404
+    │   └── StepNotFound                                                                 -> 404
+    ├── NotAllowed
+    │   └── NotYourDepartment  the actor is not a member of the step's department         -> 403
+    ├── Conflict
+    │   ├── StepNotReady       the step is not READY (done, future, cancelled...)         -> 409
+    │   ├── StaleCase          the case changed since the actor saw it                    -> 409
+    │   ├── StepClaimed        someone else holds the claim on the step                   -> 409
+    │   └── CaseClosed         the case is completed, cancelled or in error              -> 409
+    └── SandboxError           a condition or script broke a sandbox rule or its time limit
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+
+class OneThingError(Exception):
+    """Base of every error the engine raises on purpose."""
+
+    code = "error"
+
+    def __init__(self, message: str, *, fields: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+
+
+class ModelError(OneThingError):
+    """A model or matter file failed validation; `problems` says where and why."""
+
+    code = "invalid_model"
+
+    def __init__(self, problems: Sequence["Problem"]) -> None:  # noqa: F821
+        self.problems = list(problems)
+        super().__init__("; ".join(str(p) for p in self.problems) or "invalid model")
+
+
+class InputError(OneThingError):
+    code = "invalid_input"
+
+
+class NotFound(OneThingError):
+    code = "not_found"
+
+
+class MatterNotFound(NotFound):
+    pass
+
+
+class CaseNotFound(NotFound):
+    pass
+
+
+class StepNotFound(NotFound):
+    pass
+
+
+class NotAllowed(OneThingError):
+    code = "forbidden"
+
+
+class NotYourDepartment(NotAllowed):
+    pass
+
+
+class Conflict(OneThingError):
+    code = "conflict"
+
+
+class StepNotReady(Conflict):
+    pass
+
+
+class StaleCase(Conflict):
+    pass
+
+
+class StepClaimed(Conflict):
+    pass
+
+
+class CaseClosed(Conflict):
+    pass
+
+
+class SandboxError(OneThingError):
+    """A condition or script was refused by the sandbox or ran past its time limit."""
+
+    code = "sandbox"

@@ -1,0 +1,34 @@
+"""A loaded, validated BPMN model: what the rest of the code sees instead of SpiffWorkflow's parser."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+STEP_KINDS = ("userTask", "manualTask", "sendTask", "receiveTask", "serviceTask")
+
+
+@dataclass(frozen=True)
+class StepInfo:
+    """One step (task) of a model, as written in the BPMN file."""
+
+    id: str
+    name: str
+    kind: str  # one of STEP_KINDS
+    department: str | None  # lane id; "Applicant" for the applicant's lane
+    properties: dict[str, str]
+    line: int | None
+
+
+@dataclass
+class Model:
+    """A model file that passed every check; `spec` and `subprocess_specs` stay inside engine/."""
+
+    filename: str
+    content_hash: str  # sha256 hex of the file's bytes
+    data: bytes
+    root: Any  # lxml root element of the hardened parse
+    process_id: str
+    spec: Any  # SpiffWorkflow BpmnProcessSpec
+    subprocess_specs: dict[str, Any]
+    lanes: dict[str, str] = field(default_factory=dict)  # lane id -> lane name
+    steps: dict[str, StepInfo] = field(default_factory=dict)  # bpmn id -> step
