@@ -16,7 +16,6 @@ def _parser() -> etree.XMLParser:
         load_dtd=False,
         dtd_validation=False,
         huge_tree=False,
-        xinclude=False,
         remove_comments=True,
         remove_pis=True,
     )

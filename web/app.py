@@ -23,3 +23,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'onething.db'}"
     return app
+
+
+def engine_context(app: Flask):
+    """The app's EngineContext (database sessions, clock, sandbox), made on first use."""
+    from engine.context import EngineContext
+
+    ctx = app.extensions.get("onething")
+    if ctx is None:
+        ctx = EngineContext.from_url(app.config["DATABASE_URL"],
+                                     script_time_limit=float(app.config.get("SCRIPT_TIME_LIMIT", 1.0)))
+        app.extensions["onething"] = ctx
+    return ctx

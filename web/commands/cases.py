@@ -1,8 +1,183 @@
-"""Commands (placeholder: filled by its owner)."""
+"""Commands for operators and clerks: init-db, user add, case ..., worker."""
 from __future__ import annotations
+
+import dataclasses
+import time
 
 import click
 
+from engine import cases as case_use
+from engine import timers, users
+from engine.views import CaseView
+from web.commands.common import clean_errors, ctx, json_object, to_json
+
 
 def register(cli: click.Group) -> None:
-    """Add this module's commands to the `onething` group."""
+    cli.add_command(init_db)
+    cli.add_command(user)
+    cli.add_command(case)
+    cli.add_command(worker)
+
+
+@click.command("init-db")
+@clean_errors
+def init_db() -> None:
+    """Create or upgrade the database schema."""
+    ctx().init_db()
+    click.echo("database ready")
+
+
+@click.group()
+def user() -> None:
+    """Accounts: designers and clerks of departments, auditors, admins."""
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice(users.ROLES), required=True)
+@click.option("--department", help="department id (lane id) for designers and clerks")
+@click.option("--name", "display_name", help="display name")
+@click.password_option(prompt="Password")
+@clean_errors
+def user_add(username: str, role: str, department: str | None, display_name: str | None, password: str) -> None:
+    """Create an account."""
+    actor = users.add_user(ctx(), username, password, role, department, display_name)
+    click.echo(f"added {actor.name} ({actor.role}{', ' + actor.department if actor.department else ''})")
+
+
+@click.group()
+def case() -> None:
+    """Start, inspect and advance cases."""
+
+
+@case.command("start")
+@click.argument("matter")
+@click.option("--variant", type=click.Choice(["before", "after"]), default="after", show_default=True)
+@click.option("--data", help="initial case data as a JSON object")
+@clean_errors
+def case_start(matter: str, variant: str, data: str | None) -> None:
+    """Start a case of MATTER's current deployed version."""
+    view = case_use.start_case(ctx(), matter, variant, json_object(data, "--data"))
+    click.echo(f"case {view.number} started ({view.matter_id}/{view.variant} v{view.model_version})")
+    _print_case(view)
+
+
+@case.command("show")
+@click.argument("number")
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+@clean_errors
+def case_show(number: str, as_json: bool) -> None:
+    """Show a case: status, ready steps, what it waits for, its step log."""
+    view = case_use.get_case(ctx(), number)
+    log = case_use.step_log(ctx(), number)
+    if as_json:
+        click.echo(to_json({"case": dataclasses.asdict(view), "log": [dataclasses.asdict(e) for e in log]}))
+        return
+    _print_case(view)
+    if log:
+        click.echo("log:")
+        for entry in log:
+            click.echo(f"  {entry.at:%Y-%m-%d %H:%M} {entry.event:<9} {entry.step_id} ({entry.department}) by {entry.actor or '-'}")
+
+
+@case.command("steps")
+@click.option("--department", help="only steps of this department (lane id)")
+@click.option("--limit", default=200, show_default=True)
+@clean_errors
+def case_steps(department: str | None, limit: int) -> None:
+    """List READY steps across cases, oldest first."""
+    items = case_use.list_ready_steps(ctx(), department, limit)
+    if not items:
+        click.echo("no ready steps")
+    for item in items:
+        claim = f" claimed by {item.claimed_by}" if item.claimed_by else ""
+        click.echo(f"{item.case_number}  {item.step_id:<28} {item.department or '-':<14} ready {item.ready_at:%Y-%m-%d %H:%M}{claim}")
+
+
+def _actor_option(func):
+    return click.option("--as", "username", required=True, help="the user acting ('applicant' for the applicant)")(func)
+
+
+@case.command("complete")
+@click.argument("number")
+@click.argument("step_id")
+@_actor_option
+@click.option("--data", help="the step's form data as a JSON object")
+@click.option("--expect-version", type=int, help="fail if the case changed since this version")
+@clean_errors
+def case_complete(number: str, step_id: str, username: str, data: str | None, expect_version: int | None) -> None:
+    """Complete a READY step of a case."""
+    actor = users.get_actor(ctx(), username)
+    view = case_use.complete_step(ctx(), number, step_id, actor, json_object(data, "--data"), expect_version)
+    click.echo(f"completed {step_id} of case {view.number}")
+    _print_case(view)
+
+
+@case.command("claim")
+@click.argument("number")
+@click.argument("step_id")
+@_actor_option
+@clean_errors
+def case_claim(number: str, step_id: str, username: str) -> None:
+    """Claim a READY step."""
+    item = case_use.claim_step(ctx(), number, step_id, users.get_actor(ctx(), username))
+    click.echo(f"{item.step_id} of case {item.case_number} claimed by {item.claimed_by}")
+
+
+@case.command("release")
+@click.argument("number")
+@click.argument("step_id")
+@_actor_option
+@clean_errors
+def case_release(number: str, step_id: str, username: str) -> None:
+    """Release a step you claimed."""
+    item = case_use.release_step(ctx(), number, step_id, users.get_actor(ctx(), username))
+    click.echo(f"{item.step_id} of case {item.case_number} released")
+
+
+@case.command("message")
+@click.argument("number")
+@click.argument("name")
+@click.option("--data", help="message payload as a JSON object")
+@clean_errors
+def case_message(number: str, name: str, data: str | None) -> None:
+    """Send message NAME (e.g. another department's result) to a case."""
+    view = case_use.send_message(ctx(), number, name, json_object(data, "--data"))
+    click.echo(f"message {name} delivered to case {view.number}")
+    _print_case(view)
+
+
+@case.command("cancel")
+@click.argument("number")
+@_actor_option
+@click.option("--reason", default="", help="why the case is cancelled")
+@clean_errors
+def case_cancel(number: str, username: str, reason: str) -> None:
+    """Cancel a running case."""
+    view = case_use.cancel_case(ctx(), number, users.get_actor(ctx(), username), reason)
+    click.echo(f"case {view.number} cancelled")
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="fire what is due now, then exit")
+@click.option("--interval", default=5.0, show_default=True, help="seconds between polls")
+@clean_errors
+def worker(once: bool, interval: float) -> None:
+    """Fire due timers (run several on PostgreSQL; none fires a timer twice)."""
+    while True:
+        fired = timers.fire_due_timers(ctx())
+        if fired or once:
+            click.echo(f"fired timers of {fired} case(s)")
+        if once:
+            return
+        time.sleep(interval)
+
+
+def _print_case(view: CaseView) -> None:
+    click.echo(f"  status: {view.status}{' — ' + view.error if view.error else ''} (version {view.version})")
+    for item in view.ready_steps:
+        click.echo(f"  ready: {item.step_id} — {item.step_name} [{item.department or '-'}]")
+    for name in view.waiting_messages:
+        click.echo(f"  waits for message: {name}")
+    for due in view.timers:
+        click.echo(f"  waits for timer due {due:%Y-%m-%d %H:%M} UTC")

@@ -1,8 +1,26 @@
-"""Commands (placeholder: filled by its owner)."""
+"""`onething check FILE...`: validate models, one line per problem."""
 from __future__ import annotations
+
+import sys
 
 import click
 
+from engine.loading import check_paths, find_model_files
+
+
+@click.command("check")
+@click.argument("paths", nargs=-1, required=True)
+def check_command(paths: tuple[str, ...]) -> None:
+    """Validate BPMN models (files or directories); exit 1 if any problem is found."""
+    problems = check_paths(list(paths))
+    if problems:
+        for problem in problems:
+            click.echo(str(problem))
+        sys.exit(1)
+    files, _ = find_model_files(list(paths))
+    click.echo(f"{len(files)} file(s) OK")
+
 
 def register(cli: click.Group) -> None:
-    """Add this module's commands to the `onething` group."""
+    """Add `check` to the `onething` group (no app context needed)."""
+    cli.add_command(check_command)

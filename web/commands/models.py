@@ -1,8 +1,45 @@
-"""Commands (placeholder: filled by its owner)."""
+"""Commands for designers: deploy models, dry-run one file."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
+from flask import current_app
+
+from engine import catalog
+from engine.dryrun import dry_run
+from web.commands.common import clean_errors, ctx, json_object
 
 
 def register(cli: click.Group) -> None:
-    """Add this module's commands to the `onething` group."""
+    cli.add_command(deploy)
+    cli.add_command(run)
+
+
+@click.command("deploy")
+@click.argument("path", required=False)
+@clean_errors
+def deploy(path: str | None) -> None:
+    """Check and deploy models (default: the processes/ folder); identical content is a no-op."""
+    target = Path(path) if path else Path(current_app.config["PROCESSES_PATH"])
+    ctx().init_db()
+    for item in catalog.deploy_path(ctx(), target):
+        click.echo(f"{item.matter_id}/{item.variant}: version {item.version} ({item.status}) from {item.filename}")
+
+
+@click.command("run")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--data", help="data for every step as a JSON object")
+@click.option("--auto", is_flag=True, help="complete every step (with --data or the forms' examples), deliver messages, fire timers")
+@clean_errors
+def run(file: str, data: str | None, auto: bool) -> None:
+    """Dry-run one BPMN file in a throwaway in-memory database."""
+    if not Path(file).is_file():
+        raise click.BadParameter(f"no such file: {file}", param_hint="FILE")
+    result = dry_run(file, json_object(data, "--data"), auto, on_event=click.echo)
+    detail = f": {result.error}" if result.error else ""
+    click.echo(f"end: case {result.number} {result.status}{detail}")
+    for item in result.waiting:
+        click.echo(f"  waits for {item}")
+    if result.status == "error":
+        raise SystemExit(1)

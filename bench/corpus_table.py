@@ -1,0 +1,139 @@
+"""Run `onething check` over the third-party BPMN corpus and print docs/corpus.md (markdown).
+
+Usage: python bench/corpus_table.py [CORPUS_DIR] > docs/corpus.md
+The corpus (shared/bpmn-corpus, next to the repository) is test input only; it is never copied here.
+"""
+from __future__ import annotations
+
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "bpmn-corpus"
+SUFFIXES = (".bpmn", ".bpmn20.xml")
+
+# Why a file is refused: (category, pattern over one problem line, documented reason). First match wins.
+REASONS = [
+    ("unsafe XML", r"DOCTYPE|XInclude|; the limit is", "DOCTYPE/entities/XInclude/oversize are refused before parsing (XXE, billion laughs)"),
+    ("not XML", r"not well-formed XML", "lxml refuses the bytes (empty file, undeclared prefix...)"),
+    ("XSD", r"not valid BPMN \(XSD\)", "the BPMN 2.0 + spiffworkflow XSD refuses it; uploads must be schema-valid"),
+    ("not executable", r'isExecutable="false"|no bpmn:process|no executable process', "nothing to run: OneThing only deploys executable processes"),
+    ("recursive call", r"calls itself", "a process calling itself never ends (plain Spiff hangs)"),
+    ("call target outside file", r"is not in this file", "a OneThing model is one self-contained file; cross-file call activities are not resolved"),
+    ("call target missing", r"calledElement|target process .* is not executable", "a call activity must name an executable process"),
+    ("dangling reference", r"names no ", "a sequence flow or boundary event points at nothing"),
+    ("unsupported element", r"cannot run|script format|no inline script", "SpiffWorkflow (as OneThing uses it) cannot run it: DMN, complexGateway, non-Python script"),
+    ("service task operator", r"Service Task must have an operator", "SpiffBpmnParser needs spiffworkflow:serviceTaskOperator on a serviceTask"),
+    ("script always fails", r"always fails", "the script raises whatever the data (constant folding)"),
+    ("timer value", r"^timer: ", "timer bodies are Python expressions giving ISO 8601 text; unquoted or invalid values fail at run time"),
+    ("sandbox", r"^(condition|script|pre-script|post-script|multi-instance cardinality|completion condition|loop condition|message payload|event payload|correlation): ",
+     "an expression or script breaks the sandbox rules (import, open, dunder access...) or is not Python"),
+    ("SpiffWorkflow parse", r"SpiffWorkflow", "SpiffWorkflow's own parser refuses the process"),
+    ("annotations", r".", "docs/modeling.md step-property rules"),
+]
+# Categories a file that plain SpiffWorkflow ran may still be refused for (each one documented above).
+ACCEPTED_FOR_RAN = {
+    "unsafe XML", "XSD", "sandbox", "script always fails", "timer value", "call target outside file",
+    "service task operator", "unsupported element", "recursive call",
+}
+_STATUS_ORDER = ["xml-error", "timeout", "parse-error", "run-error", "no-executable", "ran"]
+
+
+def category(message: str) -> str:
+    """The REASONS category of one problem's message."""
+    return next(name for name, pattern, _ in REASONS if re.search(pattern, message))
+
+
+def corpus_files(corpus: Path = CORPUS) -> list[str]:
+    """Every BPMN file of the corpus, relative to it, sorted."""
+    return sorted(str(p.relative_to(corpus)) for p in corpus.rglob("*") if p.is_file() and p.name.endswith(SUFFIXES))
+
+
+def _rows(text: str) -> list[list[str]]:
+    return [[cell.strip() for cell in line.strip().strip("|").split(" | ")] for line in text.splitlines() if line.startswith("| ")]
+
+
+def roles(corpus: Path = CORPUS) -> dict[str, str]:
+    """{relative file: run | render | reject} from SOURCES.md."""
+    result = {}
+    for section in re.split(r"^## ", (corpus / "SOURCES.md").read_text(encoding="utf-8"), flags=re.M)[1:]:
+        source = section.split("\n", 1)[0].strip()
+        for row in _rows(section):
+            if len(row) >= 3 and row[0].startswith("`") and row[2] in ("run", "render", "reject"):
+                result[f"{source}/{row[0].strip('`')}"] = row[2]
+    return result
+
+
+def baseline(corpus: Path = CORPUS) -> dict[str, str]:
+    """{relative file: plain-BpmnParser status} from BASELINE.md's Results (worst over its processes)."""
+    text = (corpus / "BASELINE.md").read_text(encoding="utf-8")
+    results = text.split("## Results", 1)[1].split("\n## ", 1)[0]
+    worst: dict[str, str] = {}
+    for row in _rows(results):
+        if len(row) < 6 or row[3] not in ("BpmnParser", "(lxml)") or row[4].startswith("collab:"):
+            continue
+        status = "ran" if row[5] in ("waiting", "completed") else row[5]
+        if status in _STATUS_ORDER:
+            old = worst.get(row[0], "ran")
+            worst[row[0]] = min(old, status, key=_STATUS_ORDER.index) if row[0] in worst else status
+    return worst
+
+
+def check_file(corpus: Path, name: str) -> list[str]:
+    """Problem lines of `onething check` for one corpus file, with the corpus prefix dropped."""
+    from engine.loading import check_paths
+
+    return [str(p).replace(f"{corpus}/", "") for p in check_paths([str(corpus / name)])]
+
+
+def outcomes(corpus: Path = CORPUS) -> list[dict[str, str]]:
+    """One row per corpus file: file, role, baseline, outcome (OK/refused), reasons, first problem."""
+    role_of, base_of = roles(corpus), baseline(corpus)
+    table = []
+    for name in corpus_files(corpus):
+        lines = check_file(corpus, name)
+        messages = [line.split(": ", 2)[-1] for line in lines]
+        reasons = sorted({category(m) for m in messages})
+        table.append({
+            "file": name, "role": role_of.get(name, "?"), "baseline": base_of.get(name, "?"),
+            "outcome": "refused" if lines else "OK", "reasons": ", ".join(reasons),
+            "detail": lines[0][len(name) + 1:] if lines else "",
+        })
+    return table
+
+
+def _cell(text: str, width: int = 110) -> str:
+    text = text.replace("|", "\\|")
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def render(table: list[dict[str, str]]) -> str:
+    """docs/corpus.md as markdown."""
+    out = ["# Corpus outcomes: `onething check` over shared/bpmn-corpus", "",
+           "Generated by `python bench/corpus_table.py > docs/corpus.md`; do not edit by hand. "
+           "Baseline = plain SpiffWorkflow 3.2.0 `BpmnParser` (shared/bpmn-corpus/BASELINE.md); role = upstream intent (SOURCES.md).", ""]
+    by_role = Counter((r["role"], r["outcome"]) for r in table)
+    ran = [r for r in table if r["baseline"] == "ran"]
+    out += [f"- Files: **{len(table)}**; OK: **{sum(r['outcome'] == 'OK' for r in table)}**, refused: **{sum(r['outcome'] == 'refused' for r in table)}**.",
+            f"- By role: " + "; ".join(f"{role} {by_role[(role, 'OK')]} OK / {by_role[(role, 'refused')]} refused" for role in ("run", "render", "reject")) + ".",
+            f"- Reject-role files refused: **{by_role[('reject', 'refused')]} of {by_role[('reject', 'OK')] + by_role[('reject', 'refused')]}** (plain SpiffWorkflow let 17 through).",
+            f"- Files plain SpiffWorkflow ran: {len(ran)}; OK here: {sum(r['outcome'] == 'OK' for r in ran)}; refused: {sum(r['outcome'] == 'refused' for r in ran)} "
+            f"(only for the reasons marked *accepted for ran files* below).", ""]
+    counts = Counter(reason for r in table for reason in r["reasons"].split(", ") if reason)
+    out += ["## Refusal reasons", "", "| reason | files | accepted for ran files | why |", "| --- | --- | --- | --- |"]
+    out += [f"| {name} | {counts[name]} | {'yes' if name in ACCEPTED_FOR_RAN else 'no'} | {why} |" for name, _, why in REASONS]
+    out += ["", "## Files", "", "| file | role | baseline | check | reason | first problem |", "| --- | --- | --- | --- | --- | --- |"]
+    out += [f"| {_cell(r['file'], 90)} | {r['role']} | {r['baseline']} | {r['outcome']} | {r['reasons']} | {_cell(r['detail'])} |" for r in table]
+    return "\n".join(out) + "\n"
+
+
+def main() -> None:
+    corpus = Path(sys.argv[1]) if len(sys.argv) > 1 else CORPUS
+    sys.path.insert(0, str(ROOT))
+    print(render(outcomes(corpus)), end="")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,143 @@
+"""Write BPMN DI (shapes, lanes as bands, orthogonal edges) computed by dot into a BPMN file."""
+from __future__ import annotations
+
+from lxml import etree
+
+from diagrams.placement import Box, Placement, place
+from diagrams.spec import BPMN_NS, Diagram, diagram_from_root, read_xml
+
+BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
+DC_NS = "http://www.omg.org/spec/DD/20100524/DC"
+DI_NS = "http://www.omg.org/spec/DD/20100524/DI"
+Point = tuple[float, float]
+
+
+def desired_order(diagram: Diagram) -> dict[str, list[str]]:
+    """Outgoing targets per node in the order SpiffWorkflow connects them (by old DI y, else document order)."""
+    order: dict[str, list[str]] = {}
+    for flow in diagram.flows:
+        order.setdefault(flow.source, []).append(flow.target)
+    return {src: sorted(targets, key=lambda t: diagram.old_y.get(t, 0.0)) for src, targets in order.items()}
+
+
+def route(source: Box, target: Box, source_kind: str = "task", target_kind: str = "task",
+          from_below: bool = False) -> list[Point]:
+    """Orthogonal waypoints from one box to another, the way BPMN modelers draw sequence flows."""
+    same_row = abs(source.cy - target.cy) < 1 or (abs(source.cy - target.cy) < 15
+                                                   and target.y + 5 <= source.cy <= target.bottom - 5)
+    if target.x >= source.right + 10:
+        if same_row:
+            return [(source.right, source.cy), (target.x, source.cy)]
+        if from_below or source_kind == "gateway":
+            y0 = source.bottom if target.cy > source.cy else source.y
+            return [(source.cx, y0), (source.cx, target.cy), (target.x, target.cy)]
+        if target_kind == "gateway":
+            y1 = target.y if source.cy < target.cy else target.bottom
+            return [(source.right, source.cy), (target.cx, source.cy), (target.cx, y1)]
+        mid = (source.right + target.x) / 2
+        return [(source.right, source.cy), (mid, source.cy), (mid, target.cy), (target.x, target.cy)]
+    low = max(source.bottom, target.bottom) + 20
+    return [(source.cx, source.bottom), (source.cx, low), (target.cx, low), (target.cx, target.bottom)]
+
+
+def message_route(source: Box, target: Box) -> list[Point]:
+    """Vertical waypoints between pools (a message flow)."""
+    down = target.cy >= source.cy
+    y0, y1 = (source.bottom, target.y) if down else (source.y, target.bottom)
+    x0 = source.cx if source.w < 400 else min(max(target.cx, source.x + 20), source.right - 20)
+    x1 = target.cx if target.w < 400 else min(max(x0, target.x + 20), target.right - 20)
+    if abs(x0 - x1) < 1:
+        return [(x0, y0), (x1, y1)]
+    mid = (y0 + y1) / 2
+    return [(x0, y0), (x0, mid), (x1, mid), (x1, y1)]
+
+
+def _bounds(parent: etree._Element, box: Box) -> None:
+    etree.SubElement(parent, f"{{{DC_NS}}}Bounds", x=_n(box.x), y=_n(box.y), width=_n(box.w), height=_n(box.h))
+
+
+def _n(value: float) -> str:
+    return str(int(round(value)))
+
+
+class _Ids:
+    def __init__(self, root: etree._Element) -> None:
+        self.used = {el.get("id") for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
+
+    def new(self, base: str) -> str:
+        candidate, i = f"{base}_di", 1
+        while candidate in self.used:
+            candidate, i = f"{base}_di{i}", i + 1
+        self.used.add(candidate)
+        return candidate
+
+
+def _plane_target(root: etree._Element, diagram: Diagram) -> str:
+    collab = root.find(f"{{{BPMN_NS}}}collaboration")
+    if collab is not None and collab.get("id"):
+        return collab.get("id")
+    return diagram.pools[0].process_id or diagram.pools[0].id if diagram.pools else ""
+
+
+def _write_di(root: etree._Element, diagram: Diagram, placement: Placement) -> None:
+    olds = root.findall(f"{{{BPMNDI_NS}}}BPMNDiagram")
+    after = [c for c in root if isinstance(c.tag, str) and etree.QName(c).localname == "relationship"]
+    index = root.index(olds[0]) if olds else (root.index(after[0]) if after else len(root))
+    for old in olds:
+        root.remove(old)
+    ids = _Ids(root)
+    nsmap = {"bpmndi": BPMNDI_NS, "dc": DC_NS, "di": DI_NS}
+    dia = etree.Element(f"{{{BPMNDI_NS}}}BPMNDiagram", nsmap=nsmap, id=ids.new("BPMNDiagram"))
+    root.insert(index, dia)
+    plane = etree.SubElement(dia, f"{{{BPMNDI_NS}}}BPMNPlane", id=ids.new("BPMNPlane"),
+                             bpmnElement=_plane_target(root, diagram))
+    has_collab = root.find(f"{{{BPMN_NS}}}collaboration") is not None
+    for pool in diagram.pools:
+        if has_collab and pool.id in placement.pools and pool.id != pool.process_id:
+            shape = etree.SubElement(plane, f"{{{BPMNDI_NS}}}BPMNShape", id=ids.new(pool.id),
+                                     bpmnElement=pool.id, isHorizontal="true")
+            _bounds(shape, placement.pools[pool.id])
+        for lane in pool.lanes:
+            if lane.id in placement.lanes:
+                shape = etree.SubElement(plane, f"{{{BPMNDI_NS}}}BPMNShape", id=ids.new(lane.id),
+                                         bpmnElement=lane.id, isHorizontal="true")
+                _bounds(shape, placement.lanes[lane.id])
+    for node in diagram.nodes.values():
+        box = placement.nodes.get(node.id)
+        if box is None:
+            continue
+        attrs = {"id": ids.new(node.id), "bpmnElement": node.id}
+        if node.subkind in ("subProcess", "transaction"):
+            attrs["isExpanded"] = "true" if node.expanded else "false"
+        _bounds(etree.SubElement(plane, f"{{{BPMNDI_NS}}}BPMNShape", **attrs), box)
+    kinds = {n.id: n.kind for n in diagram.nodes.values()}
+    for flow in diagram.flows:
+        s, t = placement.nodes.get(flow.source), placement.nodes.get(flow.target)
+        if s and t:
+            boundary = diagram.nodes[flow.source].subkind == "boundary"
+            _edge(plane, ids, flow.id, route(s, t, kinds[flow.source], kinds[flow.target], boundary))
+    for mf in diagram.message_flows:
+        s = placement.nodes.get(mf.source) or placement.pools.get(mf.source)
+        t = placement.nodes.get(mf.target) or placement.pools.get(mf.target)
+        if s and t:
+            _edge(plane, ids, mf.id, message_route(s, t))
+    etree.indent(dia, space="  ", level=1)
+    dia.tail = "\n  " if dia.getnext() is not None else "\n"
+    previous = dia.getprevious()
+    if previous is not None and (previous.tail is None or not previous.tail.strip()):
+        previous.tail = "\n  "
+
+
+def _edge(plane: etree._Element, ids: _Ids, element: str, points: list[Point]) -> None:
+    edge = etree.SubElement(plane, f"{{{BPMNDI_NS}}}BPMNEdge", id=ids.new(element), bpmnElement=element)
+    for x, y in points:
+        etree.SubElement(edge, f"{{{DI_NS}}}waypoint", x=_n(x), y=_n(y))
+
+
+def add_di(data: bytes, filename: str) -> bytes:
+    """Lay a BPMN file out with dot and return it with fresh DI (any old DI replaced)."""
+    root = read_xml(data, filename, keep_comments=True)
+    diagram = diagram_from_root(root)
+    placement = place(diagram, desired_order(diagram))
+    _write_di(root, diagram, placement)
+    return etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8") + b"\n"

@@ -1,0 +1,114 @@
+"""Drawings with something on top of the model: a case's state, step durations, before vs after."""
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import graphviz
+
+from diagrams.render import Builder, Overlay, lines, new_graph, text
+from diagrams.spec import Diagram
+from diagrams.styles import HEAT_DARK_FROM, HEAT_SCALE, STATE_LABELS, heat_colour, style
+
+STATES = tuple(STATE_LABELS)
+
+
+@dataclass
+class CaseOverlay:
+    """A case as plain data: the state of each step, and every element it completed in order."""
+
+    step_states: dict[str, str] = field(default_factory=dict)
+    trail: list[str] = field(default_factory=list)
+
+
+def taken_flows(trail: Iterable[str]) -> set[tuple[str, str]]:
+    """(source, target) pairs passed one after the other on a trail."""
+    trail = list(trail)
+    return set(zip(trail, trail[1:]))
+
+
+def _legend(graph: graphviz.Digraph, name: str, title: str, items: list[tuple[str, dict[str, str]]]) -> None:
+    with graph.subgraph(name=f"cluster_legend_{name}") as lg:
+        lg.attr(label=text(title), **style("legend"))
+        previous = None
+        for i, (label, attrs) in enumerate(items):
+            node = f"legend_{name}_{i}"
+            lg.node(node, label=text(label), **{**style("legend_item"), **attrs})
+            if previous:
+                lg.edge(previous, node, style="invis")
+            previous = node
+
+
+def render_case(diagram: Diagram, overlay: CaseOverlay | Mapping, title: str | None = None) -> graphviz.Digraph:
+    """The model with each step coloured by its state in one case and the path taken drawn bold."""
+    if isinstance(overlay, Mapping):
+        overlay = CaseOverlay(dict(overlay.get("step_states", {})), list(overlay.get("trail", [])))
+    done = set(overlay.trail)
+    marks = Overlay()
+    for node in diagram.nodes.values():
+        state = overlay.step_states.get(node.id) or ("completed" if node.id in done else "not_reached")
+        marks.node_meanings[node.id] = [state if state in STATES else "not_reached"]
+    for pair in taken_flows(overlay.trail):
+        marks.flow_meanings[pair] = ["taken"]
+    g = new_graph(title)
+    Builder(diagram, marks).build(g)
+    _legend(g, "case", "图例 legend", [(STATE_LABELS[s], style("task", s)) for s in STATES]
+            + [("━ 已走路径 path taken", {"shape": "plaintext", "style": "", **{"fontcolor": style("taken")["color"]}})])
+    return g
+
+
+def _hours(value: float) -> str:
+    return f"{value:.1f} h" if value < 100 else f"{value:.0f} h"
+
+
+def render_heat(diagram: Diagram, durations: Mapping[str, float | list[float]],
+                title: str | None = None) -> graphviz.Digraph:
+    """The model with each step coloured by its median duration (hours) on one sequential scale."""
+    medians = {k: (statistics.median(v) if isinstance(v, (list, tuple)) else float(v))
+               for k, v in durations.items() if k in diagram.nodes and (v or v == 0)}
+    low, high = (min(medians.values()), max(medians.values())) if medians else (0.0, 0.0)
+    marks = Overlay()
+    for node_id, value in medians.items():
+        colour = heat_colour(value, low, high)
+        attrs = {"fillcolor": colour, "style": "rounded,filled" if diagram.nodes[node_id].kind == "task" else "filled"}
+        if HEAT_SCALE.index(colour) >= HEAT_DARK_FROM:
+            attrs["fontcolor"] = "white"
+        marks.node_attrs[node_id] = attrs
+        marks.node_notes[node_id] = f"中位 median {_hours(value)}"
+    g = new_graph(title)
+    Builder(diagram, marks).build(g)
+    step = (high - low) / len(HEAT_SCALE) if high > low else 0.0
+    items = []
+    for i, colour in enumerate(HEAT_SCALE if step else HEAT_SCALE[:1]):
+        a, b = low + i * step, low + (i + 1) * step if step else high
+        attrs = {"fillcolor": colour, **({"fontcolor": "white"} if i >= HEAT_DARK_FROM else {})}
+        items.append((f"{_hours(a)} – {_hours(b)}", attrs))
+    _legend(g, "heat", "中位耗时 median duration", items)
+    return g
+
+
+HEADLINE = [("steps", "环节 steps"), ("trips", "跑动 trips"), ("materials", "材料 materials"),
+            ("departments", "部门 departments"), ("expected_days", "预计 days")]
+
+
+def headline(name: str, metrics: Mapping) -> graphviz.quoting.NoHtml:
+    """The label over one variant: its name and its static metrics."""
+    parts = []
+    for key, label in HEADLINE:
+        if key in metrics and metrics[key] is not None:
+            value = metrics[key]
+            parts.append(f"{label} {value:g}" if isinstance(value, float) else f"{label} {value}")
+    return lines(name, " · ".join(parts))
+
+
+def render_compare(before: Diagram, after: Diagram, before_metrics: Mapping, after_metrics: Mapping,
+                   title: str | None = None) -> graphviz.Digraph:
+    """Both variants of a matter in one graph, each under a headline of its static metrics."""
+    g = new_graph(title)
+    for prefix, name, diagram, metrics in (("before__", "改革前 before", before, before_metrics),
+                                           ("after__", "改革后 after", after, after_metrics)):
+        with g.subgraph(name=f"cluster_{prefix}variant") as vg:
+            vg.attr(label=headline(name, metrics), **style("headline"))
+            Builder(diagram, prefix=prefix).build(vg)
+    return g

@@ -1,0 +1,144 @@
+"""Case state: a SpiffWorkflow workflow saved without its spec and without finished history.
+
+Plain SpiffWorkflow JSON grows with every task a case has passed, and holds the predicted rest
+of the process too, so each load and save costs more as the case and the model grow (see
+shared/spiff/notes.md §5). Here a case's state keeps only what the engine still needs:
+
+- the spec is not stored: it is parsed once per model version (by content hash) and handed in;
+- finished history is pruned: every task above the lowest common ancestor of all unfinished
+  tasks is dropped (the step log in the database keeps the history, with data snapshots);
+- predictions are kept: SpiffWorkflow creates a task's children only when it predicts, not when
+  the task runs, so the predicted rest of the process must stay in the state (it is small: a
+  predicted task has no data of its own).
+
+So the cost of a clerk action does not grow with the steps a case has passed; it is bounded by
+the size of the model (the predicted rest of the process).
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow import TaskState
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.spiff.serializer import DEFAULT_CONFIG as SPIFF_CONFIG
+
+FORMAT = 1
+
+
+class _SpecByReference(BpmnWorkflowConverter):
+    """Workflow converter that leaves the spec out; `restore` is handed the parsed specs instead."""
+
+    def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct: dict[str, Any]) -> BpmnWorkflow:
+        spec, subprocess_specs = dct.pop("spec"), dct.pop("subprocess_specs")
+        workflow = self.target_class(spec, subprocess_specs, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+def _make_registry():
+    config = dict(SPIFF_CONFIG)
+    config[BpmnWorkflow] = _SpecByReference
+    return BpmnWorkflowSerializer.configure(config)
+
+
+_REGISTRY = _make_registry()
+
+
+def dump_state(workflow: BpmnWorkflow, extra: dict[str, Any] | None = None) -> str:
+    """Prune the workflow in place and return its state as compact JSON."""
+    prune(workflow)
+    body = {"format": FORMAT, "workflow": _REGISTRY.convert(workflow), "extra": extra or {}}
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+
+
+def load_state(text: str, spec: Any, subprocess_specs: dict[str, Any]) -> tuple[BpmnWorkflow, dict[str, Any]]:
+    """Rebuild a workflow from dump_state's JSON and the model's parsed specs."""
+    body = json.loads(text)
+    if body.get("format") != FORMAT:
+        raise ValueError(f"case state format {body.get('format')!r} is not {FORMAT}")
+    dct = body["workflow"]
+    dct["spec"], dct["subprocess_specs"] = spec, subprocess_specs
+    return _REGISTRY.restore(dct), body.get("extra", {})
+
+
+def prune(workflow: BpmnWorkflow) -> None:
+    """Drop finished history above the lowest common ancestor of the unfinished tasks."""
+    _drop_history(workflow)
+
+
+def _drop_history(workflow: BpmnWorkflow) -> None:
+    unfinished = [t for t in workflow.tasks.values() if not t.state & TaskState.FINISHED_MASK]
+    if not unfinished:
+        return
+    lca = _lowest_common_ancestor(unfinished)
+    root = workflow.task_tree
+    if lca is None or lca is root or lca.parent is root:
+        return
+    keep: set[UUID] = set()
+    stack = [lca]
+    while stack:
+        task = stack.pop()
+        keep.add(task.id)
+        stack.extend(c for c in task.children if c is not None)
+    keep.add(root.id)
+    for task_id in [tid for tid in workflow.tasks if tid not in keep]:
+        del workflow.tasks[task_id]
+    _drop_orphan_subprocesses(workflow)
+    root._children = [lca.id]
+    lca._parent = root.id
+    if workflow.last_task is not None and workflow.last_task.id not in workflow.tasks:
+        workflow.last_task = None
+
+
+def _drop_orphan_subprocesses(workflow: BpmnWorkflow) -> None:
+    # A call activity dropped with the history is finished; its subworkflow (and theirs) go too.
+    while True:
+        live = set(workflow.tasks)
+        for sub in workflow.subprocesses.values():
+            live.update(sub.tasks)
+        orphans = [tid for tid in workflow.subprocesses if tid not in live]
+        if not orphans:
+            return
+        for tid in orphans:
+            del workflow.subprocesses[tid]
+
+
+def _lowest_common_ancestor(tasks: list) -> Any:
+    def chain(task) -> list:
+        path = []
+        while task is not None:
+            path.append(task)
+            task = task.parent
+        return path[::-1]
+
+    paths = [chain(t) for t in tasks]
+    lca = None
+    for level in zip(*paths):
+        if all(t is level[0] for t in level):
+            lca = level[0]
+        else:
+            break
+    return lca
+
+
+def convert_event(event: Any) -> dict[str, Any]:
+    """A BpmnEvent as JSON-able data (for messages a case holds until something catches them)."""
+    return _REGISTRY.convert(event)
+
+
+def restore_event(data: dict[str, Any]) -> Any:
+    return _REGISTRY.restore(data)

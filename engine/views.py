@@ -1,0 +1,58 @@
+"""What use cases return: plain, immutable views of cases and steps (no ORM, no SpiffWorkflow)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """A READY step on a worklist."""
+
+    case_number: str
+    task_id: str
+    step_id: str
+    step_name: str
+    department: str | None
+    ready_at: datetime
+    claimed_by: str | None = None
+    claimed_at: datetime | None = None
+    matter_id: str | None = None
+    variant: str | None = None
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """A case as people see it."""
+
+    number: str
+    matter_id: str
+    variant: str
+    model_version: int
+    status: str
+    version: int
+    started_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None
+    error: str | None
+    ready_steps: tuple[WorkItem, ...] = ()
+    waiting_messages: tuple[str, ...] = ()
+    timers: tuple[datetime, ...] = ()
+    data: dict[str, Any] = field(default_factory=dict)
+    trail: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One row of a case's step log."""
+
+    step_id: str
+    step_name: str
+    department: str | None
+    event: str
+    actor: str | None
+    ready_at: datetime
+    claimed_at: datetime | None
+    at: datetime
+    data: dict[str, Any] | None

@@ -1,0 +1,66 @@
+"""`onething check` over every file of the third-party BPMN corpus (shared/bpmn-corpus, next to the repo).
+
+Roles come from SOURCES.md and plain-SpiffWorkflow outcomes from BASELINE.md, both parsed here
+through bench/corpus_table.py, which also writes docs/corpus.md from the same rules.
+"""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from web.cli import cli
+
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "bpmn-corpus"
+if not CORPUS.is_dir():
+    pytest.skip(f"BPMN corpus not found at {CORPUS} (it lives in shared/, next to the repository)", allow_module_level=True)
+
+_spec = importlib.util.spec_from_file_location("corpus_table", Path(__file__).resolve().parents[2] / "bench" / "corpus_table.py")
+table = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(table)
+
+FILES = table.corpus_files(CORPUS)
+ROLES = table.roles(CORPUS)
+BASELINE = table.baseline(CORPUS)
+
+
+def run_check(name: str) -> tuple[int, list[str]]:
+    """Exit code and output lines of `onething check` on one corpus file, prefix dropped."""
+    result = CliRunner().invoke(cli, ["check", str(CORPUS / name)])
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    return result.exit_code, [line.replace(f"{CORPUS}/", "") for line in result.output.splitlines()]
+
+
+def test_corpus_tables_parse_completely() -> None:
+    assert len(FILES) == 116 and set(ROLES) == set(FILES) == set(BASELINE)
+    assert sum(status == "ran" for status in BASELINE.values()) == 33  # BASELINE.md totals
+    assert sum(role == "reject" for role in ROLES.values()) == 30
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_check_refuses_what_it_must_and_only_for_documented_reasons(name: str) -> None:
+    code, lines = run_check(name)
+    if code == 0:
+        assert lines == ["1 file(s) OK"]
+        assert ROLES[name] != "reject", f"{name} is an upstream rejection case but passed"
+        return
+    assert code == 1 and lines and all(line.startswith(f"{name}:") for line in lines), lines
+    if BASELINE[name] == "ran":
+        reasons = {table.category(line.split(": ", 2)[-1]) for line in lines}
+        assert reasons <= table.ACCEPTED_FOR_RAN, f"plain SpiffWorkflow ran {name}; refused for {reasons}: {lines}"
+
+
+def test_known_hostile_files_are_refused_for_the_right_reason() -> None:
+    expectations = {
+        "sample-process-models/test/a101/invoice.bpmn": "DOCTYPE",
+        "spiff-arena/dangerous-scripts/read_env.bpmn": "import",
+        "spiff-arena/dangerous-scripts/read_etc_passwd.bpmn": "open",
+        "spiffworkflow/bpmn/data/call_activity_nested/call_activity_level_3.bpmn": "calls itself",
+        "spiffworkflow/bpmn/data/Invalid-Workflows/non-executable-process.bpmn": 'isExecutable="false"',
+    }
+    for name, needle in expectations.items():
+        code, lines = run_check(name)
+        assert code == 1 and any(needle in line for line in lines), (name, lines)

@@ -1,0 +1,109 @@
+"""Form validation: resident IDs, phones, dates, choices, required and unknown fields."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from engine.errors import InputError
+from engine.forms import example_data, form_schema, validate_form
+from engine.matters import Choice, Form, FormField, Names
+
+N = Names("中", "en")
+FORM = Form("joint_application", N, "applicant", (
+    FormField("child_name", "text", True, N, max_length=4, example="王小明"),
+    FormField("mother_id", "resident_id", True, N, example="11010519491231002X"),
+    FormField("phone", "phone", False, N, example="13800138000"),
+    FormField("email", "email", False, N),
+    FormField("birth_date", "date", True, N, example="2024-03-01"),
+    FormField("weight_kg", "number", False, N, min=0.5, max=8),
+    FormField("children", "integer", False, N, min=1, max=10),
+    FormField("twins", "boolean", False, N),
+    FormField("delivery", "choice", True, N, choices=(Choice("hospital", N), Choice("home", N)), example="hospital"),
+))
+
+
+def check_character(first17: str) -> str:
+    """ISO 7064 MOD 11-2, written independently of engine.forms: sum of d_i * 2^(17-i), mapped by table."""
+    total = sum(int(d) * pow(2, 17 - i, 11) for i, d in enumerate(first17))
+    return "10X98765432"[total % 11]
+
+
+def valid(**overrides: object) -> dict:
+    data = {"child_name": "王小明", "mother_id": "11010519491231002X", "birth_date": "2024-03-01",
+            "delivery": "hospital"}
+    data.update(overrides)
+    return data
+
+
+def field_errors(data: dict, **kwargs: bool) -> dict:
+    with pytest.raises(InputError) as caught:
+        validate_form(FORM, data, **kwargs)
+    return caught.value.fields
+
+
+def test_valid_data_is_cleaned_to_json_values() -> None:
+    cleaned = validate_form(FORM, valid(mother_id="11010519491231002x", weight_kg="3.25", children="2", twins="true",
+                                        phone="13912345678", email="a@example.org", birth_date=dt.date(2024, 3, 1)))
+    assert cleaned["mother_id"] == "11010519491231002X"
+    assert cleaned["weight_kg"] == 3.25 and cleaned["children"] == 2 and cleaned["twins"] is True
+    assert cleaned["birth_date"] == "2024-03-01"
+    json.dumps(cleaned)
+
+
+@pytest.mark.parametrize("first17", ["11010519491231002", "44030419900307123", "31011520001229456", "51010820120101001"])
+def test_resident_ids_with_the_right_check_character_pass_and_others_fail(first17: str) -> None:
+    right = check_character(first17)
+    assert validate_form(FORM, valid(mother_id=first17 + right))["mother_id"] == first17 + right
+    for wrong in sorted(set("0123456789X") - {right})[:3]:
+        assert "check character" in field_errors(valid(mother_id=first17 + wrong))["mother_id"][0]
+
+
+def test_known_resident_id_check_character() -> None:
+    assert check_character("11010519491231002") == "X"
+
+
+@pytest.mark.parametrize("bad, words", [
+    ("1101051949123100", "17 digits"), ("11010519491331002" + "X", "not a date"),
+    ("110105" + "20990101" + "001", "out of range"), ("11010519491231002Y", "17 digits"),
+])
+def test_malformed_resident_ids(bad: str, words: str) -> None:
+    if len(bad) == 17:
+        bad += check_character(bad)
+    assert words in field_errors(valid(mother_id=bad))["mother_id"][0]
+
+
+@pytest.mark.parametrize("phone, ok", [("13800138000", True), ("19912345678", True), ("12800138000", False),
+                                       ("1380013800", False), ("138001380001", False), ("+8613800138000", False)])
+def test_mainland_mobile_numbers(phone: str, ok: bool) -> None:
+    if ok:
+        assert validate_form(FORM, valid(phone=phone))["phone"] == phone
+    else:
+        assert "phone" in field_errors(valid(phone=phone))
+
+
+@pytest.mark.parametrize("field, value", [
+    ("birth_date", "2024-02-30"), ("birth_date", "01/03/2024"), ("delivery", "taxi"), ("child_name", "王小明明明"),
+    ("weight_kg", 9), ("children", 0), ("children", 1.5), ("email", "not-an-email"), ("twins", "maybe"),
+])
+def test_invalid_values_are_reported_per_field(field: str, value: object) -> None:
+    assert list(field_errors(valid(**{field: value}))) == [field]
+
+
+def test_required_fields_and_blank_values() -> None:
+    errors = field_errors({"child_name": "  ", "mother_id": "11010519491231002X"})
+    assert set(errors) == {"child_name", "birth_date", "delivery"}
+    assert validate_form(FORM, {"delivery": "home"}, partial=True) == {"delivery": "home"}
+    assert "phone" not in validate_form(FORM, valid(phone=""))
+
+
+def test_unknown_fields_are_refused() -> None:
+    assert "hacker" in field_errors(valid(hacker="1"))
+
+
+def test_schema_is_built_once_and_examples_validate() -> None:
+    assert form_schema(FORM) is form_schema(FORM)
+    examples = example_data(FORM)
+    assert set(examples) == {"child_name", "mother_id", "phone", "birth_date", "delivery"}
+    assert validate_form(FORM, examples) == examples
