@@ -1,6 +1,8 @@
 """Write BPMN DI (shapes, lanes as bands, orthogonal edges) computed by dot into a BPMN file."""
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from diagrams.placement import Box, Placement, place
@@ -140,4 +142,33 @@ def add_di(data: bytes, filename: str) -> bytes:
     diagram = diagram_from_root(root)
     placement = place(diagram, desired_order(diagram))
     _write_di(root, diagram, placement)
-    return etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8") + b"\n"
+    return _splice(data, root, filename) or etree.tostring(root.getroottree(), xml_declaration=True,
+                                                          encoding="UTF-8") + b"\n"
+
+
+_OLD_DI = re.compile(rb"[ \t]*<(?:[\w.-]+:)?BPMNDiagram\b.*</(?:[\w.-]+:)?BPMNDiagram>[ \t]*\r?\n?", re.S)
+_END = re.compile(rb"</(?:[\w.-]+:)?definitions>\s*$")
+
+
+def _splice(data: bytes, root: etree._Element, filename: str) -> bytes | None:
+    """The original bytes with only the DI replaced, so a file laid out in place keeps its formatting."""
+    new = root.find(f"{{{BPMNDI_NS}}}BPMNDiagram")
+    if new is None or new.getnext() is not None:
+        return None
+    fragment = etree.tostring(new, encoding="unicode", with_tail=False)
+    old = list(_OLD_DI.finditer(data))
+    end = _END.search(data)
+    if len(old) > 1 or end is None:
+        return None
+    text = b"  " + fragment.encode("utf-8") + b"\n"
+    if old:
+        spliced = data[: old[0].start()] + text + data[old[0].end():]
+    else:
+        head = data[: end.start()].rstrip(b" \t")
+        spliced = head + (b"" if head.endswith(b"\n") else b"\n") + text + data[end.start():]
+    try:
+        again = read_xml(spliced, filename, keep_comments=True)
+    except Exception:
+        return None
+    same = etree.tostring(again, method="c14n") == etree.tostring(root, method="c14n")
+    return spliced if same else None

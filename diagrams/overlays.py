@@ -99,15 +99,17 @@ def headline(name: str, metrics: Mapping) -> graphviz.quoting.NoHtml:
         if key in metrics and metrics[key] is not None:
             value = metrics[key]
             parts.append(f"{label} {value:g}" if isinstance(value, float) else f"{label} {value}")
-    return lines(name, " · ".join(parts))
+    line = " · ".join(parts)
+    return graphviz.nohtml("\\l".join(p.replace("\\", "\\\\") for p in (name, line) if p) + "\\l")
 
 
 def render_compare(before: Diagram, after: Diagram, before_metrics: Mapping, after_metrics: Mapping,
                    title: str | None = None) -> graphviz.Digraph:
     """Both variants of a matter in one graph, each under a headline of its static metrics."""
     g = new_graph(title)
-    for prefix, name, diagram, metrics in (("before__", "改革前 before", before, before_metrics),
-                                           ("after__", "改革后 after", after, after_metrics)):
+    # dot stacks the clusters of a rankdir=LR graph bottom-up, so after is added first to land below
+    for prefix, name, diagram, metrics in (("after__", "改革后 after", after, after_metrics),
+                                           ("before__", "改革前 before", before, before_metrics)):
         with g.subgraph(name=f"cluster_{prefix}variant") as vg:
             vg.attr(label=headline(name, metrics), **style("headline"))
             Builder(diagram, prefix=prefix).build(vg)

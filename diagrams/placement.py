@@ -54,11 +54,45 @@ def _size(node: Node) -> tuple[float, float]:
     return SIZES[node.kind]
 
 
-def _leaf_lanes(diagram: Diagram, pool_index: int) -> list[str]:
+def _leaf_lanes(diagram: Diagram, pool_index: int, rank: dict[str, int] | None = None) -> list[str]:
     lanes = diagram.pools[pool_index].lanes
     parents = {lane.parent for lane in lanes}
     leaves = [lane.id for lane in lanes if lane.id not in parents]
-    return sorted(leaves, key=lambda lane_id: diagram.old_y.get(lane_id, 0.0))
+    return sorted(leaves, key=lambda lane_id: (rank or {}).get(lane_id, 0))
+
+
+def lane_rank(diagram: Diagram, order: dict[str, list[str]]) -> dict[str, int]:
+    """Stacking order of lanes: their old DI order or declaration order, bent where needed so that
+    branches into different lanes keep the top-to-bottom order SpiffWorkflow connects them in."""
+    declared = [lane.id for pool in diagram.pools for lane in pool.lanes]
+    key = {lane_id: (diagram.old_y.get(lane_id, 0.0), i) for i, lane_id in enumerate(declared)}
+    above: dict[str, set[str]] = {lane_id: set() for lane_id in declared}
+    for targets in order.values():
+        lanes = [diagram.nodes[t].lane for t in targets if t in diagram.nodes]
+        for a, b in zip(lanes, lanes[1:]):
+            if a != b and a in above and b in above and a not in above[b] | _below(above, b):
+                above[b].add(a)  # a must be drawn above b
+    result: list[str] = []
+    pending = set(declared)
+    while pending:
+        free = [lane_id for lane_id in pending if not (above[lane_id] & pending)] or list(pending)
+        chosen = min(free, key=key.__getitem__)
+        result.append(chosen)
+        pending.discard(chosen)
+    return {lane_id: i for i, lane_id in enumerate(result)}
+
+
+def _below(above: dict[str, set[str]], lane_id: str) -> set[str]:
+    """Lanes already required to be below lane_id (to refuse a constraint that would make a cycle)."""
+    seen: set[str] = set()
+    stack = [lane_id]
+    while stack:
+        current = stack.pop()
+        for other, ups in above.items():
+            if current in ups and other not in seen:
+                seen.add(other)
+                stack.append(other)
+    return seen
 
 
 def _home_lane(diagram: Diagram, node: Node, leaves: dict[str, list[str]]) -> str | None:
@@ -72,14 +106,15 @@ def _home_lane(diagram: Diagram, node: Node, leaves: dict[str, list[str]]) -> st
     return pool_leaves[0] if pool_leaves else None
 
 
-def build_layout_graph(diagram: Diagram, order: dict[str, list[str]] | None = None) -> tuple[graphviz.Digraph, dict]:
+def build_layout_graph(diagram: Diagram, order: dict[str, list[str]] | None = None,
+                       rank: dict[str, int] | None = None) -> tuple[graphviz.Digraph, dict]:
     """A digraph of fixed-size boxes in lane/pool/subprocess clusters; returns it with the name maps."""
     g = graphviz.Digraph("layout", graph_attr={"rankdir": "LR", "nodesep": "0.45", "ranksep": "0.6",
                                                 "ordering": "out", "newrank": "true",
                                                 "compound": "true"},
                          node_attr={"shape": "box", "fixedsize": "true", "label": ""})
     names = {node_id: f"n{i}" for i, node_id in enumerate(diagram.nodes)}
-    leaves = {p.id: _leaf_lanes(diagram, i) for i, p in enumerate(diagram.pools)}
+    leaves = {p.id: _leaf_lanes(diagram, i, rank) for i, p in enumerate(diagram.pools)}
     children: dict[str | None, list[Node]] = {}
     for node in diagram.nodes.values():
         if node.subkind == "boundary" and node.attached_to in diagram.nodes:
@@ -163,7 +198,8 @@ def _bb(text: str) -> tuple[float, float, float, float]:
 
 def place(diagram: Diagram, order: dict[str, list[str]] | None = None) -> Placement:
     """Run dot and turn its layout into DI bounds with lanes stacked as horizontal bands."""
-    graph, maps = build_layout_graph(diagram, order)
+    rank = lane_rank(diagram, order or _outgoing(diagram))
+    graph, maps = build_layout_graph(diagram, order, rank)
     layout = json.loads(graph.pipe(format="json", engine="dot"))
     height = _bb(layout["bb"])[3]
     by_name = {o["name"]: o for o in layout.get("objects", [])}
@@ -180,10 +216,28 @@ def place(diagram: Diagram, order: dict[str, list[str]] | None = None) -> Placem
         if obj and "bb" in obj:
             llx, lly, urx, ury = _bb(obj["bb"])
             raw_clusters[what] = Box(llx, height - ury, urx - llx, ury - lly)
-    return _stack(diagram, raw_nodes, raw_clusters, _bb(layout["bb"])[2])
+    placement = _stack(diagram, raw_nodes, raw_clusters, _bb(layout["bb"])[2], rank)
+    for _ in range(3):
+        _keep_branch_order(diagram, placement, order or _outgoing(diagram))
+    return placement
 
 
-def _stack(diagram: Diagram, raw_nodes: dict[str, Box], raw_clusters: dict[str, Box], width: float) -> Placement:
+def _keep_branch_order(diagram: Diagram, placement: Placement, order: dict[str, list[str]]) -> None:
+    """SpiffWorkflow connects a node's outgoing flows sorted by their targets' DI y (stable over document
+    order): nudge a target down where dot's drawing would change that order."""
+    for source, wanted in order.items():
+        doc = [f.target for f in diagram.flows if f.source == source]
+        for prev, target in zip(wanted, wanted[1:]):
+            a, b = placement.nodes.get(prev), placement.nodes.get(target)
+            if a is None or b is None or prev == target:
+                continue
+            need = a.y + (0 if doc.index(prev) < doc.index(target) else 1)
+            if b.y < need:
+                placement.nodes[target] = Box(b.x, need, b.w, b.h)
+
+
+def _stack(diagram: Diagram, raw_nodes: dict[str, Box], raw_clusters: dict[str, Box], width: float,
+           rank: dict[str, int]) -> Placement:
     """Restack lane clusters as full-width bands in declaration order, moving their nodes along."""
     placement = Placement()
     depth_max = max((_depth(p.lanes, lane.id) for p in diagram.pools for lane in p.lanes), default=0)
@@ -193,7 +247,7 @@ def _stack(diagram: Diagram, raw_nodes: dict[str, Box], raw_clusters: dict[str, 
     shift_x = left - min(xs, default=0.0) + 10
     cursor = MARGIN
     node_shift: dict[str, float] = {}
-    leaves = {p.id: _leaf_lanes(diagram, i) for i, p in enumerate(diagram.pools)}
+    leaves = {p.id: _leaf_lanes(diagram, i, rank) for i, p in enumerate(diagram.pools)}
     for pool in sorted(diagram.pools, key=lambda p: diagram.old_y.get(p.id, 0.0)):
         top = cursor
         bands = [("lane:" + lane_id, lane_id) for lane_id in leaves[pool.id]] or [("pool:" + pool.id, None)]

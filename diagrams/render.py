@@ -80,10 +80,12 @@ def _node_attrs(node: Node, overlay: Overlay) -> dict:
     attrs["tooltip"] = text(f"{node.name or node.id} ({node.tag})")
     if node.kind == "event":
         attrs["label"] = text(EVENT_MARKERS.get(node.marker or "", ""))
-        attrs["xlabel"] = lines(*wrap(node.name, 16, 2), note)
+        if node.name or note:
+            attrs["xlabel"] = lines(*wrap(node.name, 16, 2), note)
     elif node.kind == "gateway":
         attrs["label"] = text(GATEWAY_MARKERS.get(node.subkind, ""))
-        attrs["xlabel"] = lines(*wrap(node.name, 16, 2), note)
+        if node.name or note:
+            attrs["xlabel"] = lines(*wrap(node.name, 16, 2), note)
     else:
         marker = TASK_MARKERS.get(node.subkind, "")
         if node.subkind in ("subProcess", "transaction"):
@@ -133,7 +135,9 @@ class Builder:
         cluster = f"cluster_{self.prefix}pool{i}"
         self.pool_cluster[pool.id] = cluster
         with graph.subgraph(name=cluster) as pg:
-            pg.attr(label=text(pool.name or pool.id), **style("pool"))
+            pg.attr(**style("pool"))
+            if pool.name:  # an empty cluster label crashes dot 2.43's xlabel placement
+                pg.attr(label=text(pool.name))
             for lane in pool.lanes:
                 if lane.parent is None:
                     self._lane(pg, pool, lane.id)

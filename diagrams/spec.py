@@ -125,6 +125,10 @@ class Diagram:
         return {lane.id: lane.name for pool in self.pools for lane in pool.lanes}
 
 
+def _name(el: etree._Element) -> str:
+    return " ".join((el.get("name") or "").split())
+
+
 def _local(el: etree._Element) -> str | None:
     if not isinstance(el.tag, str):
         return None
@@ -142,7 +146,7 @@ def _text(el: etree._Element | None) -> str:
 
 def _lanes(lane_set: etree._Element, parent: str | None, out: list[Lane], lane_of: dict[str, str]) -> None:
     for el in _children(lane_set, "lane"):
-        lane = Lane(el.get("id", ""), el.get("name") or el.get("id", ""), parent)
+        lane = Lane(el.get("id", ""), _name(el) or el.get("id", ""), parent)
         out.append(lane)
         for ref in _children(el, "flowNodeRef"):
             lane_of[_text(ref)] = lane.id
@@ -159,7 +163,7 @@ def _marker(el: etree._Element) -> str | None:
 
 def _node(el: etree._Element, tag: str, pool: str, parent: str | None) -> Node:
     node_id = el.get("id", "")
-    name = " ".join((el.get("name") or "").split())
+    name = _name(el)
     if tag in EVENTS:
         return Node(node_id, name, "event", EVENTS[tag], tag, pool, parent=parent, marker=_marker(el),
                     attached_to=el.get("attachedToRef"), throwing=tag in ("intermediateThrowEvent", "endEvent"))
@@ -204,7 +208,7 @@ def diagram_from_root(root: etree._Element) -> Diagram:
         for part in _children(collab, "participant"):
             ref = part.get("processRef")
             ref = ref if ref in processes and ref not in seen else None
-            diagram.pools.append(Pool(part.get("id", ""), part.get("name") or "", ref))
+            diagram.pools.append(Pool(part.get("id", ""), _name(part), ref))
             if ref:
                 seen.add(ref)
         for mf in _children(collab, "messageFlow"):
@@ -212,7 +216,7 @@ def diagram_from_root(root: etree._Element) -> Diagram:
                                                      mf.get("targetRef", ""), " ".join((mf.get("name") or "").split())))
     for pid, proc in processes.items():
         if pid not in seen:
-            diagram.pools.append(Pool(pid, proc.get("name") or "", pid))
+            diagram.pools.append(Pool(pid, _name(proc), pid))
     flow_els: list[etree._Element] = []
     defaults: set[str] = set()
     for pool in diagram.pools:
@@ -220,7 +224,7 @@ def diagram_from_root(root: etree._Element) -> Diagram:
         if proc is None:
             continue
         if not pool.name:
-            pool.name = proc.get("name") or ""
+            pool.name = _name(proc)
         lane_of: dict[str, str] = {}
         for lane_set in _children(proc, "laneSet"):
             _lanes(lane_set, None, pool.lanes, lane_of)

@@ -23,7 +23,7 @@ STYLES: dict[str, dict[str, str]] = {
                        "fillcolor": "white"},
     "end_event": {"shape": "circle", "width": "0.42", "fixedsize": "true", "penwidth": "3.5",
                   "style": "filled", "fillcolor": "white"},
-    "gateway": {"shape": "diamond", "width": "0.5", "height": "0.5", "fixedsize": "true", "fontsize": "16",
+    "gateway": {"shape": "diamond", "width": "0.5", "height": "0.5", "fixedsize": "true", "fontsize": "12",
                 "style": "filled", "fillcolor": "white"},
     "task": {"shape": "box", "style": "rounded,filled", "fillcolor": "white", "width": "1.3", "height": "0.7",
              "margin": "0.08,0.04"},
@@ -46,7 +46,8 @@ STYLES: dict[str, dict[str, str]] = {
     # legends and headlines
     "legend": {"style": "rounded", "color": "#999999", "fontsize": "10"},
     "legend_item": {"shape": "box", "style": "rounded,filled", "fontsize": "9", "width": "1.0", "height": "0.3"},
-    "headline": {"style": "rounded", "color": "#222222", "fontsize": "14", "penwidth": "1.5", "labelloc": "t"},
+    "headline": {"style": "rounded", "color": "#222222", "fontsize": "15", "penwidth": "1.5", "labelloc": "t",
+                 "labeljust": "l"},
     "missing": {"fillcolor": "#ffffff"},
 }
 

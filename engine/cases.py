@@ -200,11 +200,13 @@ def _ready_row(ctx: EngineContext, session: Session, case: Case, step: str, acto
     """The open step named by task id or BPMN id, checked against the actor's department."""
     query = select(OpenStep).where(OpenStep.case_id == case.id)
     rows = [r for r in session.scalars(query) if step in (r.task_id, r.step_id)]
-    if len(rows) != 1:
+    if len(rows) > 1:
+        raise InputError(f"step {step!r} is ready {len(rows)} times in case {case.number}; name it by task id")
+    if not rows:
         model, _ = catalog.loaded_version(ctx, session, case.model_version_id)
         runtime = CaseRuntime.load(model, case.state, ctx.script_engine)
-        runtime.find_ready(step)  # raises the precise error: unknown, not ready, ambiguous
-        raise InputError(f"step {step!r} is ready {len(rows)} times in case {case.number}; name it by task id")
+        runtime.find_ready(step)  # raises the precise error: unknown step, not ready
+        raise StaleCase(f"case {case.number} changed while you acted (step {step!r} was just done); reload it")
     row = rows[0]
     if not actor.may_work(row.department):
         raise NotYourDepartment(f"{actor.name} ({actor.role}, {actor.department or 'no department'}) may not work "
@@ -227,6 +229,7 @@ def _validated(model, matter, ready: ReadyStep, data: dict[str, Any]) -> dict[st
 def save_case(session: Session, case: Case, runtime: CaseRuntime, now: datetime,
           completed: dict[str, tuple[str, dict]] | None = None, cancelled_by: str | None = None) -> None:
     """Write the new state if nobody else did meanwhile, then the worklist, step log and timers."""
+    number = case.number
     _finish_status(case, runtime, now)
     case.state = runtime.dump()
     case.trail = list(case.trail or []) + runtime.trail
@@ -234,7 +237,7 @@ def save_case(session: Session, case: Case, runtime: CaseRuntime, now: datetime,
     try:
         session.flush()  # UPDATE ... WHERE version = the version we read (Case.version is the version_id_col)
     except StaleDataError:
-        raise StaleCase(f"case {case.number} was changed by someone else at the same time; reload it and try again") from None
+        raise StaleCase(f"case {number} was changed by someone else at the same time; reload it and try again") from None
     _sync(session, case, runtime, now, completed or {}, cancelled_by)
 
 

@@ -261,6 +261,10 @@ def _normalize_value(kind: str, value: Any) -> Any:
     return value
 
 
+def _whole(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else value
+
+
 def _names(d: dict[str, str]) -> Names:
     return Names(d["zh"], d["en"])
 
@@ -278,13 +282,13 @@ def _build(d: dict[str, Any], directory: Path, raw: bytes) -> Matter:
     scenarios = tuple(Scenario(s["name"], s["variant"],
                                {k: _normalize_value(types.get(k, ""), v) for k, v in s["data"].items()})
                       for s in d["scenarios"])
-    limits = {k: (int(v) if float(v).is_integer() else v) for k, v in d["time_limits"].items()}
+    limits = {k: _whole(v) for k, v in d["time_limits"].items()}
     return Matter(
         id=d["id"], names=_names(d["names"]), category=d["category"],
         departments=tuple(Department(x["id"], _names(x["names"])) for x in d["departments"]),
         materials=tuple(Material(x["id"], _names(x["names"]), x["after"]) for x in d["materials"]),
         time_limits=limits, forms=forms,
-        sources=tuple(Source(**x) for x in d["sources"]), basis=d.get("basis"),
+        sources=tuple(Source(**{**x, "value": _whole(x["value"])}) for x in d["sources"]), basis=d.get("basis"),
         scenarios=scenarios, directory=directory, raw=raw,
     )
 

@@ -90,7 +90,7 @@ class CaseRuntime:
         if not task.task_spec.manual:
             raise StepNotReady(f"step {task.task_spec.bpmn_id!r} is automatic; nobody completes it by hand")
         if task.state != TaskState.READY:
-            raise StepNotReady(f"step {task.task_spec.bpmn_id!r} is {TaskState.get_name(task.state)}, not READY")
+            raise StepNotReady(f"step {task.task_spec.bpmn_id!r} is not ready (it is {TaskState.get_name(task.state)})")
         return self._ready_step(task)
 
     def _find_task(self, step: str):
@@ -113,8 +113,13 @@ class CaseRuntime:
         return dict(self.workflow.data) if self.workflow.is_completed() else self._latest_data()
 
     def _latest_data(self) -> dict[str, Any]:
-        tasks = self.workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED)
-        return dict(tasks[0].data) if tasks else dict(self.workflow.data)
+        """Data of every branch, later changes winning (parallel branches each hold their own)."""
+        tasks = sorted(self._all_tasks(TaskState.COMPLETED | TaskState.READY | TaskState.STARTED),
+                       key=lambda t: t.last_state_change)
+        merged: dict[str, Any] = {}
+        for task in tasks:
+            merged.update(task.data)
+        return merged
 
     def waiting_messages(self) -> list[str]:
         return sorted({e.name for e in self.workflow.waiting_events() if e.event_type == "MessageEventDefinition"})
@@ -145,13 +150,24 @@ class CaseRuntime:
 
     def send_message(self, name: str, payload: dict[str, Any]) -> None:
         """Deliver a message from outside the case to the event waiting for it."""
-        event = BpmnEvent(MessageEventDefinition(name), copy.deepcopy(payload))
-        try:
-            self.workflow.send_event(event)
-        except WorkflowException:
+        definition = self._waiting_message_definition(name)
+        if definition is None:
             waiting = ", ".join(self.waiting_messages()) or "no message"
-            raise StepNotReady(f"the case is not waiting for message {name!r} (it waits for: {waiting})") from None
+            raise StepNotReady(f"the case is not waiting for message {name!r} (it waits for: {waiting})")
+        try:
+            self.workflow.send_event(BpmnEvent(definition, copy.deepcopy(payload)))
+        except WorkflowException as exc:
+            raise StepNotReady(f"message {name!r} was not accepted: {exc}") from None
         self.advance()
+
+    def _waiting_message_definition(self, name: str):
+        """The event definition of a catch event waiting for message `name` (parser-specific class)."""
+        for task in self.workflow.event_manager.tasks.values():
+            definition = getattr(task.task_spec, "event_definition", None)
+            for candidate in getattr(definition, "event_definitions", [definition]):
+                if isinstance(candidate, MessageEventDefinition) and candidate.name == name:
+                    return candidate
+        return None
 
     def advance(self) -> None:
         """Run automatic work (scripts, gateways, due timers, messages thrown inside the case)."""

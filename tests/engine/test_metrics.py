@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import re
 import textwrap
+from pathlib import Path
 
 import pytest
 
 from engine.loading import load_model
-from engine.matters import parse_matter
+from engine.matters import load_matter, parse_matter
 from engine.metrics import METRIC_KEYS, compare, static_metrics
 from engine.model import Model
 
@@ -163,7 +164,7 @@ MATTER = textwrap.dedent("""\
 
 
 def test_matter_decides_forms_time_limit_and_shared_materials() -> None:
-    matter = parse_matter(MATTER.encode(), __import__("pathlib").Path("demo"), "demo/matter.yaml")
+    matter = parse_matter(MATTER.encode(), Path("demo"), "demo/matter.yaml")
     body = ('<bpmn:startEvent id="s"/>' + step("apply", materials="id_card,birth_cert")
             + step("review", form="g", time_limit="7") + '<bpmn:endEvent id="e"/>' + flows("s", "apply", "review", "e"))
     loaded = model(process("demo_after", body, {"Applicant": ["s", "apply"], "health": ["review", "e"]}),
@@ -180,3 +181,17 @@ def test_compare_gives_change_and_percentage() -> None:
     assert result["steps"] == {"before": 10, "after": 4, "change": -6, "change_pct": -60.0}
     assert result["expected_days"]["change"] == 1.5 and result["expected_days"]["change_pct"] == 37.5
     assert result["time_limit_days"]["change"] is None and result["time_limit_days"]["change_pct"] is None
+
+
+PROCESSES = Path(__file__).resolve().parents[2] / "processes"
+
+
+@pytest.mark.parametrize("directory", sorted(p.parent for p in PROCESSES.glob("*/matter.yaml")), ids=lambda p: p.name)
+def test_library_models_reproduce_their_published_figures(directory: Path) -> None:
+    matter = load_matter(directory)
+    for variant in ("before", "after"):
+        path = directory / f"{variant}.bpmn"
+        figures = static_metrics(load_model(path.read_bytes(), str(path), matter=matter), matter, variant)
+        assert set(figures) == set(METRIC_KEYS)
+        for source in (s for s in matter.sources if s.variant == variant):
+            assert figures[source.figure] == source.value, (variant, source.figure, source.source)

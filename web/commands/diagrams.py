@@ -1,8 +1,174 @@
-"""Commands (placeholder: filled by its owner)."""
+"""`onething layout` (write BPMN DI) and `onething render` (draw a model, a case, durations, before/after)."""
 from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
 
 import click
 
 
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    raise SystemExit(1)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        _fail(f"{path}: cannot read ({exc.strerror or exc})")
+    return b""
+
+
+def _processes_path() -> Path:
+    from flask import current_app
+
+    return Path(current_app.config.get("PROCESSES_PATH") or "processes")
+
+
+def _model_file(target: str, variant: str) -> Path:
+    """A FILE as given, or processes/<matter>/<variant>.bpmn for a MATTER."""
+    path = Path(target)
+    if path.suffix or path.exists():
+        if not path.is_file():
+            _fail(f"{target}: no such file")
+        return path
+    candidate = _processes_path() / target / f"{variant}.bpmn"
+    if not candidate.is_file():
+        _fail(f"{target}: unknown matter (no {candidate})")
+    return candidate
+
+
+def _metrics(path: Path, data: bytes, variant: str) -> dict[str, Any]:
+    """Static metrics of a variant when the engine can compute them; else none (the headline stays short)."""
+    try:
+        from engine.loading import load_model
+        from engine.metrics import static_metrics
+    except ImportError:
+        return {}
+    matter = None
+    try:
+        from engine.matters import load_matter
+
+        matter = load_matter(path.parent) if (path.parent / "matter.yaml").is_file() else None
+    except Exception:  # the headline is optional; the drawing is what was asked for
+        matter = None
+    try:
+        return static_metrics(load_model(data, str(path)), matter, variant)
+    except Exception as exc:
+        click.echo(f"warning: no metrics for {path}: {exc}", err=True)
+        return {}
+
+
+def _session() -> Any:
+    from flask import current_app
+
+    from web.app import engine_context
+
+    return engine_context(current_app).read()
+
+
+def _case_overlay(number: str) -> tuple[bytes, str, dict, list]:
+    try:
+        from engine.services import case_overlay  # type: ignore[attr-defined]
+    except ImportError:
+        _fail("--case needs engine.services.case_overlay, which this installation does not have yet")
+    with _session() as session:
+        return case_overlay(session, number)
+
+
+def _durations(matter: str, variant: str) -> dict[str, float]:
+    try:
+        from engine.services import step_durations  # type: ignore[attr-defined]
+    except ImportError:
+        _fail("--heat needs measured step durations (engine.services.step_durations), not available yet")
+    with _session() as session:
+        return step_durations(session, matter, variant)
+
+
+def _write(graph: Any, out: Path) -> None:
+    import graphviz
+
+    from diagrams.render import to_image
+
+    fmt = out.suffix.lstrip(".").lower() or "svg"
+    if fmt not in ("svg", "png", "pdf", "dot"):
+        _fail(f"{out}: output must end in .svg, .png, .pdf or .dot")
+    try:
+        image = graph.source.encode() if fmt == "dot" else to_image(graph, fmt)
+    except graphviz.ExecutableNotFound:
+        _fail("graphviz `dot` is not installed (apt-get install graphviz)")
+    except graphviz.CalledProcessError as exc:
+        _fail(f"dot failed: {(exc.stderr or b'').decode(errors='replace').strip()}")
+    out.write_bytes(image)
+    click.echo(f"wrote {out}")
+
+
 def register(cli: click.Group) -> None:
-    """Add this module's commands to the `onething` group."""
+    """Add `layout` and `render` to the `onething` group."""
+
+    @cli.command("layout")
+    @click.argument("file", type=click.Path(path_type=Path))
+    @click.option("-o", "--output", "out", type=click.Path(path_type=Path), required=True, help="where to write")
+    def layout_command(file: Path, out: Path) -> None:
+        """Lay FILE out with graphviz and write it with fresh BPMN DI."""
+        import graphviz
+
+        from diagrams.layout import add_di
+        from diagrams.verify import same_behaviour, xsd_problem
+        from engine.errors import ModelError
+
+        data = _read(file)
+        try:
+            result = add_di(data, str(file))
+        except ModelError as exc:
+            _fail(str(exc))
+        except graphviz.ExecutableNotFound:
+            _fail("graphviz `dot` is not installed (apt-get install graphviz)")
+        problem = xsd_problem(result, str(file))
+        if problem:
+            _fail(f"laid-out file fails the BPMN schema: {problem}")
+        if not same_behaviour(data, result, str(file)):
+            _fail(f"{file}: the laid-out file would load differently in SpiffWorkflow; not written")
+        out.write_bytes(result)
+        click.echo(f"wrote {out}")
+
+    @cli.command("render")
+    @click.argument("target")
+    @click.option("--variant", type=click.Choice(["before", "after"]), default="after", show_default=True)
+    @click.option("--case", "case_number", help="colour the steps of this case")
+    @click.option("--heat", is_flag=True, help="colour steps by measured median duration")
+    @click.option("--compare", is_flag=True, help="draw before and after of a matter together")
+    @click.option("-o", "--output", "out", type=click.Path(path_type=Path), help="out.svg or out.png")
+    def render_command(target: str, variant: str, case_number: str | None, heat: bool, compare: bool,
+                       out: Path | None) -> None:
+        """Draw FILE or MATTER (a model, a case, durations, or before vs after) with graphviz."""
+        from diagrams.overlays import CaseOverlay, render_case, render_compare, render_heat
+        from diagrams.render import render_diagram
+        from diagrams.spec import load_diagram
+        from engine.errors import ModelError
+
+        try:
+            if compare:
+                sides = []
+                for side in ("before", "after"):
+                    path = _model_file(target, side)
+                    data = _read(path)
+                    sides.append((load_diagram(data, str(path)), _metrics(path, data, side)))
+                graph = render_compare(sides[0][0], sides[1][0], sides[0][1], sides[1][1], title=target)
+                default = f"{target}-compare.svg"
+            elif case_number:
+                data, filename, states, trail = _case_overlay(case_number)
+                graph = render_case(load_diagram(data, filename), CaseOverlay(states, trail), title=case_number)
+                default = f"case-{case_number}.svg"
+            else:
+                path = _model_file(target, variant)
+                diagram = load_diagram(_read(path), str(path))
+                if heat:
+                    graph = render_heat(diagram, _durations(target, variant), title=f"{target} {variant}")
+                else:
+                    graph = render_diagram(diagram, title=path.name)
+                default = f"{Path(target).stem if path.suffix else target}-{variant}.svg"
+        except ModelError as exc:
+            _fail(str(exc))
+        _write(graph, out or Path(default))
