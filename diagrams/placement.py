@@ -219,7 +219,43 @@ def place(diagram: Diagram, order: dict[str, list[str]] | None = None) -> Placem
     placement = _stack(diagram, raw_nodes, raw_clusters, _bb(layout["bb"])[2], rank)
     for _ in range(3):
         _keep_branch_order(diagram, placement, order or _outgoing(diagram))
+    saved = (dict(placement.nodes), dict(placement.lanes), dict(placement.pools))
+    _refit_bands(diagram, placement, rank)
+    if not _order_kept(diagram, placement, order or _outgoing(diagram)):
+        # branches whose lanes demand contradictory orders: SpiffWorkflow's behaviour wins over tidy bands
+        placement.nodes, placement.lanes, placement.pools = saved
     return placement
+
+
+def _order_kept(diagram: Diagram, placement: Placement, order: dict[str, list[str]]) -> bool:
+    for source, wanted in order.items():
+        doc = [f.target for f in diagram.flows if f.source == source]
+        if all(t in placement.nodes for t in doc):
+            if sorted(doc, key=lambda t: placement.nodes[t].y) != [t for t in wanted if t in doc]:
+                return False
+    return True
+
+
+def _refit_bands(diagram: Diagram, placement: Placement, rank: dict[str, int]) -> None:
+    """Grow a lane band (moving everything below it down) where a nudged node pokes out of it."""
+    leaves = {p.id: _leaf_lanes(diagram, i, rank) for i, p in enumerate(diagram.pools)}
+    for lane_id in sorted((la for ls in leaves.values() for la in ls), key=lambda la: placement.lanes[la].y):
+        band = placement.lanes[lane_id]
+        members = [n for n in placement.nodes if diagram.nodes[n].subkind != "boundary"
+                   and _band_of(diagram, n, leaves) == "lane:" + lane_id]
+        need = max((placement.nodes[n].bottom + 10 for n in members), default=0.0) - band.bottom
+        if need <= 0:
+            continue
+        cut = band.bottom
+        for n, b in placement.nodes.items():
+            if b.y >= cut and n not in members:
+                placement.nodes[n] = Box(b.x, b.y + need, b.w, b.h)
+        for group in (placement.lanes, placement.pools):
+            for k, b in group.items():
+                if b.y >= cut:
+                    group[k] = Box(b.x, b.y + need, b.w, b.h)
+                elif b.bottom >= cut:
+                    group[k] = Box(b.x, b.y, b.w, b.h + need)
 
 
 def _keep_branch_order(diagram: Diagram, placement: Placement, order: dict[str, list[str]]) -> None:

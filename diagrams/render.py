@@ -77,7 +77,8 @@ def _node_attrs(node: Node, overlay: Overlay) -> dict:
     attrs: dict = style(*_meaning(node), *overlay.node_meanings.get(node.id, []))
     attrs.update(overlay.node_attrs.get(node.id, {}))
     note = overlay.node_notes.get(node.id, "")
-    attrs["tooltip"] = text(f"{node.name or node.id} ({node.tag})")
+    # dot expands \N, \G... in tooltips even after a doubled backslash, so show backslashes as ⧵ there
+    attrs["tooltip"] = text(f"{node.name or node.id} ({node.tag})".replace("\\", "⧵"))
     if node.kind == "event":
         attrs["label"] = text(EVENT_MARKERS.get(node.marker or "", ""))
         if node.name or note:

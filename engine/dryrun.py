@@ -43,9 +43,9 @@ def dry_run(path: str | Path, data: dict[str, Any] | None = None, auto: bool = F
             break
         if view.ready_steps:
             item = view.ready_steps[0]
-            step_data = _step_data(model, matter, item.step_id, data)
+            values = step_data(model, matter, item.step_id, data)
             actor = Actor.applicant() if item.department == "Applicant" else Actor("dry-run", "clerk", item.department)
-            view = cases.complete_step(ctx, view.number, item.task_id, actor, step_data)
+            view = cases.complete_step(ctx, view.number, item.task_id, actor, values)
             result.passed.append(item.step_id)
             on_event(f"step {item.step_id} — {item.step_name} [{item.department or '-'}] completed")
         elif view.waiting_messages:
@@ -65,7 +65,7 @@ def dry_run(path: str | Path, data: dict[str, Any] | None = None, auto: bool = F
     return result
 
 
-def _step_data(model, matter, step_id: str, given: dict[str, Any] | None) -> dict[str, Any]:
+def step_data(model, matter, step_id: str, given: dict[str, Any] | None) -> dict[str, Any]:
     """The given data, completed with the form's example values when the model declares a form."""
     info = model.steps.get(step_id)
     form_id = info.properties.get("form") if info else None

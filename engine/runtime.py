@@ -44,6 +44,7 @@ class CaseRuntime:
         self.workflow.script_engine = script_engine  # Spiff does not serialize it: set it on every load
         self.extra = extra or {}
         self.trail: list[str] = []
+        self.taken: list[tuple[str, str]] = []
 
     @classmethod
     def start(cls, model: Model, script_engine: Any, data: dict[str, Any] | None = None) -> "CaseRuntime":
@@ -177,7 +178,10 @@ class CaseRuntime:
             self._guard(self.workflow.do_engine_steps)
             if not self._route_internal_events():
                 break
-        self.trail = self._completed_since(started)
+        self.trail = [t.task_spec.bpmn_id for t in self._changed_since(started, TaskState.COMPLETED)]
+        # A flow is taken when its target is reached (READY, WAITING...), while its source is still the parent.
+        reached = self._changed_since(started, TaskState.COMPLETED | TaskState.READY | TaskState.WAITING | TaskState.STARTED)
+        self.taken = [(src, t.task_spec.bpmn_id) for t in reached if (src := _bpmn_parent(t)) is not None]
 
     def _route_internal_events(self) -> bool:
         """Hand messages thrown in this case to its own catch events; keep the rest for later."""
@@ -194,16 +198,24 @@ class CaseRuntime:
             self.extra["pending_events"] = [case_state.convert_event(e) for e in kept]
         return delivered
 
-    def _completed_since(self, started: float) -> list[str]:
-        done = [t for t in self._all_tasks(TaskState.COMPLETED) if t.last_state_change >= started]
-        done.sort(key=lambda t: (t.last_state_change, t.depth))
-        return [t.task_spec.bpmn_id for t in done if t.task_spec.bpmn_id]
+    def _changed_since(self, started: float, state: int) -> list:
+        changed = [t for t in self._all_tasks(state) if t.last_state_change >= started and t.task_spec.bpmn_id]
+        changed.sort(key=lambda t: (t.last_state_change, t.depth))
+        return changed
 
     def _guard(self, call) -> None:
         try:
             call()
         except SpiffWorkflowException as exc:
             raise CaseError(_describe(exc)) from exc
+
+
+def _bpmn_parent(task) -> str | None:
+    """The BPMN id of the nearest ancestor that is a BPMN element (skipping Spiff's helper tasks)."""
+    parent = task.parent
+    while parent is not None and not parent.task_spec.bpmn_id:
+        parent = parent.parent
+    return parent.task_spec.bpmn_id if parent is not None else None
 
 
 def _describe(exc: SpiffWorkflowException) -> str:

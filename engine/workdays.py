@@ -1,0 +1,103 @@
+"""Working days on China's official calendar: public holidays off, make-up workdays (调休) on.
+
+Sources, in order: an operator's data file (ONETHING_CALENDAR_FILE: YAML with `holidays:` and
+`workdays:` lists of ISO dates) for years the packages do not know yet; `chinese-calendar`
+(2004–2026); `holidays.China` (later years, with its `weekend_workdays`). A date outside every
+known year falls back to Monday–Friday and is reported once as a warning, never a crash.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+CHINA = timezone(timedelta(hours=8))
+log = logging.getLogger(__name__)
+
+
+class WorkCalendar:
+    """Answers 'is this a working day?' and counts working days."""
+
+    def __init__(self, data_file: str | Path | None = None) -> None:
+        self.holidays: set[date] = set()
+        self.workdays: set[date] = set()
+        self.years: set[int] = set()
+        self.warned: set[int] = set()
+        if data_file:
+            self._load(Path(data_file))
+
+    def _load(self, path: Path) -> None:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for key, target in (("holidays", self.holidays), ("workdays", self.workdays)):
+            for value in data.get(key, []) or []:
+                day = value if isinstance(value, date) else date.fromisoformat(str(value))
+                target.add(day)
+                self.years.add(day.year)
+
+    def is_workday(self, day: date) -> bool:
+        if day.year in self.years:
+            return day in self.workdays or (day.weekday() < 5 and day not in self.holidays)
+        known = _package_answer(day)
+        if known is not None:
+            return known
+        if day.year not in self.warned:
+            self.warned.add(day.year)
+            log.warning("no official calendar for %s: counting Monday to Friday as working days", day.year)
+        return day.weekday() < 5
+
+    def add_workdays(self, start: date, days: int) -> date:
+        """The date `days` working days after `start`."""
+        current, left = start, days
+        while left > 0:
+            current += timedelta(days=1)
+            if self.is_workday(current):
+                left -= 1
+        return current
+
+    def workdays_between(self, start: date, end: date) -> int:
+        """Working days after `start` up to and including `end` (negative if end is earlier)."""
+        if end < start:
+            return -self.workdays_between(end, start)
+        return sum(1 for n in range(1, (end - start).days + 1) if self.is_workday(start + timedelta(days=n)))
+
+
+def _package_answer(day: date) -> bool | None:
+    try:
+        import chinese_calendar
+
+        return bool(chinese_calendar.is_workday(day))
+    except (NotImplementedError, ImportError):
+        pass
+    china = _holidays_for(day.year)
+    if china is None:
+        return None
+    if day in china:
+        return False
+    if day in getattr(china, "weekend_workdays", set()):
+        return True
+    return day.weekday() < 5
+
+
+@lru_cache(maxsize=16)
+def _holidays_for(year: int):
+    try:
+        import holidays
+
+        china = holidays.China(years=year)
+        return china if any(d.year == year for d in china) else None
+    except (ImportError, NotImplementedError, KeyError):
+        return None
+
+
+def china_date(moment: datetime) -> date:
+    """The calendar date in China (UTC+8) of an aware datetime."""
+    return moment.astimezone(CHINA).date()
+
+
+@lru_cache(maxsize=1)
+def default_calendar() -> WorkCalendar:
+    return WorkCalendar(os.environ.get("ONETHING_CALENDAR_FILE") or None)
