@@ -14,6 +14,7 @@
     │   ├── StaleCase          the case changed since the actor saw it                    -> 409
     │   ├── StepClaimed        someone else holds the claim on the step                   -> 409
     │   └── CaseClosed         the case is completed, cancelled or in error              -> 409
+    ├── Throttled              too many attempts (e.g. wrong lookup checks); try later   -> 429
     └── SandboxError           a condition or script broke a sandbox rule or its time limit
 """
 from __future__ import annotations
@@ -88,6 +89,12 @@ class StepClaimed(Conflict):
 
 class CaseClosed(Conflict):
     pass
+
+
+class Throttled(OneThingError):
+    """Too many attempts in a short time (e.g. wrong case-lookup checks)."""
+
+    code = "throttled"
 
 
 class SandboxError(OneThingError):

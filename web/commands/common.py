@@ -8,6 +8,7 @@ from typing import Any, Callable
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from engine.errors import ModelError, OneThingError
 
@@ -20,8 +21,9 @@ def ctx():
 
 
 def clean_errors(func: Callable) -> Callable:
-    """Turn engine errors into one clear line (or one line per model problem) and exit 1."""
+    """Run inside the app context; turn engine errors into one clear line (or one per problem), exit 1."""
 
+    @with_appcontext
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:

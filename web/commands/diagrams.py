@@ -60,30 +60,25 @@ def _metrics(path: Path, data: bytes, variant: str) -> dict[str, Any]:
         return {}
 
 
-def _session() -> Any:
+def _ctx() -> Any:
     from flask import current_app
 
     from web.app import engine_context
 
-    return engine_context(current_app).read()
+    return engine_context(current_app)
 
 
 def _case_overlay(number: str) -> tuple[bytes, str, dict, list]:
-    try:
-        from engine.services import case_overlay  # type: ignore[attr-defined]
-    except ImportError:
-        _fail("--case needs engine.services.case_overlay, which this installation does not have yet")
-    with _session() as session:
-        return case_overlay(session, number)
+    from engine.insight import case_overlay
+
+    overlay = case_overlay(_ctx(), number)
+    return overlay.data, overlay.filename, overlay.step_states, overlay.trail
 
 
 def _durations(matter: str, variant: str) -> dict[str, float]:
-    try:
-        from engine.services import step_durations  # type: ignore[attr-defined]
-    except ImportError:
-        _fail("--heat needs measured step durations (engine.services.step_durations), not available yet")
-    with _session() as session:
-        return step_durations(session, matter, variant)
+    from engine.insight import step_durations
+
+    return step_durations(_ctx(), matter, variant)
 
 
 def _write(graph: Any, out: Path) -> None:
@@ -146,7 +141,7 @@ def register(cli: click.Group) -> None:
         from diagrams.overlays import CaseOverlay, render_case, render_compare, render_heat
         from diagrams.render import render_diagram
         from diagrams.spec import load_diagram
-        from engine.errors import ModelError
+        from engine.errors import OneThingError
 
         try:
             if compare:
@@ -169,6 +164,6 @@ def register(cli: click.Group) -> None:
                 else:
                     graph = render_diagram(diagram, title=path.name)
                 default = f"{Path(target).stem if path.suffix else target}-{variant}.svg"
-        except ModelError as exc:
+        except OneThingError as exc:
             _fail(str(exc))
         _write(graph, out or Path(default))
