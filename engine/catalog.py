@@ -34,7 +34,7 @@ def model_files(path: Path) -> list[tuple[Path, Path]]:
     """(matter directory, BPMN file) pairs under a processes/ folder, a matter folder or one file."""
     if path.is_file():
         return [(path.parent, path)]
-    if (path / "matter.yaml").exists():
+    if (path / "matter.yaml").exists() or any(path.glob("*.bpmn")):
         return [(path, f) for f in sorted(path.glob("*.bpmn"))]
     if path.is_dir():
         return [(d, f) for d in sorted(p for p in path.iterdir() if p.is_dir()) for f in sorted(d.glob("*.bpmn"))]

@@ -1,20 +1,28 @@
-"""Flask application factory."""
+"""Flask application factory: config, secret key, cookies, security headers, languages, blueprints."""
 from __future__ import annotations
 
 import os
+import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request, session
+
+LANGUAGES = ("zh", "en")
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+       "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app; config comes from ONETHING_* variables, then `test_config`."""
     app = Flask(__name__, instance_path=os.environ.get("ONETHING_INSTANCE_PATH") or str(Path.cwd() / "instance"))
     app.config.from_mapping(
-        SECRET_KEY="dev",
+        SECRET_KEY=None,
         DATABASE_URL=None,
         PROCESSES_PATH=str(Path(__file__).resolve().parent.parent / "processes"),
+        SECURE_COOKIES=False,
+        SESSION_HOURS=12,
     )
     app.config.from_prefixed_env("ONETHING")
     if test_config:
@@ -22,10 +30,74 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if not app.config["DATABASE_URL"]:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'onething.db'}"
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _persistent_secret(Path(app.instance_path))
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=_truthy(app.config["SECURE_COOKIES"]),
+        SESSION_COOKIE_NAME="onething_session",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=float(app.config["SESSION_HOURS"])),
+        MAX_CONTENT_LENGTH=int(app.config.get("MAX_UPLOAD_BYTES") or 4 * 1024 * 1024),
+    )
+    _setup_babel(app)
+    app.after_request(_security_headers)
+
     from web.api import bp as api_bp
 
     app.register_blueprint(api_bp)
+    from web.pages import register_pages
+
+    register_pages(app)
     return app
+
+
+def _truthy(value: Any) -> bool:
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+def _persistent_secret(instance: Path) -> str:
+    """A random key kept in instance/secret_key (mode 600) so restarts keep sessions; never committed."""
+    path = instance / "secret_key"
+    instance.mkdir(parents=True, exist_ok=True)
+    if path.is_file() and path.read_text().strip():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def choose_language() -> str:
+    """The user's choice (session), else the browser's Accept-Language, else Chinese."""
+    chosen = session.get("lang")
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(LANGUAGES) or "zh"
+
+
+def _setup_babel(app: Flask) -> None:
+    from flask_babel import Babel
+
+    from web.translations import compiled_directory
+
+    app.config["BABEL_DEFAULT_LOCALE"] = "zh"
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = compiled_directory(Path(app.instance_path))
+    Babel(app, locale_selector=choose_language)
+
+
+def _security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if response.mimetype == "text/html":
+        headers.setdefault("Cache-Control", "no-store")
+    return response
 
 
 def engine_context(app: Flask):

@@ -3,6 +3,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 import engine.tables  # noqa: F401  (registers the tables on Base.metadata)
+import engine.tables_citizen  # noqa: F401
 from engine.db import Base
 
 config = context.config

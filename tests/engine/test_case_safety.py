@@ -1,0 +1,73 @@
+"""Bad model code and bad data never break the engine: sandbox in cases, form validation, state size."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from engine import cases, catalog
+from engine.errors import CaseClosed, InputError
+from engine.runtime import CaseRuntime
+from engine.sandbox import make_script_engine
+from engine.users import Actor
+from tests.conftest import PROCESSES
+
+from .conftest import MODELS
+
+RUNAWAY = (MODELS / "parallel.bpmn").read_text(encoding="utf-8").replace(
+    "summary = {'child': child, 'checked': delivery == 'home'}", "n = 0\nwhile True:\n    n += 1")
+
+
+def test_runaway_script_puts_the_case_in_error_and_the_engine_survives(ctx, tmp_path, clock):
+    folder = tmp_path / "runaway"
+    folder.mkdir()
+    (folder / "after.bpmn").write_text(RUNAWAY, encoding="utf-8")
+    catalog.deploy_path(ctx, folder)
+    health = Actor("wang.health", "clerk", "health")
+    view = cases.start_case(ctx, "runaway", "after")
+    view = cases.complete_step(ctx, view.number, "apply", Actor.applicant(), {"delivery": "hospital", "child": "A"})
+    cases.complete_step(ctx, view.number, "certify", health, {})
+    cases.send_message(ctx, view.number, "health_result", {})
+    from datetime import timedelta
+
+    from engine import timers
+
+    clock.advance(timedelta(days=3))
+    started = time.monotonic()
+    timers.fire_due_timers(ctx)
+    assert time.monotonic() - started < 5
+    view = cases.get_case(ctx, view.number)
+    assert view.status == "error" and "time limit" in view.error and "summarize" in view.error
+    with pytest.raises(CaseClosed, match="error"):
+        cases.complete_step(ctx, view.number, "register", Actor("li.police", "clerk", "police"), {})
+    other = cases.start_case(ctx, "runaway", "after")
+    assert other.status == "running"
+
+
+def test_form_data_is_validated_before_anything_changes(ctx):
+    catalog.deploy_path(ctx, PROCESSES / "newborn")
+    view = cases.start_case(ctx, "newborn", "after")
+    step = view.ready_steps[0]
+    with pytest.raises(InputError) as caught:
+        cases.complete_step(ctx, view.number, step.task_id, Actor.applicant(), {"mother_id": "110105194912310021"})
+    assert caught.value.fields
+    assert cases.get_case(ctx, view.number).version == view.version
+    assert cases.step_log(ctx, view.number) == []
+
+
+def test_state_stays_small_however_long_the_case_runs():
+    """A loop run 300 times: the saved state does not grow with the history."""
+    from engine.loading import load_model
+
+    loop = (MODELS / "loop.bpmn").read_bytes()
+    model = load_model(loop, "loop.bpmn")
+    engine = make_script_engine()
+    runtime = CaseRuntime.start(model, engine)
+    sizes = []
+    for i in range(300):
+        runtime = CaseRuntime.load(model, runtime.dump(), engine)
+        step = runtime.ready_steps()[0]
+        runtime.complete(step.task_id, {"again": i < 299, "note": f"round {i}"})
+        sizes.append(len(runtime.dump()))
+    assert runtime.is_completed()
+    assert max(sizes[10:299]) <= sizes[10] * 1.2, (sizes[10], max(sizes[10:299]))

@@ -1,0 +1,142 @@
+"""HTML pages: one blueprint per screen, shared hooks, error pages and template helpers."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, g, redirect, render_template, request, session, url_for
+from flask_babel import get_locale, gettext as _
+from werkzeug.exceptions import HTTPException
+
+from engine.errors import Conflict, NotAllowed, NotFound, OneThingError, Throttled
+from web.auth import check_csrf, load_actor
+from web.session import csrf_token
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+def ctx():
+    """The engine context of the running app."""
+    from web.app import engine_context
+
+    return engine_context(current_app)
+
+
+def lang() -> str:
+    return str(get_locale() or "zh")
+
+
+def label(names: Any) -> str:
+    """A zh/en pair (Names, Labels or dict) in the current language."""
+    if names is None:
+        return ""
+    if isinstance(names, str):
+        return names
+    if isinstance(names, dict):
+        return names.get(lang()) or names.get("zh") or ""
+    if hasattr(names, "get") and callable(names.get):
+        try:
+            return names.get(lang())
+        except TypeError:
+            pass
+    return getattr(names, lang(), None) or getattr(names, "zh", "")
+
+
+def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A UTC time shown in Beijing time."""
+    if value is None:
+        return "—"
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(BEIJING).strftime(fmt)
+
+
+def duration(start: datetime | None, end: datetime | None) -> str:
+    """Elapsed time in days/hours/minutes, in words of the current language."""
+    if start is None or end is None:
+        return "—"
+    minutes = int((end - start).total_seconds() // 60)
+    days, rest = divmod(max(minutes, 0), 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return _("%(d)s d %(h)s h", d=days, h=hours)
+    if hours:
+        return _("%(h)s h %(m)s min", h=hours, m=mins)
+    return _("%(m)s min", m=mins)
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """A local path to go back to (never another site)."""
+    if not target:
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return fallback
+    return target
+
+
+def status_of(exc: OneThingError) -> int:
+    """HTTP status of an engine error (web.errors when present: one mapping for pages and API)."""
+    try:
+        from web.errors import status_for
+    except ImportError:  # the API helper's module has not landed yet
+        status_for = None
+    if status_for is not None:
+        return status_for(exc)
+    for kind, status in ((NotFound, 404), (NotAllowed, 403), (Conflict, 409), (Throttled, 429)):
+        if isinstance(exc, kind):
+            return status
+    return 422
+
+
+def _error_page(exc: Exception):
+    if isinstance(exc, HTTPException):
+        status = exc.code or 500
+        if status == 403 and exc.description == "csrf":
+            message = _("Your form expired or did not come from this site. Go back, reload the page and try again.")
+        else:
+            message = {403: _("You do not have permission to open this page."),
+                       404: _("This page does not exist."),
+                       405: _("This action is not possible here."),
+                       413: _("The file is too large."),
+                       429: _("Too many attempts. Please wait a few minutes and try again.")}.get(status, exc.name)
+        if request.blueprint == "api":
+            return exc
+    else:
+        status = status_of(exc)
+        message = exc.message  # type: ignore[attr-defined]
+    return render_template("error.html", status=status, message=message), status
+
+
+def _set_language():
+    """POST /lang: remember the chosen language, go back where the user was."""
+    chosen = request.form.get("lang")
+    if chosen in ("zh", "en"):
+        session["lang"] = chosen
+    return redirect(safe_next(request.form.get("next"), url_for("citizen.index")))
+
+
+def register_pages(app: Flask) -> None:
+    """Blueprints, hooks, template helpers and error pages."""
+    from web.pages import audit, auth, cases, citizen, designer, worklist
+
+    for module in (auth, worklist, cases, citizen, designer, audit):
+        app.register_blueprint(module.bp)
+    app.before_request(load_actor)
+    app.before_request(check_csrf)
+    app.add_url_rule("/lang", "set_language", _set_language, methods=["POST"])
+    app.add_url_rule("/", "home", _home)
+    app.jinja_env.globals.update(csrf_token=csrf_token, label=label, lang=lang, local_time=local_time,
+                                 duration=duration)
+    for code in (403, 404, 405, 413, 429):
+        app.register_error_handler(code, _error_page)
+    app.register_error_handler(OneThingError, _error_page)
+
+
+def _home():
+    from web.auth import home_endpoint
+
+    actor = g.get("actor")
+    return redirect(url_for(home_endpoint(actor.role if actor else None)))

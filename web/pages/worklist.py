@@ -1,0 +1,136 @@
+"""Clerk worklist: ready steps of my department, claim/release, open a step, fill its form, complete it."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from engine import cases as case_use
+from engine.errors import CaseClosed, Conflict, InputError, StaleCase, StepClaimed, StepNotReady
+from engine.worklist import step_detail, work_items
+from web.auth import role_required, same_department
+from web.pages import ctx
+
+bp = Blueprint("worklist", __name__)
+
+
+@bp.route("/worklist")
+@role_required("clerk", "admin")
+def index():
+    department = g.actor.department if g.actor.role == "clerk" else None
+    return render_template("worklist/index.html", entries=work_items(ctx(), department))
+
+
+@bp.route("/work/<number>/<step>")
+@role_required("clerk")
+def step(number: str, step: str):
+    try:
+        detail = step_detail(ctx(), number, step)
+    except (StepNotReady, CaseClosed, StaleCase) as exc:
+        return _conflict(number, exc)
+    same_department(detail.entry.item.department)
+    return render_template("worklist/step.html", detail=detail, values={}, errors={})
+
+
+@bp.route("/work/<number>/<step>/claim", methods=["POST"])
+@role_required("clerk")
+def claim(number: str, step: str):
+    return _claim(number, step, True)
+
+
+@bp.route("/work/<number>/<step>/release", methods=["POST"])
+@role_required("clerk")
+def release(number: str, step: str):
+    return _claim(number, step, False)
+
+
+def _claim(number: str, step: str, take: bool):
+    try:
+        if take:
+            case_use.claim_step(ctx(), number, step, g.actor)
+            flash(_("You claimed this step."), "success")
+        else:
+            case_use.release_step(ctx(), number, step, g.actor)
+            flash(_("You released this step; it is back on the department's list."), "success")
+    except Conflict as exc:
+        return _conflict(number, exc)
+    target = request.form.get("back")
+    if target == "step" and take:
+        return redirect(url_for("worklist.step", number=number, step=step))
+    return redirect(url_for("worklist.index"))
+
+
+@bp.route("/work/<number>/<step>/complete", methods=["POST"])
+@role_required("clerk")
+def complete(number: str, step: str):
+    try:
+        detail = step_detail(ctx(), number, step)
+    except (StepNotReady, CaseClosed, StaleCase) as exc:
+        return _conflict(number, exc)
+    same_department(detail.entry.item.department)
+    values = {k: v for k, v in request.form.items() if k not in ("csrf_token", "expected_version")}
+    data = _form_data(detail.form, values)
+    try:
+        expected = int(request.form.get("expected_version", ""))
+    except ValueError:
+        abort(400)
+    try:
+        view = case_use.complete_step(ctx(), number, detail.entry.item.task_id, g.actor, data, expected)
+    except InputError as exc:
+        return render_template("worklist/step.html", detail=detail, values=values, errors=exc.fields,
+                               message=_("Please correct the marked fields.")), 422
+    except Conflict as exc:
+        return _conflict(number, exc)
+    flash(_("Step completed: %(step)s (case %(case)s).", step=detail.entry.step.get(_lang()), case=view.number), "success")
+    return redirect(_next_step(view))
+
+
+def _lang() -> str:
+    from web.pages import lang
+
+    return lang()
+
+
+def _form_data(form, values: dict[str, str]) -> dict:
+    """Form fields as the engine's form schema takes them (booleans from yes/no radios)."""
+    if form is None:
+        return {}
+    data: dict = {}
+    for item in form.fields:
+        raw = values.get(item.name, "")
+        if item.type == "boolean":
+            data[item.name] = {"yes": True, "no": False}.get(raw, raw or None)
+        else:
+            data[item.name] = raw
+    return data
+
+
+def _next_step(view) -> str:
+    """The next ready step of my department: in this case first, else the oldest on my list."""
+    mine = [i for i in view.ready_steps if g.actor.may_work(i.department)]
+    if mine:
+        return url_for("worklist.step", number=view.number, step=mine[0].task_id)
+    entries = [e for e in work_items(ctx(), g.actor.department, limit=20)
+               if e.item.claimed_by in (None, g.actor.name)]
+    if entries:
+        return url_for("worklist.step", number=entries[0].item.case_number, step=entries[0].item.task_id)
+    return url_for("worklist.index")
+
+
+def _conflict(number: str, exc: Exception):
+    """Someone else acted first: say so plainly and show the case as it is now (409)."""
+    if isinstance(exc, StepClaimed):
+        message = _("A colleague has claimed this step. Nothing was saved; the case is shown as it is now.")
+    elif isinstance(exc, StaleCase):
+        message = _("Someone else changed this case while you were working on it. Nothing was saved; "
+                    "here is its current state.")
+    elif isinstance(exc, CaseClosed):
+        message = _("This case is closed; nothing was saved.")
+    else:
+        message = _("This step is no longer waiting: someone else completed it, or the case moved on. "
+                    "Nothing was saved; here is its current state.")
+    try:
+        view = case_use.get_case(ctx(), number)
+    except Exception:
+        view = None
+    return render_template("worklist/conflict.html", message=message, detail=getattr(exc, "message", ""),
+                           view=view), 409
