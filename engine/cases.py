@@ -36,12 +36,14 @@ def start_case(ctx: EngineContext, matter_id: str, variant: str = "after", data:
             runtime = CaseRuntime.start(model, ctx.script_engine, data)
         except CaseError as exc:
             raise InputError(f"the case could not start: {exc}") from None
-        case.state = runtime.dump()
         case.trail = list(runtime.trail)
         _finish_status(case, runtime, now)
+        timers = runtime.timers() if case.status == "running" else []
+        runtime.extra["timers"] = len(timers)
+        case.state = runtime.dump()
         _insert_with_number(session, case, now)
-        _sync(session, case, runtime, now)
-        return _view(case, version, runtime, session)
+        rows = _sync(session, case, runtime, now, timers=timers)
+        return _view(case, version, runtime, session, rows)
 
 
 def _insert_with_number(session: Session, case: Case, now: datetime) -> None:
@@ -143,8 +145,8 @@ def complete_step(ctx: EngineContext, number: str, step: str, actor: Actor, data
             runtime.complete(ready.task_id, clean)
         except CaseError as exc:
             case.status, case.error = "error", str(exc)
-        save_case(session, case, runtime, now, completed={ready.task_id: (actor.name, clean)})
-        return _view(case, session.get(ModelVersion, case.model_version_id), runtime, session)
+        rows = save_case(session, case, runtime, now, completed={ready.task_id: (actor.name, clean)})
+        return _view(case, session.get(ModelVersion, case.model_version_id), runtime, session, rows)
 
 
 def send_message(ctx: EngineContext, number: str, name: str, payload: dict[str, Any] | None = None) -> CaseView:
@@ -161,8 +163,8 @@ def send_message(ctx: EngineContext, number: str, name: str, payload: dict[str, 
             runtime.send_message(name, payload or {})
         except CaseError as exc:
             case.status, case.error = "error", str(exc)
-        save_case(session, case, runtime, now)
-        return _view(case, session.get(ModelVersion, case.model_version_id), runtime, session)
+        rows = save_case(session, case, runtime, now)
+        return _view(case, session.get(ModelVersion, case.model_version_id), runtime, session, rows)
 
 
 def cancel_case(ctx: EngineContext, number: str, actor: Actor, reason: str = "") -> CaseView:
@@ -177,8 +179,8 @@ def cancel_case(ctx: EngineContext, number: str, actor: Actor, reason: str = "")
         runtime.workflow.cancel()
         now = ctx.clock.now()
         case.status, case.error = "cancelled", reason or None
-        save_case(session, case, runtime, now, cancelled_by=actor.name)
-        return _view(case, session.get(ModelVersion, case.model_version_id), runtime, session)
+        rows = save_case(session, case, runtime, now, cancelled_by=actor.name)
+        return _view(case, session.get(ModelVersion, case.model_version_id), runtime, session, rows)
 
 
 # -- shared steps of the use cases -----------------------------------------------------------------
@@ -227,10 +229,13 @@ def _validated(model, matter, ready: ReadyStep, data: dict[str, Any]) -> dict[st
 
 
 def save_case(session: Session, case: Case, runtime: CaseRuntime, now: datetime,
-          completed: dict[str, tuple[str, dict]] | None = None, cancelled_by: str | None = None) -> None:
+              completed: dict[str, tuple[str, dict]] | None = None, cancelled_by: str | None = None) -> list[OpenStep]:
     """Write the new state if nobody else did meanwhile, then the worklist, step log and timers."""
     number = case.number
     _finish_status(case, runtime, now)
+    had_timers = bool(runtime.extra.get("timers"))
+    timers = runtime.timers() if case.status == "running" else []
+    runtime.extra["timers"] = len(timers)
     case.state = runtime.dump()
     case.trail = list(case.trail or []) + runtime.trail
     case.updated_at = now
@@ -238,7 +243,7 @@ def save_case(session: Session, case: Case, runtime: CaseRuntime, now: datetime,
         session.flush()  # UPDATE ... WHERE version = the version we read (Case.version is the version_id_col)
     except StaleDataError:
         raise StaleCase(f"case {number} was changed by someone else at the same time; reload it and try again") from None
-    _sync(session, case, runtime, now, completed or {}, cancelled_by)
+    return _sync(session, case, runtime, now, completed or {}, cancelled_by, timers if timers or had_timers else None)
 
 
 def _finish_status(case: Case, runtime: CaseRuntime, now: datetime) -> None:
@@ -247,8 +252,12 @@ def _finish_status(case: Case, runtime: CaseRuntime, now: datetime) -> None:
 
 
 def _sync(session: Session, case: Case, runtime: CaseRuntime, now: datetime,
-          completed: dict[str, tuple[str, dict]] | None = None, cancelled_by: str | None = None) -> None:
-    """Make open_steps match the READY steps, log the steps that left, and store the timers."""
+          completed: dict[str, tuple[str, dict]] | None = None, cancelled_by: str | None = None,
+          timers: list[tuple[str, datetime]] | None = None) -> list[OpenStep]:
+    """Make open_steps match the READY steps, log the steps that left, store the timers; return the open steps.
+
+    `timers` None means the case had and has none, so the timers table is left alone.
+    """
     completed = completed or {}
     ready = {s.task_id: s for s in runtime.ready_steps()} if case.status == "running" else {}
     rows = {r.task_id: r for r in session.scalars(select(OpenStep).where(OpenStep.case_id == case.id))}
@@ -260,14 +269,18 @@ def _sync(session: Session, case: Case, runtime: CaseRuntime, now: datetime,
                                  department=row.department, event="completed" if task_id in completed else "cancelled",
                                  actor=actor, ready_at=row.ready_at, claimed_at=row.claimed_at, at=now, data=data))
         session.delete(row)
+    kept = [row for task_id, row in rows.items() if task_id in ready]
     for task_id, step in ready.items():
         if task_id not in rows:
-            session.add(OpenStep(task_id=task_id, case_id=case.id, step_id=step.step_id, step_name=step.name,
-                                 department=step.department, ready_at=now))
-    session.execute(delete(Timer).where(Timer.case_id == case.id))
-    if case.status == "running":
-        session.add_all(Timer(case_id=case.id, task_id=t, due_at=due) for t, due in runtime.timers())
+            row = OpenStep(task_id=task_id, case_id=case.id, step_id=step.step_id, step_name=step.name,
+                           department=step.department, ready_at=now)
+            session.add(row)
+            kept.append(row)
+    if timers is not None:
+        session.execute(delete(Timer).where(Timer.case_id == case.id))
+        session.add_all(Timer(case_id=case.id, task_id=t, due_at=due) for t, due in timers)
     session.flush()
+    return sorted(kept, key=lambda r: (r.ready_at, r.task_id))
 
 
 def _item(row: OpenStep, number: str, matter_id: str | None = None, variant: str | None = None) -> WorkItem:
@@ -275,8 +288,11 @@ def _item(row: OpenStep, number: str, matter_id: str | None = None, variant: str
                     row.claimed_by, row.claimed_at, matter_id, variant)
 
 
-def _view(case: Case, version: ModelVersion, runtime: CaseRuntime, session: Session) -> CaseView:
-    rows = session.scalars(select(OpenStep).where(OpenStep.case_id == case.id).order_by(OpenStep.ready_at)).all()
+def _view(case: Case, version: ModelVersion, runtime: CaseRuntime, session: Session,
+          rows: list[OpenStep] | None = None) -> CaseView:
+    if rows is None:
+        rows = session.scalars(select(OpenStep).where(OpenStep.case_id == case.id)
+                               .order_by(OpenStep.ready_at, OpenStep.task_id)).all()
     return CaseView(
         number=case.number, matter_id=case.matter_id, variant=case.variant, model_version=version.version,
         status=case.status, version=case.version, started_at=case.started_at, updated_at=case.updated_at,

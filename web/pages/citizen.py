@@ -1,0 +1,121 @@
+"""Applicants (no account): choose a matter, fill one form, get a case number; look up progress; rate."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from engine.errors import InputError, NotFound, Throttled
+from web.pages import ctx
+
+bp = Blueprint("citizen", __name__)
+PHONE_INPUT = "applicant_phone"
+
+
+@bp.route("/")
+def index():
+    return render_template("citizen/index.html")
+
+
+@bp.route("/apply")
+def matters():
+    from engine.designer import list_matters
+
+    return render_template("citizen/matters.html", matters=list_matters(ctx()))
+
+
+@bp.route("/apply/<matter_id>", methods=["GET", "POST"])
+def apply(matter_id: str):
+    from engine.citizen import apply as apply_case, intake_form
+
+    form = intake_form(ctx(), matter_id)
+    values: dict[str, str] = {}
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        values = {k: v for k, v in request.form.items() if k != "csrf_token"}
+        data = _form_data(form, values)
+        try:
+            number = apply_case(ctx(), matter_id, data, values.get(PHONE_INPUT, "").strip())
+        except InputError as exc:
+            errors = dict(exc.fields)
+            if "phone" in errors and not (form and any(f.name == "phone" for f in form.fields)):
+                errors[PHONE_INPUT] = errors.pop("phone")
+            if not errors:
+                errors["_schema"] = [exc.message]
+            return render_template("citizen/apply.html", matter_id=matter_id, form=form, values=values,
+                                   errors=errors, matter=_matter(matter_id)), 422
+        session["applied"] = number
+        return redirect(url_for("citizen.applied"))
+    return render_template("citizen/apply.html", matter_id=matter_id, form=form, values=values, errors=errors,
+                           matter=_matter(matter_id))
+
+
+def _matter(matter_id: str):
+    from engine.designer import list_matters
+
+    for item in list_matters(ctx()):
+        if getattr(item, "id", None) == matter_id or getattr(item, "matter_id", None) == matter_id:
+            return item
+    return None
+
+
+def _form_data(form, values: dict[str, str]) -> dict:
+    if form is None:
+        return {}
+    data: dict = {}
+    for item in form.fields:
+        raw = values.get(item.name, "")
+        data[item.name] = {"yes": True, "no": False}.get(raw, raw or None) if item.type == "boolean" else raw
+    return data
+
+
+@bp.route("/applied")
+def applied():
+    number = session.get("applied")
+    if not number:
+        return redirect(url_for("citizen.index"))
+    return render_template("citizen/applied.html", number=number)
+
+
+@bp.route("/track", methods=["GET", "POST"])
+def track():
+    if request.method == "GET":
+        return render_template("citizen/track.html", number=request.args.get("number", ""), check="")
+    return _lookup(request.form.get("number", "").strip(), request.form.get("check", "").strip())
+
+
+def _lookup(number: str, check: str, rated: bool = False, rate_errors: dict | None = None, status: int = 200):
+    from engine.citizen import lookup
+
+    if not number or not check:
+        return render_template("citizen/track.html", number=number, check=check,
+                               error=_("Enter the case number and the last four digits of your phone.")), 400
+    try:
+        progress = lookup(ctx(), number, check, request.remote_addr or "-")
+    except Throttled:
+        return render_template("citizen/track.html", number=number, check="",
+                               error=_("Too many wrong attempts. For your security, lookups of this case are paused "
+                                       "for a while; please try again later.")), 429
+    except (NotFound, InputError):
+        return render_template("citizen/track.html", number=number, check="",
+                               error=_("No case matches this number and these phone digits. Please check both.")), 404
+    return render_template("citizen/progress.html", number=number, check=check, p=progress, rated=rated,
+                           rate_errors=rate_errors or {}), status
+
+
+@bp.route("/track/rate", methods=["POST"])
+def rate():
+    from engine.citizen import rate as rate_case
+
+    number = request.form.get("number", "").strip()
+    check = request.form.get("check", "").strip()
+    try:
+        score = int(request.form.get("score", ""))
+    except ValueError:
+        return _lookup(number, check, rate_errors={"score": [_("Choose a score from 1 to 5.")]}, status=422)
+    try:
+        rate_case(ctx(), number, check, score, request.form.get("comment", "").strip())
+    except Throttled:
+        abort(429)
+    except InputError as exc:
+        return _lookup(number, check, rate_errors=exc.fields or {"score": [exc.message]}, status=422)
+    return _lookup(number, check, rated=True)

@@ -1,0 +1,71 @@
+"""Designer: upload a BPMN file (and matter.yaml), see check problems, deploy a version, browse versions."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from engine.errors import ModelError
+from web.auth import role_required
+from web.pages import ctx
+from web.pages.drawing import model_svg
+
+bp = Blueprint("designer", __name__, url_prefix="/designer")
+
+
+@bp.route("/")
+@role_required("designer", "admin")
+def index():
+    from engine.designer import list_versions
+
+    return render_template("designer/index.html", versions=list_versions(ctx()), problems=None)
+
+
+@bp.route("/upload", methods=["POST"])
+@role_required("designer", "admin")
+def upload():
+    from engine.designer import check_upload, deploy_upload, list_versions
+
+    bpmn_file = request.files.get("bpmn")
+    if bpmn_file is None or not bpmn_file.filename:
+        return render_template("designer/index.html", versions=list_versions(ctx()), problems=None,
+                               error=_("Choose a BPMN file to upload.")), 400
+    bpmn = bpmn_file.read()
+    filename = bpmn_file.filename
+    yaml_file = request.files.get("matter_yaml")
+    matter_yaml = yaml_file.read() if yaml_file is not None and yaml_file.filename else None
+    problems = check_upload(bpmn, filename, matter_yaml)
+    deployed = None
+    if not problems and request.form.get("action") == "deploy":
+        try:
+            deployed = deploy_upload(ctx(), bpmn, filename, matter_yaml, g.actor)
+        except ModelError as exc:
+            problems = exc.problems
+    status = 422 if problems else 200
+    return render_template("designer/index.html", versions=list_versions(ctx()), problems=problems,
+                           filename=filename, deployed=deployed), status
+
+
+@bp.route("/versions/<int:version_id>")
+@role_required("designer", "admin")
+def version(version_id: int):
+    from engine.designer import list_versions, version_file
+
+    found = version_file(ctx(), version_id)
+    data, filename = _file_parts(found)
+    info = next((v for v in list_versions(ctx()) if getattr(v, "id", None) == version_id), None)
+    try:
+        drawing = model_svg(data, filename, _("Drawing of %(file)s", file=filename))
+    except Exception:
+        current_app.logger.exception("drawing failed")
+        drawing = None
+    return render_template("designer/version.html", info=info, filename=filename, drawing=drawing)
+
+
+def _file_parts(found) -> tuple[bytes, str]:
+    """version_file's answer as (bytes, filename), whatever its shape."""
+    if isinstance(found, tuple):
+        return found[0], found[1]
+    for data_attr in ("bpmn", "data", "content"):
+        if hasattr(found, data_attr):
+            return getattr(found, data_attr), getattr(found, "filename", "model.bpmn")
+    raise TypeError("unexpected version_file result")
