@@ -88,6 +88,18 @@ def check_file(corpus: Path, name: str) -> list[str]:
     return [str(p).replace(f"{corpus}/", "") for p in check_paths([str(corpus / name)])]
 
 
+def run_file(corpus: Path, name: str) -> str:
+    """Outcome of `onething run --auto` on one file that passed check: completed, waits for ..., error: ..."""
+    from engine.dryrun import dry_run
+
+    result = dry_run(corpus / name, auto=True)
+    if result.status == "error":
+        return f"error: {result.error}"
+    if result.status == "running":
+        return "waits for " + ", ".join(result.waiting) if result.waiting else "stuck"
+    return f"{result.status} ({len(result.passed)} steps)"
+
+
 def outcomes(corpus: Path = CORPUS) -> list[dict[str, str]]:
     """One row per corpus file: file, role, baseline, outcome (OK/refused), reasons, first problem."""
     role_of, base_of = roles(corpus), baseline(corpus)
@@ -100,6 +112,7 @@ def outcomes(corpus: Path = CORPUS) -> list[dict[str, str]]:
             "file": name, "role": role_of.get(name, "?"), "baseline": base_of.get(name, "?"),
             "outcome": "refused" if lines else "OK", "reasons": ", ".join(reasons),
             "detail": lines[0][len(name) + 1:] if lines else "",
+            "run": "" if lines else run_file(corpus, name),
         })
     return table
 
@@ -124,8 +137,14 @@ def render(table: list[dict[str, str]]) -> str:
     counts = Counter(reason for r in table for reason in r["reasons"].split(", ") if reason)
     out += ["## Refusal reasons", "", "| reason | files | accepted for ran files | why |", "| --- | --- | --- | --- |"]
     out += [f"| {name} | {counts[name]} | {'yes' if name in ACCEPTED_FOR_RAN else 'no'} | {why} |" for name, _, why in REASONS]
-    out += ["", "## Files", "", "| file | role | baseline | check | reason | first problem |", "| --- | --- | --- | --- | --- | --- |"]
-    out += [f"| {_cell(r['file'], 90)} | {r['role']} | {r['baseline']} | {r['outcome']} | {r['reasons']} | {_cell(r['detail'])} |" for r in table]
+    runs = Counter(r["run"].split(" ")[0] for r in table if r["run"])
+    out += ["", "## `onething run --auto` on the files that pass check", "",
+            f"Completed: **{runs['completed']}**; waiting (e.g. a timer cycle, a message or a signal nobody sends): "
+            f"**{runs['waits']}**; case error (the model's own code fails at run time, reported cleanly): **{runs['error:']}**.", ""]
+    out += ["", "## Files", "", "| file | role | baseline | check | reason | first problem | run --auto |",
+            "| --- | --- | --- | --- | --- | --- | --- |"]
+    out += [f"| {_cell(r['file'], 90)} | {r['role']} | {r['baseline']} | {r['outcome']} | {r['reasons']} | {_cell(r['detail'])} "
+            f"| {_cell(r['run'], 80)} |" for r in table]
     return "\n".join(out) + "\n"
 
 

@@ -156,9 +156,11 @@ class CaseRuntime:
             waiting = ", ".join(self.waiting_messages()) or "no message"
             raise StepNotReady(f"the case is not waiting for message {name!r} (it waits for: {waiting})")
         try:
-            self.workflow.send_event(BpmnEvent(definition, copy.deepcopy(payload)))
-        except WorkflowException as exc:
-            raise StepNotReady(f"message {name!r} was not accepted: {exc}") from None
+            self._guard(lambda: self.workflow.send_event(BpmnEvent(definition, copy.deepcopy(payload))))
+        except CaseError as exc:
+            if isinstance(exc.__cause__, WorkflowException) and "not waiting" in str(exc.__cause__):
+                raise StepNotReady(f"message {name!r} was not accepted: {exc.__cause__}") from None
+            raise
         self.advance()
 
     def _waiting_message_definition(self, name: str):
@@ -176,7 +178,7 @@ class CaseRuntime:
         for _ in range(MAX_ENGINE_ROUNDS):
             self._guard(self.workflow.refresh_timers)
             self._guard(self.workflow.do_engine_steps)
-            if not self._route_internal_events():
+            if not self._guard(self._route_internal_events):
                 break
         self.trail = [t.task_spec.bpmn_id for t in self._changed_since(started, TaskState.COMPLETED)]
         # A flow is taken when its target is reached (READY, WAITING...), while its source is still the parent.
@@ -203,11 +205,14 @@ class CaseRuntime:
         changed.sort(key=lambda t: (t.last_state_change, t.depth))
         return changed
 
-    def _guard(self, call) -> None:
+    def _guard(self, call) -> Any:
+        """Run SpiffWorkflow work; anything the model's own code raises becomes a CaseError."""
         try:
-            call()
+            return call()
         except SpiffWorkflowException as exc:
             raise CaseError(_describe(exc)) from exc
+        except (NameError, TypeError, ValueError, KeyError, AttributeError, ArithmeticError, LookupError) as exc:
+            raise CaseError(f"{type(exc).__name__}: {exc}") from exc
 
 
 def _bpmn_parent(task) -> str | None:
@@ -224,7 +229,7 @@ def _describe(exc: SpiffWorkflowException) -> str:
     inner = exc.__cause__ or getattr(exc, "error", None)
     detail = str(inner) if inner else str(exc)
     message = str(exc) if str(exc) and str(exc) not in detail else detail
-    return f"{where}{message}"
+    return " ".join(f"{where}{message}".split())  # one line: messages may quote multi-line scripts
 
 
 def _earliest(value: Any) -> datetime | None:

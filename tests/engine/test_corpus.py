@@ -64,3 +64,18 @@ def test_known_hostile_files_are_refused_for_the_right_reason() -> None:
     for name, needle in expectations.items():
         code, lines = run_check(name)
         assert code == 1 and any(needle in line for line in lines), (name, lines)
+
+
+PASSING = [name for name in FILES if not table.check_file(CORPUS, name)]
+
+
+@pytest.mark.parametrize("name", PASSING)
+def test_files_that_pass_check_run_through_the_engine(name: str) -> None:
+    """`onething run --auto`: the case completes, waits for something outside, or ends in a clean case error."""
+    result = CliRunner().invoke(cli, ["run", str(CORPUS / name), "--auto"])
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    ends = [line for line in result.output.splitlines() if line.startswith(("end: case ", "error: "))]
+    assert len(ends) == 1, result.output
+    if "error" in ends[0]:
+        assert len(ends[0].split("error", 1)[1]) > 10, "a case error must say what failed"

@@ -1,7 +1,7 @@
 """Auditor: before/after per matter with reductions and sources, the comparison drawing, the portfolio."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, current_app, render_template
 from flask_babel import gettext as _
 
 from web.auth import role_required
@@ -22,11 +22,9 @@ def index():
 @bp.route("/matters/<matter_id>")
 @role_required("auditor", "admin")
 def matter(matter_id: str):
-    from engine.audit import matter_comparisons
+    from engine.audit import matter_comparison
 
-    item = next((c for c in matter_comparisons(ctx()) if c.matter_id == matter_id), None)
-    if item is None:
-        abort(404)
+    item = matter_comparison(ctx(), matter_id)  # MatterNotFound -> 404 page
     drawing = None
     try:
         drawing = _drawing(item)
@@ -36,9 +34,11 @@ def matter(matter_id: str):
 
 
 def _drawing(item):
-    from engine.designer import version_file
+    from engine.designer import current_models
 
-    before = version_file(ctx(), item.before_version_id)
-    after = version_file(ctx(), item.after_version_id)
-    return compare_svg((before.bpmn, before.filename), (after.bpmn, after.filename),
-                       item.before_metrics, item.after_metrics, label(item.names))
+    loaded = current_models(ctx(), item.matter_id)
+    if "before" not in loaded or "after" not in loaded:
+        return None
+    before, after = loaded["before"][0], loaded["after"][0]
+    return compare_svg((before.data, before.filename), (after.data, after.filename), item.before, item.after,
+                       label(item.names))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine.errors import ModelError
+from engine.errors import InputError, ModelError
 from web.auth import role_required
 from web.pages import ctx
 from web.pages.drawing import model_svg
@@ -35,14 +35,18 @@ def upload():
     matter_yaml = yaml_file.read() if yaml_file is not None and yaml_file.filename else None
     problems = check_upload(bpmn, filename, matter_yaml)
     deployed = None
+    errors: dict[str, list[str]] = {}
     if not problems and request.form.get("action") == "deploy":
         try:
-            deployed = deploy_upload(ctx(), bpmn, filename, matter_yaml, g.actor)
+            deployed = deploy_upload(ctx(), bpmn, filename, matter_yaml, request.form.get("matter_id", "").strip(),
+                                     request.form.get("variant", ""), g.actor)
         except ModelError as exc:
             problems = exc.problems
-    status = 422 if problems else 200
+        except InputError as exc:
+            errors = exc.fields or {"_schema": [exc.message]}
+    status = 422 if problems or errors else 200
     return render_template("designer/index.html", versions=list_versions(ctx()), problems=problems,
-                           filename=filename, deployed=deployed), status
+                           filename=filename, deployed=deployed, errors=errors, values=request.form), status
 
 
 @bp.route("/versions/<int:version_id>")
@@ -50,8 +54,7 @@ def upload():
 def version(version_id: int):
     from engine.designer import list_versions, version_file
 
-    found = version_file(ctx(), version_id)
-    data, filename = _file_parts(found)
+    data, filename = version_file(ctx(), version_id)
     info = next((v for v in list_versions(ctx()) if getattr(v, "id", None) == version_id), None)
     try:
         drawing = model_svg(data, filename, _("Drawing of %(file)s", file=filename))
@@ -60,12 +63,3 @@ def version(version_id: int):
         drawing = None
     return render_template("designer/version.html", info=info, filename=filename, drawing=drawing)
 
-
-def _file_parts(found) -> tuple[bytes, str]:
-    """version_file's answer as (bytes, filename), whatever its shape."""
-    if isinstance(found, tuple):
-        return found[0], found[1]
-    for data_attr in ("bpmn", "data", "content"):
-        if hasattr(found, data_attr):
-            return getattr(found, data_attr), getattr(found, "filename", "model.bpmn")
-    raise TypeError("unexpected version_file result")
