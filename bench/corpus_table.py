@@ -91,8 +91,12 @@ def check_file(corpus: Path, name: str) -> list[str]:
 def run_file(corpus: Path, name: str) -> str:
     """Outcome of `onething run --auto` on one file that passed check: completed, waits for ..., error: ..."""
     from engine.dryrun import dry_run
+    from engine.errors import OneThingError
 
-    result = dry_run(corpus / name, auto=True)
+    try:
+        result = dry_run(corpus / name, auto=True)
+    except OneThingError as exc:
+        return f"error: {exc.message}"
     if result.status == "error":
         return f"error: {result.error}"
     if result.status == "running":
