@@ -22,6 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from lxml import etree  # noqa: E402
 from SpiffWorkflow import TaskState  # noqa: E402
 from SpiffWorkflow.bpmn import BpmnWorkflow  # noqa: E402
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer  # noqa: E402
+from SpiffWorkflow.spiff.serializer import DEFAULT_CONFIG as SPIFF_CONFIG  # noqa: E402
 from SpiffWorkflow.spiff.parser import SpiffBpmnParser  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
@@ -101,16 +103,20 @@ def throughput_db(ctx: EngineContext, seconds: float) -> float:
     return done / (time.perf_counter() - started)
 
 
-def throughput_plain(seconds: float) -> float:
+def throughput_plain(seconds: float, json_roundtrip: bool = False) -> float:
+    """Plain SpiffWorkflow in memory; with json_roundtrip, serialize and reload after every step (no database)."""
     parser = SpiffBpmnParser()
     parser.add_bpmn_xml(etree.fromstring(sequential_model(10)), "seq10.bpmn")
     spec = parser.get_spec("seq10")
+    serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
     done, started = 0, time.perf_counter()
     while time.perf_counter() - started < seconds:
         workflow = BpmnWorkflow(spec)
         workflow.do_engine_steps()
         i = 0
         while not workflow.is_completed():
+            if json_roundtrip:
+                workflow = serializer.deserialize_json(serializer.serialize_json(workflow))
             task = workflow.get_next_task(state=TaskState.READY, manual=True)
             task.data.update(form_data(i))
             task.run()
@@ -159,6 +165,9 @@ def main() -> None:
         plain = throughput_plain(seconds)
         print(f"(c) 10-step cases/s: engine + SQLite {db:.1f}, plain in-memory SpiffWorkflow {plain:.1f}, "
               f"ratio {db / plain:.2f}  (target >= 0.5)")
+        json_plain = throughput_plain(seconds, json_roundtrip=True)
+        print(f"    for scale: plain SpiffWorkflow with a JSON save+load after every step, no database: {json_plain:.1f} "
+              f"cases/s (engine + SQLite / that = {db / json_plain:.2f})")
 
 
 if __name__ == "__main__":

@@ -78,3 +78,21 @@ def test_check_reports_file_line_and_element(run, tmp_path):
     result = run("check", str(bad), ok=False)
     assert re.search(r"bad\.bpmn:\d+: f3a: .*syntax", result.stdout + result.stderr)
     assert "OK" in run("check", "processes").stdout
+
+
+def test_render_draws_a_case_overlay_and_measured_durations(run, tmp_path):
+    run("init-db")
+    run("deploy")
+    number = re.search(r"case (\S+) started", run("case", "start", "newborn").stdout).group(1)
+    step = re.search(r"ready: (\w+)", run("case", "show", number).stdout).group(1)
+    data = '{"child_name": "王小明"}'
+    run("case", "complete", number, step, "--as", "applicant", "--data", data, ok=False)  # incomplete form: refused
+    svg = tmp_path / "case.svg"
+    run("render", "newborn", "--case", number, "-o", str(svg))
+    text = svg.read_text(encoding="utf-8")
+    assert number in text and "<svg" in text
+    heat = tmp_path / "heat.svg"
+    run("render", "newborn", "--heat", "-o", str(heat))
+    assert "<svg" in heat.read_text(encoding="utf-8")
+    missing = run("render", "newborn", "--case", "20200101-ZZZZZ", "-o", str(tmp_path / "x.svg"), ok=False)
+    assert "no case" in missing.stderr + missing.stdout

@@ -128,8 +128,11 @@ def register_pages(app: Flask) -> None:
     app.before_request(check_csrf)
     app.add_url_rule("/lang", "set_language", _set_language, methods=["POST"])
     app.add_url_rule("/", "home", _home)
+    from web.pages import words
+
     app.jinja_env.globals.update(csrf_token=csrf_token, label=label, lang=lang, local_time=local_time,
-                                 duration=duration)
+                                 duration=duration, field_message=words.field_message, status_label=words.status_label,
+                                 metric_label=words.metric_label, num=words.num, signed=words.signed)
     for code in (403, 404, 405, 413, 429):
         app.register_error_handler(code, _error_page)
     app.register_error_handler(OneThingError, _error_page)

@@ -1,0 +1,270 @@
+"""marshmallow schemas of the JSON API: every request body (load) and every response (dump)."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from engine.catalog import VARIANTS
+
+_TEXT = validate.Length(min=1, max=200)
+
+
+# -- requests ---------------------------------------------------------------------------------------
+
+class LoginSchema(Schema):
+    username = fields.Str(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.Str(required=True, validate=validate.Length(min=1, max=200))
+
+
+class StartCaseSchema(Schema):
+    matter_id = fields.Str(required=True, validate=validate.Length(min=1, max=64))
+    variant = fields.Str(load_default="after", validate=validate.OneOf(VARIANTS))
+    data = fields.Dict(keys=fields.Str(), load_default=dict)
+
+
+class CompleteStepSchema(Schema):
+    data = fields.Dict(keys=fields.Str(), load_default=dict)
+    expected_version = fields.Int(strict=True, validate=validate.Range(min=1))
+
+
+class EmptySchema(Schema):
+    """A request without fields (claim, release, logout)."""
+
+
+class MessageSchema(Schema):
+    name = fields.Str(required=True, validate=_TEXT)
+    payload = fields.Dict(keys=fields.Str(), load_default=dict)
+
+
+class CancelSchema(Schema):
+    reason = fields.Str(load_default="", validate=validate.Length(max=500))
+
+
+class LookupSchema(Schema):
+    number = fields.Str(required=True, validate=validate.Length(min=1, max=32))
+    check = fields.Str(required=True, validate=validate.Regexp(r"^\d{4}$", error="the last four digits of the phone"))
+
+
+class ApplicationSchema(Schema):
+    matter_id = fields.Str(required=True, validate=validate.Length(min=1, max=64))
+    phone = fields.Str(required=True, validate=validate.Length(min=1, max=20))
+    data = fields.Dict(keys=fields.Str(), required=True)
+
+
+class RatingSchema(Schema):
+    check = fields.Str(required=True, validate=validate.Regexp(r"^\d{4}$", error="the last four digits of the phone"))
+    score = fields.Int(required=True, strict=True, validate=validate.Range(min=1, max=5))
+    comment = fields.Str(load_default="", validate=validate.Length(max=500))
+
+
+class UploadSchema(Schema):
+    """Form fields of a model upload (multipart/form-data with files `bpmn` and optional `matter_yaml`)."""
+
+    matter_id = fields.Str(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,63}$"))
+    variant = fields.Str(required=True, validate=validate.OneOf(VARIANTS))
+
+
+class CheckUploadSchema(Schema):
+    """Form fields of a model check (multipart/form-data with files `bpmn` and optional `matter_yaml`)."""
+
+
+class WorklistQuery(Schema):
+    limit = fields.Int(load_default=50, validate=validate.Range(min=1, max=200))
+    department = fields.Str(validate=validate.Length(min=1, max=64))
+
+
+class VersionsQuery(Schema):
+    matter = fields.Str(validate=validate.Length(min=1, max=64))
+
+
+# -- responses ----------------------------------------------------------------------------------------
+
+class ActorSchema(Schema):
+    name = fields.Str()
+    role = fields.Str()
+    department = fields.Str(allow_none=True)
+
+
+class SessionSchema(Schema):
+    actor = fields.Nested(ActorSchema)
+    csrf_token = fields.Str()
+
+
+class NamesSchema(Schema):
+    zh = fields.Str()
+    en = fields.Str()
+
+
+class MatterSchema(Schema):
+    id = fields.Str()
+    names = fields.Nested(NamesSchema)
+    category = fields.Str(allow_none=True)
+    departments = fields.List(fields.Str())
+    variants = fields.Dict(keys=fields.Str(), values=fields.Int())
+
+
+class SourceSchema(Schema):
+    figure = fields.Str()
+    variant = fields.Str()
+    value = fields.Float()
+    scope = fields.Str()
+    place = fields.Str()
+    source = fields.Str()
+    unit = fields.Str(allow_none=True)
+
+
+class ComparisonSchema(Schema):
+    matter_id = fields.Str()
+    names = fields.Nested(NamesSchema)
+    before_version = fields.Int(allow_none=True)
+    after_version = fields.Int(allow_none=True)
+    before = fields.Dict()
+    after = fields.Dict()
+    comparison = fields.Dict()
+    sources = fields.List(fields.Nested(SourceSchema))
+    measured = fields.Dict()
+
+
+class MatterDetailSchema(Schema):
+    matter = fields.Nested(MatterSchema)
+    comparison = fields.Nested(ComparisonSchema)
+
+
+class PortfolioSchema(Schema):
+    matters = fields.List(fields.Str())
+    metrics = fields.Dict()
+
+
+class ChoiceSchema(Schema):
+    value = fields.Str()
+    labels = fields.Nested(NamesSchema)
+
+
+class FormFieldSchema(Schema):
+    name = fields.Str()
+    type = fields.Str()
+    required = fields.Bool()
+    labels = fields.Nested(NamesSchema)
+    max_length = fields.Int(allow_none=True)
+    min = fields.Float(allow_none=True)
+    max = fields.Float(allow_none=True)
+    choices = fields.List(fields.Nested(ChoiceSchema))
+
+
+class FormSchema(Schema):
+    id = fields.Str()
+    names = fields.Nested(NamesSchema)
+    filled_by = fields.Str()
+    fields = fields.List(fields.Nested(FormFieldSchema))
+
+
+class ProblemSchema(Schema):
+    file = fields.Str()
+    line = fields.Int(allow_none=True)
+    element_id = fields.Str(allow_none=True)
+    message = fields.Str()
+
+
+class CheckResultSchema(Schema):
+    valid = fields.Bool()
+    problems = fields.List(fields.Nested(ProblemSchema))
+
+
+class DeployedSchema(Schema):
+    matter_id = fields.Str()
+    variant = fields.Str()
+    version = fields.Int()
+    status = fields.Str()
+    filename = fields.Str()
+
+
+class VersionSchema(Schema):
+    id = fields.Int()
+    matter_id = fields.Str()
+    variant = fields.Str()
+    version = fields.Int()
+    content_hash = fields.Str()
+    filename = fields.Str()
+    process_id = fields.Str()
+    deployed_at = fields.DateTime()
+    current = fields.Bool()
+
+
+class WorkItemSchema(Schema):
+    case_number = fields.Str()
+    task_id = fields.Str()
+    step_id = fields.Str()
+    step_name = fields.Str()
+    department = fields.Str(allow_none=True)
+    ready_at = fields.DateTime()
+    claimed_by = fields.Str(allow_none=True)
+    claimed_at = fields.DateTime(allow_none=True)
+    matter_id = fields.Str(allow_none=True)
+    variant = fields.Str(allow_none=True)
+    time_limit = fields.Int(allow_none=True)
+    due = fields.DateTime(allow_none=True)
+    days_left = fields.Int(allow_none=True)
+    colour = fields.Str()
+
+
+class CaseSchema(Schema):
+    number = fields.Str()
+    matter_id = fields.Str()
+    variant = fields.Str()
+    model_version = fields.Int()
+    status = fields.Str()
+    version = fields.Int()
+    started_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    completed_at = fields.DateTime(allow_none=True)
+    error = fields.Str(allow_none=True)
+    ready_steps = fields.List(fields.Nested(WorkItemSchema))
+    waiting_messages = fields.List(fields.Str())
+    timers = fields.List(fields.DateTime())
+    data = fields.Dict()
+    trail = fields.List(fields.Str())
+
+
+class LogEntrySchema(Schema):
+    step_id = fields.Str()
+    step_name = fields.Str()
+    department = fields.Str(allow_none=True)
+    event = fields.Str()
+    actor = fields.Str(allow_none=True)
+    ready_at = fields.DateTime()
+    claimed_at = fields.DateTime(allow_none=True)
+    at = fields.DateTime()
+    data = fields.Dict(allow_none=True)
+
+
+class ProgressSchema(Schema):
+    number = fields.Str()
+    matter_id = fields.Str()
+    matter_zh = fields.Str()
+    matter_en = fields.Str()
+    status = fields.Str()
+    stage_zh = fields.Str()
+    stage_en = fields.Str()
+    next_zh = fields.Str()
+    next_en = fields.Str()
+    steps_done = fields.Int()
+    steps_expected = fields.Int()
+    started_at = fields.DateTime()
+    completed_at = fields.DateTime(allow_none=True)
+    can_rate = fields.Bool()
+    rating = fields.Int(allow_none=True)
+    rating_comment = fields.Str(allow_none=True)
+
+
+class ApplicationResultSchema(Schema):
+    number = fields.Str()
+
+
+class ErrorDetailSchema(Schema):
+    code = fields.Str()
+    message = fields.Str()
+    fields = fields.Dict(keys=fields.Str(), values=fields.List(fields.Str()))
+    problems = fields.List(fields.Nested(ProblemSchema))
+
+
+class ErrorSchema(Schema):
+    error = fields.Nested(ErrorDetailSchema)
