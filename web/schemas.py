@@ -154,7 +154,7 @@ class FormSchema(Schema):
     id = fields.Str()
     names = fields.Nested(NamesSchema)
     filled_by = fields.Str()
-    fields = fields.List(fields.Nested(FormFieldSchema))
+    form_fields = fields.List(fields.Nested(FormFieldSchema), data_key="fields", attribute="fields")
 
 
 class ProblemSchema(Schema):
@@ -262,8 +262,9 @@ class ApplicationResultSchema(Schema):
 class ErrorDetailSchema(Schema):
     code = fields.Str()
     message = fields.Str()
-    fields = fields.Dict(keys=fields.Str(), values=fields.List(fields.Str()))
     problems = fields.List(fields.Nested(ProblemSchema))
+    field_messages = fields.Dict(keys=fields.Str(), values=fields.List(fields.Str()), data_key="fields",
+                                 attribute="fields")
 
 
 class ErrorSchema(Schema):
