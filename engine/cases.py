@@ -64,8 +64,7 @@ def get_case(ctx: EngineContext, number: str) -> CaseView:
     with ctx.read() as session, using_clock(ctx.clock):
         case = _case(session, number)
         version = session.get(ModelVersion, case.model_version_id)
-        model, _ = catalog.loaded_version(ctx, session, case.model_version_id)
-        runtime = CaseRuntime.load(model, case.state, ctx.script_engine)
+        runtime, _ = load_runtime(ctx, session, case)
         return _view(case, version, runtime, session)
 
 
@@ -137,9 +136,8 @@ def complete_step(ctx: EngineContext, number: str, step: str, actor: Actor, data
         ready, row = _ready_row(ctx, session, case, step, actor)
         if row.claimed_by not in (None, actor.name):
             raise StepClaimed(f"step {ready.step_id!r} is claimed by {row.claimed_by}")
-        model, matter = catalog.loaded_version(ctx, session, case.model_version_id)
-        clean = _validated(model, matter, ready, data or {})
-        runtime = CaseRuntime.load(model, case.state, ctx.script_engine)
+        runtime, matter = load_runtime(ctx, session, case)
+        clean = _validated(runtime.model, matter, ready, data or {})
         now = ctx.clock.now()
         try:
             runtime.complete(ready.task_id, clean)
@@ -156,8 +154,7 @@ def send_message(ctx: EngineContext, number: str, name: str, payload: dict[str, 
     with ctx.write() as session, using_clock(ctx.clock):
         case = _case(session, number)
         _check_open(case)
-        model, _ = catalog.loaded_version(ctx, session, case.model_version_id)
-        runtime = CaseRuntime.load(model, case.state, ctx.script_engine)
+        runtime, _ = load_runtime(ctx, session, case)
         now = ctx.clock.now()
         try:
             runtime.send_message(name, payload or {})
@@ -174,8 +171,7 @@ def cancel_case(ctx: EngineContext, number: str, actor: Actor, reason: str = "")
     with ctx.write() as session, using_clock(ctx.clock):
         case = _case(session, number)
         _check_open(case)
-        model, _ = catalog.loaded_version(ctx, session, case.model_version_id)
-        runtime = CaseRuntime.load(model, case.state, ctx.script_engine)
+        runtime, _ = load_runtime(ctx, session, case)
         runtime.workflow.cancel()
         now = ctx.clock.now()
         case.status, case.error = "cancelled", reason or None
@@ -184,6 +180,12 @@ def cancel_case(ctx: EngineContext, number: str, actor: Actor, reason: str = "")
 
 
 # -- shared steps of the use cases -----------------------------------------------------------------
+
+def load_runtime(ctx: EngineContext, session: Session, case: Case) -> tuple[CaseRuntime, Any]:
+    """The case's workflow, loaded with its model version (parsed once per process), and its matter."""
+    model, matter = catalog.loaded_version(ctx, session, case.model_version_id)
+    return CaseRuntime.load(model, case.state, ctx.script_engine), matter
+
 
 def _case(session: Session, number: str) -> Case:
     case = session.scalar(select(Case).where(Case.number == normalize(number)))
@@ -205,8 +207,7 @@ def _ready_row(ctx: EngineContext, session: Session, case: Case, step: str, acto
     if len(rows) > 1:
         raise InputError(f"step {step!r} is ready {len(rows)} times in case {case.number}; name it by task id")
     if not rows:
-        model, _ = catalog.loaded_version(ctx, session, case.model_version_id)
-        runtime = CaseRuntime.load(model, case.state, ctx.script_engine)
+        runtime, _ = load_runtime(ctx, session, case)
         runtime.find_ready(step)  # raises the precise error: unknown step, not ready
         raise StaleCase(f"case {case.number} changed while you acted (step {step!r} was just done); reload it")
     row = rows[0]

@@ -8,12 +8,10 @@ from datetime import datetime, time
 from sqlalchemy import select
 from SpiffWorkflow import TaskState
 
-from engine import catalog
 from engine.annotations import parse_step
-from engine.cases import _case
+from engine.cases import _case, load_runtime
 from engine.clock import using_clock
 from engine.context import EngineContext
-from engine.runtime import CaseRuntime
 from engine.tables import Case, ModelVersion, OpenStep, StepLogEntry
 from engine.workdays import CHINA, WorkCalendar, china_date, default_calendar
 
@@ -59,8 +57,8 @@ def case_overlay(ctx: EngineContext, number: str) -> CaseOverlay:
     with ctx.read() as session, using_clock(ctx.clock):
         case = _case(session, number)
         version = session.get(ModelVersion, case.model_version_id)
-        model, _ = catalog.loaded_version(ctx, session, case.model_version_id)
-        runtime = CaseRuntime.load(model, case.state, ctx.script_engine)
+        runtime, _ = load_runtime(ctx, session, case)
+        model = runtime.model
         states = {step_id: "not_reached" for step_id in model.steps}
         for element in case.trail or []:
             states[element] = "completed"

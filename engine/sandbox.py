@@ -369,6 +369,8 @@ def _run(code: types.CodeType, scope: dict[str, Any], time_limit: float) -> Any:
     def trace(frame: types.FrameType, event: str, arg: Any) -> Any:
         if time.monotonic() > deadline:
             raise _TimeUp(frame.f_lineno if frame.f_code.co_filename == FILENAME else None)
+        if event == "call" and frame.f_code.co_filename == FILENAME:
+            frame.f_trace_opcodes = True  # `while True: pass` on one line emits no line events
         return trace
 
     previous = sys.gettrace()

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from engine import catalog
-from engine.cases import save_case
+from engine.cases import load_runtime, save_case
 from engine.clock import using_clock
 from engine.context import EngineContext
-from engine.runtime import CaseError, CaseRuntime
+from engine.runtime import CaseError
 from engine.tables import Case, Timer
 
 
@@ -38,8 +37,7 @@ def _fire_one(ctx: EngineContext) -> bool:
         if case.status != "running":
             session.delete(timer)
             return True
-        model, _ = catalog.loaded_version(ctx, session, case.model_version_id)
-        runtime = CaseRuntime.load(model, case.state, ctx.script_engine)
+        runtime, _ = load_runtime(ctx, session, case)
         try:
             runtime.advance()
         except CaseError as exc:
