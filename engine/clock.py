@@ -52,6 +52,11 @@ SYSTEM_CLOCK = SystemClock()
 _current: contextvars.ContextVar[Clock] = contextvars.ContextVar("onething_clock", default=SYSTEM_CLOCK)
 
 
+def current_clock() -> Clock:
+    """The clock of the current context (the system clock unless a use case set another)."""
+    return _current.get()
+
+
 @contextmanager
 def using_clock(clock: Clock) -> Iterator[Clock]:
     """Make SpiffWorkflow's timers read `clock` inside this block."""

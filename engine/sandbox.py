@@ -14,21 +14,26 @@ Models come from department designers, not the operator, so their Python runs re
   iteration, writes, in-place operators and sequence unpacking;
 - builtins: len min max sum sorted abs round int float str bool list dict set tuple range
   enumerate zip any all isinstance slice, True False None; `date`, `datetime`, `timedelta`,
-  `timezone`; `now()` (timezone-aware UTC, from the clock given to `make_script_engine`, else
+  `timezone`; `now()` (timezone-aware UTC, from the `now` callable given to `make_script_engine`, else
   the context clock of `engine.clock`); Exception ValueError TypeError KeyError IndexError
   ZeroDivisionError ArithmeticError LookupError.
 
 Limits: `range` and every sequence built by `*`, `+`, `%`, f-string widths and the str methods
 join/replace/ljust/rjust/center/zfill/expandtabs hold at most MAX_SIZE items; integers built
 by `**`, `*`, `<<` at most MAX_INT_BITS bits; each evaluation gets `time_limit` seconds of wall
-clock, checked by a trace function on every line and call (any thread; a trace function
-already installed, e.g. coverage's, is restored afterwards). The time-up signal is a
-BaseException that sandboxed code cannot catch.
+clock. The policy puts a `_tick_()` call at the top of every loop body, comprehension, function
+and lambda, and `_tick_` raises once the deadline (thread-local, so any thread works) has
+passed. The time-up signal is a BaseException that sandboxed code cannot catch, and every
+later tick raises again. This replaces a sys.settrace trace function on purpose: a trace
+function sees no line events in `while True: pass` (one line), is removed for good once it
+raises, costs about 1 us per traced call, and would displace coverage's tracer.
 
 Known risks left: memory is not limited (a loop that doubles a list can allocate a few
 hundred MB before its time is up); a single long C-level call on data within the limits
 (sorting a million items) is not interrupted; the sandbox shares the process with the web
-server, so isolation is only as good as RestrictedPython plus these guards. Run untrusted
+server, so isolation is only as good as RestrictedPython plus these guards; str()/repr/f-strings
+of a structure holding many references to one big list (built by an append loop) run as one
+long C-level call. Run untrusted
 models in a worker process with RLIMIT_AS if that matters.
 """
 from __future__ import annotations
@@ -38,13 +43,13 @@ import builtins
 import copy
 import operator
 import re
-import sys
+import threading
 import time
 import types
 import warnings
 from datetime import date, datetime, timedelta, timezone
-from functools import lru_cache
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any, Callable
 
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec
@@ -74,7 +79,7 @@ _SEQUENCES = (str, list, tuple)
 
 
 class _TimeUp(BaseException):
-    """Raised by the trace function; a BaseException so that `except Exception` cannot swallow it."""
+    """Raised by `_tick_` after the deadline; a BaseException so that `except Exception` cannot swallow it."""
 
 
 class _Policy(RestrictingNodeTransformer):
@@ -124,6 +129,32 @@ class _Policy(RestrictingNodeTransformer):
             self.error(node, f"attribute '{node.attr}' is not allowed")
         return super().visit_Attribute(node)
 
+    def visit_While(self, node: ast.While) -> ast.AST:
+        node = super().visit_While(node)
+        node.body.insert(0, _tick_statement(node))
+        return node
+
+    def visit_For(self, node: ast.For) -> ast.AST:
+        node = super().visit_For(node)
+        node.body.insert(0, _tick_statement(node))
+        return node
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.AST:
+        node = super().visit_FunctionDef(node)
+        node.body.insert(0, _tick_statement(node))
+        return node
+
+    def visit_Lambda(self, node: ast.Lambda) -> ast.AST:
+        node = super().visit_Lambda(node)
+        node.body = ast.BoolOp(op=ast.And(), values=[_call("_tick_", [], node.body), node.body])
+        copy_locations(node.body, node.body.values[1])
+        return node
+
+    def visit_comprehension(self, node: ast.comprehension) -> ast.AST:
+        node = super().visit_comprehension(node)
+        node.ifs.insert(0, _call("_tick_", [], node.iter))
+        return node
+
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
         node = self.node_contents_visit(node)
         symbol = _GUARDED_OPS.get(type(node.op))
@@ -148,6 +179,13 @@ def _call(name: str, args: list[ast.expr], where: ast.AST) -> ast.Call:
     for new in (func, call, *(a for a in args if isinstance(a, ast.Constant))):
         copy_locations(new, where)
     return call
+
+
+def _tick_statement(where: ast.AST) -> ast.Expr:
+    """`_tick_()` as a statement, so that every iteration checks the deadline."""
+    statement = ast.Expr(_call("_tick_", [], where))
+    copy_locations(statement, where)
+    return statement
 
 
 def _first_error(errors: tuple[str, ...], source: str) -> str:
@@ -207,71 +245,57 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int)
 
 
-def _guard_pow(a: Any, b: Any) -> None:
-    if _is_int(a) and _is_int(b) and b > 0 and abs(a) > 1:
-        _check_bits(a.bit_length() * b, "'**'")
-
-
-def _guard_mul(a: Any, b: Any) -> None:
-    if _is_int(a) and _is_int(b):
-        _check_bits(a.bit_length() + b.bit_length(), "'*'")
-    elif isinstance(a, _SEQUENCES) and _is_int(b):
-        _check_size(len(a) * b, "'*'")
-    elif isinstance(b, _SEQUENCES) and _is_int(a):
-        _check_size(len(b) * a, "'*'")
-
-
-def _guard_lshift(a: Any, b: Any) -> None:
-    if _is_int(a) and _is_int(b) and a:
-        _check_bits(a.bit_length() + b, "'<<'")
-
-
-def _guard_add(a: Any, b: Any) -> None:
-    if isinstance(a, _SEQUENCES) and isinstance(b, _SEQUENCES):
-        _check_size(len(a) + len(b), "'+'")
-
-
 _PERCENT_FIELD = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
 
 
-def _guard_mod(a: Any, b: Any) -> None:
-    if not isinstance(a, str):
-        return
-    for width, precision in _PERCENT_FIELD.findall(a):
+def _guard_percent(template: str, args: Any) -> None:
+    for width, precision in _PERCENT_FIELD.findall(template):
         for number in (width, precision):
             if number == "*":
-                args = b if isinstance(b, tuple) else (b,)
-                for arg in args:
-                    if _is_int(arg):
+                for arg in args if isinstance(args, tuple) else (args,):
+                    if isinstance(arg, int):
                         _check_size(arg, "'%' formatting")
             elif number:
                 _check_size(int(number), "'%' formatting")
 
 
-_OPS: dict[str, tuple[Callable[[Any, Any], None], Callable[[Any, Any], Any], Callable[[Any, Any], Any]]] = {
-    "**": (_guard_pow, operator.pow, operator.ipow),
-    "*": (_guard_mul, operator.mul, operator.imul),
-    "<<": (_guard_lshift, operator.lshift, operator.ilshift),
-    "+": (_guard_add, operator.add, operator.iadd),
-    "%": (_guard_mod, operator.mod, operator.imod),
-}
-_INPLACE = {"-=": operator.isub, "/=": operator.itruediv, "//=": operator.ifloordiv, ">>=": operator.irshift,
-            "&=": operator.iand, "|=": operator.ior, "^=": operator.ixor, "@=": operator.imatmul}
+def _guard(symbol: str, a: Any, b: Any) -> None:
+    """Refuse `a <symbol> b` when the result would be too big (one call: keep loops cheap)."""
+    if symbol == "+":
+        if isinstance(a, _SEQUENCES) and isinstance(b, _SEQUENCES):
+            _check_size(len(a) + len(b), "'+'")
+    elif symbol == "*":
+        if isinstance(a, int) and isinstance(b, int):
+            _check_bits(a.bit_length() + b.bit_length(), "'*'")
+        elif isinstance(a, _SEQUENCES) and isinstance(b, int):
+            _check_size(len(a) * b, "'*'")
+        elif isinstance(b, _SEQUENCES) and isinstance(a, int):
+            _check_size(len(b) * a, "'*'")
+    elif symbol == "**":
+        if isinstance(a, int) and isinstance(b, int) and b > 0 and abs(a) > 1:
+            _check_bits(a.bit_length() * b, "'**'")
+    elif symbol == "<<":
+        if isinstance(a, int) and isinstance(b, int) and a:
+            _check_bits(a.bit_length() + b, "'<<'")
+    elif symbol == "%" and isinstance(a, str):
+        _guard_percent(a, b)
+
+
+_APPLY = {"+": operator.add, "*": operator.mul, "**": operator.pow, "<<": operator.lshift, "%": operator.mod,
+          "+=": operator.iadd, "*=": operator.imul, "**=": operator.ipow, "<<=": operator.ilshift,
+          "%=": operator.imod, "-=": operator.isub, "/=": operator.itruediv, "//=": operator.ifloordiv,
+          ">>=": operator.irshift, "&=": operator.iand, "|=": operator.ior, "^=": operator.ixor,
+          "@=": operator.imatmul}
 
 
 def _binop(symbol: str, a: Any, b: Any) -> Any:
-    guard, apply, _ = _OPS[symbol]
-    guard(a, b)
-    return apply(a, b)
+    _guard(symbol, a, b)
+    return _APPLY[symbol](a, b)
 
 
 def _inplacevar(op: str, a: Any, b: Any) -> Any:
-    symbol = op[:-1]
-    if symbol in _OPS:
-        guard, _, apply = _OPS[symbol]
-        guard(a, b)
-        return apply(a, b)
-    return _INPLACE[op](a, b)
+    _guard(op[:-1], a, b)
+    return _APPLY[op](a, b)
 
 
 def _format(value: Any, spec: str, conversion: int) -> str:
@@ -321,6 +345,19 @@ def _getattr(obj: Any, name: str) -> Any:
     return value
 
 
+_deadline = threading.local()  # .at: time.monotonic() deadline of the evaluation running in this thread
+
+
+def _tick() -> bool:
+    """Raise _TimeUp once this thread's evaluation is past its deadline (keeps raising if caught)."""
+    deadline = getattr(_deadline, "at", None)
+    if deadline is None:
+        raise SandboxError("sandboxed code ran outside the sandbox")
+    if time.monotonic() > deadline:
+        raise _TimeUp()
+    return True
+
+
 def _getitem(obj: Any, key: Any) -> Any:
     return obj[key]
 
@@ -339,21 +376,27 @@ def _range(*args: int) -> range:
     return numbers
 
 
+def _sum(items: Any, start: Any = 0) -> Any:
+    if not isinstance(start, (int, float)):
+        raise SandboxError("sum() adds numbers only; build lists with a comprehension")
+    return sum(items, start)
+
+
 def _context_now() -> datetime:
     from engine import clock  # the context clock, so that simulated time reaches conditions too
 
-    return clock._current.get().now()
+    return clock.current_clock().now()
 
 
 _GUARDS: dict[str, Any] = dict(
     _getattr_=_getattr, _getitem_=_getitem, _getiter_=iter, _write_=full_write_guard, _inplacevar_=_inplacevar,
     _unpack_sequence_=guarded_unpack_sequence, _iter_unpack_sequence_=guarded_iter_unpack_sequence,
-    _apply_=_apply, _binop_=_binop, _format_=_format)
+    _apply_=_apply, _binop_=_binop, _format_=_format, _tick_=_tick)
 
 
 def _builtins(now: Callable[[], datetime]) -> dict[str, Any]:
     names: dict[str, Any] = dict(
-        len=len, min=min, max=max, sum=sum, sorted=sorted, abs=abs, round=round, int=int, float=float,
+        len=len, min=min, max=max, sum=_sum, sorted=sorted, abs=abs, round=round, int=int, float=float,
         str=str, bool=bool, list=list, dict=dict, set=set, tuple=tuple, range=_range, enumerate=enumerate,
         zip=zip, any=any, all=all, isinstance=isinstance, slice=slice,
         date=date, datetime=datetime, timedelta=timedelta, timezone=timezone, now=now)
@@ -363,25 +406,28 @@ def _builtins(now: Callable[[], datetime]) -> dict[str, Any]:
 
 
 def _run(code: types.CodeType, scope: dict[str, Any], time_limit: float) -> Any:
-    """eval `code` in `scope`, stopped by a trace function once `time_limit` seconds have passed."""
-    deadline = time.monotonic() + time_limit
-
-    def trace(frame: types.FrameType, event: str, arg: Any) -> Any:
-        if time.monotonic() > deadline:
-            raise _TimeUp(frame.f_lineno if frame.f_code.co_filename == FILENAME else None)
-        if event == "call" and frame.f_code.co_filename == FILENAME:
-            frame.f_trace_opcodes = True  # `while True: pass` on one line emits no line events
-        return trace
-
-    previous = sys.gettrace()
-    sys.settrace(trace)
+    """eval `code` in `scope`; its `_tick_` calls stop it once `time_limit` seconds have passed."""
+    previous = getattr(_deadline, "at", None)
+    _deadline.at = time.monotonic() + time_limit
     try:
         return eval(code, scope)  # noqa: S307 - restricted code, guarded scope
     except _TimeUp as stop:
-        where = f" (at line {stop.args[0]})" if stop.args[0] else ""
+        frames = _walk_traceback(stop.__traceback__)
+        lines = [tb.tb_lineno for tb in frames if tb.tb_frame.f_code.co_filename == FILENAME]
+        where = f" (at line {lines[-1]})" if lines else ""
         raise SandboxError(f"script exceeded its time limit of {time_limit} s{where}") from None
+    except Exception as exc:
+        if exc.args and not isinstance(exc.args[0], str):  # SpiffWorkflow concatenates args[0] to a str
+            exc.args = (str(exc), *exc.args[1:])
+        raise
     finally:
-        sys.settrace(previous)
+        _deadline.at = previous
+
+
+def _walk_traceback(tb: types.TracebackType | None) -> Iterator[types.TracebackType]:
+    while tb is not None:
+        yield tb
+        tb = tb.tb_next
 
 
 def _is_leftover(value: Any) -> bool:
@@ -399,7 +445,7 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
         self.builtins = _builtins(now or _context_now)
 
     def evaluate(self, expression: str, context: dict[str, Any], external_context: dict[str, Any] | None = None) -> Any:
-        """The value of `expression` over the task data (which it cannot change)."""
+        """The value of `expression` over the task data."""
         code = self._code(expression, "eval")
         scope = copy.copy(self.globals)
         scope.update(external_context or {})

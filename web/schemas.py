@@ -66,6 +66,9 @@ class UploadSchema(Schema):
 class CheckUploadSchema(Schema):
     """Form fields of a model check (multipart/form-data with files `bpmn` and optional `matter_yaml`)."""
 
+    matter_id = fields.Str(validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,63}$"))
+    variant = fields.Str(validate=validate.OneOf(VARIANTS))
+
 
 class WorklistQuery(Schema):
     limit = fields.Int(load_default=50, validate=validate.Range(min=1, max=200))

@@ -1,4 +1,61 @@
-"""JSON API under /api/ (placeholder: filled by its owner)."""
-from flask import Blueprint
+"""JSON API under /api/: the blueprint, CSRF for session-authenticated unsafe requests, JSON errors.
+
+Resources live in their own modules (sessions, matters, models, cases, public, openapi); each route
+is declared with `web.api.routing.api`, which also feeds /api/openapi.json.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, request
+from marshmallow import ValidationError
+from werkzeug.exceptions import Forbidden, HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
+
+from engine.errors import OneThingError
+from web.errors import error_body, status_for
+from web.session import UNSAFE, csrf_ok, current_actor
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+@bp.before_request
+def _csrf() -> None:
+    """A signed-in session must echo its CSRF token in X-CSRF-Token on every unsafe request."""
+    if request.method in UNSAFE and current_actor() is not None and not csrf_ok(request.headers.get("X-CSRF-Token")):
+        raise Forbidden("missing or wrong CSRF token: send the token from POST /api/session in X-CSRF-Token")
+
+
+def _error(exc: Exception):
+    from web.api.routing import json_response
+
+    return json_response(error_body(exc), status_for(exc))
+
+
+bp.register_error_handler(OneThingError, _error)
+bp.register_error_handler(HTTPException, _error)
+bp.register_error_handler(ValidationError, _error)
+for _code in (400, 401, 403, 404, 405, 409, 413, 415, 422, 429):  # before any app-wide handler of the same code
+    bp.register_error_handler(_code, _error)
+
+_known: Map | None = None
+
+
+def _unknown(path: str):
+    """Any other /api/ URL: 405 when the path exists with other methods, else 404 — as JSON."""
+    global _known
+    from web.api.routing import ROUTES
+
+    if _known is None:
+        _known = Map([Rule(r.rule, methods=[r.method], endpoint=r.endpoint) for r in ROUTES])
+    try:
+        _known.bind("localhost").match("/" + path, method=request.method)
+    except MethodNotAllowed as exc:
+        raise MethodNotAllowed(exc.valid_methods, f"{request.method} is not allowed on /api/{path}") from None
+    except HTTPException:
+        pass
+    raise NotFound(f"no API route {request.method} /api/{path}")
+
+
+bp.add_url_rule("/<path:path>", "unknown", _unknown, methods=ALL_METHODS)
+
+from web.api import cases, matters, models, openapi, public, sessions  # noqa: E402,F401  (register routes)

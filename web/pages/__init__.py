@@ -127,7 +127,6 @@ def register_pages(app: Flask) -> None:
     app.before_request(load_actor)
     app.before_request(check_csrf)
     app.add_url_rule("/lang", "set_language", _set_language, methods=["POST"])
-    app.add_url_rule("/", "home", _home)
     from web.pages import words
 
     app.jinja_env.globals.update(csrf_token=csrf_token, label=label, lang=lang, local_time=local_time,
@@ -137,9 +136,3 @@ def register_pages(app: Flask) -> None:
         app.register_error_handler(code, _error_page)
     app.register_error_handler(OneThingError, _error_page)
 
-
-def _home():
-    from web.auth import home_endpoint
-
-    actor = g.get("actor")
-    return redirect(url_for(home_endpoint(actor.role if actor else None)))

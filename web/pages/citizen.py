@@ -1,10 +1,11 @@
 """Applicants (no account): choose a matter, fill one form, get a case number; look up progress; rate."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from engine.errors import InputError, NotFound, Throttled
+from web.auth import home_endpoint
 from web.pages import ctx
 
 bp = Blueprint("citizen", __name__)
@@ -13,6 +14,9 @@ PHONE_INPUT = "applicant_phone"
 
 @bp.route("/")
 def index():
+    """The start page: applicants see the public services; signed-in staff go to their own start page."""
+    if g.get("actor") is not None:
+        return redirect(url_for(home_endpoint(g.actor.role)))
     return render_template("citizen/index.html")
 
 
@@ -37,7 +41,8 @@ def apply(matter_id: str):
             number = apply_case(ctx(), matter_id, data, values.get(PHONE_INPUT, "").strip())
         except InputError as exc:
             errors = dict(exc.fields)
-            if "phone" in errors and not (form and any(f.name == "phone" for f in form.fields)):
+            if "phone" in errors and (exc.message == "not a mainland mobile number"  # the contact phone (checked first)
+                                      or not (form and any(f.name == "phone" for f in form.fields))):
                 errors[PHONE_INPUT] = errors.pop("phone")
             if not errors:
                 errors["_schema"] = [exc.message]

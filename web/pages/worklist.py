@@ -17,7 +17,9 @@ bp = Blueprint("worklist", __name__)
 @role_required("clerk", "admin")
 def index():
     department = g.actor.department if g.actor.role == "clerk" else None
-    return render_template("worklist/index.html", entries=work_items(ctx(), department))
+    entries = work_items(ctx(), department)
+    return render_template("worklist/index.html", entries=entries,
+                           department=entries[0].department if entries and department else None)
 
 
 @bp.route("/work/<number>/<step>")

@@ -1,0 +1,49 @@
+"""Before vs after per matter and across matters, from the deployed models."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine import audit, catalog
+from engine.metrics import compare
+
+PROCESSES = Path(__file__).resolve().parents[2] / "processes"
+
+
+@pytest.fixture
+def matters(ctx):
+    return catalog.deploy_path(ctx, PROCESSES)
+
+
+def test_every_deployed_matter_is_compared_with_its_sources(ctx, matters):
+    comparisons = audit.matter_comparisons(ctx)
+    assert {c.matter_id for c in comparisons} == {d.matter_id for d in matters}
+    newborn = next(c for c in comparisons if c.matter_id == "newborn")
+    assert (newborn.before["steps"], newborn.after["steps"]) == (16, 3)
+    assert newborn.comparison == compare(newborn.before, newborn.after)
+    assert any(s.figure == "trips" for s in newborn.sources)
+    assert newborn.measured == {}
+
+
+def test_the_published_figures_are_reproduced(ctx, matters):
+    for comparison in audit.matter_comparisons(ctx):
+        for source in comparison.sources:
+            metrics = comparison.before if source.variant == "before" else comparison.after
+            assert metrics[source.figure] == source.value, (comparison.matter_id, source.figure)
+
+
+def test_portfolio_sums_counts_and_averages_days(ctx, matters):
+    comparisons = audit.matter_comparisons(ctx)
+    totals = audit.portfolio(ctx)
+    steps = totals["metrics"]["steps"]
+    assert steps["before"] == sum(c.before["steps"] for c in comparisons)
+    assert steps["after"] == sum(c.after["steps"] for c in comparisons)
+    assert steps["change"] == steps["after"] - steps["before"] and steps["how"] == "sum"
+    assert totals["metrics"]["expected_days"]["how"] == "mean"
+    assert len(totals["matters"]) == len(comparisons)
+
+
+def test_no_matters_no_totals(ctx):
+    assert audit.matter_comparisons(ctx) == []
+    assert audit.portfolio(ctx) == {"matters": [], "metrics": {}}

@@ -1,0 +1,131 @@
+"""The applicant's side: intake form, applying in one transaction, lookup with throttling, rating."""
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from engine import cases, catalog, citizen
+from engine.dryrun import step_data
+from engine.errors import Conflict, InputError, NotFound, Throttled
+from engine.forms import example_data
+from engine.tables import Case
+from engine.tables_citizen import CaseContact
+from engine.users import Actor
+
+PROCESSES = Path(__file__).resolve().parents[2] / "processes"
+PHONE = "13912345678"
+
+
+@pytest.fixture
+def matters(ctx):
+    return catalog.deploy_path(ctx, PROCESSES)
+
+
+@pytest.fixture
+def apply_newborn(ctx, matters):
+    def make(**changes) -> str:
+        data = {**example_data(citizen.intake_form(ctx, "newborn")), **changes}
+        return citizen.apply(ctx, "newborn", data, PHONE)
+    return make
+
+
+def _finish(ctx, number: str) -> None:
+    with ctx.read() as session:
+        model, matter = catalog.loaded_version(ctx, session, catalog.current_version(session, "newborn", "after").id)
+    view = cases.get_case(ctx, number)
+    while view.ready_steps:
+        ctx.clock.advance(timedelta(hours=3))
+        item = view.ready_steps[0]
+        view = cases.complete_step(ctx, number, item.task_id, Actor("c", "clerk", item.department),
+                                   step_data(model, matter, item.step_id, None))
+    assert view.status == "completed"
+
+
+def test_intake_form_is_the_first_applicant_form_of_the_after_variant(ctx, matters):
+    assert citizen.intake_form(ctx, "newborn").id == "joint_application"
+    assert citizen.intake_form(ctx, "business_startup").id == "joint_application"
+
+
+def test_apply_starts_a_case_past_its_applicant_step(ctx, apply_newborn):
+    number = apply_newborn()
+    view = cases.get_case(ctx, number)
+    assert [s.step_id for s in view.ready_steps] == ["register_birth"]
+    assert view.data["mother_name"] == "李芳"
+    assert [e.step_id for e in cases.step_log(ctx, number)] == ["submit_joint_application"]
+
+
+def test_the_contact_is_stored_as_salted_hashes_only(ctx, apply_newborn):
+    apply_newborn()
+    with ctx.read() as session:
+        contact = session.scalars(select(CaseContact)).one()
+        assert PHONE not in (contact.phone_hash + contact.check_hash) and len(contact.salt) == 32
+
+
+def test_invalid_input_starts_no_case(ctx, apply_newborn):
+    with pytest.raises(InputError) as error:
+        apply_newborn(mother_id="123")
+    assert "mother_id" in error.value.fields
+    with pytest.raises(InputError) as error:
+        citizen.apply(ctx, "newborn", example_data(citizen.intake_form(ctx, "newborn")), "12345")
+    assert "phone" in error.value.fields
+    with ctx.read() as session:
+        assert session.scalar(select(func.count()).select_from(Case)) == 0
+
+
+def test_lookup_tells_the_stage_in_plain_words(ctx, apply_newborn):
+    progress = citizen.lookup(ctx, apply_newborn(), "5678", "10.0.0.1")
+    assert progress.status == "running" and progress.steps_done == 1 and progress.steps_expected == 3
+    assert "公安局" in progress.stage_zh and "Public Security Bureau" in progress.stage_en
+    assert progress.next_en.startswith("Next:") and not progress.can_rate
+    assert PHONE not in repr(progress) and "李芳" not in repr(progress)
+
+
+def test_wrong_check_and_unknown_number_give_the_same_error(ctx, apply_newborn):
+    number = apply_newborn()
+    with pytest.raises(NotFound) as wrong:
+        citizen.lookup(ctx, number, "0000", "a")
+    with pytest.raises(NotFound) as unknown:
+        citizen.lookup(ctx, "20260101-00000", "5678", "a")
+    assert wrong.value.message == unknown.value.message
+
+
+def test_five_wrong_checks_throttle_the_number_until_the_window_passes(ctx, apply_newborn):
+    number = apply_newborn()
+    for i in range(5):
+        with pytest.raises(NotFound):
+            citizen.lookup(ctx, number, "0000", f"client{i}")
+    with pytest.raises(Throttled):
+        citizen.lookup(ctx, number, "5678", "someone-else")
+    ctx.clock.advance(timedelta(minutes=16))
+    assert citizen.lookup(ctx, number, "5678", "someone-else").number == number
+
+
+def test_twenty_wrong_checks_throttle_the_client(ctx, apply_newborn):
+    number = apply_newborn()
+    for i in range(20):
+        with pytest.raises(NotFound):
+            citizen.lookup(ctx, f"20260101-0000{i % 10}", "0000", "10.0.0.9")
+    with pytest.raises(Throttled):
+        citizen.lookup(ctx, number, "5678", "10.0.0.9")
+    assert citizen.lookup(ctx, number, "5678", "10.0.0.10").number == number
+
+
+def test_rating_only_a_completed_case_and_only_once(ctx, apply_newborn):
+    number = apply_newborn()
+    with pytest.raises(Conflict):
+        citizen.rate(ctx, number, "5678", 5)
+    _finish(ctx, number)
+    assert citizen.lookup(ctx, number, "5678", "x").can_rate
+    with pytest.raises(InputError):
+        citizen.rate(ctx, number, "5678", 6)
+    with pytest.raises(InputError):
+        citizen.rate(ctx, number, "5678", 4, "x" * 501)
+    citizen.rate(ctx, number, "5678", 4, "一次办好")
+    with pytest.raises(Conflict):
+        citizen.rate(ctx, number, "5678", 5)
+    progress = citizen.lookup(ctx, number, "5678", "x")
+    assert (progress.rating, progress.rating_comment, progress.can_rate) == (4, "一次办好", False)
+    assert progress.stage_en.startswith("Completed on")

@@ -1,0 +1,29 @@
+"""Demo data: users for every role and department, cases at every stage, idempotent."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from engine import citizen, demo, users
+from engine.tables import Case, OpenStep
+
+PROCESSES = Path(__file__).resolve().parents[2] / "processes"
+
+
+def test_demo_load_is_idempotent_and_covers_every_stage(ctx):
+    first = demo.load_demo(ctx, PROCESSES, cases_wanted=16)
+    assert ("admin", "admin", None) in first.logins and ("clerk.police", "clerk", "police") in first.logins
+    assert ("designer.police", "designer", "police") in first.logins
+    assert users.authenticate(ctx, "clerk.police", demo.DEMO_PASSWORD) is not None
+    assert len(first.cases_created) == 16
+    assert {status for *_, status in first.cases_created} >= {"running", "completed"}
+    again = demo.load_demo(ctx, PROCESSES, cases_wanted=16)
+    assert again.users_created == [] and again.cases_created == []
+    with ctx.read() as session:
+        assert session.scalar(select(func.count()).select_from(Case)) == 16
+        assert session.scalar(select(func.count(func.distinct(OpenStep.department)))) >= 3
+        starts = session.scalars(select(Case.started_at)).all()
+    assert (max(starts) - min(starts)).days >= 3  # spread over days, not one instant
+    number = first.cases_created[0][0]
+    assert citizen.lookup(ctx, number, demo.DEMO_CHECK, "demo-test").number == number

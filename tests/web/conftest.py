@@ -1,0 +1,89 @@
+"""Fixtures for the pages: a fresh app per test on a copy of one deployed SQLite database, signed-in clients."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from engine import catalog, users
+from engine.context import EngineContext
+from web.app import create_app
+
+REPO = Path(__file__).resolve().parents[2]
+PASSWORD = "test-password-1"
+ACCOUNTS = {
+    # username: (role, department)
+    "clerk.health": ("clerk", "health"),
+    "clerk.police": ("clerk", "police"),
+    "clerk.service": ("clerk", "service_center"),
+    "designer.police": ("designer", "police"),
+    "auditor": ("auditor", None),
+    "admin": ("admin", None),
+}
+DEPARTMENTS = ("health", "police", "disease_control", "medical_insurance", "hrss", "service_center", "street_office")
+
+
+@pytest.fixture(scope="session")
+def deployed_db(tmp_path_factory) -> Path:
+    """One SQLite file with every matter deployed and an account per role (copied for each test)."""
+    path = tmp_path_factory.mktemp("template") / "onething.db"
+    ctx = EngineContext.from_url(f"sqlite:///{path}")
+    ctx.init_db()
+    catalog.deploy_path(ctx, REPO / "processes")
+    for name, (role, department) in ACCOUNTS.items():
+        users.add_user(ctx, name, PASSWORD, role, department)
+    for department in DEPARTMENTS:
+        if f"clerk.{department}" not in ACCOUNTS:
+            users.add_user(ctx, f"clerk.{department}", PASSWORD, "clerk", department)
+    ctx.engine.dispose()
+    return path
+
+
+@pytest.fixture
+def app(deployed_db, tmp_path):
+    db = tmp_path / "onething.db"
+    shutil.copy(deployed_db, db)
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": f"sqlite:///{db}",
+                      "PROCESSES_PATH": str(REPO / "processes")})
+    app.instance_path = str(tmp_path / "instance")
+    yield app
+    ctx = app.extensions.get("onething")
+    if ctx is not None:
+        ctx.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def ctx(app):
+    from web.app import engine_context
+
+    return engine_context(app)
+
+
+def token_of(client) -> str:
+    """The session's CSRF token (opening the login page creates one)."""
+    client.get("/login")
+    with client.session_transaction() as session:
+        return session["csrf"]
+
+
+def sign_in(client, username: str, password: str = PASSWORD):
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": token_of(client)})
+
+
+@pytest.fixture
+def login(client):
+    """login(username) signs the test client in and returns its CSRF token."""
+
+    def do(username: str) -> str:
+        response = sign_in(client, username)
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        with client.session_transaction() as session:
+            return session["csrf"]
+
+    return do

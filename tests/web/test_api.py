@@ -1,0 +1,307 @@
+"""The JSON API through Flask's test client on real SQLite: every route for every role, CSRF, errors, OpenAPI."""
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+
+from engine import catalog, citizen, users
+from engine.context import EngineContext
+from engine.dryrun import step_data
+from engine.forms import example_data
+from web.app import create_app, engine_context
+
+REPO = Path(__file__).resolve().parents[2]
+PASSWORD = "api-password-1"
+PHONE = "13912345678"
+ACCOUNTS = {"admin": ("admin", None), "auditor": ("auditor", None), "designer": ("designer", "police"),
+            "clerk": ("clerk", "police"), "other_clerk": ("clerk", "tax")}
+ROLES = tuple(ACCOUNTS) + ("anonymous",)
+
+
+@pytest.fixture(scope="module")
+def template_db(tmp_path_factory) -> Path:
+    """Every matter deployed, one account per role; copied for each test."""
+    path = tmp_path_factory.mktemp("api") / "onething.db"
+    ctx = EngineContext.from_url(f"sqlite:///{path}")
+    ctx.init_db()
+    catalog.deploy_path(ctx, REPO / "processes")
+    for name, (role, department) in ACCOUNTS.items():
+        users.add_user(ctx, name, PASSWORD, role, department)
+    ctx.engine.dispose()
+    return path
+
+
+@pytest.fixture
+def api_app(template_db, tmp_path):
+    db = tmp_path / "onething.db"
+    shutil.copy(template_db, db)
+    app = create_app({"DATABASE_URL": f"sqlite:///{db}", "TESTING": True, "SECRET_KEY": "test"})
+    app.instance_path = str(tmp_path / "instance")
+    yield app
+    engine_context(app).engine.dispose()
+
+
+class Api:
+    """A test client signed in as one role (or anonymous), sending the CSRF token unless told not to."""
+
+    def __init__(self, app, role: str) -> None:
+        self.client, self.token, self.role = app.test_client(), None, role
+        if role != "anonymous":
+            response = self.client.post("/api/session", json={"username": role, "password": PASSWORD})
+            assert response.status_code == 200, response.get_json()
+            self.token = response.get_json()["csrf_token"]
+
+    def call(self, method: str, url: str, csrf: bool = True, **kwargs):
+        headers = {"X-CSRF-Token": self.token} if csrf and self.token else {}
+        return self.client.open(url, method=method, headers=headers, **kwargs)
+
+
+@pytest.fixture
+def as_role(api_app):
+    return lambda role: Api(api_app, role)
+
+
+@pytest.fixture
+def new_case(api_app):
+    """new_case() applies for a newborn case; its first clerk step (police) is ready."""
+    ctx = engine_context(api_app)
+
+    def make() -> str:
+        return citizen.apply(ctx, "newborn", example_data(citizen.intake_form(ctx, "newborn")), PHONE)
+
+    return make
+
+
+def _register_birth_data(api_app) -> dict:
+    ctx = engine_context(api_app)
+    with ctx.read() as session:
+        row = catalog.current_version(session, "newborn", "after")
+        model, matter = catalog.loaded_version(ctx, session, row.id)
+    return step_data(model, matter, "register_birth", None)
+
+
+def _upload(matter_yaml: bool = False) -> dict:
+    data = {"matter_id": "newborn", "variant": "after",
+            "bpmn": (io.BytesIO((REPO / "processes/newborn/after.bpmn").read_bytes()), "after.bpmn")}
+    if matter_yaml:
+        data["matter_yaml"] = (io.BytesIO((REPO / "processes/newborn/matter.yaml").read_bytes()), "matter.yaml")
+    return data
+
+
+STAFF = {"admin", "auditor", "designer", "clerk", "other_clerk"}
+# route -> (roles allowed, request maker(api, app, new_case) -> response)
+MATRIX = {
+    "GET /api/session": (STAFF, lambda a, app, nc: a.call("GET", "/api/session")),
+    "DELETE /api/session": (STAFF, lambda a, app, nc: a.call("DELETE", "/api/session")),
+    "GET /api/matters": (set(ROLES), lambda a, app, nc: a.call("GET", "/api/matters")),
+    "GET /api/matters/newborn": (set(ROLES), lambda a, app, nc: a.call("GET", "/api/matters/newborn")),
+    "GET /api/matters/newborn/intake-form": (set(ROLES), lambda a, app, nc: a.call("GET", "/api/matters/newborn/intake-form")),
+    "GET /api/matters/newborn/metrics": ({"admin", "auditor"}, lambda a, app, nc: a.call("GET", "/api/matters/newborn/metrics")),
+    "GET /api/portfolio": ({"admin", "auditor"}, lambda a, app, nc: a.call("GET", "/api/portfolio")),
+    "POST /api/models/check": ({"admin", "designer"}, lambda a, app, nc: a.call("POST", "/api/models/check", data=_upload(True))),
+    "POST /api/models": ({"admin", "designer"}, lambda a, app, nc: a.call("POST", "/api/models", data=_upload())),
+    "GET /api/models": ({"admin", "auditor", "designer"}, lambda a, app, nc: a.call("GET", "/api/models?matter=newborn")),
+    "GET /api/models/1/bpmn": ({"admin", "auditor", "designer"}, lambda a, app, nc: a.call("GET", "/api/models/1/bpmn")),
+    "POST /api/cases": ({"admin", "clerk"}, lambda a, app, nc: a.call("POST", "/api/cases", json={"matter_id": "newborn"})),
+    "GET /api/cases/N": ({"admin", "auditor", "clerk"}, lambda a, app, nc: a.call("GET", f"/api/cases/{nc()}")),
+    "GET /api/cases/N/steps": ({"admin", "auditor", "clerk"}, lambda a, app, nc: a.call("GET", f"/api/cases/{nc()}/steps")),
+    "POST claim": ({"clerk"}, lambda a, app, nc: a.call("POST", f"/api/cases/{nc()}/steps/register_birth/claim")),
+    "POST release": ({"clerk"}, lambda a, app, nc: _claimed_then(a, app, nc)),
+    "POST complete": ({"clerk"}, lambda a, app, nc: a.call("POST", f"/api/cases/{nc()}/steps/register_birth/complete",
+                                                           json={"data": _register_birth_data(app)})),
+    "POST message": ({"admin", "clerk"}, lambda a, app, nc: a.call("POST", f"/api/cases/{nc()}/messages",
+                                                                   json={"name": "hukou_registered"})),
+    "POST cancel": ({"admin", "clerk"}, lambda a, app, nc: a.call("POST", f"/api/cases/{nc()}/cancel", json={"reason": "x"})),
+    "GET /api/worklist": ({"admin", "clerk", "other_clerk"}, lambda a, app, nc: a.call("GET", "/api/worklist")),
+    "POST /api/lookup": (set(ROLES), lambda a, app, nc: a.call("POST", "/api/lookup", json={"number": nc(), "check": PHONE[-4:]})),
+    "POST /api/applications": (set(ROLES), lambda a, app, nc: a.call("POST", "/api/applications", json={
+        "matter_id": "newborn", "phone": PHONE, "data": example_data(citizen.intake_form(engine_context(app), "newborn"))})),
+    "POST rating": (set(ROLES), lambda a, app, nc: a.call("POST", f"/api/cases/{_completed(app)}/rating",
+                                                          json={"check": PHONE[-4:], "score": 5})),
+    "GET /api/openapi.json": (set(ROLES), lambda a, app, nc: a.call("GET", "/api/openapi.json")),
+    "POST /api/session": (set(ROLES), lambda a, app, nc: a.call("POST", "/api/session",
+                                                                json={"username": "admin", "password": PASSWORD})),
+}
+
+
+def _claimed_then(api: Api, app, new_case):
+    number = new_case()
+    from engine import cases
+    from engine.users import Actor
+
+    cases.claim_step(engine_context(app), number, "register_birth", Actor("clerk", "clerk", "police"))
+    return api.call("POST", f"/api/cases/{number}/steps/register_birth/release")
+
+
+def _completed(app) -> str:
+    """A newborn case driven to its end through the engine."""
+    from engine.dryrun import step_data as data_for
+    from engine import cases
+    from engine.users import Actor
+
+    ctx = engine_context(app)
+    number = citizen.apply(ctx, "newborn", example_data(citizen.intake_form(ctx, "newborn")), PHONE)
+    view = cases.get_case(ctx, number)
+    with ctx.read() as session:
+        model, matter = catalog.loaded_version(ctx, session, catalog.current_version(session, "newborn", "after").id)
+    while view.status == "running" and view.ready_steps:
+        item = view.ready_steps[0]
+        view = cases.complete_step(ctx, number, item.task_id, Actor("c", "clerk", item.department),
+                                   data_for(model, matter, item.step_id, None))
+    assert view.status == "completed"
+    return number
+
+
+@pytest.mark.parametrize("route", list(MATRIX))
+def test_every_route_allows_its_roles_and_refuses_the_others(as_role, api_app, new_case, route):
+    allowed, call = MATRIX[route]
+    for role in ROLES:
+        response = call(as_role(role), api_app, new_case)
+        if role in allowed:
+            assert response.status_code < 300, (role, response.status_code, response.get_data(as_text=True)[:300])
+        else:
+            expected = 401 if role == "anonymous" else 403
+            assert response.status_code == expected, (role, response.status_code, response.get_data(as_text=True)[:300])
+            assert response.get_json()["error"]["code"] in ("unauthorized", "forbidden")
+
+
+def test_every_api_rule_is_in_the_route_matrix(api_app):
+    rules = {(r.rule, m) for r in api_app.url_map.iter_rules() if r.endpoint.startswith("api.")
+             and r.endpoint != "api.unknown" for m in r.methods - {"HEAD", "OPTIONS"}}
+    assert len(rules) == len(MATRIX)
+
+
+def test_unsafe_request_without_csrf_token_is_refused(as_role, new_case):
+    clerk = as_role("clerk")
+    number = new_case()
+    response = clerk.call("POST", f"/api/cases/{number}/steps/register_birth/claim", csrf=False)
+    assert response.status_code == 403
+    assert "CSRF" in response.get_json()["error"]["message"]
+    wrong = clerk.client.post(f"/api/cases/{number}/steps/register_birth/claim", headers={"X-CSRF-Token": "nope"})
+    assert wrong.status_code == 403
+    assert clerk.call("POST", f"/api/cases/{number}/steps/register_birth/claim").status_code == 200
+
+
+def test_invalid_resident_id_in_the_intake_form_is_422_with_fields(as_role, api_app):
+    data = example_data(citizen.intake_form(engine_context(api_app), "newborn"))
+    data["mother_id"] = "630104199203152427"  # wrong check digit
+    response = as_role("anonymous").call("POST", "/api/applications",
+                                         json={"matter_id": "newborn", "phone": PHONE, "data": data})
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert error["code"] == "invalid_input" and "check character" in error["fields"]["mother_id"][0]
+
+
+def test_schema_errors_are_422_and_bad_json_is_400(as_role):
+    anonymous = as_role("anonymous")
+    response = anonymous.call("POST", "/api/lookup", json={"number": "x", "check": "12", "extra": 1})
+    assert response.status_code == 422
+    assert set(response.get_json()["error"]["fields"]) == {"check", "extra"}
+    bad = anonymous.call("POST", "/api/lookup", data="{not json", content_type="application/json")
+    assert bad.status_code == 400 and "not valid JSON" in bad.get_json()["error"]["message"]
+    form = anonymous.call("POST", "/api/lookup", data={"number": "x"})
+    assert form.status_code == 400
+
+
+def test_completing_a_step_twice_is_a_conflict(as_role, api_app, new_case):
+    clerk = as_role("clerk")
+    number = new_case()
+    url = f"/api/cases/{number}/steps/register_birth/complete"
+    first = clerk.call("POST", url, json={"data": _register_birth_data(api_app)})
+    assert first.status_code == 200
+    second = clerk.call("POST", url, json={"data": _register_birth_data(api_app)})
+    assert second.status_code == 409 and second.get_json()["error"]["code"] == "conflict"
+
+
+def test_wrong_lookup_checks_are_throttled_with_429(as_role, new_case):
+    anonymous = as_role("anonymous")
+    number = new_case()
+    for _ in range(5):
+        response = anonymous.call("POST", "/api/lookup", json={"number": number, "check": "0000"})
+        assert response.status_code == 404
+    assert anonymous.call("POST", "/api/lookup", json={"number": number, "check": PHONE[-4:]}).status_code == 429
+
+
+def test_unknown_number_and_wrong_check_read_the_same(as_role, new_case):
+    anonymous = as_role("anonymous")
+    wrong_check = anonymous.call("POST", "/api/lookup", json={"number": new_case(), "check": "0000"}).get_json()
+    unknown = anonymous.call("POST", "/api/lookup", json={"number": "20260101-00000", "check": "0000"}).get_json()
+    assert wrong_check == unknown
+
+
+def test_auditors_see_personal_data_masked(as_role, new_case):
+    number = new_case()
+    clear = as_role("clerk").call("GET", f"/api/cases/{number}").get_json()["data"]
+    masked = as_role("auditor").call("GET", f"/api/cases/{number}").get_json()["data"]
+    assert clear["mother_name"] == "李芳" and masked["mother_name"] == "李*"
+    assert masked["mother_id"] == "6301**********2426"
+    assert masked["phone"] == "138****1234"  # the form example 13897001234
+    steps = as_role("auditor").call("GET", f"/api/cases/{number}/steps").get_json()
+    assert steps[0]["data"]["father_name"] == "王*"
+
+
+def test_worklist_shows_the_clerks_department_with_deadlines(as_role, new_case):
+    numbers = {new_case() for _ in range(2)}
+    items = as_role("clerk").call("GET", "/api/worklist").get_json()
+    assert {i["case_number"] for i in items} == numbers
+    assert all(i["department"] == "police" and i["colour"] in ("green", "yellow", "red", "none") for i in items)
+    assert as_role("other_clerk").call("GET", "/api/worklist").get_json() == []
+
+
+def test_a_designer_of_another_department_may_not_deploy(api_app, template_db):
+    ctx = engine_context(api_app)
+    users.add_user(ctx, "designer.tax", PASSWORD, "designer", "tax")
+    client = api_app.test_client()
+    token = client.post("/api/session", json={"username": "designer.tax", "password": PASSWORD}).get_json()["csrf_token"]
+    response = client.post("/api/models", data=_upload(), headers={"X-CSRF-Token": token})
+    assert response.status_code == 403
+
+
+def test_an_invalid_upload_lists_its_problems(as_role):
+    designer = as_role("designer")
+    data = {"bpmn": (io.BytesIO(b"<definitions/>"), "broken.bpmn")}
+    checked = designer.call("POST", "/api/models/check", data=data).get_json()
+    assert checked["valid"] is False and checked["problems"]
+    deploy = designer.call("POST", "/api/models", data={"matter_id": "newborn", "variant": "after",
+                                                         "bpmn": (io.BytesIO(b"<definitions/>"), "b.bpmn")})
+    assert deploy.status_code == 422 and deploy.get_json()["error"]["problems"]
+
+
+def test_unknown_api_urls_and_methods_answer_in_json(as_role):
+    anonymous = as_role("anonymous")
+    assert anonymous.call("GET", "/api/nothing-here").get_json()["error"]["code"] == "not_found"
+    response = anonymous.call("PUT", "/api/matters")
+    assert response.status_code == 405 and response.get_json()["error"]["code"] == "method_not_allowed"
+
+
+def test_openapi_lists_every_registered_api_rule(as_role, api_app):
+    response = as_role("anonymous").call("GET", "/api/openapi.json")
+    document = response.get_json()
+    assert document["openapi"].startswith("3.1")
+    from web.api.openapi import openapi_path
+
+    registered = {(openapi_path(r.rule[len("/api"):]), m.lower()) for r in api_app.url_map.iter_rules()
+                  if r.endpoint.startswith("api.") and r.endpoint != "api.unknown"
+                  for m in r.methods - {"HEAD", "OPTIONS"}}
+    documented = {(path, method) for path, ops in document["paths"].items() for method in ops}
+    assert documented == registered
+    for path, ops in document["paths"].items():
+        for method, op in ops.items():
+            assert op["x-roles"] and op["responses"], (path, method)
+            for ref in _refs(op):
+                assert ref.rsplit("/", 1)[-1] in document["components"]["schemas"]
+
+
+def _refs(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref":
+                yield value
+            else:
+                yield from _refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _refs(value)

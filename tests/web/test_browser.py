@@ -1,0 +1,175 @@
+"""The whole journey in a real browser (Debian's Chromium driven by Playwright): apply, work, track, rate, audit.
+
+Skipped when /usr/bin/chromium or Playwright is missing, unless ONETHING_REQUIRE_BROWSER=1 (CI): then it fails.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from engine import cases, citizen
+from engine.context import EngineContext
+from engine.forms import example_data
+from web.app import create_app
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("ONETHING_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SHOTS = Path(os.environ.get("ONETHING_SCREENSHOTS", "/tmp"))
+PHONE = "13912348000"
+
+
+def _browser_problem() -> str | None:
+    if not Path(CHROMIUM).is_file():
+        return f"{CHROMIUM} not found (apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed (pip install playwright; no `playwright install` needed)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    problem = _browser_problem()
+    if problem:
+        if os.environ.get("ONETHING_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"browser tests are required (ONETHING_REQUIRE_BROWSER=1): {problem}")
+        pytest.skip(problem)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def site(tmp_path):
+    """The app on a fresh SQLite database (processes deployed, demo users and a few demo cases), served on 127.0.0.1."""
+    from werkzeug.serving import make_server
+
+    from engine.demo import DEMO_PASSWORD, load_demo
+
+    url = f"sqlite:///{tmp_path / 'onething.db'}"
+    ctx = EngineContext.from_url(url)
+    ctx.init_db()
+    load_demo(ctx, REPO / "processes", cases_wanted=8)
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "browser-test", "PROCESSES_PATH": str(REPO / "processes")})
+    app.instance_path = str(tmp_path / "instance")
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        from web.app import engine_context
+
+        yield f"http://127.0.0.1:{server.server_port}", engine_context(app), DEMO_PASSWORD
+    finally:
+        server.shutdown()
+        thread.join(5)
+        ctx.engine.dispose()
+
+
+def _fill(page, form, data: dict) -> None:
+    for item in form.fields:
+        if item.name not in data:
+            continue
+        value = data[item.name]
+        if item.type == "boolean":
+            page.check(f'input[name="{item.name}"][value="{"yes" if value else "no"}"]')
+        elif item.type == "choice":
+            page.check(f'input[name="{item.name}"][value="{value}"]')
+        else:
+            page.fill(f"#f-{item.name}", str(value))
+
+
+def _sign_in(page, base: str, username: str, password: str) -> None:
+    page.goto(f"{base}/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("button[type=submit].primary")
+    page.wait_for_load_state()
+
+
+def _sign_out(page) -> None:
+    page.click("form.user button")
+    page.wait_for_load_state()
+
+
+def test_applicant_clerks_and_auditor_journey(browser, site):
+    base, ctx, password = site
+    page = browser.new_page(locale="zh-CN", viewport={"width": 1280, "height": 900})
+
+    # the applicant applies for the newborn matter (after variant) with one form
+    page.goto(f"{base}/apply")
+    page.click('a[href="/apply/newborn"]')
+    form = citizen.intake_form(ctx, "newborn")
+    _fill(page, form, example_data(form))
+    page.fill("#f-applicant_phone", PHONE)
+    page.click("button[type=submit].primary")
+    number = page.text_content("#case-number").strip()
+    assert re.fullmatch(r"[0-9A-Z-]+", number)
+
+    # the clerks of each department complete their steps through the worklist
+    from engine.worklist import step_detail
+
+    worked: list[str] = []
+    shot_taken = False
+    for _ in range(40):
+        view = cases.get_case(ctx, number)
+        if view.status != "running":
+            break
+        if not view.ready_steps:
+            for name in view.waiting_messages:  # another department's result arrives as a message
+                cases.send_message(ctx, number, name, {})
+            continue
+        item = view.ready_steps[0]
+        assert item.department != "Applicant", "the after variant asks the applicant only once"
+        detail = step_detail(ctx, number, item.task_id)
+        _sign_in(page, base, f"clerk.{item.department}", password)
+        assert "/worklist" in page.url
+        if not shot_taken:
+            page.screenshot(path=str(SHOTS / "onething-worklist.png"), full_page=True)
+            shot_taken = True
+        page.click(f'a[href="/work/{number}/{item.task_id}"]')
+        if detail.form is not None:
+            _fill(page, detail.form, example_data(detail.form))
+        page.click("form.stack button[type=submit].primary")
+        page.wait_for_load_state()
+        assert page.locator(".notice-success").count() == 1, page.content()[:2000]
+        worked.append(item.step_id)
+        _sign_out(page)
+    assert cases.get_case(ctx, number).status == "completed", worked
+
+    # the applicant looks the case up and rates it
+    page.goto(f"{base}/track")
+    page.fill("#number", number)
+    page.fill("#check", PHONE[-4:])
+    page.click("button[type=submit].primary")
+    assert page.locator("h1.stage").count() == 1
+    page.check('input[name="score"][value="5"]')
+    page.fill("#comment", "一次办好，很方便")
+    page.click("form[action='/track/rate'] button[type=submit]")
+    assert page.locator(".notice-success").count() == 1
+    assert citizen.lookup(ctx, number, PHONE[-4:], "test").rating == 5
+
+    # the auditor sees the matter's before/after comparison
+    _sign_in(page, base, "auditor", password)
+    assert "/audit/" in page.url
+    page.screenshot(path=str(SHOTS / "onething-audit.png"), full_page=True)
+    page.goto(f"{base}/cases/{number}")
+    assert page.locator("svg.diagram").count() == 1 and page.locator("progress").count() == 1
+    assert "630104199203152426" not in page.content()  # the mother's resident ID, masked for auditors
+    page.screenshot(path=str(SHOTS / "onething-case.png"), full_page=False)
+    page.goto(f"{base}/audit/")
+    page.click('a[href="/audit/matters/newborn"]')
+    assert page.locator("table.compare").count() == 1
+    assert page.locator("svg.diagram").count() == 1
+    page.screenshot(path=str(SHOTS / "onething-audit-newborn.png"), full_page=False)
+    page.close()

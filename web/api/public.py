@@ -1,0 +1,34 @@
+"""For applicants, without sign-in: apply with one form, look up progress, rate a completed case."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+
+from engine import citizen
+from engine.users import Actor
+from web.api.routing import PUBLIC, api, ctx
+from web.schemas import ApplicationResultSchema, ApplicationSchema, LookupSchema, ProgressSchema, RatingSchema
+
+
+def _client() -> str:
+    # behind a proxy, configure werkzeug's ProxyFix so that remote_addr is the applicant's address
+    return request.remote_addr or "-"
+
+
+@api("/applications", "POST", roles=PUBLIC, body=ApplicationSchema, response=ApplicationResultSchema, status=201,
+     summary="Apply for a matter with its intake form; returns the case number")
+def apply_for_matter(actor: Actor | None, body: dict[str, Any]) -> dict[str, Any]:
+    return {"number": citizen.apply(ctx(), body["matter_id"], body["data"], body["phone"])}
+
+
+@api("/lookup", "POST", roles=PUBLIC, body=LookupSchema, response=ProgressSchema,
+     summary="A case's progress by number and the last four digits of the phone (throttled)")
+def lookup(actor: Actor | None, body: dict[str, Any]) -> citizen.Progress:
+    return citizen.lookup(ctx(), body["number"], body["check"], _client())
+
+
+@api("/cases/<number>/rating", "POST", roles=PUBLIC, body=RatingSchema, status=204,
+     summary="Rate a completed case once (1–5, optional comment), with the lookup check")
+def rate_case(actor: Actor | None, number: str, body: dict[str, Any]) -> None:
+    citizen.rate(ctx(), number, body["check"], body["score"], body["comment"], client=_client())
