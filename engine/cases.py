@@ -27,23 +27,30 @@ def start_case(ctx: EngineContext, matter_id: str, variant: str = "after", data:
         raise InputError("case data must be a JSON object", fields={"data": ["must be an object"]})
     with ctx.write() as session, using_clock(ctx.clock):
         version = catalog.current_version(session, matter_id, variant)
-        model, _matter = catalog.loaded_version(ctx, session, version.id)
-        now = ctx.clock.now()
-        case = Case(model_version_id=version.id, matter_id=matter_id, variant=variant, status="running",
-                    version=1, state="", trail=[], started_by=actor.name if actor else None,
-                    started_at=now, updated_at=now, applicant={})
-        try:
-            runtime = CaseRuntime.start(model, ctx.script_engine, data)
-        except CaseError as exc:
-            raise InputError(f"the case could not start: {exc}") from None
-        case.trail = list(runtime.trail)
-        _finish_status(case, runtime, now)
-        timers = runtime.timers() if case.status == "running" else []
-        runtime.extra["timers"] = len(timers)
-        case.state = runtime.dump()
-        _insert_with_number(session, case, now)
-        rows = _sync(session, case, runtime, now, timers=timers)
+        case, runtime, rows = create_case(ctx, session, version, data, actor.name if actor else None)
         return _view(case, version, runtime, session, rows)
+
+
+def create_case(ctx: EngineContext, session: Session, version: ModelVersion, data: dict[str, Any] | None,
+                started_by: str | None) -> tuple[Case, CaseRuntime, list[OpenStep]]:
+    """Start a case of `version` inside the caller's transaction (with a unique case number)."""
+    model, _matter = catalog.loaded_version(ctx, session, version.id)
+    now = ctx.clock.now()
+    case = Case(model_version_id=version.id, matter_id=version.matter_id, variant=version.variant, status="running",
+                version=1, state="", trail=[], started_by=started_by, started_at=now, updated_at=now, applicant={})
+    try:
+        runtime = CaseRuntime.start(model, ctx.script_engine, data)
+    except CaseError as exc:
+        raise InputError(f"the case could not start: {exc}") from None
+    case.trail = list(runtime.trail)
+    _finish_status(case, runtime, now)
+    timers = runtime.timers() if case.status == "running" else []
+    runtime.extra["timers"] = len(timers)
+    case.state = runtime.dump()
+    _insert_with_number(session, case, now)
+    rows = _sync(session, case, runtime, now, timers=timers)
+    runtime.trail = []
+    return case, runtime, rows
 
 
 def _insert_with_number(session: Session, case: Case, now: datetime) -> None:

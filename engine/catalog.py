@@ -67,15 +67,16 @@ def deploy_path(ctx: EngineContext, path: str | Path) -> list[Deployed]:
     if problems:
         raise ModelError(problems)
     with ctx.write() as session:
-        return [_store(ctx, session, *item) for item in loaded]
+        return [store_version(ctx, session, *item) for item in loaded]
 
 
 def _display_name(file: Path) -> str:
     return f"{file.parent.name}/{file.name}"
 
 
-def _store(ctx: EngineContext, session: Session, matter_id: str, variant: str, data: bytes, filename: str,
-           model: Model, yaml_text: str | None) -> Deployed:
+def store_version(ctx: EngineContext, session: Session, matter_id: str, variant: str, data: bytes, filename: str,
+                  model: Model, yaml_text: str | None) -> Deployed:
+    """Store a checked model as a new version, or report the identical one already stored."""
     digest = hashlib.sha256(data).hexdigest()
     same = session.scalar(select(ModelVersion).where(
         ModelVersion.matter_id == matter_id, ModelVersion.variant == variant, ModelVersion.content_hash == digest))

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine import catalog, designer
-from engine.cases import _finish_status, _insert_with_number, _sync, save_case
+from engine.cases import create_case, save_case
 from engine.clock import using_clock
 from engine.context import EngineContext
 from engine.errors import Conflict, InputError, NotFound, Throttled
@@ -23,7 +23,7 @@ from engine.matters import APPLICANT, Form, Matter
 from engine.metrics import static_metrics
 from engine.model import Model
 from engine.numbers import normalize
-from engine.runtime import CaseError, CaseRuntime
+from engine.runtime import CaseError
 from engine.tables import Case, OpenStep, StepLogEntry
 from engine.tables_citizen import CaseContact, CaseRating, LookupFailure
 from engine.workdays import china_date
@@ -100,21 +100,11 @@ def start_application(ctx: EngineContext, matter_id: str, variant: str, data: di
         intake = _intake(model, matter)
         clean = validate_form(intake[1], data) if intake else dict(data)
         now = ctx.clock.now()
-        case = Case(model_version_id=version.id, matter_id=matter_id, variant=variant, status="running", version=1,
-                    state="", trail=[], started_by=None, started_at=now, updated_at=now, applicant={})
-        try:
-            runtime = CaseRuntime.start(model, ctx.script_engine, None if intake else clean)
-        except CaseError as exc:
-            raise InputError(f"the case could not start: {exc}") from None
-        case.state, case.trail = runtime.dump(), list(runtime.trail)
-        _finish_status(case, runtime, now)
-        _insert_with_number(session, case, now)
-        _sync(session, case, runtime, now)
+        case, runtime, _rows = create_case(ctx, session, version, None if intake else clean, None)
         if intake:
             ready = next((s for s in runtime.ready_steps() if s.step_id == intake[0]), None)
             if ready is None:
                 raise InputError(f"matter {matter_id!r} does not start with its applicant step {intake[0]!r}")
-            runtime.trail = []
             try:
                 runtime.complete(ready.task_id, clean)
             except CaseError as exc:

@@ -115,8 +115,8 @@ def deploy_upload(ctx: EngineContext, bpmn: bytes, filename: str, matter_yaml: b
     display = f"{matter_id}/{_clean_filename(filename)}"
     model = _load_upload(bpmn, display, matter)
     with ctx.write() as session:
-        # catalog._store is the one place that decides "unchanged" vs "new version"
-        return catalog._store(ctx, session, matter_id, variant, bpmn, display, model, yaml_text)
+        # catalog.store_version is the one place that decides "unchanged" vs "new version"
+        return catalog.store_version(ctx, session, matter_id, variant, bpmn, display, model, yaml_text)
 
 
 def _clean_filename(filename: str) -> str:

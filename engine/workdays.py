@@ -27,6 +27,7 @@ class WorkCalendar:
         self.workdays: set[date] = set()
         self.years: set[int] = set()
         self.warned: set[int] = set()
+        self._known: dict[date, bool] = {}  # answers are fixed per date: ask the packages once
         if data_file:
             self._load(Path(data_file))
 
@@ -39,6 +40,12 @@ class WorkCalendar:
                 self.years.add(day.year)
 
     def is_workday(self, day: date) -> bool:
+        known = self._known.get(day)
+        if known is None:
+            known = self._known[day] = self._is_workday(day)
+        return known
+
+    def _is_workday(self, day: date) -> bool:
         if day.year in self.years:
             return day in self.workdays or (day.weekday() < 5 and day not in self.holidays)
         known = _package_answer(day)

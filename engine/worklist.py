@@ -18,12 +18,12 @@ from engine.cases import _case, _item, get_case, step_log
 from engine.context import EngineContext
 from engine.errors import StepNotReady
 from engine.insight import Deadline, step_deadline
+from engine.masking import mask_personal, matter_fields
 from engine.matters import Form, Matter
 from engine.metrics import static_metrics
 from engine.tables import Case, OpenStep
 from engine.views import CaseView, LogEntry, WorkItem
 
-MASK_TYPES = ("resident_id", "phone")
 
 
 @dataclass(frozen=True)
@@ -146,44 +146,17 @@ def case_summary(ctx: EngineContext, number: str, masked: bool = False) -> CaseS
     now = ctx.clock.now()
     open_steps = [_entry(model, matter, item, now) for item in view.ready_steps]
     if masked:
-        personal = personal_fields(matter)
-        view = _replace_data(view, mask_data(view.data, personal))
-        log = [_masked_entry(e, personal) for e in log]
+        fields = matter_fields(matter)
+        view = _replace_data(view, mask_personal(view.data, fields))
+        log = [_masked_entry(e, fields) for e in log]
     return CaseSummary(view, _matter_labels(matter, view.matter_id), log, done, max(expected, done), names,
                        departments, open_steps)
 
 
-def personal_fields(matter: Matter | None) -> set[str]:
-    """Names of form fields holding personal data: resident IDs, phones and people's names."""
-    found: set[str] = set()
-    for form in (matter.forms.values() if matter else ()):
-        for item in form.fields:
-            if item.type in MASK_TYPES or (item.type == "text" and (item.name == "name" or item.name.endswith("_name"))):
-                found.add(item.name)
-    return found | {"phone", "name", "applicant_name", "resident_id"}
-
-
-def mask_value(value: Any) -> Any:
-    """Keep the first and last character of a string (resident IDs and phones: 3 and 4), hide the rest."""
-    if not isinstance(value, str) or not value:
-        return value
-    if len(value) >= 11 and value[:-1].isdigit():
-        return value[:3] + "*" * (len(value) - 7) + value[-4:]
-    if len(value) <= 2:
-        return value[0] + "*"
-    return value[0] + "*" * (len(value) - 2) + value[-1]
-
-
-def mask_data(data: dict[str, Any] | None, personal: set[str]) -> dict[str, Any] | None:
-    if data is None:
-        return None
-    return {k: mask_value(v) if k in personal else v for k, v in data.items()}
-
-
-def _masked_entry(entry: LogEntry, personal: set[str]) -> LogEntry:
+def _masked_entry(entry: LogEntry, fields: list) -> LogEntry:
     from dataclasses import replace
 
-    return replace(entry, data=mask_data(entry.data, personal))
+    return replace(entry, data=mask_personal(entry.data, fields))
 
 
 def _replace_data(view: CaseView, data: dict[str, Any] | None) -> CaseView:

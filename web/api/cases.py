@@ -12,7 +12,7 @@ from engine.insight import Deadline, step_deadline
 from engine.users import Actor
 from engine.views import CaseView, WorkItem
 from engine.workdays import CHINA, china_date
-from web.api.masking import mask_personal
+from engine.masking import mask_personal
 from web.api.routing import api, ctx
 from web.schemas import (CancelSchema, CaseSchema, CompleteStepSchema, EmptySchema, LogEntrySchema, MessageSchema,
                          StartCaseSchema, WorkItemSchema, WorklistQuery)

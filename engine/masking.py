@@ -1,10 +1,13 @@
-"""Personal data masked for auditors: names 王*明, resident IDs 1101**********002X, phones 138****1234."""
+"""Personal data masked for auditors: names 王*明, resident IDs 1101**********002X, phones 138****1234.
+
+Used by the pages and the API alike; form field types decide first, then the shape of the value
+(data that came from scripts has no form field)."""
 from __future__ import annotations
 
 import re
 from typing import Any, Iterable
 
-from engine.matters import FormField
+from engine.matters import FormField, Matter
 
 _RESIDENT_ID = re.compile(r"^\d{17}[\dXx]$")
 _PHONE = re.compile(r"^1[3-9]\d{9}$")
@@ -51,3 +54,8 @@ def mask_personal(data: dict[str, Any] | None, form_fields: Iterable[FormField])
         return None
     kinds = {f.name: f.type for f in form_fields}
     return {k: _mask_value(k, v, kinds) for k, v in data.items()}
+
+
+def matter_fields(matter: Matter | None) -> list[FormField]:
+    """Every form field a matter declares (what `mask_personal` reads the types from)."""
+    return [item for form in (matter.forms.values() if matter else ()) for item in form.fields]
