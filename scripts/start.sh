@@ -1,17 +1,11 @@
 #!/usr/bin/env bash
-# Set up, create the SQLite database in instance/ and deploy every model of processes/.
-# (The web app and its demo data arrive with the web issue; until then OneThing is its CLI.)
+# Set up, create the SQLite database in instance/, deploy processes/, load demo data, start the web app.
+# HOST/PORT override where it listens (default 127.0.0.1:5000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 .venv/bin/onething init-db
-.venv/bin/onething deploy
-cat <<'MSG'
-
-OneThing is ready (SQLite at instance/onething.db). Try:
-  .venv/bin/onething compare newborn                  # before/after figures of a matter
-  .venv/bin/onething case start newborn --variant after
-  .venv/bin/onething case steps                       # what is ready, per department
-  .venv/bin/onething run processes/newborn/after.bpmn --auto
-  .venv/bin/onething --help
-MSG
+.venv/bin/onething demo-data
+echo
+echo "Open http://${HOST:-127.0.0.1}:${PORT:-5000}/ — citizens need no login; staff use the demo logins above."
+exec .venv/bin/onething serve --host "${HOST:-127.0.0.1}" --port "${PORT:-5000}"
