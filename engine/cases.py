@@ -28,7 +28,7 @@ def start_case(ctx: EngineContext, matter_id: str, variant: str = "after", data:
     with ctx.write() as session, using_clock(ctx.clock):
         version = catalog.current_version(session, matter_id, variant)
         case, runtime, rows = create_case(ctx, session, version, data, actor.name if actor else None)
-        return _view(case, version, runtime, session, rows)
+        return _view(case, version.version, runtime, session, rows)
 
 
 def create_case(ctx: EngineContext, session: Session, version: ModelVersion, data: dict[str, Any] | None,
@@ -70,9 +70,8 @@ def get_case(ctx: EngineContext, number: str) -> CaseView:
     """A case with its ready steps, waits and current data."""
     with ctx.read() as session, using_clock(ctx.clock):
         case = _case(session, number)
-        version = session.get(ModelVersion, case.model_version_id)
         runtime, _ = load_runtime(ctx, session, case)
-        return _view(case, version, runtime, session)
+        return _view(case, catalog.version_number(ctx, session, case.model_version_id), runtime, session)
 
 
 def step_log(ctx: EngineContext, number: str) -> list[LogEntry]:
@@ -151,7 +150,7 @@ def complete_step(ctx: EngineContext, number: str, step: str, actor: Actor, data
         except CaseError as exc:
             case.status, case.error = "error", str(exc)
         rows = save_case(session, case, runtime, now, completed={ready.task_id: (actor.name, clean)})
-        return _view(case, session.get(ModelVersion, case.model_version_id), runtime, session, rows)
+        return _view(case, catalog.version_number(ctx, session, case.model_version_id), runtime, session, rows)
 
 
 def send_message(ctx: EngineContext, number: str, name: str, payload: dict[str, Any] | None = None) -> CaseView:
@@ -168,7 +167,7 @@ def send_message(ctx: EngineContext, number: str, name: str, payload: dict[str, 
         except CaseError as exc:
             case.status, case.error = "error", str(exc)
         rows = save_case(session, case, runtime, now)
-        return _view(case, session.get(ModelVersion, case.model_version_id), runtime, session, rows)
+        return _view(case, catalog.version_number(ctx, session, case.model_version_id), runtime, session, rows)
 
 
 def cancel_case(ctx: EngineContext, number: str, actor: Actor, reason: str = "") -> CaseView:
@@ -183,7 +182,7 @@ def cancel_case(ctx: EngineContext, number: str, actor: Actor, reason: str = "")
         now = ctx.clock.now()
         case.status, case.error = "cancelled", reason or None
         rows = save_case(session, case, runtime, now, cancelled_by=actor.name)
-        return _view(case, session.get(ModelVersion, case.model_version_id), runtime, session, rows)
+        return _view(case, catalog.version_number(ctx, session, case.model_version_id), runtime, session, rows)
 
 
 # -- shared steps of the use cases -----------------------------------------------------------------
@@ -210,7 +209,9 @@ def _check_open(case: Case) -> None:
 def _ready_row(ctx: EngineContext, session: Session, case: Case, step: str, actor: Actor) -> tuple[ReadyStep, OpenStep]:
     """The open step named by task id or BPMN id, checked against the actor's department."""
     query = select(OpenStep).where(OpenStep.case_id == case.id)
-    rows = [r for r in session.scalars(query) if step in (r.task_id, r.step_id)]
+    every = session.scalars(query).all()
+    session.info[("open_steps", case.id)] = every  # _sync reuses them: same transaction, same rows
+    rows = [r for r in every if step in (r.task_id, r.step_id)]
     if len(rows) > 1:
         raise InputError(f"step {step!r} is ready {len(rows)} times in case {case.number}; name it by task id")
     if not rows:
@@ -268,7 +269,10 @@ def _sync(session: Session, case: Case, runtime: CaseRuntime, now: datetime,
     """
     completed = completed or {}
     ready = {s.task_id: s for s in runtime.ready_steps()} if case.status == "running" else {}
-    rows = {r.task_id: r for r in session.scalars(select(OpenStep).where(OpenStep.case_id == case.id))}
+    known = session.info.pop(("open_steps", case.id), None)
+    if known is None:
+        known = session.scalars(select(OpenStep).where(OpenStep.case_id == case.id)).all()
+    rows = {r.task_id: r for r in known}
     for task_id, row in rows.items():
         if task_id in ready:
             continue
@@ -296,13 +300,13 @@ def _item(row: OpenStep, number: str, matter_id: str | None = None, variant: str
                     row.claimed_by, row.claimed_at, matter_id, variant)
 
 
-def _view(case: Case, version: ModelVersion, runtime: CaseRuntime, session: Session,
+def _view(case: Case, version: int, runtime: CaseRuntime, session: Session,
           rows: list[OpenStep] | None = None) -> CaseView:
     if rows is None:
         rows = session.scalars(select(OpenStep).where(OpenStep.case_id == case.id)
                                .order_by(OpenStep.ready_at, OpenStep.task_id)).all()
     return CaseView(
-        number=case.number, matter_id=case.matter_id, variant=case.variant, model_version=version.version,
+        number=case.number, matter_id=case.matter_id, variant=case.variant, model_version=version,
         status=case.status, version=case.version, started_at=case.started_at, updated_at=case.updated_at,
         completed_at=case.completed_at, error=case.error,
         ready_steps=tuple(_item(r, case.number, case.matter_id, case.variant) for r in rows),

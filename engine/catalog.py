@@ -117,7 +117,16 @@ def loaded_version(ctx: EngineContext, session: Session, version_id: int) -> tup
     result = load_version_row(row)
     with _lock:
         cache[version_id] = result
+        ctx.__dict__.setdefault("_version_numbers", {})[version_id] = row.version
     return result
+
+
+def version_number(ctx: EngineContext, session: Session, version_id: int) -> int:
+    """The human version number (1, 2, ...) of a stored version id; versions never change, so cached."""
+    numbers: dict[int, int] = ctx.__dict__.setdefault("_version_numbers", {})
+    if version_id not in numbers:
+        loaded_version(ctx, session, version_id)
+    return numbers[version_id]
 
 
 def load_version_row(row: ModelVersion) -> tuple[Model, Any]:
