@@ -20,6 +20,7 @@ class CaseOverlay:
 
     step_states: dict[str, str] = field(default_factory=dict)
     trail: list[str] = field(default_factory=list)
+    taken: list[tuple[str, str]] | None = None  # (source, target) of every flow the case took, when the engine knows
 
 
 def taken_flows(trail: Iterable[str]) -> set[tuple[str, str]]:
@@ -43,13 +44,15 @@ def _legend(graph: graphviz.Digraph, name: str, title: str, items: list[tuple[st
 def render_case(diagram: Diagram, overlay: CaseOverlay | Mapping, title: str | None = None) -> graphviz.Digraph:
     """The model with each step coloured by its state in one case and the path taken drawn bold."""
     if isinstance(overlay, Mapping):
-        overlay = CaseOverlay(dict(overlay.get("step_states", {})), list(overlay.get("trail", [])))
+        taken = overlay.get("taken")
+        overlay = CaseOverlay(dict(overlay.get("step_states", {})), list(overlay.get("trail", [])),
+                              [tuple(pair) for pair in taken] if taken is not None else None)
     done = set(overlay.trail)
     marks = Overlay()
     for node in diagram.nodes.values():
         state = overlay.step_states.get(node.id) or ("completed" if node.id in done else "not_reached")
         marks.node_meanings[node.id] = [state if state in STATES else "not_reached"]
-    for pair in taken_flows(overlay.trail):
+    for pair in (set(map(tuple, overlay.taken)) if overlay.taken is not None else taken_flows(overlay.trail)):
         marks.flow_meanings[pair] = ["taken"]
     g = new_graph(title)
     Builder(diagram, marks).build(g)

@@ -43,6 +43,7 @@ def create_case(ctx: EngineContext, session: Session, version: ModelVersion, dat
     except CaseError as exc:
         raise InputError(f"the case could not start: {exc}") from None
     case.trail = list(runtime.trail)
+    case.flows = _merge_flows(None, runtime.taken)
     _finish_status(case, runtime, now)
     timers = runtime.timers() if case.status == "running" else []
     runtime.extra["timers"] = len(timers)
@@ -247,12 +248,22 @@ def save_case(session: Session, case: Case, runtime: CaseRuntime, now: datetime,
     runtime.extra["timers"] = len(timers)
     case.state = runtime.dump()
     case.trail = list(case.trail or []) + runtime.trail
+    case.flows = _merge_flows(case.flows, runtime.taken)
     case.updated_at = now
     try:
         session.flush()  # UPDATE ... WHERE version = the version we read (Case.version is the version_id_col)
     except StaleDataError:
         raise StaleCase(f"case {number} was changed by someone else at the same time; reload it and try again") from None
     return _sync(session, case, runtime, now, completed or {}, cancelled_by, timers if timers or had_timers else None)
+
+
+def _merge_flows(known: list[list[str]] | None, taken: list[tuple[str, str]]) -> list[list[str]]:
+    """Every flow a case took, once each (bounded by the model, not by the case's history)."""
+    merged = [list(pair) for pair in known or []]
+    for source, target in taken:
+        if [source, target] not in merged:
+            merged.append([source, target])
+    return merged
 
 
 def _finish_status(case: Case, runtime: CaseRuntime, now: datetime) -> None:

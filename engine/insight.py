@@ -24,6 +24,7 @@ class CaseOverlay:
     filename: str
     step_states: dict[str, str]  # bpmn id -> completed | ready | waiting | overdue | not_reached
     trail: list[str]
+    taken: list[tuple[str, str]]  # (source, target) of every flow the case took
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,8 @@ def case_overlay(ctx: EngineContext, number: str) -> CaseOverlay:
             limit = parse_step(model.steps[row.step_id]).time_limit if row.step_id in model.steps else None
             late = step_deadline(limit, row.ready_at, now).colour == "red"
             states[row.step_id] = "overdue" if late else "ready"
-        return CaseOverlay(version.bpmn, version.filename, states, list(case.trail or []))
+        taken = [tuple(pair) for pair in case.flows or []]
+        return CaseOverlay(version.bpmn, version.filename, states, list(case.trail or []), taken)
 
 
 def step_durations(ctx: EngineContext, matter_id: str, variant: str) -> dict[str, float]:

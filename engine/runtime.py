@@ -145,9 +145,10 @@ class CaseRuntime:
         task = self.workflow.get_task_from_id(UUID(task_id))
         if task is None or task.state != TaskState.READY or not task.task_spec.manual:
             raise StepNotReady(f"step {task_id} is not ready")
+        started = time.time()
         task.data.update(copy.deepcopy(data))
         self._guard(task.run)
-        self.advance()
+        self.advance(since=started)
 
     def send_message(self, name: str, payload: dict[str, Any]) -> None:
         """Deliver a message from outside the case to the event waiting for it."""
@@ -155,13 +156,14 @@ class CaseRuntime:
         if definition is None:
             waiting = ", ".join(self.waiting_messages()) or "no message"
             raise StepNotReady(f"the case is not waiting for message {name!r} (it waits for: {waiting})")
+        started = time.time()
         try:
             self._guard(lambda: self.workflow.send_event(BpmnEvent(definition, copy.deepcopy(payload))))
         except CaseError as exc:
             if isinstance(exc.__cause__, WorkflowException) and "not waiting" in str(exc.__cause__):
                 raise StepNotReady(f"message {name!r} was not accepted: {exc.__cause__}") from None
             raise
-        self.advance()
+        self.advance(since=started)
 
     def _waiting_message_definition(self, name: str):
         """The event definition of a catch event waiting for message `name` (parser-specific class)."""
@@ -172,9 +174,12 @@ class CaseRuntime:
                     return candidate
         return None
 
-    def advance(self) -> None:
-        """Run automatic work (scripts, gateways, due timers, messages thrown inside the case)."""
-        started = _now_stamp()
+    def advance(self, since: float | None = None) -> None:
+        """Run automatic work (scripts, gateways, due timers, messages thrown inside the case).
+
+        `trail` and `taken` then hold what happened since `since` (default: now).
+        """
+        started = since if since is not None else time.time()
         for _ in range(MAX_ENGINE_ROUNDS):
             self._guard(self.workflow.refresh_timers)
             self._guard(self.workflow.do_engine_steps)
@@ -257,6 +262,3 @@ def _earliest(value: Any) -> datetime | None:
     walk(value)
     return min(found) if found else None
 
-
-def _now_stamp() -> float:
-    return time.time()

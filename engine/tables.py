@@ -69,6 +69,7 @@ class Case(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     state: Mapped[str] = mapped_column(Text)
     trail: Mapped[list[str]] = mapped_column(JSON, default=list)
+    flows: Mapped[list[list[str]] | None] = mapped_column(JSON, default=list)  # [source, target] pairs taken
     started_by: Mapped[str | None] = mapped_column(String(64))
     started_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
     updated_at: Mapped[datetime] = mapped_column(UTC_DATETIME)

@@ -68,11 +68,11 @@ def _ctx() -> Any:
     return engine_context(current_app)
 
 
-def _case_overlay(number: str) -> tuple[bytes, str, dict, list]:
+def _case_overlay(number: str) -> tuple[bytes, str, dict, list, list]:
     from engine.insight import case_overlay
 
     overlay = case_overlay(_ctx(), number)
-    return overlay.data, overlay.filename, overlay.step_states, overlay.trail
+    return overlay.data, overlay.filename, overlay.step_states, overlay.trail, overlay.taken
 
 
 def _durations(matter: str, variant: str) -> dict[str, float]:
@@ -153,8 +153,8 @@ def register(cli: click.Group) -> None:
                 graph = render_compare(sides[0][0], sides[1][0], sides[0][1], sides[1][1], title=target)
                 default = f"{target}-compare.svg"
             elif case_number:
-                data, filename, states, trail = _case_overlay(case_number)
-                graph = render_case(load_diagram(data, filename), CaseOverlay(states, trail), title=case_number)
+                data, filename, states, trail, taken = _case_overlay(case_number)
+                graph = render_case(load_diagram(data, filename), CaseOverlay(states, trail, taken), title=case_number)
                 default = f"case-{case_number}.svg"
             else:
                 path = _model_file(target, variant)

@@ -65,7 +65,7 @@ def case_svg(ctx, number: str, title: str) -> Markup:
     from engine.insight import case_overlay
 
     overlay = case_overlay(ctx, number)
-    graph = render_case(load_diagram(overlay.data, overlay.filename), CaseOverlay(overlay.step_states, overlay.trail),
+    graph = render_case(load_diagram(overlay.data, overlay.filename), CaseOverlay(overlay.step_states, overlay.trail, overlay.taken),
                         title=number)
     key = "case:" + str(hash((overlay.filename, overlay.data, tuple(sorted(overlay.step_states.items())),
                                tuple(overlay.trail))))
