@@ -42,6 +42,58 @@ def route(source: Box, target: Box, source_kind: str = "task", target_kind: str 
     return [(source.cx, source.bottom), (source.cx, low), (target.cx, low), (target.cx, target.bottom)]
 
 
+def _hits(points: list[Point], box: Box) -> bool:
+    """True when an orthogonal polyline runs through the inside of box (touching its border is fine)."""
+    for (x0, y0), (x1, y1) in zip(points, points[1:]):
+        if abs(x0 - x1) < 0.5 and box.x + 1 < x0 < box.right - 1 and min(y0, y1) < box.bottom - 1 \
+                and max(y0, y1) > box.y + 1:
+            return True
+        if abs(y0 - y1) < 0.5 and box.y + 1 < y0 < box.bottom - 1 and min(x0, x1) < box.right - 1 \
+                and max(x0, x1) > box.x + 1:
+            return True
+    return False
+
+
+def clear_route(points: list[Point], source: Box, target: Box, obstacles: list[Box],
+                from_below: bool = False) -> list[Point]:
+    """points, or where they run through another shape, the first forward route that runs through none:
+    an L (along the source's row, then into the target's top or bottom); from a boundary event, down,
+    along, then up or down to the target's row; else a detour over (or under) the shapes in the way."""
+    if not any(_hits(points, b) for b in obstacles) or target.x < source.right + 10:
+        return points
+    gap = target.x - source.right
+    candidates: list[list[Point]] = []
+    if from_below:
+        y = source.bottom + 15
+        x = target.x - min(20.0, gap / 2)
+        candidates.append([(source.cx, source.bottom), (source.cx, y), (x, y), (x, target.cy), (target.x, target.cy)])
+    else:
+        if abs(target.cy - source.cy) >= 1:
+            end = (target.cx, target.y) if target.cy > source.cy else (target.cx, target.bottom)
+            candidates.append([(source.right, source.cy), (target.cx, source.cy), end])
+        stub = source.right + min(20.0, gap / 2)
+        over = target.cy <= source.cy
+        for side in (over, not over):
+            in_way = [b for b in obstacles if _hits(points, b)]
+            for _ in range(4):
+                if side:
+                    y = min([target.y, source.y] + [b.y for b in in_way]) - 15
+                    end = (target.cx, target.y)
+                else:
+                    y = max([target.bottom, source.bottom] + [b.bottom for b in in_way]) + 15
+                    end = (target.cx, target.bottom)
+                detour = [(source.right, source.cy), (stub, source.cy), (stub, y), (target.cx, y), end]
+                more = [b for b in obstacles if _hits(detour, b) and b not in in_way]
+                if not more:
+                    candidates.append(detour)
+                    break
+                in_way += more
+    for candidate in candidates:
+        if not any(_hits(candidate, b) for b in obstacles):
+            return candidate
+    return points
+
+
 def message_route(source: Box, target: Box) -> list[Point]:
     """Vertical waypoints between pools (a message flow)."""
     down = target.cy >= source.cy
@@ -117,7 +169,8 @@ def _write_di(root: etree._Element, diagram: Diagram, placement: Placement) -> N
         s, t = placement.nodes.get(flow.source), placement.nodes.get(flow.target)
         if s and t:
             boundary = diagram.nodes[flow.source].subkind == "boundary"
-            _edge(plane, ids, flow.id, route(s, t, kinds[flow.source], kinds[flow.target], boundary))
+            points = route(s, t, kinds[flow.source], kinds[flow.target], boundary)
+            _edge(plane, ids, flow.id, clear_route(points, s, t, _obstacles(diagram, placement, flow), boundary))
     for mf in diagram.message_flows:
         s = placement.nodes.get(mf.source) or placement.pools.get(mf.source)
         t = placement.nodes.get(mf.target) or placement.pools.get(mf.target)
@@ -128,6 +181,19 @@ def _write_di(root: etree._Element, diagram: Diagram, placement: Placement) -> N
     previous = dia.getprevious()
     if previous is not None and (previous.tail is None or not previous.tail.strip()):
         previous.tail = "\n  "
+
+
+def _obstacles(diagram: Diagram, placement: Placement, flow) -> list[Box]:
+    """Shapes a sequence flow must not run through: all but its ends, their subprocesses and their boundary events."""
+    skip = {flow.source, flow.target}
+    for end in (flow.source, flow.target):
+        node = diagram.nodes.get(end)
+        while node is not None and node.parent in diagram.nodes:
+            skip.add(node.parent)
+            node = diagram.nodes[node.parent]
+    hosts = {flow.source, flow.target}
+    return [box for node_id, box in placement.nodes.items() if node_id not in skip
+            and not (diagram.nodes[node_id].subkind == "boundary" and diagram.nodes[node_id].attached_to in hosts)]
 
 
 def _edge(plane: etree._Element, ids: _Ids, element: str, points: list[Point]) -> None:

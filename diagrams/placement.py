@@ -278,9 +278,9 @@ def _stack(diagram: Diagram, raw_nodes: dict[str, Box], raw_clusters: dict[str, 
     placement = Placement()
     depth_max = max((_depth(p.lanes, lane.id) for p in diagram.pools for lane in p.lanes), default=0)
     left = POOL_HEADER * (depth_max + 2)
-    full = left + width + MARGIN
+    full = left + width + 2 * MARGIN
     xs = [b.x for b in raw_nodes.values()] + [b.x for k, b in raw_clusters.items() if k.startswith("node:")]
-    shift_x = left - min(xs, default=0.0) + 10
+    shift_x = MARGIN + left - min(xs, default=0.0) + 20  # clear of the innermost lane's name strip
     cursor = MARGIN
     node_shift: dict[str, float] = {}
     leaves = {p.id: _leaf_lanes(diagram, i, rank) for i, p in enumerate(diagram.pools)}

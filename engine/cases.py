@@ -12,7 +12,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from engine import catalog
 from engine.clock import using_clock
 from engine.context import EngineContext
-from engine.errors import CaseClosed, CaseNotFound, InputError, NotYourDepartment, StaleCase, StepClaimed
+from engine.errors import (CaseClosed, CaseNotFound, InputError, NotYourDepartment, StaleCase, StepClaimed,
+                           StepNotReady)
 from engine.numbers import new_case_number, normalize
 from engine.runtime import CaseError, CaseRuntime, ReadyStep
 from engine.tables import Case, ModelVersion, OpenStep, StepLogEntry, Timer
@@ -154,14 +155,26 @@ def complete_step(ctx: EngineContext, number: str, step: str, actor: Actor, data
         return _view(case, catalog.version_number(ctx, session, case.model_version_id), runtime, session, rows)
 
 
-def send_message(ctx: EngineContext, number: str, name: str, payload: dict[str, Any] | None = None) -> CaseView:
-    """Deliver a message (e.g. another department's result) to a case waiting for it."""
+def send_message(ctx: EngineContext, number: str, name: str, payload: dict[str, Any] | None = None, *,
+                 actor: Actor) -> CaseView:
+    """Deliver a message (e.g. another department's result) to a case waiting for it.
+
+    Only the department that sends it in the model (or, for a message from outside the model, the
+    department that waits for it), an admin or the system may deliver it.
+    """
     if payload is not None and not isinstance(payload, dict):
         raise InputError("message payload must be a JSON object", fields={"payload": ["must be an object"]})
     with ctx.write() as session, using_clock(ctx.clock):
         case = _case(session, number)
         _check_open(case)
         runtime, _ = load_runtime(ctx, session, case)
+        if name not in runtime.waiting_messages():
+            waiting = ", ".join(runtime.waiting_messages()) or "no message"
+            raise StepNotReady(f"the case is not waiting for message {name!r} (it waits for: {waiting})")
+        departments = message_departments(runtime.model, name)
+        if not actor.may_send(departments):
+            raise NotYourDepartment(f"{actor.name} may not deliver message {name!r}: it belongs to "
+                                    f"{', '.join(sorted(departments)) or 'no department'}")
         now = ctx.clock.now()
         try:
             runtime.send_message(name, payload or {})
@@ -187,6 +200,26 @@ def cancel_case(ctx: EngineContext, number: str, actor: Actor, reason: str = "")
 
 
 # -- shared steps of the use cases -----------------------------------------------------------------
+
+_BPMN = {"b": "http://www.omg.org/spec/BPMN/20100524/MODEL"}
+_THROWS = "self::b:intermediateThrowEvent or self::b:endEvent or self::b:sendTask"
+
+
+def message_departments(model: Any, name: str) -> set[str]:
+    """Lanes that send message `name` in the model; if nothing sends it, the lanes that wait for it."""
+    ids = set(model.root.xpath("//b:message[@name=$n]/@id", namespaces=_BPMN, n=name))
+    lane_of = {ref.text.strip(): lane.get("id") for lane in model.root.xpath("//b:lane", namespaces=_BPMN)
+               for ref in lane.xpath("b:flowNodeRef", namespaces=_BPMN) if ref.text}
+    senders, waiters = set(), set()
+    for element in model.root.xpath("//*[@messageRef]", namespaces=_BPMN):
+        if element.get("messageRef") not in ids:
+            continue
+        node = element if element.tag.endswith(("sendTask", "receiveTask")) else element.getparent()
+        department = lane_of.get(node.get("id"))
+        if department:
+            (senders if node.xpath(_THROWS, namespaces=_BPMN) else waiters).add(department)
+    return senders or waiters
+
 
 def load_runtime(ctx: EngineContext, session: Session, case: Case) -> tuple[CaseRuntime, Any]:
     """The case's workflow, loaded with its model version (parsed once per process), and its matter."""

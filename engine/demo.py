@@ -139,7 +139,7 @@ def _act(sim: EngineContext, rng: random.Random, view: cases.CaseView, model: An
             actor = Actor(f"clerk.{item.department}", "clerk", item.department)
         return cases.complete_step(sim, view.number, item.task_id, actor, values)
     if view.waiting_messages:
-        return cases.send_message(sim, view.number, view.waiting_messages[0], {})
+        return cases.send_message(sim, view.number, view.waiting_messages[0], {}, actor=Actor.system())
     if view.timers:
         sim.clock.set(max(view.timers[0], sim.clock.now()) + timedelta(minutes=1))
         timers.fire_due_timers(sim)

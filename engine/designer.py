@@ -59,8 +59,8 @@ def _parse_upload_matter(matter_yaml: bytes, matter_id: str | None) -> Matter:
         raise ModelError([Problem("matter.yaml", None, None, f"larger than {MAX_UPLOAD} bytes")])
     try:  # parse_matter checks the id against the directory name; uploads have no directory
         declared = yaml.safe_load(matter_yaml)
-    except yaml.YAMLError:
-        declared = None
+    except (yaml.YAMLError, RecursionError, MemoryError):
+        declared = None  # parse_matter below reports what is wrong
     guess = declared.get("id") if isinstance(declared, dict) and isinstance(declared.get("id"), str) else None
     directory = matter_id or guess or "matter"
     return parse_matter(matter_yaml, Path(directory), "matter.yaml")

@@ -50,7 +50,7 @@ def dry_run(path: str | Path, data: dict[str, Any] | None = None, auto: bool = F
             on_event(f"step {item.step_id} — {item.step_name} [{item.department or '-'}] completed")
         elif view.waiting_messages:
             name = view.waiting_messages[0]
-            view = cases.send_message(ctx, view.number, name, {})
+            view = cases.send_message(ctx, view.number, name, {}, actor=Actor.system())
             on_event(f"message {name} delivered")
         elif view.timers:
             ctx.clock.set(max(view.timers[0], ctx.clock.now()) + timedelta(seconds=1))

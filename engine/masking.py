@@ -11,6 +11,8 @@ from engine.matters import FormField, Matter
 
 _RESIDENT_ID = re.compile(r"^\d{17}[\dXx]$")
 _PHONE = re.compile(r"^1[3-9]\d{9}$")
+_ACCOUNT = re.compile(r"^\d{12,19}$")  # bank card / account numbers
+_SENSITIVE_NAMES = ("account", "address", "addr", "card_no", "bank_card")
 
 
 def mask_name(value: str) -> str:
@@ -30,6 +32,13 @@ def mask_phone(value: str) -> str:
     return value[:3] + "*" * (len(value) - 7) + value[-4:] if len(value) > 7 else "*" * len(value)
 
 
+def mask_middle(value: str, keep: int = 4) -> str:
+    """Keep `keep` characters at each end: 6222 0212 3456 7890 -> 6222********7890; short text -> first one."""
+    if len(value) > 2 * keep + 1:
+        return value[:keep] + "*" * (len(value) - 2 * keep) + value[-keep:]
+    return value[:1] + "*" * (len(value) - 1) if value else value
+
+
 def _mask_value(name: str, value: Any, kinds: dict[str, str]) -> Any:
     if isinstance(value, dict):
         return {k: _mask_value(k, v, kinds) for k, v in value.items()}
@@ -43,7 +52,10 @@ def _mask_value(name: str, value: Any, kinds: dict[str, str]) -> Any:
         return mask_resident_id(value)
     if kind == "phone" or _PHONE.match(value):
         return mask_phone(value)
-    if "name" in name.lower():
+    lowered = name.lower()
+    if any(word in lowered for word in _SENSITIVE_NAMES) or _ACCOUNT.match(value.replace(" ", "")):
+        return mask_middle(value)
+    if "name" in lowered:
         return mask_name(value)
     return value
 

@@ -352,6 +352,8 @@ def parse_matter(raw: bytes, directory: Path, filename: str) -> Matter:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         raise ModelError([Problem(filename, line, None, f"not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
+    except (RecursionError, MemoryError):
+        raise ModelError([Problem(filename, None, None, "matter.yaml is nested too deeply or too large")]) from None
     if not isinstance(data, dict):
         raise ModelError([Problem(filename, 1, None, "matter.yaml must be a mapping of fields")])
     try:

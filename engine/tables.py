@@ -139,3 +139,15 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))  # designer | clerk | auditor | admin
     department: Mapped[str | None] = mapped_column(String(64))
     display_name: Mapped[str | None] = mapped_column(String(255))
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # bumped at sign-out
+
+
+class LoginFailure(Base):
+    """A wrong password, kept for a while to throttle guessing (per user name and per client)."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    client: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(UTC_DATETIME, index=True)

@@ -6,15 +6,21 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from datetime import timedelta
+from functools import lru_cache
+
+from sqlalchemy import func, select, update
 
 from engine.context import EngineContext
-from engine.errors import InputError, NotFound
-from engine.tables import User
+from engine.errors import InputError, NotFound, Throttled
+from engine.tables import LoginFailure, User
 
 ROLES = ("designer", "clerk", "auditor", "admin")
 APPLICANT = "Applicant"
-RESERVED = {"applicant"}
+RESERVED = {"applicant", "system"}
+LOGIN_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_USER = 10
+MAX_FAILURES_PER_CLIENT = 30
 
 
 @dataclass(frozen=True)
@@ -28,6 +34,15 @@ class Actor:
     @classmethod
     def applicant(cls, name: str = "applicant") -> "Actor":
         return cls(name=name, role="applicant", department=APPLICANT)
+
+    @classmethod
+    def system(cls, name: str = "system") -> "Actor":
+        """OneThing itself or a trusted integration (demo data, dry runs, another department's system)."""
+        return cls(name=name, role="system")
+
+    def may_send(self, departments: set[str]) -> bool:
+        """Whether this actor may deliver a message that the model passes between `departments`."""
+        return self.role in ("admin", "system") or (self.role == "clerk" and self.department in departments)
 
     def may_work(self, department: str | None) -> bool:
         """Whether this actor may work a step of `department` (None: a step outside every lane)."""
@@ -53,6 +68,11 @@ def check_password(stored: str, password: str) -> bool:
         return False
     computed = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=2**14, r=8, p=1)
     return hmac.compare_digest(computed.hex(), digest)
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return hash_password("no such user: compared so that timing tells nothing")
 
 
 def add_user(ctx: EngineContext, username: str, password: str, role: str, department: str | None = None,
@@ -85,13 +105,46 @@ def get_actor(ctx: EngineContext, username: str) -> Actor:
         return Actor(user.username, user.role, user.department)
 
 
-def authenticate(ctx: EngineContext, username: str, password: str) -> Actor | None:
-    """The Actor if the password is right, else None."""
-    with ctx.read() as session:
+def authenticate(ctx: EngineContext, username: str, password: str, client: str = "-") -> Actor | None:
+    """The Actor if the password is right, else None; Throttled after too many wrong passwords.
+
+    An unknown user name costs as much time as a wrong password, so timing does not tell which
+    names exist.
+    """
+    username, client = username[:64], client[:64]
+    with ctx.write() as session:
+        now = ctx.clock.now()
+        _throttle(session, username, client, now)
         user = session.get(User, username)
-        if user is None or not check_password(user.password_hash, password):
+        right = check_password(user.password_hash if user else _dummy_hash(), password) and user is not None
+        if not right:
+            session.add(LoginFailure(username=username, client=client, at=now))
             return None
         return Actor(user.username, user.role, user.department)
+
+
+def _throttle(session, username: str, client: str, now) -> None:
+    since = now - LOGIN_WINDOW
+    per_user = session.scalar(select(func.count()).select_from(LoginFailure).where(
+        LoginFailure.username == username, LoginFailure.at > since))
+    per_client = session.scalar(select(func.count()).select_from(LoginFailure).where(
+        LoginFailure.client == client, LoginFailure.at > since))
+    if per_user >= MAX_FAILURES_PER_USER or per_client >= MAX_FAILURES_PER_CLIENT:
+        minutes = int(LOGIN_WINDOW.total_seconds() // 60)
+        raise Throttled(f"too many wrong passwords; try again in {minutes} minutes")
+
+
+def session_generation(ctx: EngineContext, username: str) -> int | None:
+    """The user's current session generation (None: no such user any more)."""
+    with ctx.read() as session:
+        return session.scalar(select(User.session_generation).where(User.username == username))
+
+
+def end_sessions(ctx: EngineContext, username: str) -> None:
+    """Sign the user out everywhere: every session made before now stops working."""
+    with ctx.write() as session:
+        session.execute(update(User).where(User.username == username)
+                        .values(session_generation=User.session_generation + 1))
 
 
 def list_users(ctx: EngineContext) -> list[Actor]:

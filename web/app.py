@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request, session
+from flask import Flask, abort, current_app, request, session
 
 LANGUAGES = ("zh", "en")
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -41,6 +41,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         MAX_CONTENT_LENGTH=int(app.config.get("MAX_UPLOAD_BYTES") or 4 * 1024 * 1024),
     )
     _setup_babel(app)
+    app.before_request(_refuse_nul_bytes)
     app.after_request(_security_headers)
 
     from web.api import bp as api_bp
@@ -87,6 +88,18 @@ def _setup_babel(app: Flask) -> None:
     Babel(app, locale_selector=choose_language)
 
 
+def _refuse_nul_bytes() -> None:
+    """400 for a NUL character in the path, query or form: PostgreSQL text cannot hold one (it would be a 500).
+
+    The API's JSON bodies are checked where they are parsed (web.api.routing.json_body): reading
+    request.form here would consume a body the API still has to read.
+    """
+    sources = [request.args] if request.blueprint == "api" else [request.args, request.form]
+    if "\x00" in request.path or any("\x00" in key or "\x00" in value
+                                      for values in sources for key, value in values.items(multi=True)):
+        abort(400, description="the request contains a NUL character")
+
+
 def _security_headers(response):
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CSP)
@@ -95,8 +108,10 @@ def _security_headers(response):
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if response.mimetype == "text/html":
+    if request.endpoint != "static":  # pages and API answers may hold personal data: never cache them
         headers.setdefault("Cache-Control", "no-store")
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return response
 
 

@@ -1,35 +1,57 @@
 """Who is signed in, and the CSRF token: one convention shared by the pages and the JSON API.
 
-The Flask session (a signed, HttpOnly, SameSite cookie) holds `actor` = {name, role, department}
-and `csrf` = a random token. Unsafe requests (POST, PUT, PATCH, DELETE) must echo the token in
-the form field `csrf_token` or the header `X-CSRF-Token`.
+The Flask session (a signed, HttpOnly, SameSite cookie) holds `actor` = {name, role, department,
+generation} and `csrf` = a random token. Unsafe requests (POST, PUT, PATCH, DELETE) must echo the
+token in the form field `csrf_token` or the header `X-CSRF-Token`. Signing out bumps the user's
+session generation in the database, so a copied cookie dies with the sign-out (and with the
+account).
 """
 from __future__ import annotations
 
 import hmac
 import secrets
 
-from flask import session
+from flask import current_app, g, session
 
+from engine import users
 from engine.users import Actor
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
+def _ctx():
+    from web.app import engine_context
+
+    return engine_context(current_app)
+
+
 def sign_in(actor: Actor) -> None:
     session.clear()
-    session["actor"] = {"name": actor.name, "role": actor.role, "department": actor.department}
+    session["actor"] = {"name": actor.name, "role": actor.role, "department": actor.department,
+                        "generation": users.session_generation(_ctx(), actor.name)}
     session["csrf"] = secrets.token_urlsafe(32)
     session.permanent = True
+    g.pop("actor_checked", None)
 
 
 def sign_out() -> None:
+    actor = current_actor()
+    if actor is not None:
+        users.end_sessions(_ctx(), actor.name)
     session.clear()
 
 
 def current_actor() -> Actor | None:
+    """The signed-in actor, if the session is still valid (checked against the database once per request)."""
     data = session.get("actor")
-    return Actor(data["name"], data["role"], data.get("department")) if data else None
+    if not data:
+        return None
+    if "actor_checked" not in g:
+        g.actor_checked = users.session_generation(_ctx(), data["name"]) == data.get("generation")
+    if not g.actor_checked:
+        session.pop("actor", None)
+        return None
+    return Actor(data["name"], data["role"], data.get("department"))
 
 
 def csrf_token() -> str:

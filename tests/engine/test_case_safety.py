@@ -17,6 +17,8 @@ from .conftest import MODELS
 RUNAWAY = (MODELS / "parallel.bpmn").read_text(encoding="utf-8").replace(
     "summary = {'child': child, 'checked': delivery == 'home'}", "n = 0\nwhile True:\n    n += 1")
 
+HEALTH_CLERK = Actor("wang.health", "clerk", "health")
+
 
 def test_runaway_script_puts_the_case_in_error_and_the_engine_survives(ctx, tmp_path, clock):
     folder = tmp_path / "runaway"
@@ -27,7 +29,7 @@ def test_runaway_script_puts_the_case_in_error_and_the_engine_survives(ctx, tmp_
     view = cases.start_case(ctx, "runaway", "after")
     view = cases.complete_step(ctx, view.number, "apply", Actor.applicant(), {"delivery": "hospital", "child": "A"})
     cases.complete_step(ctx, view.number, "certify", health, {})
-    cases.send_message(ctx, view.number, "health_result", {})
+    cases.send_message(ctx, view.number, "health_result", {}, actor=HEALTH_CLERK)
     from datetime import timedelta
 
     from engine import timers

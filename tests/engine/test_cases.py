@@ -11,6 +11,9 @@ from engine.errors import (CaseClosed, CaseNotFound, InputError, NotYourDepartme
                            StepNotFound, StepNotReady)
 from engine.numbers import PATTERN
 from engine.tables import StepLogEntry
+from engine.users import Actor
+
+HEALTH_CLERK = Actor("wang.health", "clerk", "health")
 
 
 def start(ctx, deployed, **data):
@@ -109,15 +112,15 @@ def test_message_moves_the_case_and_unknown_messages_are_refused(ctx, deployed, 
     view = cases.complete_step(ctx, view.number, "certify", clerks["health"], {})
     assert view.waiting_messages == ("health_result",)
     with pytest.raises(StepNotReady, match="not waiting for message 'wrong'"):
-        cases.send_message(ctx, view.number, "wrong", {})
-    view = cases.send_message(ctx, view.number, "health_result", {"ok": True})
+        cases.send_message(ctx, view.number, "wrong", {}, actor=HEALTH_CLERK)
+    view = cases.send_message(ctx, view.number, "health_result", {"ok": True}, actor=HEALTH_CLERK)
     assert view.waiting_messages == () and len(view.timers) == 1
 
 
 def test_timer_fires_in_simulated_time(ctx, deployed, applicant, clerks, clock):
     view = cases.complete_step(ctx, start(ctx, deployed).number, "apply", applicant, {"delivery": "hospital", "child": "A"})
     cases.complete_step(ctx, view.number, "certify", clerks["health"], {})
-    view = cases.send_message(ctx, view.number, "health_result", {})
+    view = cases.send_message(ctx, view.number, "health_result", {}, actor=HEALTH_CLERK)
     assert view.timers[0] == clock.now() + timedelta(days=2)
     assert timers.fire_due_timers(ctx) == 0
     clock.advance(timedelta(days=1))
@@ -136,7 +139,7 @@ def test_whole_case_runs_to_completion_on_the_home_branch(ctx, deployed, applica
     cases.complete_step(ctx, view.number, "check_home", clerks["police"], {})
     cases.complete_step(ctx, view.number, "register", clerks["police"], {})
     cases.complete_step(ctx, view.number, "certify", clerks["health"], {})
-    cases.send_message(ctx, view.number, "health_result", {})
+    cases.send_message(ctx, view.number, "health_result", {}, actor=HEALTH_CLERK)
     clock.advance(timedelta(days=3))
     timers.fire_due_timers(ctx)
     view = cases.complete_step(ctx, view.number, "collect", applicant, {})
@@ -166,3 +169,12 @@ def test_refused_completion_writes_nothing(ctx, deployed, applicant, clerks):
     with ctx.read() as session:
         assert session.scalar(select(func.count()).select_from(StepLogEntry)) == before
     assert cases.get_case(ctx, view.number).version == view.version
+
+
+def test_only_the_department_the_message_belongs_to_may_deliver_it(ctx, deployed, applicant, clerks):
+    view = cases.complete_step(ctx, start(ctx, deployed).number, "apply", applicant, {"delivery": "hospital", "child": "A"})
+    cases.complete_step(ctx, view.number, "certify", clerks["health"], {})
+    with pytest.raises(NotYourDepartment, match="health_result"):
+        cases.send_message(ctx, view.number, "health_result", {}, actor=clerks["police"])
+    assert cases.get_case(ctx, view.number).waiting_messages == ("health_result",)
+    assert cases.send_message(ctx, view.number, "health_result", {}, actor=Actor.system()).waiting_messages == ()

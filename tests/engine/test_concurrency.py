@@ -14,6 +14,8 @@ from engine.users import Actor
 POLICE = Actor("li.police", "clerk", "police")
 HEALTH = Actor("wang.health", "clerk", "health")
 
+HEALTH_CLERK = Actor("wang.health", "clerk", "health")
+
 
 def _case_at_register(ctx, deployed):
     view = cases.start_case(ctx, deployed.matter_id, deployed.variant)
@@ -113,7 +115,7 @@ def test_several_workers_fire_each_timer_once(ctx, deployed, db_url, clock):
     for _ in range(6):
         view = _case_at_register(ctx, deployed)
         cases.complete_step(ctx, view.number, "certify", HEALTH, {})
-        cases.send_message(ctx, view.number, "health_result", {})
+        cases.send_message(ctx, view.number, "health_result", {}, actor=HEALTH_CLERK)
         numbers.append(view.number)
     clock.advance(timedelta(days=3))
     spawn = multiprocessing.get_context("spawn")

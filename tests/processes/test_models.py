@@ -122,7 +122,7 @@ def test_happy_paths_run_through_the_engine_and_the_database(sqlite_url):
                 actor = Actor.applicant() if item.department == "Applicant" else Actor("clerk", "clerk", item.department)
                 view = cases.complete_step(ctx, view.number, item.task_id, actor, step_data(model, matter, item.step_id, {}))
             elif view.waiting_messages:
-                view = cases.send_message(ctx, view.number, view.waiting_messages[0], {})
+                view = cases.send_message(ctx, view.number, view.waiting_messages[0], {}, actor=Actor.system())
             elif view.timers:
                 clock.set(view.timers[0] + timedelta(seconds=1))
                 timers.fire_due_timers(ctx)

@@ -8,6 +8,7 @@ import pytest
 
 from engine import cases, citizen, users
 from engine.forms import example_data
+from engine.users import Actor
 from tests.web.conftest import PASSWORD, sign_in, token_of
 
 PHONE = "13800008000"
@@ -264,7 +265,7 @@ def _finish(ctx, number: str) -> None:
             return
         if not view.ready_steps:
             for name in view.waiting_messages:
-                cases.send_message(ctx, number, name, {})
+                cases.send_message(ctx, number, name, {}, actor=Actor.system())
             continue
         item = view.ready_steps[0]
         detail = step_detail(ctx, number, item.task_id)

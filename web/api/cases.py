@@ -116,7 +116,7 @@ def complete(actor: Actor, number: str, step: str, body: dict[str, Any]) -> dict
      summary="Deliver a message (another department's result) to a waiting case")
 def message(actor: Actor, number: str, body: dict[str, Any]) -> dict[str, Any]:
     _check_matter(actor, cases.get_case(ctx(), number).matter_id)
-    return _case(cases.send_message(ctx(), number, body["name"], body["payload"]), actor)
+    return _case(cases.send_message(ctx(), number, body["name"], body["payload"], actor=actor), actor)
 
 
 @api("/cases/<number>/cancel", "POST", roles=ACT, body=CancelSchema, response=CaseSchema,

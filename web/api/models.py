@@ -10,6 +10,7 @@ from engine import designer
 from engine.catalog import Deployed
 from engine.users import Actor
 from web.api.routing import api, ctx
+from web.auth import check_may_deploy
 from web.schemas import CheckResultSchema, CheckUploadSchema, DeployedSchema, UploadSchema, VersionSchema, VersionsQuery
 
 DESIGN = ("designer", "admin")
@@ -36,6 +37,7 @@ def check_model(actor: Actor, body: dict[str, Any]) -> dict[str, Any]:
 @api("/models", "POST", roles=DESIGN, body=UploadSchema, upload=("bpmn", "matter_yaml"), response=DeployedSchema,
      status=201, summary="Deploy an uploaded model as a new version (identical content: unchanged)")
 def deploy_model(actor: Actor, body: dict[str, Any]) -> Deployed:
+    check_may_deploy(ctx(), actor, body["matter_id"])
     data, filename, matter_yaml = _files()
     return designer.deploy_upload(ctx(), data, filename, matter_yaml, body["matter_id"], body["variant"], actor)
 

@@ -19,6 +19,7 @@ from web.session import current_actor
 
 PUBLIC: tuple[str, ...] | None = None
 SIGNED_IN = ("designer", "clerk", "auditor", "admin")
+MAX_JSON_DEPTH = 32  # form data is flat; deeper bodies only serve to exhaust the stack
 
 
 @dataclass(frozen=True)
@@ -73,10 +74,34 @@ def json_body() -> Any:
     if not request.is_json:
         raise BadRequest("send the body as JSON with Content-Type: application/json")
     try:
-        return json.loads(raw)
+        value = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         where = f" at line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
         raise BadRequest(f"the body is not valid JSON{where}") from None
+    except RecursionError:
+        raise BadRequest(f"the body nests deeper than {MAX_JSON_DEPTH} levels") from None
+    _check_json(value)
+    return value
+
+
+def _check_json(value: Any) -> None:
+    """400 for a body nested deeper than MAX_JSON_DEPTH (copies and dumps downstream recurse) or holding NUL."""
+    todo = [(value, 1)]
+    while todo:
+        item, depth = todo.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                raise BadRequest("the body contains a NUL character")
+            continue
+        if not isinstance(item, (dict, list)):
+            continue
+        if depth > MAX_JSON_DEPTH:
+            raise BadRequest(f"the body nests deeper than {MAX_JSON_DEPTH} levels")
+        if isinstance(item, dict):
+            todo.extend((key, depth) for key in item)
+            todo.extend((child, depth + 1) for child in item.values())
+        else:
+            todo.extend((child, depth + 1) for child in item)
 
 
 def _load_body(schema: type[Schema], upload: tuple[str, ...]) -> dict[str, Any]:

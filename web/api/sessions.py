@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import request
 from werkzeug.exceptions import Unauthorized
 
 from engine import users
@@ -15,7 +16,7 @@ from web.session import csrf_token, sign_in, sign_out
 @api("/session", "POST", roles=PUBLIC, body=LoginSchema, response=SessionSchema,
      summary="Sign in with username and password; returns the actor and the CSRF token")
 def login(actor: Actor | None, body: dict[str, Any]) -> dict[str, Any]:
-    found = users.authenticate(ctx(), body["username"], body["password"])
+    found = users.authenticate(ctx(), body["username"], body["password"], request.remote_addr or "-")
     if found is None:
         raise Unauthorized("wrong username or password")
     sign_in(found)

@@ -138,11 +138,12 @@ def case_release(number: str, step_id: str, username: str) -> None:
 @case.command("message")
 @click.argument("number")
 @click.argument("name")
+@_actor_option
 @click.option("--data", help="message payload as a JSON object")
 @clean_errors
-def case_message(number: str, name: str, data: str | None) -> None:
-    """Send message NAME (e.g. another department's result) to a case."""
-    view = case_use.send_message(ctx(), number, name, json_object(data, "--data"))
+def case_message(number: str, name: str, username: str, data: str | None) -> None:
+    """Deliver message NAME (e.g. another department's result) to a case, as USER."""
+    view = case_use.send_message(ctx(), number, name, json_object(data, "--data"), actor=users.get_actor(ctx(), username))
     click.echo(f"message {name} delivered to case {view.number}")
     _print_case(view)
 

@@ -97,7 +97,8 @@ def _error_page(exc: Exception):
         if status == 403 and exc.description == "csrf":
             message = _("Your form expired or did not come from this site. Go back, reload the page and try again.")
         else:
-            message = {403: _("You do not have permission to open this page."),
+            message = {400: _("The request was not understood. Check what you entered and try again."),
+                       403: _("You do not have permission to open this page."),
                        404: _("This page does not exist."),
                        405: _("This action is not possible here."),
                        413: _("The file is too large."),
@@ -132,7 +133,7 @@ def register_pages(app: Flask) -> None:
     app.jinja_env.globals.update(csrf_token=csrf_token, label=label, lang=lang, local_time=local_time,
                                  duration=duration, field_message=words.field_message, status_label=words.status_label,
                                  metric_label=words.metric_label, num=words.num, signed=words.signed)
-    for code in (403, 404, 405, 413, 429):
+    for code in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(code, _error_page)
     app.register_error_handler(OneThingError, _error_page)
 

@@ -19,7 +19,7 @@ def login():
     if request.method == "POST":
         username = request.form.get("username", "").strip()
         password = request.form.get("password", "")
-        actor = authenticate(ctx(), username, password) if username and password else None
+        actor = authenticate(ctx(), username, password, request.remote_addr or "-") if username and password else None
         if actor is not None:
             lang = session.get("lang")
             sign_in(actor)  # a fresh session (no fixation); the language choice survives

@@ -1,11 +1,11 @@
 """Case page: progress, timeline from the step log, the drawing with the case's state, what it waits for."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from engine.worklist import case_summary
-from web.auth import role_required
+from web.auth import may_read_matter, role_required
 from web.pages import ctx, label
 from web.pages.drawing import case_svg
 
@@ -25,6 +25,8 @@ def find():
 @role_required("clerk", "auditor", "admin")
 def show(number: str):
     summary = case_summary(ctx(), number, masked=g.actor.role == "auditor")
+    if not may_read_matter(ctx(), g.actor, summary.case.matter_id):
+        abort(403)  # a clerk whose department takes no part in the matter (as GET /api/cases/<number>)
     try:
         drawing = case_svg(ctx(), summary.case.number, _("Diagram of case %(n)s", n=summary.case.number))
     except Exception:  # a drawing problem (e.g. dot missing) must not hide the case itself

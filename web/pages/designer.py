@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from flask_babel import gettext as _
 
 from engine.errors import InputError, ModelError
-from web.auth import role_required
+from web.auth import check_may_deploy, role_required
 from web.pages import ctx
 from web.pages.drawing import model_svg
 
@@ -38,6 +38,7 @@ def upload():
     errors: dict[str, list[str]] = {}
     if not problems and request.form.get("action") == "deploy":
         try:
+            check_may_deploy(ctx(), g.actor, request.form.get("matter_id", "").strip())
             deployed = deploy_upload(ctx(), bpmn, filename, matter_yaml, request.form.get("matter_id", "").strip(),
                                      request.form.get("variant", ""), g.actor)
         except ModelError as exc:

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from engine import cases as case_use
 from engine.errors import CaseClosed, Conflict, InputError, StaleCase, StepClaimed, StepNotReady
 from engine.worklist import step_detail, work_items
-from web.auth import role_required, same_department
+from web.auth import may_read_matter, role_required, same_department
 from web.pages import ctx
 
 bp = Blueprint("worklist", __name__)
@@ -134,5 +134,7 @@ def _conflict(number: str, exc: Exception):
         view = case_use.get_case(ctx(), number)
     except Exception:
         view = None
+    if view is not None and not may_read_matter(ctx(), g.actor, view.matter_id):
+        view = None  # a clerk of another matter learns nothing about the case
     return render_template("worklist/conflict.html", message=message, detail=getattr(exc, "message", ""),
                            view=view), 409
