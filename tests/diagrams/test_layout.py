@@ -102,4 +102,4 @@ def test_corpus_file_lays_out_validly(path: Path):
 
 @pytest.mark.parametrize("path", process_files(), ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_process_model_lays_out_validly(path: Path):
-    _check_layout(path.read_bytes(), str(path), strict=False)
+    _check_layout(path.read_bytes(), str(path))

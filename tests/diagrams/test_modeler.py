@@ -46,15 +46,9 @@ FLOW_NODES = {
 # conditions in that order), so `onething layout` keeps that order (`diagrams.placement._keep_branch_order`;
 # `diagrams.verify.same_behaviour` refuses any change) and gives up tidy bands where the branches' lanes
 # demand contradictory orders (tests/diagrams/test_layout.py checks processes/ with strict=False for it).
-# after_death: gw_death's flows go, in order, to gw_death_merge (health, default), investigate_death (police,
-# death_cause == 'unnatural') and home_death_check (health, death_place == 'home'). Both conditions can hold
-# and the investigation must win, so home_death_check must be drawn below investigate_death, i.e. in the
-# police band. bpmn-js imports it in the health lane (flowNodeRef); moving it in a modeler would re-assign it.
-_AFTER_DEATH = {"home_death_check": "health task below the police branch: SpiffWorkflow's branch order (see above)"}
-KNOWN_OUTSIDE_LANE: dict[str, dict[str, str]] = {
-    "processes/after_death/before.bpmn": _AFTER_DEATH,
-    "processes/after_death/after.bpmn": _AFTER_DEATH,
-}
+# No process model needs an exception today (after_death's two death branches are mutually exclusive
+# conditions, so their order no longer forces a health task into the police band).
+KNOWN_OUTSIDE_LANE: dict[str, dict[str, str]] = {}
 
 
 def corpus_run_files() -> list[Path]:
