@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import graphviz
 
-from diagrams.render import Builder, Overlay, lines, new_graph, text
+from diagrams.render import Builder, Overlay, new_graph, text
 from diagrams.spec import Diagram
 from diagrams.styles import HEAT_DARK_FROM, HEAT_SCALE, STATE_LABELS, heat_colour, style
 

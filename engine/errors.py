@@ -19,7 +19,10 @@
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:
+    from engine.problems import Problem
 
 
 class OneThingError(Exception):
@@ -38,7 +41,7 @@ class ModelError(OneThingError):
 
     code = "invalid_model"
 
-    def __init__(self, problems: Sequence["Problem"]) -> None:  # noqa: F821
+    def __init__(self, problems: Sequence["Problem"]) -> None:
         self.problems = list(problems)
         super().__init__("; ".join(str(p) for p in self.problems) or "invalid model")
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import http.server
 import json
-import os
 import re
 import threading
 from collections import Counter
@@ -25,13 +24,10 @@ from lxml import etree
 from diagram_helpers import CORPUS, REPO, process_files
 from diagrams.layout import BPMNDI_NS, add_di
 from diagrams.spec import BPMN_NS
+from tests.browser import SHOTS, launch, require_browser
 
 MODELER = Path(__file__).resolve().parent / "modeler"
 BUNDLE = MODELER / "node_modules" / "bpmn-js" / "dist" / "bpmn-modeler.production.min.js"
-CHROMIUM = os.environ.get("ONETHING_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-SHOTS = Path(os.environ.get("ONETHING_SCREENSHOTS", "/tmp"))
 SCREENSHOT_OF = "newborn/after.bpmn"
 
 FLOW_NODES = {
@@ -74,16 +70,8 @@ CASES = [pytest.param(p, False, id=f"processes/{p.parent.name}/{p.name}") for p 
     pytest.param(p, True, id=f"corpus/{p.relative_to(CORPUS)}") for p in corpus_run_files()]
 
 
-def _problem() -> str | None:
-    if not Path(CHROMIUM).is_file():
-        return f"{CHROMIUM} not found (apt-get install chromium)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "playwright is not installed (pip install playwright; no `playwright install` needed)"
-    if not BUNDLE.is_file():
-        return f"{BUNDLE.relative_to(REPO)} missing (run scripts/modeler-deps.sh)"
-    return None
+def _bundle_problem() -> str | None:
+    return None if BUNDLE.is_file() else f"{BUNDLE.relative_to(REPO)} missing (run scripts/modeler-deps.sh)"
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -94,11 +82,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def modeler_page():
     """tests/diagrams/modeler/index.html with bpmn-js loaded, served on 127.0.0.1, in headless Chromium."""
-    problem = _problem()
-    if problem:
-        if os.environ.get("ONETHING_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"modeler tests are required (ONETHING_REQUIRE_BROWSER=1): {problem}")
-        pytest.skip(problem)
+    require_browser(_bundle_problem())
     from playwright.sync_api import sync_playwright
 
     handler = functools.partial(_Quiet, directory=str(MODELER))
@@ -107,7 +91,7 @@ def modeler_page():
     thread.start()
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+            browser = launch(p)
             page = browser.new_page(viewport={"width": 1600, "height": 900})
             errors: list[str] = []
             page.on("pageerror", lambda exc: errors.append(str(exc)))

@@ -4,9 +4,7 @@ Skipped when /usr/bin/chromium or Playwright is missing, unless ONETHING_REQUIRE
 """
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import threading
 from pathlib import Path
 
@@ -16,37 +14,20 @@ from engine import cases, citizen
 from engine.context import EngineContext
 from engine.forms import example_data
 from engine.users import Actor
+from tests.browser import SHOTS, launch, require_browser
 from web.app import create_app
 
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("ONETHING_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SHOTS = Path(os.environ.get("ONETHING_SCREENSHOTS", "/tmp"))
 PHONE = "13912348000"
-
-
-def _browser_problem() -> str | None:
-    if not Path(CHROMIUM).is_file():
-        return f"{CHROMIUM} not found (apt-get install chromium)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "playwright is not installed (pip install playwright; no `playwright install` needed)"
-    return None
 
 
 @pytest.fixture(scope="module")
 def browser():
-    problem = _browser_problem()
-    if problem:
-        if os.environ.get("ONETHING_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"browser tests are required (ONETHING_REQUIRE_BROWSER=1): {problem}")
-        pytest.skip(problem)
+    require_browser()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        browser = launch(p)
         yield browser
         browser.close()
 

@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, g, redirect, render_template, request, session, url_for
+from flask import Flask, current_app, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, gettext as _
 from werkzeug.exceptions import HTTPException
 
@@ -65,6 +65,17 @@ def duration(start: datetime | None, end: datetime | None) -> str:
     if hours:
         return _("%(h)s h %(m)s min", h=hours, m=mins)
     return _("%(m)s min", m=mins)
+
+
+def form_values(form: Any, values: Any) -> dict:
+    """Posted form fields as the engine's form schema takes them (booleans from yes/no radios)."""
+    if form is None:
+        return {}
+    data: dict = {}
+    for item in form.fields:
+        raw = values.get(item.name, "")
+        data[item.name] = {"yes": True, "no": False}.get(raw, raw or None) if item.type == "boolean" else raw
+    return data
 
 
 def safe_next(target: str | None, fallback: str) -> str:

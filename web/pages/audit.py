@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
-from flask_babel import gettext as _
 
 from web.auth import role_required
 from web.pages import ctx, label

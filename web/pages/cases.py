@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from engine.worklist import case_summary
 from web.auth import may_read_matter, role_required
-from web.pages import ctx, label
+from web.pages import ctx
 from web.pages.drawing import case_svg
 
 bp = Blueprint("cases", __name__)

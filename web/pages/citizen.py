@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from engine.errors import InputError, NotFound, Throttled
 from web.auth import home_endpoint
-from web.pages import ctx
+from web.pages import ctx, form_values
 
 bp = Blueprint("citizen", __name__)
 PHONE_INPUT = "applicant_phone"
@@ -36,7 +36,7 @@ def apply(matter_id: str):
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         values = {k: v for k, v in request.form.items() if k != "csrf_token"}
-        data = _form_data(form, values)
+        data = form_values(form, values)
         try:
             number = apply_case(ctx(), matter_id, data, values.get(PHONE_INPUT, "").strip())
         except InputError as exc:
@@ -61,16 +61,6 @@ def _matter(matter_id: str):
         if getattr(item, "id", None) == matter_id or getattr(item, "matter_id", None) == matter_id:
             return item
     return None
-
-
-def _form_data(form, values: dict[str, str]) -> dict:
-    if form is None:
-        return {}
-    data: dict = {}
-    for item in form.fields:
-        raw = values.get(item.name, "")
-        data[item.name] = {"yes": True, "no": False}.get(raw, raw or None) if item.type == "boolean" else raw
-    return data
 
 
 @bp.route("/applied")

@@ -1,7 +1,7 @@
 """Designer: upload a BPMN file (and matter.yaml), see check problems, deploy a version, browse versions."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, g, render_template, request
 from flask_babel import gettext as _
 
 from engine.errors import InputError, ModelError

@@ -8,7 +8,7 @@ from engine import cases as case_use
 from engine.errors import CaseClosed, Conflict, InputError, StaleCase, StepClaimed, StepNotReady
 from engine.worklist import step_detail, work_items
 from web.auth import may_read_matter, role_required, same_department
-from web.pages import ctx
+from web.pages import ctx, form_values
 
 bp = Blueprint("worklist", __name__)
 
@@ -70,7 +70,7 @@ def complete(number: str, step: str):
         return _conflict(number, exc)
     same_department(detail.entry.item.department)
     values = {k: v for k, v in request.form.items() if k not in ("csrf_token", "expected_version")}
-    data = _form_data(detail.form, values)
+    data = form_values(detail.form, values)
     try:
         expected = int(request.form.get("expected_version", ""))
     except ValueError:
@@ -90,20 +90,6 @@ def _lang() -> str:
     from web.pages import lang
 
     return lang()
-
-
-def _form_data(form, values: dict[str, str]) -> dict:
-    """Form fields as the engine's form schema takes them (booleans from yes/no radios)."""
-    if form is None:
-        return {}
-    data: dict = {}
-    for item in form.fields:
-        raw = values.get(item.name, "")
-        if item.type == "boolean":
-            data[item.name] = {"yes": True, "no": False}.get(raw, raw or None)
-        else:
-            data[item.name] = raw
-    return data
 
 
 def _next_step(view) -> str:

@@ -1,0 +1,41 @@
+"""Debian's Chromium driven by Playwright, shared by the browser tests (pages and the bpmn-js modeler).
+
+A test that needs the browser calls `chromium()` inside `sync_playwright()`: it skips with the reason
+when Chromium or Playwright is missing, or fails when ONETHING_REQUIRE_BROWSER=1 (CI).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("ONETHING_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SHOTS = Path(os.environ.get("ONETHING_SCREENSHOTS", "/tmp"))
+
+
+def browser_problem(*extra: str | None) -> str | None:
+    """Why the browser cannot run here (None: it can); `extra` adds the caller's own missing pieces."""
+    if not Path(CHROMIUM).is_file():
+        return f"{CHROMIUM} not found (apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed (pip install playwright; no `playwright install` needed)"
+    return next((reason for reason in extra if reason), None)
+
+
+def require_browser(*extra: str | None) -> None:
+    """Skip (or, with ONETHING_REQUIRE_BROWSER=1, fail) when the browser cannot run."""
+    problem = browser_problem(*extra)
+    if problem:
+        if os.environ.get("ONETHING_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"browser tests are required (ONETHING_REQUIRE_BROWSER=1): {problem}")
+        pytest.skip(problem)
+
+
+def launch(playwright):
+    """Headless Debian Chromium with the flags this machine's closed network needs."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
