@@ -4,9 +4,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from tests.corpus import CORPUS, files_with_role
+
 
 REPO = Path(__file__).resolve().parents[2]
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "bpmn-corpus"
 
 HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n'
         '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
@@ -82,17 +83,7 @@ def collaboration_model() -> str:
 
 def corpus_files() -> list[Path]:
     """Every corpus file whose role is run or render (from SOURCES.md)."""
-    sources = CORPUS / "SOURCES.md"
-    if not sources.is_file():
-        return []
-    files, section = [], None
-    for line in sources.read_text(encoding="utf-8").splitlines():
-        if line.startswith("## "):
-            section = line[3:].strip()
-        match = re.match(r"\| `([^`]+)` \| `[^`]*` \| (run|render) \|", line)
-        if match and section:
-            files.append(CORPUS / section / match.group(1))
-    return files
+    return files_with_role("run", "render")
 
 
 def process_files() -> list[Path]:

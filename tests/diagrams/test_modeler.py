@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import http.server
 import json
-import re
 import threading
 from collections import Counter
 from pathlib import Path
@@ -25,6 +24,7 @@ from diagram_helpers import CORPUS, REPO, process_files
 from diagrams.layout import BPMNDI_NS, add_di
 from diagrams.spec import BPMN_NS
 from tests.browser import SHOTS, launch, require_browser
+from tests.corpus import files_with_role
 
 MODELER = Path(__file__).resolve().parent / "modeler"
 BUNDLE = MODELER / "node_modules" / "bpmn-js" / "dist" / "bpmn-modeler.production.min.js"
@@ -49,21 +49,9 @@ KNOWN_OUTSIDE_LANE: dict[str, dict[str, str]] = {}
 
 def corpus_run_files() -> list[Path]:
     """Corpus files whose role is `run` in SOURCES.md and that pass `onething check`."""
-    sources = CORPUS / "SOURCES.md"
-    if not sources.is_file():
-        return []
     from engine.loading import check_paths
 
-    files, section = [], None
-    for line in sources.read_text(encoding="utf-8").splitlines():
-        if line.startswith("## "):
-            section = line[3:].strip()
-        match = re.match(r"\| `([^`]+)` \| `[^`]*` \| run \|", line)
-        if match and section:
-            path = CORPUS / section / match.group(1)
-            if path.is_file() and not check_paths([str(path)]):
-                files.append(path)
-    return files
+    return [path for path in files_with_role("run") if path.is_file() and not check_paths([str(path)])]
 
 
 CASES = [pytest.param(p, False, id=f"processes/{p.parent.name}/{p.name}") for p in process_files()] + [

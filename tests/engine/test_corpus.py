@@ -5,21 +5,15 @@ through bench/corpus_table.py, which also writes docs/corpus.md from the same ru
 """
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 from click.testing import CliRunner
 
 from web.cli import cli
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "bpmn-corpus"
+from tests.corpus import CORPUS, table
+
 if not CORPUS.is_dir():
     pytest.skip(f"BPMN corpus not found at {CORPUS} (it lives in shared/, next to the repository)", allow_module_level=True)
-
-_spec = importlib.util.spec_from_file_location("corpus_table", Path(__file__).resolve().parents[2] / "bench" / "corpus_table.py")
-table = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(table)
 
 FILES = table.corpus_files(CORPUS)
 ROLES = table.roles(CORPUS)

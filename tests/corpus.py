@@ -1,0 +1,22 @@
+"""The third-party BPMN corpus (shared/bpmn-corpus, next to the repository) as the tests see it.
+
+Roles and baseline outcomes are read by bench/corpus_table.py, the same code that writes docs/corpus.md.
+"""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "bpmn-corpus"
+
+_spec = importlib.util.spec_from_file_location("corpus_table", REPO / "bench" / "corpus_table.py")
+table = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(table)
+
+
+def files_with_role(*roles: str) -> list[Path]:
+    """Corpus files whose upstream role (SOURCES.md) is one of `roles`; none when the corpus is absent."""
+    if not (CORPUS / "SOURCES.md").is_file():
+        return []
+    return [CORPUS / name for name, role in sorted(table.roles(CORPUS).items()) if role in roles]
