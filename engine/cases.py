@@ -43,7 +43,7 @@ def create_case(ctx: EngineContext, session: Session, version: ModelVersion, dat
         runtime = CaseRuntime.start(model, ctx.script_engine, data)
     except CaseError as exc:
         raise InputError(f"the case could not start: {exc}") from None
-    case.trail = list(runtime.trail)
+    case.trail = _merge_trail(None, runtime.trail)
     case.flows = _merge_flows(None, runtime.taken)
     _finish_status(case, runtime, now)
     timers = runtime.timers() if case.status == "running" else []
@@ -280,7 +280,7 @@ def save_case(session: Session, case: Case, runtime: CaseRuntime, now: datetime,
     timers = runtime.timers() if case.status == "running" else []
     runtime.extra["timers"] = len(timers)
     case.state = runtime.dump()
-    case.trail = list(case.trail or []) + runtime.trail
+    case.trail = _merge_trail(case.trail, runtime.trail)
     case.flows = _merge_flows(case.flows, runtime.taken)
     case.updated_at = now
     try:
@@ -288,6 +288,18 @@ def save_case(session: Session, case: Case, runtime: CaseRuntime, now: datetime,
     except StaleDataError:
         raise StaleCase(f"case {number} was changed by someone else at the same time; reload it and try again") from None
     return _sync(session, case, runtime, now, completed or {}, cancelled_by, timers if timers or had_timers else None)
+
+
+def _merge_trail(known: list[str] | None, passed: list[str]) -> list[str]:
+    """Elements the case has completed, in the order first reached; each once, so a looping case's
+    row stays the size of its model (the step log keeps every repetition)."""
+    merged = list(known or [])
+    seen = set(merged)
+    for element in passed:
+        if element not in seen:
+            seen.add(element)
+            merged.append(element)
+    return merged
 
 
 def _merge_flows(known: list[list[str]] | None, taken: list[tuple[str, str]]) -> list[list[str]]:

@@ -73,3 +73,25 @@ def test_state_stays_small_however_long_the_case_runs():
         sizes.append(len(runtime.dump()))
     assert runtime.is_completed()
     assert max(sizes[10:299]) <= sizes[10] * 1.2, (sizes[10], max(sizes[10:299]))
+
+
+def test_a_looping_case_row_stays_the_size_of_its_model(ctx, tmp_path):
+    """200 rounds of review through the use cases: state, trail and flows do not grow with the rounds."""
+    from engine.tables import Case
+
+    folder = tmp_path / "looping"
+    folder.mkdir()
+    (folder / "after.bpmn").write_bytes((MODELS / "loop.bpmn").read_bytes())
+    catalog.deploy_path(ctx, folder)
+    clerk = Actor("li.police", "clerk", "police")
+    number = cases.start_case(ctx, "looping", "after").number
+    sizes = []
+    for i in range(200):
+        view = cases.complete_step(ctx, number, "review", clerk, {"again": i < 199, "note": f"round {i}"})
+        with ctx.read() as session:
+            row = session.query(Case).filter_by(number=number).one()
+            sizes.append((len(row.state), len(row.trail), len(row.flows)))
+    assert view.status == "completed"
+    assert max(s[0] for s in sizes[10:199]) <= sizes[10][0] * 1.2
+    assert max(s[1] for s in sizes) <= 6 and max(s[2] for s in sizes) <= 6
+    assert len([e for e in cases.step_log(ctx, number) if e.event == "completed"]) == 200
