@@ -24,20 +24,22 @@ ACCOUNTS = {
 DEPARTMENTS = ("health", "police", "disease_control", "medical_insurance", "hrss", "service_center", "street_office")
 
 
-@pytest.fixture(scope="session")
-def deployed_db(tmp_path_factory) -> Path:
-    """One SQLite file with every matter deployed and an account per role (copied for each test)."""
-    path = tmp_path_factory.mktemp("template") / "onething.db"
+def deployed_database(path: Path, accounts: dict[str, tuple[str, str | None]], password: str) -> Path:
+    """A SQLite file at `path` with every matter of processes/ deployed and the given accounts."""
     ctx = EngineContext.from_url(f"sqlite:///{path}")
     ctx.init_db()
     catalog.deploy_path(ctx, REPO / "processes")
-    for name, (role, department) in ACCOUNTS.items():
-        users.add_user(ctx, name, PASSWORD, role, department)
-    for department in DEPARTMENTS:
-        if f"clerk.{department}" not in ACCOUNTS:
-            users.add_user(ctx, f"clerk.{department}", PASSWORD, "clerk", department)
+    for name, (role, department) in accounts.items():
+        users.add_user(ctx, name, password, role, department)
     ctx.engine.dispose()
     return path
+
+
+@pytest.fixture(scope="session")
+def deployed_db(tmp_path_factory) -> Path:
+    """One SQLite file with every matter deployed and an account per role (copied for each test)."""
+    clerks = {f"clerk.{d}": ("clerk", d) for d in DEPARTMENTS if f"clerk.{d}" not in ACCOUNTS}
+    return deployed_database(tmp_path_factory.mktemp("template") / "onething.db", {**ACCOUNTS, **clerks}, PASSWORD)
 
 
 @pytest.fixture

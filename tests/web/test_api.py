@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from engine import catalog, citizen, users
-from engine.context import EngineContext
 from engine.dryrun import step_data
 from engine.forms import example_data
+from tests.web.conftest import deployed_database
 from web.app import create_app, engine_context
 
 REPO = Path(__file__).resolve().parents[2]
@@ -24,14 +24,7 @@ ROLES = tuple(ACCOUNTS) + ("anonymous",)
 @pytest.fixture(scope="module")
 def template_db(tmp_path_factory) -> Path:
     """Every matter deployed, one account per role; copied for each test."""
-    path = tmp_path_factory.mktemp("api") / "onething.db"
-    ctx = EngineContext.from_url(f"sqlite:///{path}")
-    ctx.init_db()
-    catalog.deploy_path(ctx, REPO / "processes")
-    for name, (role, department) in ACCOUNTS.items():
-        users.add_user(ctx, name, PASSWORD, role, department)
-    ctx.engine.dispose()
-    return path
+    return deployed_database(tmp_path_factory.mktemp("api") / "onething.db", ACCOUNTS, PASSWORD)
 
 
 @pytest.fixture
