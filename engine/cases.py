@@ -71,7 +71,7 @@ def _insert_with_number(session: Session, case: Case, now: datetime) -> None:
 def get_case(ctx: EngineContext, number: str) -> CaseView:
     """A case with its ready steps, waits and current data."""
     with ctx.read() as session, using_clock(ctx.clock):
-        case = _case(session, number)
+        case = find_case(session, number)
         runtime, _ = load_runtime(ctx, session, case)
         return _view(case, catalog.version_number(ctx, session, case.model_version_id), runtime, session)
 
@@ -79,7 +79,7 @@ def get_case(ctx: EngineContext, number: str) -> CaseView:
 def step_log(ctx: EngineContext, number: str) -> list[LogEntry]:
     """The step log of a case, oldest first."""
     with ctx.read() as session:
-        case = _case(session, number)
+        case = find_case(session, number)
         rows = session.scalars(select(StepLogEntry).where(StepLogEntry.case_id == case.id).order_by(StepLogEntry.id))
         return [LogEntry(r.step_id, r.step_name, r.department, r.event, r.actor, r.ready_at, r.claimed_at, r.at, r.data)
                 for r in rows]
@@ -92,7 +92,7 @@ def list_ready_steps(ctx: EngineContext, department: str | None = None, limit: i
                  .order_by(OpenStep.ready_at, OpenStep.task_id).limit(limit))
         if department is not None:
             query = query.where(OpenStep.department == department)
-        return [_item(row, number, matter, variant) for row, number, matter, variant in session.execute(query)]
+        return [work_item(row, number, matter, variant) for row, number, matter, variant in session.execute(query)]
 
 
 def claim_step(ctx: EngineContext, number: str, step: str, actor: Actor) -> WorkItem:
@@ -107,7 +107,7 @@ def release_step(ctx: EngineContext, number: str, step: str, actor: Actor) -> Wo
 
 def _set_claim(ctx: EngineContext, number: str, step: str, actor: Actor, claim: bool) -> WorkItem:
     with ctx.write() as session, using_clock(ctx.clock):
-        case = _case(session, number)
+        case = find_case(session, number)
         _check_open(case)
         ready, row = _ready_row(ctx, session, case, step, actor)
         now = ctx.clock.now()
@@ -128,7 +128,7 @@ def _set_claim(ctx: EngineContext, number: str, step: str, actor: Actor, claim: 
                                  ready_at=row.ready_at, claimed_at=now if claim else row.claimed_at, at=now, data=None))
         session.flush()
         session.refresh(row)
-        return _item(row, case.number, case.matter_id, case.variant)
+        return work_item(row, case.number, case.matter_id, case.variant)
 
 
 def complete_step(ctx: EngineContext, number: str, step: str, actor: Actor, data: dict[str, Any] | None = None,
@@ -137,7 +137,7 @@ def complete_step(ctx: EngineContext, number: str, step: str, actor: Actor, data
     if data is not None and not isinstance(data, dict):
         raise InputError("step data must be a JSON object", fields={"data": ["must be an object"]})
     with ctx.write() as session, using_clock(ctx.clock):
-        case = _case(session, number)
+        case = find_case(session, number)
         _check_open(case)
         if expected_version is not None and expected_version != case.version:
             raise StaleCase(f"case {case.number} changed since you saw it (version {expected_version}, now {case.version}); reload it")
@@ -165,7 +165,7 @@ def send_message(ctx: EngineContext, number: str, name: str, payload: dict[str, 
     if payload is not None and not isinstance(payload, dict):
         raise InputError("message payload must be a JSON object", fields={"payload": ["must be an object"]})
     with ctx.write() as session, using_clock(ctx.clock):
-        case = _case(session, number)
+        case = find_case(session, number)
         _check_open(case)
         runtime, _ = load_runtime(ctx, session, case)
         if name not in runtime.waiting_messages():
@@ -189,7 +189,7 @@ def cancel_case(ctx: EngineContext, number: str, actor: Actor, reason: str = "")
     if actor.role not in ("admin", "clerk"):
         raise NotYourDepartment("only clerks and admins may cancel a case")
     with ctx.write() as session, using_clock(ctx.clock):
-        case = _case(session, number)
+        case = find_case(session, number)
         _check_open(case)
         runtime, _ = load_runtime(ctx, session, case)
         runtime.workflow.cancel()
@@ -227,7 +227,8 @@ def load_runtime(ctx: EngineContext, session: Session, case: Case) -> tuple[Case
     return CaseRuntime.load(model, case.state, ctx.script_engine), matter
 
 
-def _case(session: Session, number: str) -> Case:
+def find_case(session: Session, number: str) -> Case:
+    """The case with this number (CaseNotFound otherwise); look-alike characters are forgiven."""
     case = session.scalar(select(Case).where(Case.number == normalize(number)))
     if case is None:
         raise CaseNotFound(f"no case {number!r}")
@@ -351,7 +352,7 @@ def _sync(session: Session, case: Case, runtime: CaseRuntime, now: datetime,
     return sorted(kept, key=lambda r: (r.ready_at, r.task_id))
 
 
-def _item(row: OpenStep, number: str, matter_id: str | None = None, variant: str | None = None) -> WorkItem:
+def work_item(row: OpenStep, number: str, matter_id: str | None = None, variant: str | None = None) -> WorkItem:
     return WorkItem(number, row.task_id, row.step_id, row.step_name, row.department, row.ready_at,
                     row.claimed_by, row.claimed_at, matter_id, variant)
 
@@ -365,7 +366,7 @@ def _view(case: Case, version: int, runtime: CaseRuntime, session: Session,
         number=case.number, matter_id=case.matter_id, variant=case.variant, model_version=version,
         status=case.status, version=case.version, started_at=case.started_at, updated_at=case.updated_at,
         completed_at=case.completed_at, error=case.error,
-        ready_steps=tuple(_item(r, case.number, case.matter_id, case.variant) for r in rows),
+        ready_steps=tuple(work_item(r, case.number, case.matter_id, case.variant) for r in rows),
         waiting_messages=tuple(runtime.waiting_messages()) if case.status == "running" else (),
         timers=tuple(sorted(due for _, due in runtime.timers())) if case.status == "running" else (),
         data=runtime.data(), trail=tuple(case.trail or ()),

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from SpiffWorkflow import TaskState
 
 from engine.annotations import parse_step
-from engine.cases import _case, load_runtime
+from engine.cases import find_case, load_runtime
 from engine.clock import using_clock
 from engine.context import EngineContext
 from engine.tables import Case, ModelVersion, OpenStep, StepLogEntry
@@ -56,7 +56,7 @@ def step_deadline(time_limit: int | None, ready_at: datetime, now: datetime,
 def case_overlay(ctx: EngineContext, number: str) -> CaseOverlay:
     """The case's model file and each step's state, for `diagrams.render_case`."""
     with ctx.read() as session, using_clock(ctx.clock):
-        case = _case(session, number)
+        case = find_case(session, number)
         version = session.get(ModelVersion, case.model_version_id)
         runtime, _ = load_runtime(ctx, session, case)
         model = runtime.model

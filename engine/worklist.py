@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from engine import catalog
 from engine.annotations import parse_step
-from engine.cases import _case, _item, get_case, step_log
+from engine.cases import find_case, get_case, step_log, work_item
 from engine.context import EngineContext
 from engine.errors import StepNotReady
 from engine.insight import Deadline, step_deadline
@@ -113,7 +113,7 @@ def work_items(ctx: EngineContext, department: str | None = None, limit: int = 2
         entries = []
         for row, number, matter_id, variant, version_id in session.execute(query).all():
             model, matter = catalog.loaded_version(ctx, session, version_id)
-            entries.append(_entry(model, matter, _item(row, number, matter_id, variant), now))
+            entries.append(_entry(model, matter, work_item(row, number, matter_id, variant), now))
         return entries
 
 
@@ -124,7 +124,7 @@ def step_detail(ctx: EngineContext, number: str, step: str) -> StepDetail:
     if item is None:
         raise StepNotReady(f"step {step!r} of case {view.number} is not waiting for anyone now")
     with ctx.read() as session:
-        case = _case(session, number)
+        case = find_case(session, number)
         model, matter = catalog.loaded_version(ctx, session, case.model_version_id)
     info = model.steps.get(item.step_id)
     form_id = parse_step(info).form if info is not None else None
@@ -137,7 +137,7 @@ def case_summary(ctx: EngineContext, number: str, masked: bool = False) -> CaseS
     view = get_case(ctx, number)
     log = step_log(ctx, number)
     with ctx.read() as session:
-        case = _case(session, number)
+        case = find_case(session, number)
         model, matter = catalog.loaded_version(ctx, session, case.model_version_id)
     expected = static_metrics(model, matter, view.variant)["steps"]
     done = len({e.step_id for e in log if e.event == "completed"})
