@@ -13,6 +13,7 @@ from engine.users import Actor
 from engine.views import CaseView, WorkItem
 from engine.workdays import CHINA, china_date
 from engine.masking import mask_personal
+from engine.worklist import work_items
 from web.api.routing import api, ctx
 from web.schemas import (CancelSchema, CaseSchema, CompleteStepSchema, EmptySchema, LogEntrySchema, MessageSchema,
                          StartCaseSchema, WorkItemSchema, WorklistQuery)
@@ -46,6 +47,10 @@ def _deadline(limit: int | None, ready_day: date, today: date) -> Deadline:
 def _item(item: WorkItem, cache: dict) -> dict[str, Any]:
     limit = _limits(item.matter_id, item.variant, cache).get(item.step_id)
     deadline = _deadline(limit, china_date(item.ready_at), china_date(ctx().clock.now()))
+    return _shown(item, limit, deadline)
+
+
+def _shown(item: WorkItem, limit: int | None, deadline: Deadline) -> dict[str, Any]:
     shown = {f.name: getattr(item, f.name) for f in dataclasses.fields(item)}  # shallow: asdict deep-copies
     return {**shown, "time_limit": limit, "due": deadline.due, "days_left": deadline.days_left,
             "colour": deadline.colour}
@@ -130,5 +135,5 @@ def cancel(actor: Actor, number: str, body: dict[str, Any]) -> dict[str, Any]:
      summary="Ready steps of your department, oldest first, with time-limit colour and working days left")
 def worklist(actor: Actor, query: dict[str, Any]) -> list[dict[str, Any]]:
     department = actor.department if actor.role == "clerk" else query.get("department")
-    cache: dict = {}
-    return [_item(item, cache) for item in cases.list_ready_steps(ctx(), department, query["limit"])]
+    # time limits from each case's own model version (engine.worklist), not the matter's newest one
+    return [_shown(e.item, e.time_limit, e.deadline) for e in work_items(ctx(), department, query["limit"])]
