@@ -71,3 +71,13 @@ def mask_personal(data: dict[str, Any] | None, form_fields: Iterable[FormField])
 def matter_fields(matter: Matter | None) -> list[FormField]:
     """Every form field a matter declares (what `mask_personal` reads the types from)."""
     return [item for form in (matter.forms.values() if matter else ()) for item in form.fields]
+
+
+_IN_TEXT = re.compile(r"\d{17}[\dXx]|1[3-9]\d{9}|\d{12,19}")
+
+
+def mask_text(text: str | None) -> str | None:
+    """Free text (e.g. a case's error message) with any resident ID, phone or account number in it masked."""
+    if not text:
+        return text
+    return _IN_TEXT.sub(lambda m: mask_middle(m.group(0)), text)

@@ -18,7 +18,7 @@ from engine.cases import find_case, get_case, step_log, work_item
 from engine.context import EngineContext
 from engine.errors import StepNotReady
 from engine.insight import Deadline, step_deadline
-from engine.masking import mask_personal, matter_fields
+from engine.masking import mask_personal, mask_text, matter_fields
 from engine.matters import Form, Matter
 from engine.metrics import static_metrics
 from engine.tables import Case, OpenStep
@@ -162,4 +162,4 @@ def _masked_entry(entry: LogEntry, fields: list) -> LogEntry:
 def _replace_data(view: CaseView, data: dict[str, Any] | None) -> CaseView:
     from dataclasses import replace
 
-    return replace(view, data=data or {})
+    return replace(view, data=data or {}, error=mask_text(view.error))

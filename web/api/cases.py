@@ -12,7 +12,7 @@ from engine.insight import Deadline, step_deadline
 from engine.users import Actor
 from engine.views import CaseView, WorkItem
 from engine.workdays import CHINA, china_date
-from engine.masking import mask_personal
+from engine.masking import mask_personal, mask_text
 from engine.worklist import work_items
 from web.api.routing import api, ctx
 from web.schemas import (CancelSchema, CaseSchema, CompleteStepSchema, EmptySchema, LogEntrySchema, MessageSchema,
@@ -67,6 +67,7 @@ def _case(view: CaseView, actor: Actor) -> dict[str, Any]:
     shown["ready_steps"] = [_item(item, cache) for item in view.ready_steps]
     if actor.role == "auditor":
         shown["data"] = mask_personal(view.data, _form_fields(view.matter_id))
+        shown["error"] = mask_text(view.error)
     return shown
 
 

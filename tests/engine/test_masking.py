@@ -1,0 +1,26 @@
+"""What auditors see of personal data: names, resident IDs, phones, accounts, addresses, free text."""
+from __future__ import annotations
+
+from engine.masking import mask_personal, mask_text
+
+
+def test_personal_values_are_masked_by_name_and_by_shape():
+    data = {"mother_name": "李芳芳", "mother_id": "630104199203152426", "contact": "13912345678",
+            "bank_account": "6222021234567890123", "hukou_address": "西宁市城中区人民街道幸福路12号",
+            "nested": {"father_name": "王强", "ids": ["11010519491231002X"]}, "count": 3, "delivery": "home"}
+    shown = mask_personal(data, [])
+    assert shown["mother_name"] == "李*芳"
+    assert shown["mother_id"] == "6301**********2426"
+    assert shown["contact"] == "139****5678"
+    assert shown["bank_account"].startswith("6222") and shown["bank_account"].endswith("0123") and "*" in shown["bank_account"]
+    assert shown["hukou_address"] != data["hukou_address"] and "幸福路12号" not in shown["hukou_address"][:-4]
+    assert shown["nested"] == {"father_name": "王*", "ids": ["1101**********002X"]}
+    assert shown["count"] == 3 and shown["delivery"] == "home"
+    assert data["mother_id"] == "630104199203152426"  # the original is untouched
+
+
+def test_free_text_keeps_its_words_but_not_the_numbers():
+    text = "register: NameError for 630104199203152426, call 13912345678"
+    shown = mask_text(text)
+    assert "630104199203152426" not in shown and "13912345678" not in shown
+    assert shown.startswith("register: NameError for 6301") and mask_text(None) is None
