@@ -31,6 +31,8 @@ from engine.workdays import china_date
 WINDOW = timedelta(minutes=15)
 MAX_PER_NUMBER = 5
 MAX_PER_CLIENT = 20
+APPLICATION_WINDOW = timedelta(hours=1)
+MAX_APPLICATIONS = 10  # per client address an hour
 NOT_FOUND = "no case with this number and check; check both and try again"
 
 
@@ -84,17 +86,21 @@ def clean_phone(phone: Any) -> str:
     return text
 
 
-def apply(ctx: EngineContext, matter_id: str, data: dict[str, Any], phone: str) -> str:
+def apply(ctx: EngineContext, matter_id: str, data: dict[str, Any], phone: str, client: str = "-") -> str:
     """Start a case of the current `after` version with the intake form filled in; return its number."""
-    return start_application(ctx, matter_id, "after", data, phone)
+    return start_application(ctx, matter_id, "after", data, phone, client)
 
 
-def start_application(ctx: EngineContext, matter_id: str, variant: str, data: dict[str, Any], phone: str) -> str:
+def start_application(ctx: EngineContext, matter_id: str, variant: str, data: dict[str, Any], phone: str,
+                      client: str = "-") -> str:
     """Validate, start, complete the first applicant step and store the contact check, in one transaction."""
     phone = clean_phone(phone)
     if not isinstance(data, dict):
         raise InputError("the application must be an object", fields={"data": ["must be an object"]})
+    client = (client or "-")[:64]
     with ctx.write() as session, using_clock(ctx.clock):
+        if client != "-":
+            _limit_applications(session, client, ctx.clock.now())
         version = catalog.current_version(session, matter_id, variant)
         model, matter = catalog.loaded_version(ctx, session, version.id)
         intake = _intake(model, matter)
@@ -112,8 +118,16 @@ def start_application(ctx: EngineContext, matter_id: str, variant: str, data: di
             save_case(session, case, runtime, now, completed={ready.task_id: ("applicant", clean)})
         salt = secrets.token_hex(16)
         session.add(CaseContact(case_id=case.id, salt=salt, phone_hash=_hash(salt, phone),
-                                check_hash=_hash(salt, phone[-4:])))
+                                check_hash=_hash(salt, phone[-4:]), client=client, applied_at=now))
         return case.number
+
+
+def _limit_applications(session: Session, client: str, now: datetime) -> None:
+    """At most MAX_APPLICATIONS per client an hour, so nobody floods the clerks' worklists."""
+    recent = session.scalar(select(func.count()).select_from(CaseContact).where(
+        CaseContact.client == client, CaseContact.applied_at > now - APPLICATION_WINDOW))
+    if recent >= MAX_APPLICATIONS:
+        raise Throttled("too many applications from this address in the last hour; please try again later")
 
 
 def _hash(salt: str, text: str) -> str:

@@ -19,6 +19,8 @@ class CaseContact(Base):
     salt: Mapped[str] = mapped_column(String(32))
     phone_hash: Mapped[str] = mapped_column(String(64))  # sha256(salt + phone)
     check_hash: Mapped[str] = mapped_column(String(64))  # sha256(salt + last four digits)
+    client: Mapped[str | None] = mapped_column(String(64), index=True)  # where the application came from
+    applied_at: Mapped[datetime | None] = mapped_column(UTC_DATETIME, index=True)
 
 
 class CaseRating(Base):

@@ -129,3 +129,14 @@ def test_rating_only_a_completed_case_and_only_once(ctx, apply_newborn):
     progress = citizen.lookup(ctx, number, "5678", "x")
     assert (progress.rating, progress.rating_comment, progress.can_rate) == (4, "一次办好", False)
     assert progress.stage_en.startswith("Completed on")
+
+
+def test_applications_from_one_address_are_limited_per_hour(ctx, matters, clock):
+    data = example_data(citizen.intake_form(ctx, "newborn"))
+    for _ in range(citizen.MAX_APPLICATIONS):
+        citizen.apply(ctx, "newborn", data, PHONE, client="10.0.0.7")
+    with pytest.raises(Throttled):
+        citizen.apply(ctx, "newborn", data, PHONE, client="10.0.0.7")
+    assert citizen.apply(ctx, "newborn", data, PHONE, client="10.0.0.8")  # another address is not held up
+    clock.advance(timedelta(hours=1, minutes=1))
+    assert citizen.apply(ctx, "newborn", data, PHONE, client="10.0.0.7")

@@ -38,7 +38,7 @@ def apply(matter_id: str):
         values = {k: v for k, v in request.form.items() if k != "csrf_token"}
         data = form_values(form, values)
         try:
-            number = apply_case(ctx(), matter_id, data, values.get(PHONE_INPUT, "").strip())
+            number = apply_case(ctx(), matter_id, data, values.get(PHONE_INPUT, "").strip(), request.remote_addr or "-")
         except InputError as exc:
             errors = dict(exc.fields)
             if "phone" in errors and (exc.message == "not a mainland mobile number"  # the contact phone (checked first)
