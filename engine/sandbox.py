@@ -28,6 +28,9 @@ later tick raises again. This replaces a sys.settrace trace function on purpose:
 function sees no line events in `while True: pass` (one line), is removed for good once it
 raises, costs about 1 us per traced call, and would displace coverage's tracer.
 
+After a script, the task data it leaves may hold at most MAX_DATA_ITEMS values (shared references
+counted each time), so a case can always be saved.
+
 Known risks left: memory is not limited (a loop that doubles a list can allocate a few
 hundred MB before its time is up); a single long C-level call on data within the limits
 (sorting a million items) is not interrupted; the sandbox shares the process with the web
@@ -468,6 +471,7 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
             _run(code, context, self.time_limit)
         finally:
             self._clean(context, external_context, before)
+        _check_data_size(context)
         return True
 
     def _code(self, source: str, mode: str) -> types.CodeType:
@@ -488,6 +492,29 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
             if (new_private or key in self.globals or key in external_context or key in _GUARDS
                     or _is_leftover(context[key])):
                 context.pop(key)
+
+
+MAX_DATA_ITEMS = 2_000_000  # values in a task's data after a script, shared references counted each time
+
+
+def _check_data_size(data: dict[str, Any]) -> None:
+    """Refuse task data too big to save: `[[0] * 10**6] * 10**6` is small in memory but 10**12 values in JSON."""
+    budget = MAX_DATA_ITEMS
+    stack: list[Any] = [data]
+    while stack:
+        value = stack.pop()
+        budget -= 1
+        if budget < 0:
+            raise SandboxError(f"the script left more than {MAX_DATA_ITEMS} values in the task data; "
+                               "the case could not be saved")
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, (list, tuple, set)):
+            budget -= len(value)
+            if budget < 0:
+                raise SandboxError(f"the script left more than {MAX_DATA_ITEMS} values in the task data; "
+                                   "the case could not be saved")
+            stack.extend(v for v in value if isinstance(v, (dict, list, tuple, set)))
 
 
 class SandboxScriptEngine(PythonScriptEngine):

@@ -307,3 +307,15 @@ def test_a_simple_condition_is_cheap():
     print(f"condition evaluation: {per_run * 1e6:.1f} us")  # reported, not asserted
     with pytest.raises(SandboxError):
         env.evaluate("amount ==== 1", {"amount": 1})
+
+
+def test_data_too_big_to_save_is_refused_after_the_script():
+    """A list of a million references to one million-item list is small in memory but 10**12 values in JSON."""
+    from engine.sandbox import SandboxEnvironment
+
+    env = SandboxEnvironment(time_limit=2.0)
+    with pytest.raises(SandboxError, match="task data"):
+        env.execute("row = [0] * 1000000\ngrid = [row] * 1000000", {})
+    data = {}
+    env.execute("row = [0] * 1000\ngrid = [row] * 100", data)
+    assert len(data["grid"]) == 100
