@@ -18,6 +18,7 @@ from engine.cases import create_case, save_case
 from engine.clock import using_clock
 from engine.context import EngineContext
 from engine.errors import Conflict, InputError, NotFound, Throttled
+from engine.throttle import exceeded
 from engine.forms import PHONE, validate_form
 from engine.matters import APPLICANT, Form, Matter
 from engine.metrics import static_metrics
@@ -124,9 +125,7 @@ def start_application(ctx: EngineContext, matter_id: str, variant: str, data: di
 
 def _limit_applications(session: Session, client: str, now: datetime) -> None:
     """At most MAX_APPLICATIONS per client an hour, so nobody floods the clerks' worklists."""
-    recent = session.scalar(select(func.count()).select_from(CaseContact).where(
-        CaseContact.client == client, CaseContact.applied_at > now - APPLICATION_WINDOW))
-    if recent >= MAX_APPLICATIONS:
+    if exceeded(session, CaseContact.applied_at, now - APPLICATION_WINDOW, (CaseContact.client == client, MAX_APPLICATIONS)):
         raise Throttled("too many applications from this address in the last hour; please try again later")
 
 
@@ -137,12 +136,8 @@ def _hash(salt: str, text: str) -> str:
 # -- lookup and rating --------------------------------------------------------------------------------
 
 def _throttle(session: Session, number: str, client: str, now: datetime) -> None:
-    since = now - WINDOW
-    per_number = session.scalar(select(func.count()).select_from(LookupFailure).where(
-        LookupFailure.number == number, LookupFailure.at > since))
-    per_client = session.scalar(select(func.count()).select_from(LookupFailure).where(
-        LookupFailure.client == client, LookupFailure.at > since))
-    if per_number >= MAX_PER_NUMBER or per_client >= MAX_PER_CLIENT:
+    if exceeded(session, LookupFailure.at, now - WINDOW, (LookupFailure.number == number, MAX_PER_NUMBER),
+                (LookupFailure.client == client, MAX_PER_CLIENT)):
         raise Throttled("too many wrong checks; try again in 15 minutes")
 
 

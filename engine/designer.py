@@ -12,7 +12,6 @@ import yaml
 from sqlalchemy import select
 
 from engine import catalog
-from engine.annotations import parse_step
 from engine.context import EngineContext
 from engine.errors import InputError, MatterNotFound, ModelError, NotFound, NotYourDepartment
 from engine.matters import APPLICANT, Matter, Names
@@ -248,14 +247,6 @@ def next_steps(model: Model, step_id: str) -> list[str]:
         else:
             todo.extend(flows.get(node, []))
     return found
-
-
-def step_limits(model: Model) -> dict[str, int | None]:
-    """Each step's time limit in working days (None where none is promised)."""
-    cache = model.__dict__.get("_onething_limits")
-    if cache is None:
-        cache = model.__dict__["_onething_limits"] = {k: parse_step(s).time_limit for k, s in model.steps.items()}
-    return cache
 
 
 def step_name_en(model: Model, step_id: str) -> str:

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from engine.context import EngineContext
 from engine.errors import InputError, NotFound, Throttled
 from engine.tables import LoginFailure, User
+from engine.throttle import exceeded
 
 ROLES = ("designer", "clerk", "auditor", "admin")
 APPLICANT = "Applicant"
@@ -124,12 +125,8 @@ def authenticate(ctx: EngineContext, username: str, password: str, client: str =
 
 
 def _throttle(session, username: str, client: str, now) -> None:
-    since = now - LOGIN_WINDOW
-    per_user = session.scalar(select(func.count()).select_from(LoginFailure).where(
-        LoginFailure.username == username, LoginFailure.at > since))
-    per_client = session.scalar(select(func.count()).select_from(LoginFailure).where(
-        LoginFailure.client == client, LoginFailure.at > since))
-    if per_user >= MAX_FAILURES_PER_USER or per_client >= MAX_FAILURES_PER_CLIENT:
+    if exceeded(session, LoginFailure.at, now - LOGIN_WINDOW, (LoginFailure.username == username, MAX_FAILURES_PER_USER),
+                (LoginFailure.client == client, MAX_FAILURES_PER_CLIENT)):
         minutes = int(LOGIN_WINDOW.total_seconds() // 60)
         raise Throttled(f"too many wrong passwords; try again in {minutes} minutes")
 

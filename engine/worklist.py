@@ -117,6 +117,16 @@ def work_items(ctx: EngineContext, department: str | None = None, limit: int = 2
         return entries
 
 
+def entries(ctx: EngineContext, items: list[WorkItem]) -> list[WorkEntry]:
+    """Work items with their names and deadlines, each from its own case's model version."""
+    numbers = {item.case_number for item in items}
+    now = ctx.clock.now()
+    with ctx.read() as session:
+        versions = dict(session.execute(select(Case.number, Case.model_version_id).where(Case.number.in_(numbers))).all()) \
+            if numbers else {}
+        return [_entry(*catalog.loaded_version(ctx, session, versions[item.case_number]), item, now) for item in items]
+
+
 def step_detail(ctx: EngineContext, number: str, step: str) -> StepDetail:
     """A READY step of a case (by BPMN id or task id) with its form; StepNotReady when it is not ready."""
     view = get_case(ctx, number)

@@ -2,18 +2,15 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, datetime, time
-from functools import lru_cache
 from typing import Any
 
 from engine import cases, designer
 from engine.errors import NotYourDepartment
-from engine.insight import Deadline, step_deadline
+from engine.insight import Deadline
 from engine.users import Actor
 from engine.views import CaseView, WorkItem
-from engine.workdays import CHINA, china_date
 from engine.masking import mask_personal, mask_text
-from engine.worklist import work_items
+from engine.worklist import entries, work_items
 from web.api.routing import api, ctx
 from web.schemas import (CancelSchema, CaseSchema, CompleteStepSchema, EmptySchema, LogEntrySchema, MessageSchema,
                          StartCaseSchema, WorkItemSchema, WorklistQuery)
@@ -29,25 +26,9 @@ def _check_matter(actor: Actor, matter_id: str) -> None:
         raise NotYourDepartment(f"department {actor.department!r} takes no part in matter {matter_id!r}")
 
 
-def _limits(matter_id: str | None, variant: str | None, cache: dict) -> dict[str, int | None]:
-    key = (matter_id, variant)
-    if key not in cache:
-        loaded = designer.current_models(ctx(), matter_id) if matter_id else {}
-        cache[key] = designer.step_limits(loaded[variant][0]) if variant in loaded else {}
-    return cache[key]
-
-
-@lru_cache(maxsize=8192)
-def _deadline(limit: int | None, ready_day: date, today: date) -> Deadline:
-    """A deadline depends on dates only; counting working days is slow enough to remember."""
-    noon = time(12, 0, tzinfo=CHINA)
-    return step_deadline(limit, datetime.combine(ready_day, noon), datetime.combine(today, noon))
-
-
-def _item(item: WorkItem, cache: dict) -> dict[str, Any]:
-    limit = _limits(item.matter_id, item.variant, cache).get(item.step_id)
-    deadline = _deadline(limit, china_date(item.ready_at), china_date(ctx().clock.now()))
-    return _shown(item, limit, deadline)
+def _item(item: WorkItem) -> dict[str, Any]:
+    entry = entries(ctx(), [item])[0]
+    return _shown(item, entry.time_limit, entry.deadline)
 
 
 def _shown(item: WorkItem, limit: int | None, deadline: Deadline) -> dict[str, Any]:
@@ -63,8 +44,7 @@ def _form_fields(matter_id: str) -> list:
 
 def _case(view: CaseView, actor: Actor) -> dict[str, Any]:
     shown = {f.name: getattr(view, f.name) for f in dataclasses.fields(view)}
-    cache: dict = {}
-    shown["ready_steps"] = [_item(item, cache) for item in view.ready_steps]
+    shown["ready_steps"] = [_shown(e.item, e.time_limit, e.deadline) for e in entries(ctx(), list(view.ready_steps))]
     if actor.role == "auditor":
         shown["data"] = mask_personal(view.data, _form_fields(view.matter_id))
         shown["error"] = mask_text(view.error)
@@ -102,13 +82,13 @@ def case_steps(actor: Actor, number: str) -> list[dict[str, Any]]:
 @api("/cases/<number>/steps/<step>/claim", "POST", roles=WORK, body=EmptySchema, response=WorkItemSchema,
      summary="Claim a ready step of your department")
 def claim(actor: Actor, number: str, step: str, body: dict[str, Any]) -> dict[str, Any]:
-    return _item(cases.claim_step(ctx(), number, step, actor), {})
+    return _item(cases.claim_step(ctx(), number, step, actor))
 
 
 @api("/cases/<number>/steps/<step>/release", "POST", roles=WORK, body=EmptySchema, response=WorkItemSchema,
      summary="Give a step you claimed back to the department's queue")
 def release(actor: Actor, number: str, step: str, body: dict[str, Any]) -> dict[str, Any]:
-    return _item(cases.release_step(ctx(), number, step, actor), {})
+    return _item(cases.release_step(ctx(), number, step, actor))
 
 
 @api("/cases/<number>/steps/<step>/complete", "POST", roles=WORK, body=CompleteStepSchema, response=CaseSchema,

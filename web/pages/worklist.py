@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from engine import cases as case_use
 from engine.errors import CaseClosed, Conflict, InputError, StaleCase, StepClaimed, StepNotReady
-from engine.worklist import step_detail, work_items
+from engine.worklist import StepDetail, step_detail, work_items
 from web.auth import may_read_matter, role_required, same_department
 from web.pages import ctx, form_values
 
@@ -25,11 +25,9 @@ def index():
 @bp.route("/work/<number>/<step>")
 @role_required("clerk")
 def step(number: str, step: str):
-    try:
-        detail = step_detail(ctx(), number, step)
-    except (StepNotReady, CaseClosed, StaleCase) as exc:
-        return _conflict(number, exc)
-    same_department(detail.entry.item.department)
+    detail = _detail(number, step)
+    if not isinstance(detail, StepDetail):
+        return detail
     return render_template("worklist/step.html", detail=detail, values={}, errors={})
 
 
@@ -43,6 +41,16 @@ def claim(number: str, step: str):
 @role_required("clerk")
 def release(number: str, step: str):
     return _claim(number, step, False)
+
+
+def _detail(number: str, step: str):
+    """The step as its clerk sees it, or the conflict page when it is no longer ready."""
+    try:
+        detail = step_detail(ctx(), number, step)
+    except (StepNotReady, CaseClosed, StaleCase) as exc:
+        return _conflict(number, exc)
+    same_department(detail.entry.item.department)
+    return detail
 
 
 def _claim(number: str, step: str, take: bool):
@@ -64,11 +72,9 @@ def _claim(number: str, step: str, take: bool):
 @bp.route("/work/<number>/<step>/complete", methods=["POST"])
 @role_required("clerk")
 def complete(number: str, step: str):
-    try:
-        detail = step_detail(ctx(), number, step)
-    except (StepNotReady, CaseClosed, StaleCase) as exc:
-        return _conflict(number, exc)
-    same_department(detail.entry.item.department)
+    detail = _detail(number, step)
+    if not isinstance(detail, StepDetail):
+        return detail
     values = {k: v for k, v in request.form.items() if k not in ("csrf_token", "expected_version")}
     data = form_values(detail.form, values)
     try:
