@@ -83,14 +83,14 @@ def baseline(corpus: Path = CORPUS) -> dict[str, str]:
 
 def check_file(corpus: Path, name: str) -> list[str]:
     """Problem lines of `onething check` for one corpus file, with the corpus prefix dropped."""
-    from engine.loading import check_paths
+    from engine.model.loading import check_paths
 
     return [str(p).replace(f"{corpus}/", "") for p in check_paths([str(corpus / name)])]
 
 
 def run_file(corpus: Path, name: str) -> str:
     """Outcome of `onething run --auto` on one file that passed check: completed, waits for ..., error: ..."""
-    from engine.dryrun import dry_run
+    from engine.cases.dryrun import dry_run
     from engine.errors import OneThingError
 
     try:

@@ -27,9 +27,10 @@ from SpiffWorkflow.spiff.serializer import DEFAULT_CONFIG as SPIFF_CONFIG  # noq
 from SpiffWorkflow.spiff.parser import SpiffBpmnParser  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
-from engine import cases, catalog  # noqa: E402
+from engine.cases import lifecycle as cases
+from engine.catalog import versions as catalog  # noqa: E402
 from engine.context import EngineContext  # noqa: E402
-from engine.users import Actor  # noqa: E402
+from engine.accounts.users import Actor  # noqa: E402
 
 CLERK = Actor("bench.clerk", "clerk", "office")
 

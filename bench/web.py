@@ -2,7 +2,7 @@
 
     python bench/web.py [--cases 100000] [--workers 4] [--clients 16] [--seconds 20] [--db PATH]
 
-Cases: a few hundred through the real use cases (engine.demo, simulated clock), then copied with
+Cases: a few hundred through the real use cases (engine.demo.loader, simulated clock), then copied with
 bulk inserts (new numbers, task ids and shifted times) until --cases are stored. Target p95 <= 50 ms.
 """
 from __future__ import annotations
@@ -26,9 +26,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from engine import demo  # noqa: E402
+from engine.demo import loader as demo  # noqa: E402
 from engine.context import EngineContext  # noqa: E402
-from engine.numbers import ALPHABET  # noqa: E402
+from engine.cases.numbers import ALPHABET  # noqa: E402
 
 PASSWORD = demo.DEMO_PASSWORD
 CLERK = "clerk.police"

@@ -8,8 +8,8 @@ from typing import Any, Iterator
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine import db
-from engine.clock import SYSTEM_CLOCK, Clock, install_spiff_clock
+from engine.store import db
+from engine.runtime.clock import SYSTEM_CLOCK, Clock, install_spiff_clock
 
 
 @dataclass
@@ -39,7 +39,7 @@ class EngineContext:
     @property
     def script_engine(self) -> Any:
         if self._script_engine is None:
-            from engine.sandbox import make_script_engine
+            from engine.runtime.sandbox import make_script_engine
 
             self._script_engine = make_script_engine(time_limit=self.script_time_limit)
         return self._script_engine

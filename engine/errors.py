@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Sequence
 
 if TYPE_CHECKING:
-    from engine.problems import Problem
+    from engine.model.problems import Problem
 
 
 class OneThingError(Exception):

@@ -62,7 +62,7 @@ def same_department(department: str | None) -> None:
 
 def may_read_matter(ctx, actor, matter_id: str) -> bool:
     """Clerks see cases of matters their department takes part in (as the API); auditors and admins all."""
-    from engine.designer import matter_departments
+    from engine.catalog.designer import matter_departments
 
     if actor is None:
         return False
@@ -77,7 +77,7 @@ def check_may_deploy(ctx, actor, matter_id: str) -> None:
     The engine checks the departments of the matter.yaml that comes with the upload, which the
     designer writes: listing their own department there must not open another department's matter.
     """
-    from engine.designer import matter_departments
+    from engine.catalog.designer import matter_departments
     from engine.errors import NotYourDepartment
 
     if actor is None or actor.role == "admin":

@@ -13,8 +13,8 @@ import secrets
 
 from flask import current_app, g, session
 
-from engine import users
-from engine.users import Actor
+from engine.accounts import users
+from engine.accounts.users import Actor
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 

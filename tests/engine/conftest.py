@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from engine import catalog, users
-from engine.clock import SimulatedClock
+from engine.catalog import versions as catalog
+from engine.accounts import users
+from engine.runtime.clock import SimulatedClock
 from engine.context import EngineContext
 
 MODELS = Path(__file__).resolve().parent / "models"

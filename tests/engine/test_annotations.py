@@ -6,17 +6,17 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from engine.annotations import Duration, parse_duration, parse_step
+from engine.model.annotations import Duration, parse_duration, parse_step
 from engine.errors import ModelError
-from engine.loading import load_model
-from engine.matters import Matter, parse_matter
-from engine.problems import Problem
+from engine.model.loading import load_model
+from engine.matters.files import Matter, parse_matter
+from engine.model.problems import Problem
 
 CORPUS = Path("/work/shared/bpmn-corpus")
 
 
 def problems_of(xml: str, matter: Matter | None = None) -> list[Problem]:
-    """The problems engine.loading.load_model reports for a model (its last stage is check_model)."""
+    """The problems engine.model.loading.load_model reports for a model (its last stage is check_model)."""
     try:
         load_model(xml.encode(), "m.bpmn", matter=matter)
     except ModelError as exc:

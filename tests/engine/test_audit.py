@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from engine import audit, catalog
-from engine.metrics import compare
+from engine.audit import comparison as audit
+from engine.catalog import versions as catalog
+from engine.model.metrics import compare
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 

@@ -5,11 +5,12 @@ import time
 
 import pytest
 
-from engine import cases, catalog
+from engine.cases import lifecycle as cases
+from engine.catalog import versions as catalog
 from engine.errors import CaseClosed, InputError
-from engine.runtime import CaseRuntime
-from engine.sandbox import make_script_engine
-from engine.users import Actor
+from engine.runtime.workflow import CaseRuntime
+from engine.runtime.sandbox import make_script_engine
+from engine.accounts.users import Actor
 from tests.conftest import PROCESSES
 
 from .conftest import MODELS
@@ -32,7 +33,7 @@ def test_runaway_script_puts_the_case_in_error_and_the_engine_survives(ctx, tmp_
     cases.send_message(ctx, view.number, "health_result", {}, actor=HEALTH_CLERK)
     from datetime import timedelta
 
-    from engine import timers
+    from engine.cases import timers
 
     clock.advance(timedelta(days=3))
     started = time.monotonic()
@@ -59,7 +60,7 @@ def test_form_data_is_validated_before_anything_changes(ctx):
 
 def test_state_stays_small_however_long_the_case_runs():
     """A loop run 300 times: the saved state does not grow with the history."""
-    from engine.loading import load_model
+    from engine.model.loading import load_model
 
     loop = (MODELS / "loop.bpmn").read_bytes()
     model = load_model(loop, "loop.bpmn")
@@ -77,7 +78,7 @@ def test_state_stays_small_however_long_the_case_runs():
 
 def test_a_looping_case_row_stays_the_size_of_its_model(ctx, tmp_path):
     """200 rounds of review through the use cases: state, trail and flows do not grow with the rounds."""
-    from engine.tables import Case
+    from engine.store.tables import Case
 
     folder = tmp_path / "looping"
     folder.mkdir()

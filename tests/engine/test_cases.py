@@ -6,12 +6,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from engine import cases, timers
+from engine.cases import lifecycle as cases
+from engine.cases import timers
 from engine.errors import (CaseClosed, CaseNotFound, InputError, NotYourDepartment, StaleCase, StepClaimed,
                            StepNotFound, StepNotReady)
-from engine.numbers import PATTERN
-from engine.tables import StepLogEntry
-from engine.users import Actor
+from engine.cases.numbers import PATTERN
+from engine.store.tables import StepLogEntry
+from engine.accounts.users import Actor
 
 HEALTH_CLERK = Actor("wang.health", "clerk", "health")
 

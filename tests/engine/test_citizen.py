@@ -7,13 +7,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from engine import cases, catalog, citizen
-from engine.dryrun import step_data
+from engine.cases import lifecycle as cases
+from engine.catalog import versions as catalog
+from engine.citizen import applications as citizen
+from engine.cases.dryrun import step_data
 from engine.errors import Conflict, InputError, NotFound, Throttled
-from engine.forms import example_data
-from engine.tables import Case
-from engine.tables_citizen import CaseContact
-from engine.users import Actor
+from engine.matters.forms import example_data
+from engine.store.tables import Case
+from engine.store.tables_citizen import CaseContact
+from engine.accounts.users import Actor
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 PHONE = "13912345678"

@@ -5,11 +5,12 @@ import multiprocessing
 import threading
 from datetime import timedelta
 
-from engine import cases, timers
-from engine.clock import SimulatedClock
+from engine.cases import lifecycle as cases
+from engine.cases import timers
+from engine.runtime.clock import SimulatedClock
 from engine.context import EngineContext
 from engine.errors import Conflict
-from engine.users import Actor
+from engine.accounts.users import Actor
 
 POLICE = Actor("li.police", "clerk", "police")
 HEALTH = Actor("wang.health", "clerk", "health")

@@ -5,9 +5,10 @@ import shutil
 
 import pytest
 
-from engine import cases, catalog
+from engine.cases import lifecycle as cases
+from engine.catalog import versions as catalog
 from engine.errors import ModelError
-from engine.users import Actor
+from engine.accounts.users import Actor
 from tests.conftest import PROCESSES
 
 from .conftest import MODELS

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from engine.errors import InputError
-from engine.forms import example_data, form_schema, validate_form
-from engine.matters import Choice, Form, FormField, Names
+from engine.matters.forms import example_data, form_schema, validate_form
+from engine.matters.files import Choice, Form, FormField, Names
 
 N = Names("中", "en")
 FORM = Form("joint_application", N, "applicant", (
@@ -25,7 +25,7 @@ FORM = Form("joint_application", N, "applicant", (
 
 
 def check_character(first17: str) -> str:
-    """ISO 7064 MOD 11-2, written independently of engine.forms: sum of d_i * 2^(17-i), mapped by table."""
+    """ISO 7064 MOD 11-2, written independently of engine.matters.forms: sum of d_i * 2^(17-i), mapped by table."""
     total = sum(int(d) * pow(2, 17 - i, 11) for i, d in enumerate(first17))
     return "10X98765432"[total % 11]
 

@@ -5,10 +5,10 @@ from datetime import date, datetime, timedelta, timezone
 
 from diagrams.overlays import render_case
 from diagrams.spec import load_diagram
-from engine import cases
-from engine.insight import case_overlay, step_deadline, step_durations
-from engine.users import Actor
-from engine.workdays import WorkCalendar
+from engine.cases import lifecycle as cases
+from engine.cases.insight import case_overlay, step_deadline, step_durations
+from engine.accounts.users import Actor
+from engine.runtime.workdays import WorkCalendar
 
 POLICE = Actor("li.police", "clerk", "police")
 

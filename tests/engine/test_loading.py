@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from engine.errors import ModelError
-from engine.loading import check_paths, clear_cache, load_model, model_for
-from engine.xmlsafe import MAX_BYTES
+from engine.model.loading import check_paths, clear_cache, load_model, model_for
+from engine.model.xmlsafe import MAX_BYTES
 from web.cli import cli
 
 HEAD = """<?xml version="1.0" encoding="UTF-8"?>

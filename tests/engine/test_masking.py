@@ -1,7 +1,7 @@
 """What auditors see of personal data: names, resident IDs, phones, accounts, addresses, free text."""
 from __future__ import annotations
 
-from engine.masking import mask_personal, mask_text
+from engine.audit.masking import mask_personal, mask_text
 
 
 def test_personal_values_are_masked_by_name_and_by_shape():

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from engine.errors import ModelError
-from engine.matters import Matter, find_matters, load_matter
+from engine.matters.files import Matter, find_matters, load_matter
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 

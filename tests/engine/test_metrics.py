@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.loading import load_model
-from engine.matters import load_matter, parse_matter
-from engine.metrics import METRIC_KEYS, compare, static_metrics
-from engine.model import Model
+from engine.model.loading import load_model
+from engine.matters.files import load_matter, parse_matter
+from engine.model.metrics import METRIC_KEYS, compare, static_metrics
+from engine.model.types import Model
 
 HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"

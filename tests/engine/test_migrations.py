@@ -4,10 +4,10 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-import engine.tables  # noqa: F401  (registers the tables)
-import engine.tables_citizen  # noqa: F401
+import engine.store.tables  # noqa: F401  (registers the tables)
+import engine.store.tables_citizen  # noqa: F401
 from engine.context import EngineContext
-from engine.db import Base
+from engine.store.db import Base
 
 
 def test_migrations_match_the_models(db_url):

@@ -19,7 +19,7 @@ from SpiffWorkflow.spiff.parser import SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer import DEFAULT_CONFIG
 
 from engine.errors import SandboxError
-from engine.sandbox import SandboxEnvironment, check_source, make_script_engine
+from engine.runtime.sandbox import SandboxEnvironment, check_source, make_script_engine
 
 PROCESS = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="defs"
@@ -311,7 +311,7 @@ def test_a_simple_condition_is_cheap():
 
 def test_data_too_big_to_save_is_refused_after_the_script():
     """A list of a million references to one million-item list is small in memory but 10**12 values in JSON."""
-    from engine.sandbox import SandboxEnvironment
+    from engine.runtime.sandbox import SandboxEnvironment
 
     env = SandboxEnvironment(time_limit=2.0)
     with pytest.raises(SandboxError, match="task data"):

@@ -6,17 +6,19 @@ from pathlib import Path
 
 import pytest
 
-from engine import cases, catalog, timers
-from engine.clock import SimulatedClock, using_clock
+from engine.cases import lifecycle as cases
+from engine.catalog import versions as catalog
+from engine.cases import timers
+from engine.runtime.clock import SimulatedClock, using_clock
 from engine.context import EngineContext
-from engine.dryrun import step_data
-from engine.forms import validate_form
-from engine.loading import load_model
-from engine.matters import find_matters
-from engine.metrics import static_metrics
-from engine.runtime import CaseRuntime
-from engine.sandbox import make_script_engine
-from engine.users import Actor
+from engine.cases.dryrun import step_data
+from engine.matters.forms import validate_form
+from engine.model.loading import load_model
+from engine.matters.files import find_matters
+from engine.model.metrics import static_metrics
+from engine.runtime.workflow import CaseRuntime
+from engine.runtime.sandbox import make_script_engine
+from engine.accounts.users import Actor
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 MATTERS = {m.id: m for m in find_matters(PROCESSES)}

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from engine import catalog, users
+from engine.catalog import versions as catalog
+from engine.accounts import users
 from engine.context import EngineContext
 from web.app import create_app
 

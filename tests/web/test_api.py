@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from engine import catalog, citizen, users
-from engine.dryrun import step_data
-from engine.forms import example_data
+from engine.catalog import versions as catalog
+from engine.citizen import applications as citizen
+from engine.accounts import users
+from engine.cases.dryrun import step_data
+from engine.matters.forms import example_data
 from tests.web.conftest import deployed_database
 from web.app import create_app, engine_context
 
@@ -122,8 +124,8 @@ MATRIX = {
 
 def _claimed_then(api: Api, app, new_case):
     number = new_case()
-    from engine import cases
-    from engine.users import Actor
+    from engine.cases import lifecycle as cases
+    from engine.accounts.users import Actor
 
     cases.claim_step(engine_context(app), number, "register_birth", Actor("clerk", "clerk", "police"))
     return api.call("POST", f"/api/cases/{number}/steps/register_birth/release")
@@ -131,9 +133,9 @@ def _claimed_then(api: Api, app, new_case):
 
 def _completed(app) -> str:
     """A newborn case driven to its end through the engine."""
-    from engine.dryrun import step_data as data_for
-    from engine import cases
-    from engine.users import Actor
+    from engine.cases.dryrun import step_data as data_for
+    from engine.cases import lifecycle as cases
+    from engine.accounts.users import Actor
 
     ctx = engine_context(app)
     number = citizen.apply(ctx, "newborn", example_data(citizen.intake_form(ctx, "newborn")), PHONE)

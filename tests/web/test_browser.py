@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from engine import cases, citizen
+from engine.cases import lifecycle as cases
+from engine.citizen import applications as citizen
 from engine.context import EngineContext
-from engine.forms import example_data
-from engine.users import Actor
+from engine.matters.forms import example_data
+from engine.accounts.users import Actor
 from tests.browser import SHOTS, launch, require_browser
 from web.app import create_app
 
@@ -37,7 +38,7 @@ def site(tmp_path):
     """The app on a fresh SQLite database (processes deployed, demo users and a few demo cases), served on 127.0.0.1."""
     from werkzeug.serving import make_server
 
-    from engine.demo import DEMO_PASSWORD, load_demo
+    from engine.demo.loader import DEMO_PASSWORD, load_demo
 
     url = f"sqlite:///{tmp_path / 'onething.db'}"
     ctx = EngineContext.from_url(url)
@@ -99,7 +100,7 @@ def test_applicant_clerks_and_auditor_journey(browser, site):
     assert re.fullmatch(r"[0-9A-Z-]+", number)
 
     # the clerks of each department complete their steps through the worklist
-    from engine.worklist import step_detail
+    from engine.cases.worklist import step_detail
 
     worked: list[str] = []
     shot_taken = False

@@ -6,9 +6,11 @@ import re
 
 import pytest
 
-from engine import cases, citizen, users
-from engine.forms import example_data
-from engine.users import Actor
+from engine.cases import lifecycle as cases
+from engine.citizen import applications as citizen
+from engine.accounts import users
+from engine.matters.forms import example_data
+from engine.accounts.users import Actor
 from tests.web.conftest import PASSWORD, sign_in, token_of
 
 PHONE = "13800008000"
@@ -41,7 +43,7 @@ def _pages(number: str, task: str, version_id: int) -> list[tuple[str, set[str]]
 
 @pytest.mark.parametrize("role", ROLES)
 def test_every_page_checks_the_role(client, login, ctx, newborn_case, role):
-    from engine.designer import list_versions
+    from engine.catalog.designer import list_versions
 
     number, task = newborn_case
     version_id = list_versions(ctx, "newborn")[0].id
@@ -257,7 +259,7 @@ def test_a_completed_case_can_be_rated_once(client, ctx):
 
 def _finish(ctx, number: str) -> None:
     """Complete every ready step with its form's example data (as the right department's clerk)."""
-    from engine.worklist import step_detail
+    from engine.cases.worklist import step_detail
 
     for _ in range(60):
         view = cases.get_case(ctx, number)

@@ -9,8 +9,11 @@ import io
 
 import pytest
 
-from engine import cases, citizen, designer, users
-from engine.forms import example_data
+from engine.cases import lifecycle as cases
+from engine.citizen import applications as citizen
+from engine.catalog import designer
+from engine.accounts import users
+from engine.matters.forms import example_data
 from tests.web.conftest import PASSWORD, REPO, sign_in, token_of
 
 PHONE = "13800008000"
@@ -189,7 +192,7 @@ def test_a_session_cookie_is_dead_after_sign_out(app, client, login):
 
 
 def test_repeated_wrong_passwords_are_throttled(client):
-    from engine.users import MAX_FAILURES_PER_USER
+    from engine.accounts.users import MAX_FAILURES_PER_USER
 
     for _ in range(MAX_FAILURES_PER_USER):
         assert sign_in(client, "clerk.police", "wrong-password").status_code == 401

@@ -4,20 +4,21 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from engine import cases, designer
+from engine.cases import lifecycle as cases
+from engine.catalog import designer
 from engine.errors import NotYourDepartment
-from engine.insight import Deadline
-from engine.users import Actor
+from engine.cases.insight import Deadline
+from engine.accounts.users import Actor
 from engine.views import CaseView, WorkItem
-from engine.masking import mask_personal, mask_text
-from engine.worklist import entries, work_items
+from engine.audit.masking import mask_personal, mask_text
+from engine.cases.worklist import entries, work_items
 from web.api.routing import api, ctx
 from web.schemas import (CancelSchema, CaseSchema, CompleteStepSchema, EmptySchema, LogEntrySchema, MessageSchema,
                          StartCaseSchema, WorkItemSchema, WorklistQuery)
 
 READ = ("clerk", "auditor", "admin")
 ACT = ("clerk", "admin")
-WORK = ("clerk",)  # engine.users.Actor.may_work: only a clerk of the step's department works a step
+WORK = ("clerk",)  # engine.accounts.users.Actor.may_work: only a clerk of the step's department works a step
 
 
 def _check_matter(actor: Actor, matter_id: str) -> None:
@@ -116,5 +117,5 @@ def cancel(actor: Actor, number: str, body: dict[str, Any]) -> dict[str, Any]:
      summary="Ready steps of your department, oldest first, with time-limit colour and working days left")
 def worklist(actor: Actor, query: dict[str, Any]) -> list[dict[str, Any]]:
     department = actor.department if actor.role == "clerk" else query.get("department")
-    # time limits from each case's own model version (engine.worklist), not the matter's newest one
+    # time limits from each case's own model version (engine.cases.worklist), not the matter's newest one
     return [_shown(e.item, e.time_limit, e.deadline) for e in work_items(ctx(), department, query["limit"])]

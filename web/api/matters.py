@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine import audit, citizen, designer
+from engine.audit import comparison as audit
+from engine.citizen import applications as citizen
+from engine.catalog import designer
 from engine.errors import NotFound
-from engine.matters import Form
-from engine.users import Actor
+from engine.matters.files import Form
+from engine.accounts.users import Actor
 from web.api.routing import PUBLIC, api, ctx
 from web.schemas import ComparisonSchema, FormSchema, MatterDetailSchema, MatterSchema, PortfolioSchema
 

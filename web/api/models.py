@@ -6,9 +6,9 @@ from typing import Any
 from flask import Response, request
 from werkzeug.exceptions import BadRequest
 
-from engine import designer
-from engine.catalog import Deployed
-from engine.users import Actor
+from engine.catalog import designer
+from engine.catalog.versions import Deployed
+from engine.accounts.users import Actor
 from web.api.routing import api, ctx
 from web.auth import check_may_deploy
 from web.schemas import CheckResultSchema, CheckUploadSchema, DeployedSchema, UploadSchema, VersionSchema, VersionsQuery

@@ -5,8 +5,8 @@ from typing import Any
 
 from flask import request
 
-from engine import citizen
-from engine.users import Actor
+from engine.citizen import applications as citizen
+from engine.accounts.users import Actor
 from web.api.routing import PUBLIC, api, ctx
 from web.schemas import ApplicationResultSchema, ApplicationSchema, LookupSchema, ProgressSchema, RatingSchema
 

@@ -14,7 +14,7 @@ from flask import Blueprint, Response, current_app, request
 from marshmallow import Schema
 from werkzeug.exceptions import BadRequest, Forbidden, Unauthorized
 
-from engine.users import Actor
+from engine.accounts.users import Actor
 from web.session import current_actor
 
 PUBLIC: tuple[str, ...] | None = None

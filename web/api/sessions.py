@@ -6,8 +6,8 @@ from typing import Any
 from flask import request
 from werkzeug.exceptions import Unauthorized
 
-from engine import users
-from engine.users import Actor
+from engine.accounts import users
+from engine.accounts.users import Actor
 from web.api.routing import PUBLIC, SIGNED_IN, api, ctx
 from web.schemas import EmptySchema, LoginSchema, SessionSchema
 from web.session import csrf_token, sign_in, sign_out

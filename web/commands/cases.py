@@ -6,8 +6,9 @@ import time
 
 import click
 
-from engine import cases as case_use
-from engine import timers, users
+from engine.cases import lifecycle as case_use
+from engine.cases import timers
+from engine.accounts import users
 from engine.views import CaseView
 from web.commands.common import clean_errors, ctx, json_object, to_json
 

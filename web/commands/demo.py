@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from engine.demo import DEMO_CHECK, DEMO_PASSWORD, load_demo
+from engine.demo.loader import DEMO_CHECK, DEMO_PASSWORD, load_demo
 from web.commands.common import clean_errors, ctx
 
 

@@ -42,13 +42,13 @@ def _model_file(target: str, variant: str) -> Path:
 def _metrics(path: Path, data: bytes, variant: str) -> dict[str, Any]:
     """Static metrics of a variant when the engine can compute them; else none (the headline stays short)."""
     try:
-        from engine.loading import load_model
-        from engine.metrics import static_metrics
+        from engine.model.loading import load_model
+        from engine.model.metrics import static_metrics
     except ImportError:
         return {}
     matter = None
     try:
-        from engine.matters import load_matter
+        from engine.matters.files import load_matter
 
         matter = load_matter(path.parent) if (path.parent / "matter.yaml").is_file() else None
     except Exception:  # the headline is optional; the drawing is what was asked for
@@ -69,14 +69,14 @@ def _ctx() -> Any:
 
 
 def _case_overlay(number: str) -> tuple[bytes, str, dict, list, list]:
-    from engine.insight import case_overlay
+    from engine.cases.insight import case_overlay
 
     overlay = case_overlay(_ctx(), number)
     return overlay.data, overlay.filename, overlay.step_states, overlay.trail, overlay.taken
 
 
 def _durations(matter: str, variant: str) -> dict[str, float]:
-    from engine.insight import step_durations
+    from engine.cases.insight import step_durations
 
     return step_durations(_ctx(), matter, variant)
 

@@ -10,9 +10,9 @@ import click
 from flask import current_app
 
 from engine.errors import ModelError, OneThingError
-from engine.matters import Matter, load_matter
-from engine.metrics import METRIC_KEYS, compare, static_metrics
-from engine.xmlsafe import MAX_BYTES
+from engine.matters.files import Matter, load_matter
+from engine.model.metrics import METRIC_KEYS, compare, static_metrics
+from engine.model.xmlsafe import MAX_BYTES
 
 VARIANTS = ("before", "after")
 
@@ -27,7 +27,7 @@ def _matter_near(path: Path) -> Matter | None:
 
 
 def _metrics_of(path: Path, matter: Matter | None) -> dict[str, Any]:
-    from engine.loading import load_model
+    from engine.model.loading import load_model
 
     with path.open("rb") as handle:
         data = handle.read(MAX_BYTES + 1)

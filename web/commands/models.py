@@ -6,8 +6,8 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from engine import catalog
-from engine.dryrun import dry_run
+from engine.catalog import versions as catalog
+from engine.cases.dryrun import dry_run
 from web.commands.common import clean_errors, ctx, json_object
 
 

@@ -13,7 +13,7 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 @bp.route("/")
 @role_required("auditor", "admin")
 def index():
-    from engine.audit import matter_comparisons, portfolio
+    from engine.audit.comparison import matter_comparisons, portfolio
 
     return render_template("audit/index.html", comparisons=matter_comparisons(ctx()), portfolio=portfolio(ctx()))
 
@@ -21,7 +21,7 @@ def index():
 @bp.route("/matters/<matter_id>")
 @role_required("auditor", "admin")
 def matter(matter_id: str):
-    from engine.audit import matter_comparison
+    from engine.audit.comparison import matter_comparison
 
     item = matter_comparison(ctx(), matter_id)  # MatterNotFound -> 404 page
     drawing = None
@@ -33,7 +33,7 @@ def matter(matter_id: str):
 
 
 def _drawing(item):
-    from engine.designer import current_models
+    from engine.catalog.designer import current_models
 
     loaded = current_models(ctx(), item.matter_id)
     if "before" not in loaded or "after" not in loaded:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from engine.users import authenticate
+from engine.accounts.users import authenticate
 from web.auth import home_endpoint
 from web.pages import ctx, safe_next
 from web.session import sign_in, sign_out

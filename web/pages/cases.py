@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine.worklist import case_summary
+from engine.cases.worklist import case_summary
 from web.auth import may_read_matter, role_required
 from web.pages import ctx
 from web.pages.drawing import case_svg

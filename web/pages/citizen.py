@@ -22,14 +22,14 @@ def index():
 
 @bp.route("/apply")
 def matters():
-    from engine.designer import list_matters
+    from engine.catalog.designer import list_matters
 
     return render_template("citizen/matters.html", matters=list_matters(ctx()))
 
 
 @bp.route("/apply/<matter_id>", methods=["GET", "POST"])
 def apply(matter_id: str):
-    from engine.citizen import apply as apply_case, intake_form
+    from engine.citizen.applications import apply as apply_case, intake_form
 
     form = intake_form(ctx(), matter_id)
     values: dict[str, str] = {}
@@ -55,7 +55,7 @@ def apply(matter_id: str):
 
 
 def _matter(matter_id: str):
-    from engine.designer import list_matters
+    from engine.catalog.designer import list_matters
 
     for item in list_matters(ctx()):
         if getattr(item, "id", None) == matter_id or getattr(item, "matter_id", None) == matter_id:
@@ -79,7 +79,7 @@ def track():
 
 
 def _lookup(number: str, check: str, rated: bool = False, rate_errors: dict | None = None, status: int = 200):
-    from engine.citizen import lookup
+    from engine.citizen.applications import lookup
 
     if not number or not check:
         return render_template("citizen/track.html", number=number, check=check,
@@ -99,7 +99,7 @@ def _lookup(number: str, check: str, rated: bool = False, rate_errors: dict | No
 
 @bp.route("/track/rate", methods=["POST"])
 def rate():
-    from engine.citizen import rate as rate_case
+    from engine.citizen.applications import rate as rate_case
 
     number = request.form.get("number", "").strip()
     check = request.form.get("check", "").strip()

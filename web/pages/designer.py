@@ -15,7 +15,7 @@ bp = Blueprint("designer", __name__, url_prefix="/designer")
 @bp.route("/")
 @role_required("designer", "admin")
 def index():
-    from engine.designer import list_versions
+    from engine.catalog.designer import list_versions
 
     return render_template("designer/index.html", versions=list_versions(ctx()), problems=None)
 
@@ -23,7 +23,7 @@ def index():
 @bp.route("/upload", methods=["POST"])
 @role_required("designer", "admin")
 def upload():
-    from engine.designer import check_upload, deploy_upload, list_versions
+    from engine.catalog.designer import check_upload, deploy_upload, list_versions
 
     bpmn_file = request.files.get("bpmn")
     if bpmn_file is None or not bpmn_file.filename:
@@ -53,7 +53,7 @@ def upload():
 @bp.route("/versions/<int:version_id>")
 @role_required("designer", "admin")
 def version(version_id: int):
-    from engine.designer import list_versions, version_file
+    from engine.catalog.designer import list_versions, version_file
 
     data, filename = version_file(ctx(), version_id)
     info = next((v for v in list_versions(ctx()) if getattr(v, "id", None) == version_id), None)

@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine import cases as case_use
+from engine.cases import lifecycle as case_use
 from engine.errors import CaseClosed, Conflict, InputError, StaleCase, StepClaimed, StepNotReady
-from engine.worklist import StepDetail, step_detail, work_items
+from engine.cases.worklist import StepDetail, step_detail, work_items
 from web.auth import may_read_matter, role_required, same_department
 from web.pages import ctx, form_values
 

@@ -1,0 +1,149 @@
+"""People who act in OneThing: accounts with a role and a department, and the applicant."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from datetime import timedelta
+from functools import lru_cache
+
+from sqlalchemy import select, update
+
+from engine.context import EngineContext
+from engine.errors import InputError, NotFound, Throttled
+from engine.store.tables import LoginFailure, User
+from engine.store.throttle import exceeded
+
+ROLES = ("designer", "clerk", "auditor", "admin")
+APPLICANT = "Applicant"
+RESERVED = {"applicant", "system"}
+LOGIN_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_USER = 10
+MAX_FAILURES_PER_CLIENT = 30
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a user's name, role and department, or the applicant of a case."""
+
+    name: str
+    role: str
+    department: str | None = None
+
+    @classmethod
+    def applicant(cls, name: str = "applicant") -> "Actor":
+        return cls(name=name, role="applicant", department=APPLICANT)
+
+    @classmethod
+    def system(cls, name: str = "system") -> "Actor":
+        """OneThing itself or a trusted integration (demo data, dry runs, another department's system)."""
+        return cls(name=name, role="system")
+
+    def may_send(self, departments: set[str]) -> bool:
+        """Whether this actor may deliver a message that the model passes between `departments`."""
+        return self.role in ("admin", "system") or (self.role == "clerk" and self.department in departments)
+
+    def may_work(self, department: str | None) -> bool:
+        """Whether this actor may work a step of `department` (None: a step outside every lane)."""
+        if department is None:
+            return self.role == "clerk"
+        if department == APPLICANT:
+            return self.role == "applicant"
+        return self.role == "clerk" and self.department == department
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1)
+    return f"scrypt${salt.hex()}${digest.hex()}"
+
+
+def check_password(stored: str, password: str) -> bool:
+    try:
+        scheme, salt, digest = stored.split("$")
+    except ValueError:
+        return False
+    if scheme != "scrypt":
+        return False
+    computed = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=2**14, r=8, p=1)
+    return hmac.compare_digest(computed.hex(), digest)
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return hash_password("no such user: compared so that timing tells nothing")
+
+
+def add_user(ctx: EngineContext, username: str, password: str, role: str, department: str | None = None,
+             display_name: str | None = None) -> Actor:
+    """Create an account; designers and clerks need a department."""
+    if role not in ROLES:
+        raise InputError(f"unknown role {role!r}; use one of {', '.join(ROLES)}", fields={"role": ["unknown role"]})
+    if role in ("designer", "clerk") and not department:
+        raise InputError(f"a {role} needs a department", fields={"department": ["required for " + role]})
+    if not username or username.lower() in RESERVED or len(username) > 64:
+        raise InputError(f"username {username!r} is not allowed", fields={"username": ["not allowed"]})
+    if len(password) < 8:
+        raise InputError("password must have at least 8 characters", fields={"password": ["too short"]})
+    with ctx.write() as session:
+        if session.get(User, username) is not None:
+            raise InputError(f"user {username!r} exists already", fields={"username": ["taken"]})
+        session.add(User(username=username, password_hash=hash_password(password), role=role,
+                         department=department, display_name=display_name))
+    return Actor(username, role, department)
+
+
+def get_actor(ctx: EngineContext, username: str) -> Actor:
+    """The Actor of an account name ('applicant' is the applicant)."""
+    if username.lower() == "applicant":
+        return Actor.applicant()
+    with ctx.read() as session:
+        user = session.get(User, username)
+        if user is None:
+            raise NotFound(f"no user {username!r} (create one with `onething user add`)")
+        return Actor(user.username, user.role, user.department)
+
+
+def authenticate(ctx: EngineContext, username: str, password: str, client: str = "-") -> Actor | None:
+    """The Actor if the password is right, else None; Throttled after too many wrong passwords.
+
+    An unknown user name costs as much time as a wrong password, so timing does not tell which
+    names exist.
+    """
+    username, client = username[:64], client[:64]
+    with ctx.write() as session:
+        now = ctx.clock.now()
+        _throttle(session, username, client, now)
+        user = session.get(User, username)
+        right = check_password(user.password_hash if user else _dummy_hash(), password) and user is not None
+        if not right:
+            session.add(LoginFailure(username=username, client=client, at=now))
+            return None
+        return Actor(user.username, user.role, user.department)
+
+
+def _throttle(session, username: str, client: str, now) -> None:
+    if exceeded(session, LoginFailure.at, now - LOGIN_WINDOW, (LoginFailure.username == username, MAX_FAILURES_PER_USER),
+                (LoginFailure.client == client, MAX_FAILURES_PER_CLIENT)):
+        minutes = int(LOGIN_WINDOW.total_seconds() // 60)
+        raise Throttled(f"too many wrong passwords; try again in {minutes} minutes")
+
+
+def session_generation(ctx: EngineContext, username: str) -> int | None:
+    """The user's current session generation (None: no such user any more)."""
+    with ctx.read() as session:
+        return session.scalar(select(User.session_generation).where(User.username == username))
+
+
+def end_sessions(ctx: EngineContext, username: str) -> None:
+    """Sign the user out everywhere: every session made before now stops working."""
+    with ctx.write() as session:
+        session.execute(update(User).where(User.username == username)
+                        .values(session_generation=User.session_generation + 1))
+
+
+def list_users(ctx: EngineContext) -> list[Actor]:
+    with ctx.read() as session:
+        return [Actor(u.username, u.role, u.department) for u in session.scalars(select(User).order_by(User.username))]

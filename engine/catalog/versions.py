@@ -1,0 +1,139 @@
+"""Deployed model versions: deploy files by content hash, find the current version, load a version."""
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine.context import EngineContext
+from engine.errors import MatterNotFound, ModelError
+from engine.model.types import Model
+from engine.model.problems import Problem
+from engine.store.tables import ModelVersion
+
+VARIANTS = ("before", "after")
+
+
+@dataclass(frozen=True)
+class Deployed:
+    """What deploying one file did."""
+
+    matter_id: str
+    variant: str
+    version: int
+    status: str  # new | unchanged
+    filename: str
+
+
+def model_files(path: Path) -> list[tuple[Path, Path]]:
+    """(matter directory, BPMN file) pairs under a processes/ folder, a matter folder or one file."""
+    if path.is_file():
+        return [(path.parent, path)]
+    if (path / "matter.yaml").exists() or any(path.glob("*.bpmn")):
+        return [(path, f) for f in sorted(path.glob("*.bpmn"))]
+    if path.is_dir():
+        return [(d, f) for d in sorted(p for p in path.iterdir() if p.is_dir()) for f in sorted(d.glob("*.bpmn"))]
+    raise ModelError([Problem(str(path), None, None, "no such file or directory")])
+
+
+def deploy_path(ctx: EngineContext, path: str | Path) -> list[Deployed]:
+    """Check and deploy every model under `path`; all-or-nothing: one invalid file deploys nothing."""
+    from engine.model.loading import load_model
+    from engine.matters.files import load_matter
+
+    loaded: list[tuple[str, str, bytes, str, Model, str | None]] = []
+    problems: list[Problem] = []
+    for directory, file in model_files(Path(path)):
+        matter = None
+        try:
+            if (directory / "matter.yaml").exists():
+                matter = load_matter(directory)
+            data = file.read_bytes()
+            model = load_model(data, str(file), matter=matter)
+        except ModelError as exc:
+            problems.extend(exc.problems)
+            continue
+        except OSError as exc:
+            problems.append(Problem(str(file), None, None, f"cannot read: {exc.strerror}"))
+            continue
+        matter_id = matter.id if matter is not None else directory.name
+        yaml_text = (directory / "matter.yaml").read_text(encoding="utf-8") if matter is not None else None
+        loaded.append((matter_id, file.stem, data, _display_name(file), model, yaml_text))
+    if problems:
+        raise ModelError(problems)
+    with ctx.write() as session:
+        return [store_version(ctx, session, *item) for item in loaded]
+
+
+def _display_name(file: Path) -> str:
+    return f"{file.parent.name}/{file.name}"
+
+
+def store_version(ctx: EngineContext, session: Session, matter_id: str, variant: str, data: bytes, filename: str,
+                  model: Model, yaml_text: str | None) -> Deployed:
+    """Store a checked model as a new version, or report the identical one already stored."""
+    digest = hashlib.sha256(data).hexdigest()
+    same = session.scalar(select(ModelVersion).where(
+        ModelVersion.matter_id == matter_id, ModelVersion.variant == variant, ModelVersion.content_hash == digest))
+    if same is not None and (yaml_text is None or same.matter_yaml == yaml_text):
+        return Deployed(matter_id, variant, same.version, "unchanged", filename)
+    newest = session.scalar(select(func.max(ModelVersion.version)).where(
+        ModelVersion.matter_id == matter_id, ModelVersion.variant == variant)) or 0
+    if same is not None:  # same BPMN, new matter.yaml: a new version with a distinct key
+        digest = hashlib.sha256(data + (yaml_text or "").encode()).hexdigest()
+    session.add(ModelVersion(
+        matter_id=matter_id, variant=variant, version=newest + 1, content_hash=digest, filename=filename,
+        process_id=model.process_id, bpmn=data, matter_yaml=yaml_text, deployed_at=ctx.clock.now()))
+    session.flush()
+    return Deployed(matter_id, variant, newest + 1, "new", filename)
+
+
+def current_version(session: Session, matter_id: str, variant: str) -> ModelVersion:
+    """The newest deployed version of a matter variant."""
+    row = session.scalar(select(ModelVersion).where(
+        ModelVersion.matter_id == matter_id, ModelVersion.variant == variant).order_by(ModelVersion.version.desc()).limit(1))
+    if row is None:
+        known = session.scalars(select(ModelVersion.matter_id).distinct()).all()
+        hint = f"; deployed matters: {', '.join(sorted(known))}" if known else "; nothing is deployed yet (run `onething deploy`)"
+        raise MatterNotFound(f"no deployed {variant!r} variant of matter {matter_id!r}{hint}")
+    return row
+
+
+_lock = threading.Lock()
+
+
+def loaded_version(ctx: EngineContext, session: Session, version_id: int) -> tuple[Model, Any]:
+    """The checked Model and Matter of a version, parsed once per process and context."""
+    cache: dict[int, tuple[Model, Any]] = ctx.__dict__.setdefault("_versions", {})
+    hit = cache.get(version_id)
+    if hit is not None:
+        return hit
+    row = session.get(ModelVersion, version_id)
+    result = load_version_row(row)
+    with _lock:
+        cache[version_id] = result
+        ctx.__dict__.setdefault("_version_numbers", {})[version_id] = row.version
+    return result
+
+
+def version_number(ctx: EngineContext, session: Session, version_id: int) -> int:
+    """The human version number (1, 2, ...) of a stored version id; versions never change, so cached."""
+    numbers: dict[int, int] = ctx.__dict__.setdefault("_version_numbers", {})
+    if version_id not in numbers:
+        loaded_version(ctx, session, version_id)
+    return numbers[version_id]
+
+
+def load_version_row(row: ModelVersion) -> tuple[Model, Any]:
+    from engine.model.loading import model_for
+    from engine.matters.files import parse_matter
+
+    matter = None
+    if row.matter_yaml is not None:
+        matter = parse_matter(row.matter_yaml.encode("utf-8"), Path(row.matter_id), f"{row.matter_id}/matter.yaml")
+    return model_for(row.bpmn, row.filename, matter), matter

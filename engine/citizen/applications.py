@@ -1,0 +1,260 @@
+"""The applicant's side, without login: the intake form, applying, looking up progress, rating."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from engine.catalog import versions as catalog
+from engine.catalog import designer
+from engine.cases.lifecycle import create_case, save_case
+from engine.runtime.clock import using_clock
+from engine.context import EngineContext
+from engine.errors import Conflict, InputError, NotFound, Throttled
+from engine.store.throttle import exceeded
+from engine.matters.forms import PHONE, validate_form
+from engine.matters.files import APPLICANT, Form, Matter
+from engine.model.metrics import static_metrics
+from engine.model.types import Model
+from engine.cases.numbers import normalize
+from engine.runtime.workflow import CaseError
+from engine.store.tables import Case, OpenStep, StepLogEntry
+from engine.store.tables_citizen import CaseContact, CaseRating, LookupFailure
+from engine.runtime.workdays import china_date
+
+WINDOW = timedelta(minutes=15)
+MAX_PER_NUMBER = 5
+MAX_PER_CLIENT = 20
+APPLICATION_WINDOW = timedelta(hours=1)
+MAX_APPLICATIONS = 10  # per client address an hour
+NOT_FOUND = "no case with this number and check; check both and try again"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A case's progress in plain words, for the applicant; carries no personal data."""
+
+    number: str
+    matter_id: str
+    matter_zh: str
+    matter_en: str
+    status: str
+    stage_zh: str
+    stage_en: str
+    next_zh: str
+    next_en: str
+    steps_done: int
+    steps_expected: int
+    started_at: datetime
+    completed_at: datetime | None
+    can_rate: bool
+    rating: int | None
+    rating_comment: str | None
+
+
+# -- intake and applying --------------------------------------------------------------------------------
+
+def _intake(model: Model, matter: Matter | None) -> tuple[str, Form] | None:
+    step_id = designer.first_applicant_step(model)
+    form_id = model.steps[step_id].properties.get("form") if step_id else None
+    if matter is None or not form_id or form_id not in matter.forms:
+        return None
+    return step_id, matter.forms[form_id]
+
+
+def intake_form(ctx: EngineContext, matter_id: str) -> Form | None:
+    """The form of the first applicant step of the matter's current `after` version."""
+    with ctx.read() as session:
+        version = catalog.current_version(session, matter_id, "after")
+        found = _intake(*catalog.loaded_version(ctx, session, version.id))
+    return found[1] if found else None
+
+
+def clean_phone(phone: Any) -> str:
+    """A mainland mobile number without spaces, dashes or +86; InputError otherwise."""
+    text = re.sub(r"[\s-]", "", phone) if isinstance(phone, str) else ""
+    if text.startswith("+86"):
+        text = text[3:]
+    if not PHONE.match(text):
+        raise InputError("not a mainland mobile number", fields={"phone": ["not a mainland mobile number"]})
+    return text
+
+
+def apply(ctx: EngineContext, matter_id: str, data: dict[str, Any], phone: str, client: str = "-") -> str:
+    """Start a case of the current `after` version with the intake form filled in; return its number."""
+    return start_application(ctx, matter_id, "after", data, phone, client)
+
+
+def start_application(ctx: EngineContext, matter_id: str, variant: str, data: dict[str, Any], phone: str,
+                      client: str = "-") -> str:
+    """Validate, start, complete the first applicant step and store the contact check, in one transaction."""
+    phone = clean_phone(phone)
+    if not isinstance(data, dict):
+        raise InputError("the application must be an object", fields={"data": ["must be an object"]})
+    client = (client or "-")[:64]
+    with ctx.write() as session, using_clock(ctx.clock):
+        if client != "-":
+            _limit_applications(session, client, ctx.clock.now())
+        version = catalog.current_version(session, matter_id, variant)
+        model, matter = catalog.loaded_version(ctx, session, version.id)
+        intake = _intake(model, matter)
+        clean = validate_form(intake[1], data) if intake else dict(data)
+        now = ctx.clock.now()
+        case, runtime, _rows = create_case(ctx, session, version, None if intake else clean, None)
+        if intake:
+            ready = next((s for s in runtime.ready_steps() if s.step_id == intake[0]), None)
+            if ready is None:
+                raise InputError(f"matter {matter_id!r} does not start with its applicant step {intake[0]!r}")
+            try:
+                runtime.complete(ready.task_id, clean)
+            except CaseError as exc:
+                raise InputError(f"the application was not accepted: {exc}") from None
+            save_case(session, case, runtime, now, completed={ready.task_id: ("applicant", clean)})
+        salt = secrets.token_hex(16)
+        session.add(CaseContact(case_id=case.id, salt=salt, phone_hash=_hash(salt, phone),
+                                check_hash=_hash(salt, phone[-4:]), client=client, applied_at=now))
+        return case.number
+
+
+def _limit_applications(session: Session, client: str, now: datetime) -> None:
+    """At most MAX_APPLICATIONS per client an hour, so nobody floods the clerks' worklists."""
+    if exceeded(session, CaseContact.applied_at, now - APPLICATION_WINDOW, (CaseContact.client == client, MAX_APPLICATIONS)):
+        raise Throttled("too many applications from this address in the last hour; please try again later")
+
+
+def _hash(salt: str, text: str) -> str:
+    return hashlib.sha256(f"{salt}:{text}".encode()).hexdigest()
+
+
+# -- lookup and rating --------------------------------------------------------------------------------
+
+def _throttle(session: Session, number: str, client: str, now: datetime) -> None:
+    if exceeded(session, LookupFailure.at, now - WINDOW, (LookupFailure.number == number, MAX_PER_NUMBER),
+                (LookupFailure.client == client, MAX_PER_CLIENT)):
+        raise Throttled("too many wrong checks; try again in 15 minutes")
+
+
+def _verified(session: Session, number: str, check: str) -> Case | None:
+    row = session.execute(select(Case, CaseContact).join(CaseContact, CaseContact.case_id == Case.id)
+                          .where(Case.number == number)).first()
+    salt, stored = (row[1].salt, row[1].check_hash) if row else ("x", "0" * 64)
+    ok = hmac.compare_digest(_hash(salt, str(check or "").strip()), stored)  # hashed either way: same timing
+    return row[0] if row and ok else None
+
+
+def _fail(ctx: EngineContext, number: str, client: str, now: datetime) -> None:
+    with ctx.write() as session:
+        session.add(LookupFailure(number=number, client=client, at=now))
+        session.execute(delete(LookupFailure).where(LookupFailure.at < now - 2 * WINDOW))
+
+
+def _checked_case(ctx: EngineContext, session: Session, number: str, check: str, client: str) -> Case:
+    key = normalize(str(number or ""))[:32]
+    client = (client or "-")[:64]
+    now = ctx.clock.now()
+    _throttle(session, key, client, now)
+    case = _verified(session, key, check)
+    if case is None:
+        session.rollback()
+        _fail(ctx, key, client, now)
+        raise NotFound(NOT_FOUND)
+    return case
+
+
+def lookup(ctx: EngineContext, number: str, check: str, client: str) -> Progress:
+    """A case's progress for whoever knows its number and the last four digits of the phone."""
+    with ctx.read() as session:
+        case = _checked_case(ctx, session, number, check, client)
+        return _progress(ctx, session, case)
+
+
+def rate(ctx: EngineContext, number: str, check: str, score: int, comment: str | None = None,
+         client: str = "-") -> None:
+    """Rate a completed case once (1–5, optional comment up to 500 characters)."""
+    if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
+        raise InputError("the score is a whole number from 1 to 5", fields={"score": ["must be 1 to 5"]})
+    comment = (comment or "").strip() or None
+    if comment is not None and len(comment) > 500:
+        raise InputError("the comment is longer than 500 characters", fields={"comment": ["at most 500 characters"]})
+    with ctx.read() as session:
+        case = _checked_case(ctx, session, number, check, client)
+        case_id, status = case.id, case.status
+    if status != "completed":
+        raise Conflict("only a completed case can be rated")
+    try:
+        with ctx.write() as session:
+            if session.get(CaseRating, case_id) is not None:
+                raise Conflict("this case has been rated already")
+            session.add(CaseRating(case_id=case_id, score=score, comment=comment, rated_at=ctx.clock.now()))
+    except IntegrityError:
+        raise Conflict("this case has been rated already") from None
+
+
+# -- progress in plain words ------------------------------------------------------------------------
+
+def _expected_steps(ctx: EngineContext, version_id: int, model: Model, matter: Matter | None, variant: str) -> int:
+    cache: dict[int, int] = ctx.__dict__.setdefault("_expected_steps", {})
+    if version_id not in cache:
+        cache[version_id] = static_metrics(model, matter, variant)["steps"]
+    return cache[version_id]
+
+
+def _progress(ctx: EngineContext, session: Session, case: Case) -> Progress:
+    model, matter = catalog.loaded_version(ctx, session, case.model_version_id)
+    done = session.scalar(select(func.count()).select_from(StepLogEntry).where(
+        StepLogEntry.case_id == case.id, StepLogEntry.event == "completed"))
+    rating = session.get(CaseRating, case.id)
+    open_steps = session.scalars(select(OpenStep).where(OpenStep.case_id == case.id).order_by(OpenStep.ready_at)).all()
+    stage, following = _words(case, model, matter, open_steps, rating is not None)
+    return Progress(
+        number=case.number, matter_id=case.matter_id,
+        matter_zh=matter.names.zh if matter else case.matter_id, matter_en=matter.names.en if matter else case.matter_id,
+        status=case.status, stage_zh=stage[0], stage_en=stage[1], next_zh=following[0], next_en=following[1],
+        steps_done=done, steps_expected=_expected_steps(ctx, case.model_version_id, model, matter, case.variant),
+        started_at=case.started_at, completed_at=case.completed_at,
+        can_rate=case.status == "completed" and rating is None,
+        rating=rating.score if rating else None, rating_comment=rating.comment if rating else None)
+
+
+def _join(items: list[str], sep: str) -> str:
+    return sep.join(dict.fromkeys(items))
+
+
+def _words(case: Case, model: Model, matter: Matter | None, open_steps: list[OpenStep],
+           rated: bool) -> tuple[tuple[str, str], tuple[str, str]]:
+    """(stage zh, en), (next zh, en) for the applicant."""
+    if case.status == "completed":
+        day = china_date(case.completed_at).isoformat()
+        stage = (f"已于 {day} 办结", f"Completed on {day}")
+        return stage, (("感谢您的评价", "Thank you for your rating") if rated
+                       else ("欢迎对本次服务进行评价", "You can now rate the service"))
+    if case.status == "cancelled":
+        return ("已撤销", "Cancelled"), ("如有疑问请联系办理窗口", "Please contact the service window with any question")
+    if case.status == "error":
+        return (("办理遇到问题，工作人员正在处理", "A problem occurred; staff are looking into it"),
+                ("工作人员处理后将继续办理", "The case continues once staff have fixed it"))
+    if not open_steps:
+        return (("等待部门间传递办理结果", "Waiting for results passed between departments"),
+                ("结果到达后将自动进入下一环节", "The case moves on automatically when the result arrives"))
+    yours = [s for s in open_steps if s.department == APPLICANT]
+    if yours:
+        stage = ("等待您办理：" + _join([s.step_name for s in yours], "、"),
+                 "Waiting for you: " + _join([designer.step_name_en(model, s.step_id) for s in yours], ", "))
+    else:
+        names = [designer.department_names(model, matter, s.department) for s in open_steps]
+        stage = ("正在由" + _join([n.zh for n in names], "、") + "办理：" + _join([s.step_name for s in open_steps], "、"),
+                 "Being handled by " + _join([n.en for n in names], ", ") + ": "
+                 + _join([designer.step_name_en(model, s.step_id) for s in open_steps], ", "))
+    after = [n for s in open_steps for n in designer.next_steps(model, s.step_id) if n not in {o.step_id for o in open_steps}]
+    if not after:
+        return stage, ("本环节完成后即可办结", "The case is complete once this is done")
+    return stage, ("下一环节：" + _join([model.steps[n].name for n in after], "、"),
+                   "Next: " + _join([designer.step_name_en(model, n) for n in after], ", "))

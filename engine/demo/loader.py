@@ -1,0 +1,166 @@
+"""Demo data: the models of processes/, a user per role and department, cases at every stage (idempotent)."""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from engine.cases import lifecycle as cases
+from engine.catalog import versions as catalog
+from engine.citizen import applications as citizen
+from engine.catalog import designer
+from engine.cases import timers
+from engine.accounts import users
+from engine.runtime.clock import SimulatedClock
+from engine.context import EngineContext
+from engine.cases.dryrun import step_data
+from engine.matters.forms import resident_id_check_character
+from engine.matters.files import APPLICANT
+from engine.store.tables import Case, User
+from engine.accounts.users import Actor
+
+DEMO_PASSWORD = "onething-demo"
+DEMO_CHECK = "8000"  # every demo applicant's phone ends in 8000: the lookup check of every demo case
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗"
+GIVEN = ["明", "芳", "伟", "秀英", "敏", "静", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "超", "霞", "平"]
+AREAS = ["630104", "110101", "310104", "440305", "510107", "330106"]
+
+
+@dataclass
+class DemoResult:
+    """What a demo load did."""
+
+    deployed: list[catalog.Deployed] = field(default_factory=list)
+    users_created: list[str] = field(default_factory=list)
+    logins: list[tuple[str, str, str | None]] = field(default_factory=list)  # username, role, department
+    cases_created: list[tuple[str, str, str, str]] = field(default_factory=list)  # number, matter, variant, status
+
+
+def demo_accounts(ctx: EngineContext) -> list[tuple[str, str, str | None]]:
+    """(username, role, department): an admin, an auditor, and a clerk and a designer per department."""
+    departments = sorted({d for info in designer.list_matters(ctx) for d in info.departments})
+    accounts: list[tuple[str, str, str | None]] = [("admin", "admin", None), ("auditor", "auditor", None)]
+    for department in departments:
+        accounts += [(f"clerk.{department}", "clerk", department), (f"designer.{department}", "designer", department)]
+    return accounts
+
+
+def load_demo(ctx: EngineContext, processes: str | Path, cases_wanted: int = 36, seed: int = 2026,
+              now: datetime | None = None) -> DemoResult:
+    """Deploy, add the demo users, and add cases until the database holds `cases_wanted` cases."""
+    result = DemoResult(deployed=catalog.deploy_path(ctx, processes))
+    result.logins = demo_accounts(ctx)
+    with ctx.read() as session:
+        existing_users = set(session.scalars(select(User.username)))
+        existing_cases = session.scalar(select(func.count()).select_from(Case))
+    for username, role, department in result.logins:
+        if username not in existing_users:
+            users.add_user(ctx, username, DEMO_PASSWORD, role, department, display_name=username)
+            result.users_created.append(username)
+    rng = random.Random(seed + existing_cases)
+    now = now or ctx.clock.now()
+    sim = EngineContext(ctx.engine, clock=SimulatedClock(now), script_time_limit=ctx.script_time_limit)
+    matters = designer.list_matters(ctx)
+    for index in range(max(0, cases_wanted - existing_cases)):
+        info = matters[index % len(matters)]
+        variant = "after" if rng.random() < 0.7 or "before" not in info.variants else "before"
+        result.cases_created.append(_demo_case(sim, rng, info.id, variant, now))
+    return result
+
+
+def _person(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.5 else "")
+
+
+def _resident_id(rng: random.Random) -> str:
+    born = datetime(1960, 1, 1) + timedelta(days=rng.randint(0, 40 * 365))
+    first17 = f"{rng.choice(AREAS)}{born:%Y%m%d}{rng.randint(0, 999):03d}"
+    return first17 + resident_id_check_character(first17)
+
+
+def _vary(data: dict[str, Any], form_types: dict[str, str], rng: random.Random) -> dict[str, Any]:
+    """Example data with different people in it: names, resident IDs and phones."""
+    varied = dict(data)
+    for name, value in data.items():
+        kind = form_types.get(name)
+        if kind == "resident_id" and not name.startswith("child"):
+            varied[name] = _resident_id(rng)
+        elif kind == "phone":
+            varied[name] = f"13{rng.randint(0, 9)}{rng.randint(0, 9999):04d}{DEMO_CHECK}"
+        elif kind == "text" and name.endswith("_name") and "employer" not in name and "company" not in name:
+            varied[name] = _person(rng)
+    return varied
+
+
+def _form_types(matter: Any) -> dict[str, str]:
+    return {f.name: f.type for form in (matter.forms.values() if matter else ()) for f in form.fields}
+
+
+def _demo_case(sim: EngineContext, rng: random.Random, matter_id: str, variant: str,
+               now: datetime) -> tuple[str, str, str, str]:
+    stage = rng.choices(["completed", "middle", "claimed", "fresh"], weights=[40, 35, 15, 10])[0]
+    days_ago = rng.uniform(8, 45) if stage == "completed" else rng.uniform(0.2, 12)
+    sim.clock.set(_office_hours(now - timedelta(days=days_ago)))
+    with sim.read() as session:
+        row = catalog.current_version(session, matter_id, variant)
+        model, matter = catalog.loaded_version(sim, session, row.id)
+    types = _form_types(matter)
+    intake = designer.first_applicant_step(model)
+    data = _vary(step_data(model, matter, intake, None), types, rng) if intake else {}
+    phone = f"13{rng.randint(0, 9)}{rng.randint(0, 9999):04d}{DEMO_CHECK}"
+    number = citizen.start_application(sim, matter_id, variant, data, phone)
+    view = cases.get_case(sim, number)
+    budget = {"completed": 500, "middle": rng.randint(1, 4), "claimed": rng.randint(0, 3), "fresh": 0}[stage]
+    while view.status == "running" and budget > 0:
+        _tick(sim, rng)
+        if sim.clock.now() >= now:
+            break
+        view = _act(sim, rng, view, model, matter, types)
+        budget -= 1
+    if view.status == "running" and stage == "claimed":
+        item = next((s for s in view.ready_steps if s.department not in (None, APPLICANT)), None)
+        if item is not None:
+            _tick(sim, rng, hours=(0.5, 4))
+            cases.claim_step(sim, number, item.task_id, Actor(f"clerk.{item.department}", "clerk", item.department))
+    if view.status == "completed" and variant == "after" and rng.random() < 0.7:
+        comments = ["", "", "一次办好，非常方便", "不用来回跑了", "Quick and clear", "等待时间略长"]
+        citizen.rate(sim, number, DEMO_CHECK, rng.choice([3, 4, 4, 5, 5, 5]), rng.choice(comments), client="demo")
+    return number, matter_id, variant, view.status
+
+
+def _act(sim: EngineContext, rng: random.Random, view: cases.CaseView, model: Any, matter: Any,
+         types: dict[str, str]) -> cases.CaseView:
+    """One action on a running case: complete a ready step, deliver a message, or fire a timer."""
+    if view.ready_steps:
+        item = rng.choice(view.ready_steps)
+        values = _vary(step_data(model, matter, item.step_id, None), types, rng)
+        if item.department == APPLICANT:
+            actor = Actor.applicant()
+        else:
+            actor = Actor(f"clerk.{item.department}", "clerk", item.department)
+        return cases.complete_step(sim, view.number, item.task_id, actor, values)
+    if view.waiting_messages:
+        return cases.send_message(sim, view.number, view.waiting_messages[0], {}, actor=Actor.system())
+    if view.timers:
+        sim.clock.set(max(view.timers[0], sim.clock.now()) + timedelta(minutes=1))
+        timers.fire_due_timers(sim)
+        return cases.get_case(sim, view.number)
+    return view
+
+
+def _tick(sim: EngineContext, rng: random.Random, hours: tuple[float, float] = (2, 30)) -> None:
+    sim.clock.set(_office_hours(sim.clock.now() + timedelta(hours=rng.uniform(*hours))))
+
+
+def _office_hours(moment: datetime) -> datetime:
+    """Move a moment into 09:00–17:00 Beijing time (01:00–09:00 UTC) on a weekday."""
+    moment = moment.astimezone(timezone.utc)
+    if not 1 <= moment.hour < 9:
+        moment = (moment + timedelta(days=1 if moment.hour >= 9 else 0)).replace(hour=1, minute=moment.minute)
+    while moment.weekday() >= 5:
+        moment += timedelta(days=1)
+    return moment

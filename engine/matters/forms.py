@@ -1,0 +1,135 @@
+"""Form data validation: one marshmallow schema per matter.yaml form, shared by the engine and web/."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate
+
+from engine.errors import InputError
+
+if TYPE_CHECKING:  # pragma: no cover - type hints only
+    from engine.matters.files import Form, FormField
+
+PHONE = re.compile(r"^1[3-9]\d{9}$")
+_RESIDENT_ID = re.compile(r"^\d{17}[\dX]$")
+_WEIGHTS = [2 ** (17 - i) % 11 for i in range(17)]
+
+
+def resident_id_check_character(first17: str) -> str:
+    """The ISO 7064 MOD 11-2 check character for the first 17 digits of a resident ID."""
+    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS))
+    value = (12 - total % 11) % 11
+    return "X" if value == 10 else str(value)
+
+
+def check_resident_id(value: str) -> str:
+    """Return the ID with an upper-case X, or raise ValidationError saying what is wrong."""
+    value = value.strip().upper()
+    if not _RESIDENT_ID.match(value):
+        raise ValidationError("a resident ID has 17 digits and a check digit or X")
+    try:
+        born = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        raise ValidationError("the birth date in the resident ID is not a date") from None
+    if born.year < 1900 or born > dt.date.today():
+        raise ValidationError("the birth date in the resident ID is out of range")
+    if resident_id_check_character(value[:17]) != value[17]:
+        raise ValidationError("the resident ID's check character is wrong")
+    return value
+
+
+class ResidentId(fields.Str):
+    """An 18-character PRC resident ID, cleaned to upper-case X."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        return check_resident_id(super()._deserialize(value, attr, data, **kwargs))
+
+
+class WholeNumber(fields.Int):
+    """An integer; numeric strings and integral floats are accepted, 1.5 is not truncated."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(strict=True, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        if isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d+\s*", value):
+            value = int(value)
+        elif isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class _FormSchemaBase(Schema):
+    """Base of generated form schemas: blanks count as missing; output is JSON-ready."""
+
+    @pre_load
+    def _drop_blanks(self, data: Any, **kwargs: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if v is not None and not (isinstance(v, str) and not v.strip())}
+        return data
+
+    @post_load
+    def _json_ready(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in data.items()}
+
+
+def _text_validators(field: "FormField") -> list[Any]:
+    return [validate.Length(max=field.max_length)] if field.max_length else []
+
+
+def _range_validators(field: "FormField") -> list[Any]:
+    if field.min is None and field.max is None:
+        return []
+    return [validate.Range(min=field.min, max=field.max)]
+
+
+def _marshmallow_field(field: "FormField") -> fields.Field:
+    kwargs: dict[str, Any] = {"required": field.required}
+    kind = field.type
+    if kind == "text":
+        return fields.Str(validate=_text_validators(field), **kwargs)
+    if kind == "integer":
+        return WholeNumber(validate=_range_validators(field), **kwargs)
+    if kind == "number":
+        return fields.Float(validate=_range_validators(field), **kwargs)
+    if kind == "date":
+        return fields.Date(format="iso", **kwargs)
+    if kind == "boolean":
+        return fields.Bool(**kwargs)
+    if kind == "choice":
+        return fields.Str(validate=validate.OneOf([c.value for c in field.choices]), **kwargs)
+    if kind == "resident_id":
+        return ResidentId(**kwargs)
+    if kind == "phone":
+        return fields.Str(validate=validate.Regexp(PHONE, error="not a mainland mobile number"), **kwargs)
+    if kind == "email":
+        return fields.Email(**kwargs)
+    raise ValueError(f"unknown field type '{kind}'")
+
+
+@lru_cache(maxsize=512)
+def form_schema(form: "Form") -> type[Schema]:
+    """The marshmallow Schema class for a form (built once per form)."""
+    attrs = {f.name: _marshmallow_field(f) for f in form.fields}
+    return type(f"{form.id.title().replace('_', '')}FormSchema", (_FormSchemaBase,), attrs)
+
+
+def validate_form(form: "Form", data: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
+    """Clean form data to JSON-ready values, or raise InputError with messages per field."""
+    if not isinstance(data, dict):
+        raise InputError(f"form '{form.id}' data must be an object", fields={"_schema": ["must be an object"]})
+    try:
+        return form_schema(form)().load(data, partial=partial)
+    except ValidationError as exc:
+        messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+        flat = {name: [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])]
+                for name, msgs in messages.items()}
+        raise InputError(f"form '{form.id}' has invalid fields: {', '.join(sorted(flat))}", fields=flat) from None
+
+
+def example_data(form: "Form") -> dict[str, Any]:
+    """The fields' example values (JSON-ready), skipping fields without one."""
+    return {f.name: f.example for f in form.fields if f.example is not None}

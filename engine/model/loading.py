@@ -1,0 +1,281 @@
+"""Load an uploaded BPMN file into a checked `Model`, stage by stage; nothing raw ever escapes.
+
+Stages, in order; the first stage that finds anything raises `ModelError` with *all* its problems:
+
+1. hardened XML parse (`engine.model.xmlsafe.parse_xml`: no DOCTYPE, entities, XInclude; size cap);
+2. the BPMN 2.0 XSD plus SpiffWorkflow's extension XSD;
+3. an executable process to run (see `choose_process`);
+4. references and elements: dangling sequence flows, boundary events attached to nothing,
+   missing or recursive call-activity targets, elements SpiffWorkflow cannot run;
+5. SpiffWorkflow's own parser (`SpiffBpmnParser`, a fresh one per executable process);
+6. every condition, script, timer, loop and payload expression through `engine.runtime.sandbox.check_source`;
+7. the step annotations of docs/modeling.md (`engine.model.annotations.check_model`).
+
+Call activities must call a process of the same file: a OneThing model is one self-contained file.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.spiff.parser import SpiffBpmnParser
+
+from engine.model import validation as v
+from engine.errors import ModelError
+from engine.model.types import STEP_KINDS, Model, StepInfo
+from engine.model.problems import Problem
+from engine.model.xmlsafe import MAX_BYTES, parse_xml
+
+CACHE_SIZE = 128
+MODEL_SUFFIXES = (".bpmn", ".bpmn20.xml")
+
+
+def _raise_if(problems: list[Problem]) -> None:
+    if problems:
+        raise ModelError(problems)
+
+
+def choose_process(root: Any, filename: str, process_id: str | None) -> tuple[str | None, list[Problem]]:
+    """The process to run: `process_id` if given; else the only executable one; else the top one.
+
+    With several executable processes, the top one is the first (in file order) that no other
+    executable process calls; if every one is called by another, the first.
+    """
+    all_processes = v.processes(root)
+    runnable = [p for p in all_processes if v.is_executable(p)]
+    if not all_processes:
+        return None, [Problem(filename, root.sourceline, None, "no bpmn:process in this file: nothing to run")]
+    if not runnable:
+        return None, [
+            Problem(filename, p.sourceline, p.get("id"), 'process has isExecutable="false": OneThing only runs executable processes')
+            for p in all_processes
+        ]
+    ids = [p.get("id") for p in runnable]
+    if process_id is not None:
+        if process_id in ids:
+            return process_id, []
+        known = ", ".join(ids)
+        return None, [Problem(filename, root.sourceline, process_id, f"no executable process with this id (executable: {known})")]
+    called = {t for p in runnable for _, t in v.call_targets(p) if t != p.get("id")}
+    top = [pid for pid in ids if pid not in called]
+    return (top or ids)[0], []
+
+
+def _spiff_problem(exc: ValidationException, root: Any, filename: str, process: Any) -> Problem:
+    message = str(exc.args[0]) if exc.args else str(exc)
+    element_id = getattr(exc, "id", None) or process.get("id")
+    line = v.line_of(root, element_id) or process.sourceline
+    message = re.sub(r"<Element (\S+) at 0x[0-9a-f]+>", r"\1", v.short_names(message)).rstrip(". ")
+    return Problem(filename, line, element_id, f"SpiffWorkflow: {message}")
+
+
+def parse_specs(root: Any, filename: str) -> tuple[dict[str, tuple[Any, dict[str, Any]]], list[Problem]]:
+    """Run SpiffWorkflow's parser on every executable process: {id: (spec, subprocess specs)}, problems."""
+    specs, problems = {}, []
+    for process in filter(v.is_executable, v.processes(root)):
+        pid = process.get("id")
+        parser = SpiffBpmnParser()  # fresh: after a failure Spiff keeps a half-built spec
+        try:
+            parser.add_bpmn_xml(root, filename)
+            specs[pid] = (parser.get_spec(pid), parser.get_subprocess_specs(pid))
+        except ValidationException as exc:
+            problems.append(_spiff_problem(exc, root, filename, process))
+        except Exception as exc:  # Spiff also raises KeyError/TypeError/AttributeError on odd input
+            message = f"SpiffWorkflow could not parse this process: {type(exc).__name__}: {exc}"
+            problems.append(Problem(filename, process.sourceline, pid, message))
+    return specs, problems
+
+
+def _lanes(process: Any) -> tuple[dict[str, str], dict[str, str]]:
+    lanes, lane_of = {}, {}
+    for lane in process.iter(v.tag("lane")):  # document order: a child lane overrides its parent
+        lanes[lane.get("id")] = lane.get("name") or ""
+        for ref in lane.findall(v.tag("flowNodeRef")):
+            if ref.text:
+                lane_of[ref.text.strip()] = lane.get("id")
+    return lanes, lane_of
+
+
+def _department(node: Any, lane_of: dict[str, str]) -> str | None:
+    while node is not None:  # a step inside an embedded subprocess is in the subprocess's lane
+        if node.get("id") in lane_of:
+            return lane_of[node.get("id")]
+        node = node.getparent()
+    return None
+
+
+def _properties(node: Any) -> dict[str, str]:
+    found = node.xpath("./bpmn:extensionElements/spiffworkflow:properties//spiffworkflow:property", namespaces=v.NS)
+    return {p.get("name"): p.get("value") for p in found}
+
+
+def _steps(process: Any, lane_of: dict[str, str]) -> dict[str, StepInfo]:
+    kinds = {v.tag(kind): kind for kind in STEP_KINDS}
+    steps = {}
+    for node in process.iter(*kinds):
+        step_id = node.get("id")
+        steps[step_id] = StepInfo(
+            id=step_id,
+            name=node.get("name") or "",
+            kind=kinds[node.tag],
+            department=_department(node, lane_of),
+            properties=_properties(node),
+            line=node.sourceline,
+        )
+    return steps
+
+
+def _build(data: bytes, filename: str, root: Any, pid: str, specs: dict[str, Any]) -> Model:
+    process = next(p for p in v.processes(root) if p.get("id") == pid)
+    lanes, lane_of = _lanes(process)
+    spec, subprocess_specs = specs[pid]
+    return Model(
+        filename=filename,
+        content_hash=hashlib.sha256(data).hexdigest(),
+        data=data,
+        root=root,
+        process_id=pid,
+        spec=spec,
+        subprocess_specs=subprocess_specs,
+        lanes=lanes,
+        steps=_steps(process, lane_of),
+    )
+
+
+def _annotation_problems(model: Model, matter: Any) -> list[Problem]:
+    from engine.model import annotations
+
+    check_model = getattr(annotations, "check_model", None)
+    return list(check_model(model, matter)) if check_model else []
+
+
+def _load(data: bytes, filename: str, process_id: str | None, matter: Any) -> Model:
+    root = parse_xml(data, filename)
+    _raise_if(v.xsd_problems(root, filename))
+    pid, problems = choose_process(root, filename, process_id)
+    _raise_if(problems)
+    _raise_if(v.reference_problems(root, filename))
+    specs, problems = parse_specs(root, filename)
+    _raise_if(problems)
+    _raise_if(v.expression_problems(root, filename))
+    model = _build(data, filename, root, pid, specs)
+    _raise_if(_annotation_problems(model, matter))
+    return model
+
+
+def load_model(data: bytes, filename: str, *, process_id: str | None = None, matter: Any = None) -> Model:
+    """Parse and check one BPMN file; raise ModelError listing every problem of the first failing stage."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    try:
+        return _load(bytes(data), filename, process_id, matter)
+    except ModelError:
+        raise
+    except Exception as exc:  # the promise: no raw exception escapes, whatever the input
+        message = f"unexpected error while checking: {type(exc).__name__}: {exc}"
+        raise ModelError([Problem(filename, None, None, message)]) from None
+
+
+_cache: OrderedDict[tuple[Any, ...], Model] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _matter_key(matter: Any) -> Any:
+    try:
+        hash(matter)
+        return matter
+    except TypeError:
+        return repr(matter)
+
+
+def model_for(data: bytes, filename: str, matter: Any = None) -> Model:
+    """load_model through an in-process LRU keyed by the file's sha256 (plus name and matter).
+
+    Failures are not cached. Two threads missing at once may both parse; the first stored wins.
+    """
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    key = (hashlib.sha256(data).hexdigest(), filename, _matter_key(matter))
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    model = load_model(data, filename, matter=matter)
+    with _cache_lock:
+        model = _cache.setdefault(key, model)
+        _cache.move_to_end(key)
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return model
+
+
+def clear_cache() -> None:
+    """Forget every cached model (tests, redeploys)."""
+    with _cache_lock:
+        _cache.clear()
+
+
+def find_model_files(paths: list[str]) -> tuple[list[Path], list[Problem]]:
+    """Expand files and directories (recursively: *.bpmn, *.bpmn20.xml) into model files."""
+    files, problems = [], []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.name.endswith(MODEL_SUFFIXES))
+            if not found:
+                problems.append(Problem(name, None, None, "directory holds no .bpmn or .bpmn20.xml file"))
+            files += found
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(Problem(name, None, None, "no such file or directory"))
+    return files, problems
+
+
+def _read(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(MAX_BYTES + 1)  # one byte over the limit is enough for parse_xml to refuse
+
+
+def _matter_near(path: Path, matters: dict[Path, Any]) -> tuple[Any, list[Problem]]:
+    folder = path.parent
+    if folder in matters or not (folder / "matter.yaml").is_file():
+        return matters.get(folder), []
+    try:
+        from engine.matters.files import load_matter
+    except ImportError:
+        return None, []
+    try:
+        matters[folder] = load_matter(folder)
+        return matters[folder], []
+    except ModelError as exc:
+        matters[folder] = None
+        return None, list(exc.problems)
+
+
+def check_paths(paths: list[str]) -> list[Problem]:
+    """Check every model file under `paths` (with matter.yaml next to it, if any); all problems, in order."""
+    problems: list[Problem] = []
+    matters: dict[Path, Any] = {}
+    for name in paths:
+        files, missing = find_model_files([name])
+        problems += missing
+        for path in files:
+            problems += _check_file(path, matters)
+    return problems
+
+
+def _check_file(path: Path, matters: dict[Path, Any]) -> list[Problem]:
+    matter, problems = _matter_near(path, matters)
+    try:
+        load_model(_read(path), str(path), matter=matter)
+    except ModelError as exc:
+        problems += exc.problems
+    except OSError as exc:
+        problems.append(Problem(str(path), None, None, f"cannot read file: {exc.strerror or exc}"))
+    return problems

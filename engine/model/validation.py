@@ -1,0 +1,272 @@
+"""Checks of a parsed BPMN tree that run before and after SpiffWorkflow's parser; each returns Problems.
+
+Stages (see engine/loading.py): XSD, references and supported elements, expressions.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from typing import Any, Iterator
+
+from lxml import etree
+from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
+
+from engine.model.exprcheck import script_always_fails, timer_problem
+from engine.model.problems import Problem
+
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+NS = {"bpmn": BPMN, "spiffworkflow": SPIFF}
+_SHORT = {
+    BPMN: "bpmn",
+    SPIFF: "spiffworkflow",
+    "http://www.omg.org/spec/BPMN/20100524/DI": "bpmndi",
+    "http://www.omg.org/spec/DD/20100524/DC": "dc",
+    "http://www.omg.org/spec/DD/20100524/DI": "di",
+}
+FLOW_NODES = (
+    "task", "userTask", "manualTask", "scriptTask", "serviceTask", "sendTask", "receiveTask",
+    "businessRuleTask", "callActivity", "subProcess", "transaction", "adHocSubProcess",
+    "exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway", "complexGateway",
+    "startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent",
+)
+# Spiff parses businessRuleTask only with DMN files loaded; OneThing models carry no DMN.
+NOT_RUNNABLE = {"businessRuleTask": "business rule tasks need DMN decision tables, which OneThing models do not carry"}
+_PARSER_CLASSES = SpiffBpmnParser()  # only used to ask which tags SpiffWorkflow has a parser for
+# lxml schema validators keep their error log on the instance: one validation at a time.
+_XSD_LOCK = threading.Lock()
+
+
+def tag(local: str, ns: str = BPMN) -> str:
+    """Clark notation `{ns}local`."""
+    return f"{{{ns}}}{local}"
+
+
+def owner_id(element: Any) -> str | None:
+    """The id of the element or of its nearest ancestor that has one."""
+    while element is not None:
+        if isinstance(element.tag, str) and element.get("id"):
+            return element.get("id")
+        element = element.getparent()
+    return None
+
+
+def short_names(text: str) -> str:
+    """Replace `{namespace-uri}` by its usual prefix in a message."""
+    for uri, prefix in _SHORT.items():
+        text = text.replace(f"{{{uri}}}", f"{prefix}:")
+    return text
+
+
+def _problem(filename: str, element: Any, message: str) -> Problem:
+    return Problem(filename, element.sourceline, owner_id(element), message)
+
+
+def xsd_problems(root: Any, filename: str) -> list[Problem]:
+    """Validate against the BPMN 2.0 XSD plus the spiffworkflow extension XSD; one Problem per error."""
+    with _XSD_LOCK:
+        VALIDATOR.preprocess(root)  # what Spiff does first: bpmn-js writes correlation expressions off-schema
+        if VALIDATOR.validator.validate(root):
+            return []
+        errors = [(e.line, e.message) for e in VALIDATOR.validator.error_log]
+    by_line: dict[int, list[Any]] = {}
+    for element in root.iter():
+        if isinstance(element.tag, str):
+            by_line.setdefault(element.sourceline, []).append(element)
+    problems = []
+    for line, message in errors:
+        match = re.match(r"Element '([^']+)'", message)
+        candidates = [e for e in by_line.get(line, []) if match and e.tag == match.group(1)]
+        element_id = owner_id(candidates[0]) if candidates else None
+        text = short_names(message).rstrip(".")
+        text = re.sub(r"Expected is one of \((.{150}).*?\)", r"Expected is one of (\1 …)", text)
+        problems.append(Problem(filename, line, element_id, f"not valid BPMN (XSD): {text}"))
+    return problems
+
+
+def processes(root: Any) -> list[Any]:
+    """The top-level bpmn:process elements of a definitions root."""
+    return root.findall(tag("process"))
+
+
+def is_executable(process: Any) -> bool:
+    """SpiffWorkflow's rule: a missing isExecutable counts as true."""
+    return process.get("isExecutable", "true") == "true"
+
+
+def _same_container_ids(container: Any) -> set[str]:
+    return {child.get("id") for child in container if isinstance(child.tag, str) and child.get("id")}
+
+
+def _flow_problems(process: Any, filename: str) -> list[Problem]:
+    problems = []
+    for flow in process.iter(tag("sequenceFlow")):
+        ids = _same_container_ids(flow.getparent())
+        for attr in ("sourceRef", "targetRef"):
+            ref = flow.get(attr)
+            if not ref:
+                problems.append(_problem(filename, flow, f"sequence flow has no {attr}"))
+            elif ref not in ids:
+                problems.append(_problem(filename, flow, f"sequence flow {attr} '{ref}' names no element of its (sub)process"))
+    for event in process.iter(tag("boundaryEvent")):
+        ref = event.get("attachedToRef")
+        if ref and ref not in _same_container_ids(event.getparent()):
+            problems.append(_problem(filename, event, f"boundary event attachedToRef '{ref}' names no activity of its (sub)process"))
+    return problems
+
+
+def _element_problems(process: Any, filename: str) -> list[Problem]:
+    problems = []
+    for local in FLOW_NODES:
+        for node in process.iter(tag(local)):
+            parser_class, spec_class = _PARSER_CLASSES._get_parser_class(node.tag)
+            if local in NOT_RUNNABLE:
+                problems.append(_problem(filename, node, f"bpmn:{local} cannot run: {NOT_RUNNABLE[local]}"))
+            elif parser_class is None or spec_class is None:
+                problems.append(_problem(filename, node, f"SpiffWorkflow cannot run bpmn:{local} elements"))
+    for task in process.iter(tag("scriptTask")):
+        problems += [_problem(filename, task, m) for m in _script_task_messages(task)]
+    for prop in process.iter(tag("property", SPIFF)):
+        if prop.get("name") is None or prop.get("value") is None:
+            problems.append(_problem(filename, prop, "spiffworkflow:property needs both name and value"))
+    return problems
+
+
+def _script_task_messages(task: Any) -> list[str]:
+    script_format = task.get("scriptFormat")
+    if script_format and "python" not in script_format.lower():
+        return [f"script format '{script_format}' is not Python"]
+    script = task.find(tag("script"))
+    if script is None or not (script.text or "").strip():
+        return ["script task has no inline script"]
+    return []
+
+
+def call_targets(process: Any) -> Iterator[tuple[Any, str | None]]:
+    """(callActivity element, calledElement) pairs inside a process, embedded subprocesses included."""
+    for call in process.iter(tag("callActivity")):
+        yield call, call.get("calledElement")
+
+
+def _call_problems(root: Any, filename: str) -> list[Problem]:
+    by_id = {p.get("id"): p for p in processes(root)}
+    problems = []
+    for process in filter(is_executable, processes(root)):
+        for call, target in call_targets(process):
+            if not target:
+                problems.append(_problem(filename, call, "call activity has no calledElement"))
+            elif target not in by_id:
+                problems.append(_problem(filename, call, f"call activity target process '{target}' is not in this file"))
+            elif not is_executable(by_id[target]):
+                problems.append(_problem(filename, call, f"call activity target process '{target}' is not executable"))
+    return problems + _recursion_problems(by_id, filename)
+
+
+def _recursion_problems(by_id: dict[str, Any], filename: str) -> list[Problem]:
+    graph = {pid: [(c, t) for c, t in call_targets(p) if t in by_id] for pid, p in by_id.items() if is_executable(p)}
+    problems = []
+    for start, edges in graph.items():
+        for call, target in edges:
+            path = _path_back(graph, target, start)
+            if path is not None:
+                chain = " -> ".join([start, *path])
+                problems.append(_problem(filename, call, f"process '{start}' calls itself through call activities ({chain})"))
+    return problems
+
+
+def _path_back(graph: dict[str, list[tuple[Any, str]]], node: str, goal: str) -> list[str] | None:
+    """A call chain from node back to goal (inclusive), or None; iterative DFS."""
+    stack, seen = [(node, [node])], set()
+    while stack:
+        current, path = stack.pop()
+        if current == goal:
+            return path
+        if current in seen:
+            continue
+        seen.add(current)
+        stack.extend((t, path + [t]) for _, t in graph.get(current, []))
+    return None
+
+
+def reference_problems(root: Any, filename: str) -> list[Problem]:
+    """Dangling flows, unrunnable elements, bad properties, missing or recursive call targets."""
+    problems = []
+    for process in filter(is_executable, processes(root)):
+        problems += _flow_problems(process, filename) + _element_problems(process, filename)
+    return problems + _call_problems(root, filename)
+
+
+_EXPRESSIONS = (
+    # (element tag, only when the parent has this tag, mode, what it is)
+    (tag("conditionExpression"), None, "eval", "condition"),
+    (tag("condition"), tag("conditionalEventDefinition"), "eval", "condition"),
+    (tag("script"), tag("scriptTask"), "exec", "script"),
+    (tag("preScript", SPIFF), None, "exec", "pre-script"),
+    (tag("postScript", SPIFF), None, "exec", "post-script"),
+    (tag("timeDuration"), None, "eval", "timer"),
+    (tag("timeDate"), None, "eval", "timer"),
+    (tag("timeCycle"), None, "eval", "timer"),
+    (tag("loopCardinality"), None, "eval", "multi-instance cardinality"),
+    (tag("completionCondition"), None, "eval", "completion condition"),
+    (tag("loopCondition"), None, "eval", "loop condition"),
+    (tag("messagePayload", SPIFF), None, "eval", "message payload"),
+    (tag("payloadExpression", SPIFF), None, "eval", "event payload"),
+    (tag("expression", SPIFF), tag("processVariableCorrelation", SPIFF), "eval", "correlation"),
+    (tag("messagePath"), tag("correlationPropertyRetrievalExpression"), "eval", "correlation"),
+    (tag("formalExpression"), tag("correlationPropertyRetrievalExpression"), "eval", "correlation"),
+)
+_GLOBALS = ("message", "signal", "error", "escalation", "correlationProperty")
+
+
+def expressions(root: Any) -> Iterator[tuple[Any, str, str, str]]:
+    """(element, source, mode, what) for every Python expression or script SpiffWorkflow would run."""
+    scopes = [p for p in processes(root) if is_executable(p)]
+    scopes += [e for name in _GLOBALS for e in root.findall(tag(name))]
+    for scope in scopes:
+        for element_tag, parent_tag, mode, what in _EXPRESSIONS:
+            for element in scope.iter(element_tag):
+                if parent_tag is not None and element.getparent().tag != parent_tag:
+                    continue
+                if element.text and element.text.strip():
+                    yield element, element.text, mode, what
+
+
+def _fallback_check(source: str, mode: str) -> str | None:
+    """Syntax only; used until engine.runtime.sandbox is importable."""
+    try:
+        compile(source, "<model>", mode)
+    except (SyntaxError, ValueError) as exc:
+        return f"invalid Python syntax: {getattr(exc, 'msg', exc)}"
+    return None
+
+
+def expression_problems(root: Any, filename: str) -> list[Problem]:
+    """Check every condition, script, timer, loop and payload expression through the sandbox rules."""
+    try:
+        from engine.runtime.sandbox import check_source
+    except ImportError:  # the sandbox lands in its own module; keep loading usable meanwhile
+        check_source = _fallback_check
+    problems = []
+    for element, source, mode, what in expressions(root):
+        message = check_source(source, mode)
+        if message is None and what == "timer":
+            message = timer_problem(source, etree.QName(element).localname)
+        if message is None and mode == "exec":
+            message = script_always_fails(source)
+        if message:
+            problems.append(_problem(filename, element, f"{what}: {message}"))
+    return problems
+
+
+def line_of(root: Any, element_id: str | None) -> int | None:
+    """The source line of the element with this id, if there is one."""
+    if not element_id:
+        return None
+    found = root.xpath("//*[@id=$id]", id=element_id)
+    return found[0].sourceline if found else None
+
+
+__all__ = [
+    "xsd_problems", "reference_problems", "expression_problems", "expressions",
+    "processes", "is_executable", "line_of", "owner_id", "tag", "NS", "BPMN", "SPIFF",
+]

@@ -1,0 +1,264 @@
+"""One case's workflow in memory: start, ready steps, complete, messages, timers. No database here."""
+from __future__ import annotations
+
+import copy
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Iterable
+from uuid import UUID
+
+from SpiffWorkflow import TaskState
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
+
+from engine.runtime import state as case_state
+from engine.errors import InputError, StepNotFound, StepNotReady
+from engine.model.types import Model
+
+MAX_ENGINE_ROUNDS = 1000
+
+
+@dataclass(frozen=True)
+class ReadyStep:
+    """A READY manual step of a case, as the engine tells it to the rest of the code."""
+
+    task_id: str
+    step_id: str
+    name: str
+    department: str | None
+    kind: str
+
+
+class CaseError(Exception):
+    """A model's own code failed while the case ran (the case goes to its error state)."""
+
+
+class CaseRuntime:
+    """A loaded case: its model, its workflow, and the message events it holds for later."""
+
+    def __init__(self, model: Model, workflow: BpmnWorkflow, script_engine: Any, extra: dict | None = None) -> None:
+        self.model = model
+        self.workflow = workflow
+        self.workflow.script_engine = script_engine  # Spiff does not serialize it: set it on every load
+        self.extra = extra or {}
+        self.trail: list[str] = []
+        self.taken: list[tuple[str, str]] = []
+
+    @classmethod
+    def start(cls, model: Model, script_engine: Any, data: dict[str, Any] | None = None) -> "CaseRuntime":
+        workflow = BpmnWorkflow(model.spec, model.subprocess_specs, script_engine=script_engine)
+        if data:
+            workflow.task_tree.data.update(copy.deepcopy(data))
+            for task in workflow.task_tree.children:
+                task.data.update(copy.deepcopy(data))
+        runtime = cls(model, workflow, script_engine)
+        runtime.advance()
+        return runtime
+
+    @classmethod
+    def load(cls, model: Model, text: str, script_engine: Any) -> "CaseRuntime":
+        workflow, extra = case_state.load_state(text, model.spec, model.subprocess_specs)
+        return cls(model, workflow, script_engine, extra)
+
+    def dump(self) -> str:
+        return case_state.dump_state(self.workflow, self.extra)
+
+    # -- reading -------------------------------------------------------------------------------
+    def ready_steps(self) -> list[ReadyStep]:
+        return [self._ready_step(t) for t in self.workflow.get_tasks(state=TaskState.READY, manual=True)]
+
+    def _ready_step(self, task) -> ReadyStep:
+        spec = task.task_spec
+        step = self.model.steps.get(spec.bpmn_id)
+        return ReadyStep(
+            task_id=str(task.id),
+            step_id=spec.bpmn_id,
+            name=spec.bpmn_name or spec.bpmn_id,
+            department=step.department if step else spec.lane,
+            kind=step.kind if step else type(spec).__name__,
+        )
+
+    def find_ready(self, step: str) -> ReadyStep:
+        """The READY manual step named by task id or by BPMN id; clear errors otherwise."""
+        task = self._find_task(step)
+        if task is None:
+            known = step in self.model.steps or step in self.model.spec.task_specs
+            if known:
+                raise StepNotReady(f"step {step!r} is not ready in this case")
+            raise StepNotFound(f"no step {step!r} in this case's model")
+        if not task.task_spec.manual:
+            raise StepNotReady(f"step {task.task_spec.bpmn_id!r} is automatic; nobody completes it by hand")
+        if task.state != TaskState.READY:
+            raise StepNotReady(f"step {task.task_spec.bpmn_id!r} is not ready (it is {TaskState.get_name(task.state)})")
+        return self._ready_step(task)
+
+    def _find_task(self, step: str):
+        try:
+            task = self.workflow.get_task_from_id(UUID(step))
+            if task is not None:
+                return task
+        except (ValueError, TypeError):
+            pass
+        candidates = [t for t in self.workflow.get_tasks(spec_name=step) if t.task_spec.bpmn_id == step]
+        ready = [t for t in candidates if t.state == TaskState.READY]
+        if len(ready) > 1:
+            raise InputError(f"step {step!r} is ready {len(ready)} times in this case; name it by task id")
+        return ready[0] if ready else (candidates[0] if candidates else None)
+
+    def is_completed(self) -> bool:
+        return self.workflow.is_completed()
+
+    def data(self) -> dict[str, Any]:
+        return dict(self.workflow.data) if self.workflow.is_completed() else self._latest_data()
+
+    def _latest_data(self) -> dict[str, Any]:
+        """Data of every branch, later changes winning (parallel branches each hold their own)."""
+        tasks = sorted(self._all_tasks(TaskState.COMPLETED | TaskState.READY | TaskState.STARTED),
+                       key=lambda t: t.last_state_change)
+        merged: dict[str, Any] = {}
+        for task in tasks:
+            merged.update(task.data)
+        return merged
+
+    def waiting_messages(self) -> list[str]:
+        return sorted({e.name for e in self.workflow.waiting_events() if e.event_type == "MessageEventDefinition"})
+
+    def timers(self) -> list[tuple[str, datetime]]:
+        """(task id, due time) of every timer the case waits on."""
+        found = []
+        for task in self._all_tasks(TaskState.WAITING):
+            due = _earliest(task.internal_data.get("event_value"))
+            if due is not None:
+                found.append((str(task.id), due))
+        return found
+
+    def _all_tasks(self, state: int) -> Iterable:
+        yield from (t for t in self.workflow.tasks.values() if t.state & state)
+        for sub in self.workflow.subprocesses.values():
+            yield from (t for t in sub.tasks.values() if t.state & state)
+
+    # -- changing ------------------------------------------------------------------------------
+    def complete(self, task_id: str, data: dict[str, Any]) -> None:
+        """Run a READY manual task with the (already validated) form data, then move on."""
+        task = self.workflow.get_task_from_id(UUID(task_id))
+        if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+            raise StepNotReady(f"step {task_id} is not ready")
+        started = time.time()
+        task.data.update(copy.deepcopy(data))
+        self._guard(task.run)
+        self.advance(since=started)
+
+    def send_message(self, name: str, payload: dict[str, Any]) -> None:
+        """Deliver a message from outside the case to the event waiting for it."""
+        definition = self._waiting_message_definition(name)
+        if definition is None:
+            waiting = ", ".join(self.waiting_messages()) or "no message"
+            raise StepNotReady(f"the case is not waiting for message {name!r} (it waits for: {waiting})")
+        started = time.time()
+        try:
+            self._guard(lambda: self.workflow.send_event(BpmnEvent(definition, copy.deepcopy(payload))))
+        except CaseError as exc:
+            if isinstance(exc.__cause__, WorkflowException) and "not waiting" in str(exc.__cause__):
+                raise StepNotReady(f"message {name!r} was not accepted: {exc.__cause__}") from None
+            raise
+        self.advance(since=started)
+
+    def _waiting_message_definition(self, name: str):
+        """The event definition of a catch event waiting for message `name` (parser-specific class)."""
+        for task in self.workflow.event_manager.tasks.values():
+            definition = getattr(task.task_spec, "event_definition", None)
+            for candidate in getattr(definition, "event_definitions", [definition]):
+                if isinstance(candidate, MessageEventDefinition) and candidate.name == name:
+                    return candidate
+        return None
+
+    def advance(self, since: float | None = None) -> None:
+        """Run automatic work (scripts, gateways, due timers, messages thrown inside the case).
+
+        `trail` and `taken` then hold what happened since `since` (default: now).
+        """
+        started = since if since is not None else time.time()
+        for _ in range(MAX_ENGINE_ROUNDS):
+            self._guard(self.workflow.refresh_timers)
+            self._guard(self.workflow.do_engine_steps)
+            if not self._guard(self._route_internal_events):
+                break
+        self.trail = [t.task_spec.bpmn_id for t in self._changed_since(started, TaskState.COMPLETED)]
+        # A flow is taken when its target is reached (READY, WAITING...), while its source is still the parent.
+        reached = self._changed_since(started, TaskState.COMPLETED | TaskState.READY | TaskState.WAITING | TaskState.STARTED)
+        self.taken = [(src, t.task_spec.bpmn_id) for t in reached if (src := _bpmn_parent(t)) is not None]
+
+    def _route_internal_events(self) -> bool:
+        """Hand messages thrown in this case to its own catch events; keep the rest for later."""
+        pending = [case_state.restore_event(e) for e in self.extra.pop("pending_events", [])]
+        pending += self.workflow.get_events()
+        delivered = False
+        kept = []
+        for event in pending:
+            if self.workflow.event_manager.catch(event, internal=False):
+                delivered = True
+            else:
+                kept.append(event)
+        if kept:
+            self.extra["pending_events"] = [case_state.convert_event(e) for e in kept]
+        return delivered
+
+    def _changed_since(self, started: float, state: int) -> list:
+        changed = [t for t in self._all_tasks(state) if t.last_state_change >= started and t.task_spec.bpmn_id]
+        changed.sort(key=lambda t: (t.last_state_change, t.depth))
+        return changed
+
+    def _guard(self, call) -> Any:
+        """Run SpiffWorkflow work; anything the model's own code raises becomes a CaseError."""
+        try:
+            return call()
+        except SpiffWorkflowException as exc:
+            raise CaseError(_describe(exc)) from exc
+        except (NameError, TypeError, ValueError, KeyError, AttributeError, ArithmeticError, LookupError) as exc:
+            raise CaseError(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _bpmn_parent(task) -> str | None:
+    """The BPMN id of the nearest ancestor that is a BPMN element (skipping Spiff's helper tasks)."""
+    parent = task.parent
+    while parent is not None and not parent.task_spec.bpmn_id:
+        parent = parent.parent
+    return parent.task_spec.bpmn_id if parent is not None else None
+
+
+def _describe(exc: SpiffWorkflowException) -> str:
+    task = getattr(exc, "task", None)
+    where = f"{task.task_spec.bpmn_id}: " if task is not None and getattr(task.task_spec, "bpmn_id", None) else ""
+    inner = exc.__cause__ or getattr(exc, "error", None)
+    detail = str(inner) if inner else str(exc)
+    message = str(exc) if str(exc) and str(exc) not in detail else detail
+    return " ".join(f"{where}{message}".split())  # one line: messages may quote multi-line scripts
+
+
+def _earliest(value: Any) -> datetime | None:
+    """The earliest ISO datetime found in a timer's internal event value (str, dict or list)."""
+    found: list[datetime] = []
+
+    def walk(v: Any) -> None:
+        if isinstance(v, str):
+            try:
+                parsed = datetime.fromisoformat(v)
+            except ValueError:
+                return
+            if parsed.tzinfo is not None:
+                found.append(parsed)
+        elif isinstance(v, dict):
+            if "next" in v:
+                walk(v["next"])
+            else:
+                for item in v.values():
+                    walk(item)
+        elif isinstance(v, (list, tuple)):
+            for item in v:
+                walk(item)
+
+    walk(value)
+    return min(found) if found else None
+

@@ -1,0 +1,153 @@
+"""SQLAlchemy models: deployed model versions, cases, open steps, the step log, timers, users."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from engine.store.db import Base
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on every backend (SQLite keeps no offset, so we add it back)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use clock.now()")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+UTC_DATETIME = UTCDateTime()
+
+
+class ModelVersion(Base):
+    """One deployed version of a matter variant, stored once by content hash."""
+
+    __tablename__ = "model_versions"
+    __table_args__ = (
+        UniqueConstraint("matter_id", "variant", "content_hash", name="uq_model_versions_content"),
+        UniqueConstraint("matter_id", "variant", "version", name="uq_model_versions_version"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    matter_id: Mapped[str] = mapped_column(String(64))
+    variant: Mapped[str] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(255))
+    process_id: Mapped[str] = mapped_column(String(255))
+    bpmn: Mapped[bytes] = mapped_column(LargeBinary)
+    matter_yaml: Mapped[str | None] = mapped_column(Text)
+    deployed_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+
+
+class Case(Base):
+    """One applicant's run of a model version; `state` is the pruned workflow, `version` guards updates."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    model_version_id: Mapped[int] = mapped_column(ForeignKey("model_versions.id"), index=True)
+    matter_id: Mapped[str] = mapped_column(String(64))
+    variant: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), index=True)  # running | completed | cancelled | error
+    error: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    state: Mapped[str] = mapped_column(Text)
+    trail: Mapped[list[str]] = mapped_column(JSON, default=list)
+    flows: Mapped[list[list[str]] | None] = mapped_column(JSON, default=list)  # [source, target] pairs taken
+    started_by: Mapped[str | None] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+    updated_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+    completed_at: Mapped[datetime | None] = mapped_column(UTC_DATETIME)
+    applicant: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    __table_args__ = (Index("ix_cases_matter_variant_status", "matter_id", "variant", "status"),)
+    __mapper_args__ = {"version_id_col": version}
+
+
+class OpenStep(Base):
+    """A step that is READY now (the worklist); removed when it is completed or cancelled."""
+
+    __tablename__ = "open_steps"
+
+    task_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    step_id: Mapped[str] = mapped_column(String(255))
+    step_name: Mapped[str] = mapped_column(String(255))
+    department: Mapped[str | None] = mapped_column(String(64))
+    ready_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTC_DATETIME)
+
+    __table_args__ = (Index("ix_open_steps_department_ready", "department", "ready_at"),)
+
+
+class StepLogEntry(Base):
+    """Append-only: one row per step event (claimed, released, completed, cancelled), never updated."""
+
+    __tablename__ = "step_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36))
+    step_id: Mapped[str] = mapped_column(String(255))
+    step_name: Mapped[str] = mapped_column(String(255))
+    department: Mapped[str | None] = mapped_column(String(64))
+    event: Mapped[str] = mapped_column(String(16))  # claimed | released | completed | cancelled
+    actor: Mapped[str | None] = mapped_column(String(64))
+    ready_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTC_DATETIME)
+    at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    __table_args__ = (Index("ix_step_log_step_event", "step_id", "event"),)
+
+
+class Timer(Base):
+    """A timer a case waits on, due at `due_at`; the worker fires it and deletes the row."""
+
+    __tablename__ = "timers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36))
+    due_at: Mapped[datetime] = mapped_column(UTC_DATETIME, index=True)
+
+
+class User(Base):
+    """A person who signs in: designer or clerk of a department, auditor, admin."""
+
+    __tablename__ = "users"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))  # designer | clerk | auditor | admin
+    department: Mapped[str | None] = mapped_column(String(64))
+    display_name: Mapped[str | None] = mapped_column(String(255))
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # bumped at sign-out
+
+
+class LoginFailure(Base):
+    """A wrong password, kept for a while to throttle guessing (per user name and per client)."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    client: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(UTC_DATETIME, index=True)
