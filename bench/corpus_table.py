@@ -83,7 +83,7 @@ def baseline(corpus: Path = CORPUS) -> dict[str, str]:
 
 def check_file(corpus: Path, name: str) -> list[str]:
     """Problem lines of `onething check` for one corpus file, with the corpus prefix dropped."""
-    from engine.model.loading import check_paths
+    from engine.catalog.library import check_paths
 
     return [str(p).replace(f"{corpus}/", "") for p in check_paths([str(corpus / name)])]
 

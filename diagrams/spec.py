@@ -270,9 +270,9 @@ def _inherit_lanes(diagram: Diagram, nodes: list[Node]) -> None:
 
 def read_xml(data: bytes, filename: str, keep_comments: bool = False) -> etree._Element:
     """Parse untrusted BPMN bytes with the engine's hardened parser (ModelError with file and line)."""
-    from engine.model.xmlsafe import parse_xml
+    from engine import parse_model_xml
 
-    return parse_xml(data, filename, keep_comments=keep_comments)
+    return parse_model_xml(data, filename, keep_comments=keep_comments)
 
 
 def load_diagram(data: bytes, filename: str) -> Diagram:

@@ -1,0 +1,131 @@
+"""OneThing's engine: the one door `web/`, `diagrams/`, the CLI and other callers go through.
+
+Everything public is listed in `__all__` and grouped by what it is about:
+
+- context and errors: `EngineContext`, the `OneThingError` hierarchy (see engine/errors.py);
+- views: the frozen types use cases return (`CaseView`, `WorkItem`, `CaseSummary`, `MatterInfo`...);
+- use cases, each owning one transaction: cases (`start_case`, `complete_step`...), worklists, timers,
+  the catalog of deployed models (`deploy_path`, `deploy_upload`...), audit (`matter_comparison`...),
+  the citizen's side (`apply`, `lookup`, `rate`), accounts (`authenticate`, `add_user`...), demo data;
+- model files on disk: `check_paths`, `file_metrics`, `library_comparison`, `parse_model_xml`...
+
+Names are imported on first use (PEP 562), so `import engine` costs nothing until a use case runs: the
+CLI starts without loading SpiffWorkflow or SQLAlchemy for commands that need neither. Sub-packages
+(`engine.model`, `engine.cases`...) are internal: only this module is imported from outside engine/.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# name -> module that defines it ("module:attribute" where the module's own name differs)
+_EXPORTS: dict[str, str] = {
+    # context, errors, vocabulary
+    "EngineContext": "engine.context",
+    "SimulatedClock": "engine.runtime.clock",
+    "OneThingError": "engine.errors", "ModelError": "engine.errors", "InputError": "engine.errors",
+    "NotFound": "engine.errors", "MatterNotFound": "engine.errors", "CaseNotFound": "engine.errors",
+    "StepNotFound": "engine.errors", "NotAllowed": "engine.errors", "NotYourDepartment": "engine.errors",
+    "Conflict": "engine.errors", "StepNotReady": "engine.errors", "StaleCase": "engine.errors",
+    "StepClaimed": "engine.errors", "CaseClosed": "engine.errors", "Throttled": "engine.errors",
+    "SandboxError": "engine.errors",
+    "VARIANTS": "engine.matters.files", "APPLICANT": "engine.matters.files", "ROLES": "engine.accounts.users",
+    # views
+    "Actor": "engine.accounts.users",
+    "CaseView": "engine.views", "WorkItem": "engine.views", "LogEntry": "engine.views", "Deadline": "engine.views",
+    "Names": "engine.matters.files", "Form": "engine.matters.files", "FormField": "engine.matters.files",
+    "Source": "engine.matters.files",
+    "Problem": "engine.model.problems",
+    "Deployed": "engine.catalog.versions", "VersionInfo": "engine.catalog.designer",
+    "MatterInfo": "engine.catalog.designer", "ModelFile": "engine.catalog.designer",
+    "VersionDetail": "engine.catalog.designer",
+    "WorkEntry": "engine.cases.worklist", "StepDetail": "engine.cases.worklist", "CaseSummary": "engine.cases.worklist",
+    "CaseOverlay": "engine.cases.insight",
+    "MatterComparison": "engine.audit.comparison",
+    "Progress": "engine.citizen.applications",
+    "DryRun": "engine.cases.dryrun",
+    "METRIC_KEYS": "engine.model.metrics",
+    # cases
+    "start_case": "engine.cases.lifecycle", "get_case": "engine.cases.lifecycle", "step_log": "engine.cases.lifecycle",
+    "claim_step": "engine.cases.lifecycle",
+    "release_step": "engine.cases.lifecycle", "complete_step": "engine.cases.lifecycle",
+    "send_message": "engine.cases.lifecycle", "cancel_case": "engine.cases.lifecycle",
+    "work_items": "engine.cases.worklist", "step_detail": "engine.cases.worklist", "case_summary": "engine.cases.worklist",
+    "case_overlay": "engine.cases.insight", "step_durations": "engine.cases.insight",
+    "fire_due_timers": "engine.cases.timers",
+    "dry_run": "engine.cases.dryrun",
+    # catalog of deployed models
+    "deploy_path": "engine.catalog.versions",
+    "check_upload": "engine.catalog.designer", "deploy_upload": "engine.catalog.designer",
+    "list_versions": "engine.catalog.designer", "get_version": "engine.catalog.designer",
+    "list_matters": "engine.catalog.designer", "get_matter": "engine.catalog.designer",
+    "current_model_files": "engine.catalog.designer",
+    # model files on disk
+    "MAX_MODEL_BYTES": "engine.model.xmlsafe:MAX_BYTES", "parse_model_xml": "engine.model.xmlsafe:parse_xml",
+    "find_model_files": "engine.catalog.library", "check_paths": "engine.catalog.library",
+    "file_metrics": "engine.catalog.library", "library_comparison": "engine.catalog.library",
+    "xsd_problem": "engine.model.equivalence", "same_behaviour": "engine.model.equivalence",
+    # audit
+    "matter_comparison": "engine.audit.comparison", "matter_comparisons": "engine.audit.comparison",
+    "portfolio": "engine.audit.comparison", "audit_overview": "engine.audit.comparison",
+    "AuditOverview": "engine.audit.comparison", "MatterDetail": "engine.audit.comparison",
+    "matter_detail": "engine.audit.comparison",
+    # the citizen's side
+    "intake_form": "engine.citizen.applications", "apply": "engine.citizen.applications",
+    "lookup": "engine.citizen.applications", "rate": "engine.citizen.applications",
+    # accounts
+    "add_user": "engine.accounts.users", "get_actor": "engine.accounts.users", "authenticate": "engine.accounts.users",
+    "session_generation": "engine.accounts.users", "end_sessions": "engine.accounts.users",
+    "list_users": "engine.accounts.users",
+    # demo data
+    "load_demo": "engine.demo.loader", "DEMO_CHECK": "engine.demo.loader", "DEMO_PASSWORD": "engine.demo.loader",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    """Import the module that defines `name` on first use, then keep the value here."""
+    where = _EXPORTS.get(name)
+    if where is None:
+        raise AttributeError(f"module 'engine' has no attribute {name!r}")
+    module, _, attribute = where.partition(":")
+    value = getattr(importlib.import_module(module), attribute or name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPORTS
+    from engine.accounts.users import (ROLES, Actor, add_user, authenticate, end_sessions, get_actor, list_users,
+                                       session_generation)
+    from engine.audit.comparison import (AuditOverview, MatterComparison, MatterDetail, audit_overview,
+                                         matter_comparison, matter_detail,
+                                         matter_comparisons, portfolio)
+    from engine.cases.dryrun import DryRun, dry_run
+    from engine.cases.insight import CaseOverlay, case_overlay, step_durations
+    from engine.cases.lifecycle import (cancel_case, claim_step, complete_step, get_case,
+                                        release_step, send_message, start_case, step_log)
+    from engine.cases.timers import fire_due_timers
+    from engine.cases.worklist import CaseSummary, StepDetail, WorkEntry, case_summary, step_detail, work_items
+    from engine.catalog.designer import (MatterInfo, ModelFile, VersionDetail, VersionInfo, check_upload, current_model_files,
+                                         deploy_upload, get_matter, get_version, list_matters, list_versions)
+    from engine.catalog.library import check_paths, file_metrics, find_model_files, library_comparison
+    from engine.catalog.versions import Deployed, deploy_path
+    from engine.citizen.applications import Progress, apply, intake_form, lookup, rate
+    from engine.context import EngineContext
+    from engine.demo.loader import DEMO_CHECK, DEMO_PASSWORD, load_demo
+    from engine.errors import (CaseClosed, CaseNotFound, Conflict, InputError, MatterNotFound, ModelError,
+                               NotAllowed, NotFound, NotYourDepartment, OneThingError, SandboxError, StaleCase,
+                               StepClaimed, StepNotFound, StepNotReady, Throttled)
+    from engine.matters.files import APPLICANT, VARIANTS, Form, FormField, Names, Source
+    from engine.model.equivalence import same_behaviour, xsd_problem
+    from engine.model.metrics import METRIC_KEYS
+    from engine.model.problems import Problem
+    from engine.model.xmlsafe import MAX_BYTES as MAX_MODEL_BYTES
+    from engine.model.xmlsafe import parse_xml as parse_model_xml
+    from engine.runtime.clock import SimulatedClock
+    from engine.views import CaseView, Deadline, LogEntry, WorkItem

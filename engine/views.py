@@ -7,6 +7,21 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class Deadline:
+    """A ready step's time limit: due date and working days left (negative when overdue)."""
+
+    due: datetime | None
+    days_left: int | None
+
+    @property
+    def colour(self) -> str:
+        """green (more than 2 working days), yellow (0–2), red (overdue), none (no limit)."""
+        if self.days_left is None:
+            return "none"
+        return "red" if self.days_left < 0 else "yellow" if self.days_left <= 2 else "green"
+
+
+@dataclass(frozen=True)
 class WorkItem:
     """A READY step on a worklist."""
 
@@ -20,6 +35,8 @@ class WorkItem:
     claimed_at: datetime | None = None
     matter_id: str | None = None
     variant: str | None = None
+    time_limit: int | None = None  # promised working days of the step (its model version's annotation)
+    deadline: Deadline = Deadline(None, None)
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,18 @@ from __future__ import annotations
 
 import os
 import secrets
+import threading
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, abort, current_app, request, session
 
+if TYPE_CHECKING:
+    from engine import EngineContext
+
 LANGUAGES = ("zh", "en")
+_context_lock = threading.Lock()
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 
@@ -115,13 +120,22 @@ def _security_headers(response):
     return response
 
 
-def engine_context(app: Flask):
-    """The app's EngineContext (database sessions, clock, sandbox), made on first use."""
-    from engine.context import EngineContext
-
+def engine_context(app: Flask | None = None) -> EngineContext:
+    """The app's EngineContext (database sessions, clock, sandbox), made once on first use (thread-safe)."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     ctx = app.extensions.get("onething")
     if ctx is None:
-        ctx = EngineContext.from_url(app.config["DATABASE_URL"],
-                                     script_time_limit=float(app.config.get("SCRIPT_TIME_LIMIT", 1.0)))
-        app.extensions["onething"] = ctx
+        with _context_lock:
+            ctx = app.extensions.get("onething")
+            if ctx is None:
+                from engine import EngineContext
+
+                ctx = EngineContext.from_url(app.config["DATABASE_URL"],
+                                             script_time_limit=float(app.config.get("SCRIPT_TIME_LIMIT", 1.0)))
+                app.extensions["onething"] = ctx
     return ctx
+
+
+def ctx() -> EngineContext:
+    """The EngineContext of the app handling the current request or command."""
+    return engine_context()

@@ -53,39 +53,5 @@ def role_required(*roles: str) -> Callable[[Callable], Callable]:
     return decorate
 
 
-def same_department(department: str | None) -> None:
-    """403 unless the signed-in clerk belongs to `department` (the engine checks again on completion)."""
-    actor = g.get("actor")
-    if actor is None or not actor.may_work(department):
-        abort(403)
-
-
-def may_read_matter(ctx, actor, matter_id: str) -> bool:
-    """Clerks see cases of matters their department takes part in (as the API); auditors and admins all."""
-    from engine.catalog.designer import matter_departments
-
-    if actor is None:
-        return False
-    if actor.role != "clerk":
-        return True
-    return actor.department in matter_departments(ctx, matter_id)
-
-
-def check_may_deploy(ctx, actor, matter_id: str) -> None:
-    """A designer deploys only matters their department takes part in *as deployed*.
-
-    The engine checks the departments of the matter.yaml that comes with the upload, which the
-    designer writes: listing their own department there must not open another department's matter.
-    """
-    from engine.catalog.designer import matter_departments
-    from engine.errors import NotYourDepartment
-
-    if actor is None or actor.role == "admin":
-        return
-    deployed = matter_departments(ctx, matter_id)
-    if deployed and (actor.role != "designer" or actor.department not in deployed):
-        raise NotYourDepartment(f"{actor.name} is not a designer of a department of matter {matter_id!r}")
-
-
 def home_endpoint(role: str | None) -> str:
     return ROLE_HOME.get(role or "", "citizen.index")

@@ -16,7 +16,7 @@ from typing import Any
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import (Conflict, InputError, ModelError, NotAllowed, NotFound, OneThingError, SandboxError,
+from engine import (Conflict, InputError, ModelError, NotAllowed, NotFound, OneThingError, SandboxError,
                            Throttled)
 
 STATUS: tuple[tuple[type[Exception], int], ...] = (

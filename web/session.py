@@ -11,24 +11,21 @@ from __future__ import annotations
 import hmac
 import secrets
 
-from flask import current_app, g, session
+from flask import g, session
 
-from engine.accounts import users
-from engine.accounts.users import Actor
+import engine
+from engine import Actor
+from web.app import ctx
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-def _ctx():
-    from web.app import engine_context
-
-    return engine_context(current_app)
 
 
 def sign_in(actor: Actor) -> None:
     session.clear()
     session["actor"] = {"name": actor.name, "role": actor.role, "department": actor.department,
-                        "generation": users.session_generation(_ctx(), actor.name)}
+                        "generation": engine.session_generation(ctx(), actor.name)}
     session["csrf"] = secrets.token_urlsafe(32)
     session.permanent = True
     g.pop("actor_checked", None)
@@ -37,7 +34,7 @@ def sign_in(actor: Actor) -> None:
 def sign_out() -> None:
     actor = current_actor()
     if actor is not None:
-        users.end_sessions(_ctx(), actor.name)
+        engine.end_sessions(ctx(), actor.name)
     session.clear()
 
 
@@ -47,7 +44,7 @@ def current_actor() -> Actor | None:
     if not data:
         return None
     if "actor_checked" not in g:
-        g.actor_checked = users.session_generation(_ctx(), data["name"]) == data.get("generation")
+        g.actor_checked = engine.session_generation(ctx(), data["name"]) == data.get("generation")
     if not g.actor_checked:
         session.pop("actor", None)
         return None

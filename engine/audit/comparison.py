@@ -4,10 +4,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from engine.catalog import designer
+from engine.catalog import versions as catalog
+from engine.catalog.designer import MatterInfo, ModelFile
 from engine.context import EngineContext
 from engine.errors import MatterNotFound
-from engine.matters.files import Names, Source
+from engine.matters.files import VARIANTS, Names, Source
 from engine.model.metrics import METRIC_KEYS, compare, static_metrics
 
 # Metrics whose sum over matters means something (a total of steps, trips...); expected_days and
@@ -31,6 +35,23 @@ class MatterComparison:
     # TODO(measured metrics): a later issue adds metrics measured from the step log here
     # (cases, completed, elapsed working days, on-time rate...); `measured_hook` is where they plug in.
     measured: dict[str, Any] = field(default_factory=dict)
+    files: dict[str, ModelFile] = field(default_factory=dict)  # variant -> current BPMN file, for drawings
+
+
+@dataclass(frozen=True)
+class MatterDetail:
+    """A deployed matter and its comparison, as the public matter page and API show them."""
+
+    matter: MatterInfo
+    comparison: MatterComparison
+
+
+@dataclass(frozen=True)
+class AuditOverview:
+    """Every deployed matter's comparison and the totals over the matters that have both variants."""
+
+    comparisons: list[MatterComparison]
+    portfolio: dict[str, Any]
 
 
 def measured_hook(ctx: EngineContext, matter_id: str) -> dict[str, Any]:
@@ -40,21 +61,34 @@ def measured_hook(ctx: EngineContext, matter_id: str) -> dict[str, Any]:
 
 def matter_comparison(ctx: EngineContext, matter_id: str) -> MatterComparison:
     """Static before vs after of one deployed matter."""
-    info = designer.get_matter(ctx, matter_id)
-    loaded = designer.current_models(ctx, matter_id)
+    with ctx.read() as session:
+        return _comparison(ctx, session, matter_id)
+
+
+def matter_detail(ctx: EngineContext, matter_id: str) -> MatterDetail:
+    """A deployed matter with its static before vs after comparison (one transaction)."""
+    with ctx.read() as session:
+        return MatterDetail(designer.matter_info(ctx, session, matter_id), _comparison(ctx, session, matter_id))
+
+
+def _comparison(ctx: EngineContext, session: Session, matter_id: str) -> MatterComparison:
+    version_ids = designer.current_version_ids(session, matter_id)
     metrics: dict[str, dict[str, Any]] = {}
-    sources: tuple[Source, ...] = ()
-    for variant in ("before", "after"):
-        if variant in loaded:
-            model, matter = loaded[variant]
+    files: dict[str, ModelFile] = {}
+    names, sources = Names(matter_id, matter_id), ()
+    for variant in VARIANTS:
+        if variant in version_ids:
+            model, matter = catalog.loaded_version(ctx, session, version_ids[variant])
             metrics[variant] = _cached_metrics(ctx, model, matter, variant)
+            files[variant] = ModelFile(model.data, model.filename)
             if matter is not None:
-                sources = matter.sources
+                names, sources = matter.names, matter.sources
     if not metrics:
         raise MatterNotFound(f"no deployed matter {matter_id!r}")
+    numbers = {v: catalog.version_number(ctx, session, vid) for v, vid in version_ids.items()}
     before, after = metrics.get("before", {}), metrics.get("after", {})
-    return MatterComparison(matter_id, info.names, info.variants.get("before"), info.variants.get("after"),
-                            before, after, compare(before, after), sources, measured_hook(ctx, matter_id))
+    return MatterComparison(matter_id, names, numbers.get("before"), numbers.get("after"),
+                            before, after, compare(before, after), sources, measured_hook(ctx, matter_id), files)
 
 
 def _cached_metrics(ctx: EngineContext, model: Any, matter: Any, variant: str) -> dict[str, Any]:
@@ -66,13 +100,24 @@ def _cached_metrics(ctx: EngineContext, model: Any, matter: Any, variant: str) -
 
 
 def matter_comparisons(ctx: EngineContext) -> list[MatterComparison]:
-    """One comparison per deployed matter, by matter id."""
-    return [matter_comparison(ctx, info.id) for info in designer.list_matters(ctx)]
+    """One comparison per deployed matter, by matter id (one transaction)."""
+    with ctx.read() as session:
+        return [_comparison(ctx, session, matter_id) for matter_id in designer.deployed_matter_ids(session)]
 
 
 def portfolio(ctx: EngineContext) -> dict[str, Any]:
     """Totals over every matter with both variants: {matters, metrics: {key: {before, after, change, change_pct, how}}}."""
-    rows = [c for c in matter_comparisons(ctx) if c.before and c.after]
+    return _portfolio(matter_comparisons(ctx))
+
+
+def audit_overview(ctx: EngineContext) -> AuditOverview:
+    """What the auditor's first page shows: every matter's comparison and the portfolio over them."""
+    comparisons = matter_comparisons(ctx)
+    return AuditOverview(comparisons, _portfolio(comparisons))
+
+
+def _portfolio(comparisons: list[MatterComparison]) -> dict[str, Any]:
+    rows = [c for c in comparisons if c.before and c.after]
     totals: dict[str, dict[str, Any]] = {}
     for key in METRIC_KEYS:
         pairs = [(c.before.get(key), c.after.get(key)) for c in rows]

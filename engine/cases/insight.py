@@ -3,17 +3,15 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
-from datetime import datetime, time
 
 from sqlalchemy import select
 from SpiffWorkflow import TaskState
 
-from engine.model.annotations import parse_step
 from engine.cases.lifecycle import find_case, load_runtime
 from engine.runtime.clock import using_clock
 from engine.context import EngineContext
+from engine.cases.deadlines import step_deadline, step_time_limit
 from engine.store.tables import Case, ModelVersion, OpenStep, StepLogEntry
-from engine.runtime.workdays import CHINA, WorkCalendar, china_date, default_calendar
 
 
 @dataclass(frozen=True)
@@ -25,32 +23,6 @@ class CaseOverlay:
     step_states: dict[str, str]  # bpmn id -> completed | ready | waiting | overdue | not_reached
     trail: list[str]
     taken: list[tuple[str, str]]  # (source, target) of every flow the case took
-
-
-@dataclass(frozen=True)
-class Deadline:
-    """A ready step's time limit: due date and working days left (negative when overdue)."""
-
-    due: datetime | None
-    days_left: int | None
-
-    @property
-    def colour(self) -> str:
-        """green (more than 2 working days), yellow (0–2), red (overdue), none (no limit)."""
-        if self.days_left is None:
-            return "none"
-        return "red" if self.days_left < 0 else "yellow" if self.days_left <= 2 else "green"
-
-
-def step_deadline(time_limit: int | None, ready_at: datetime, now: datetime,
-                  calendar: WorkCalendar | None = None) -> Deadline:
-    """Due date and working days left for a step that became ready at `ready_at`."""
-    if not time_limit:
-        return Deadline(None, None)
-    calendar = calendar or default_calendar()
-    due_day = calendar.add_workdays(china_date(ready_at), time_limit)
-    due = datetime.combine(due_day, time(18, 0), tzinfo=CHINA)  # end of the due working day, Beijing time
-    return Deadline(due, calendar.workdays_between(china_date(now), due_day))
 
 
 def case_overlay(ctx: EngineContext, number: str) -> CaseOverlay:
@@ -68,7 +40,7 @@ def case_overlay(ctx: EngineContext, number: str) -> CaseOverlay:
                 states[task.task_spec.bpmn_id] = "waiting"
         now = ctx.clock.now()
         for row in session.scalars(select(OpenStep).where(OpenStep.case_id == case.id)):
-            limit = parse_step(model.steps[row.step_id]).time_limit if row.step_id in model.steps else None
+            limit = step_time_limit(model, row.step_id)
             late = step_deadline(limit, row.ready_at, now).colour == "red"
             states[row.step_id] = "overdue" if late else "ready"
         taken = [tuple(pair) for pair in case.flows or []]

@@ -17,19 +17,25 @@ from engine.errors import (CaseClosed, CaseNotFound, InputError, NotYourDepartme
 from engine.cases.numbers import new_case_number, normalize
 from engine.runtime.workflow import CaseError, CaseRuntime, ReadyStep
 from engine.store.tables import Case, ModelVersion, OpenStep, StepLogEntry, Timer
+from engine.accounts.access import check_may_act
 from engine.accounts.users import Actor
-from engine.views import CaseView, LogEntry, WorkItem
+from engine.cases.deadlines import step_deadline, step_time_limit
+from engine.catalog.designer import matter_departments
+from engine.model.types import Model
+from engine.views import CaseView, Deadline, LogEntry, WorkItem
 
 
 def start_case(ctx: EngineContext, matter_id: str, variant: str = "after", data: dict[str, Any] | None = None,
                actor: Actor | None = None) -> CaseView:
-    """Start a case of the current version of a matter variant."""
+    """Start a case of the current version of a matter variant (`actor` None: the operator, e.g. the CLI)."""
     if data is not None and not isinstance(data, dict):
         raise InputError("case data must be a JSON object", fields={"data": ["must be an object"]})
     with ctx.write() as session, using_clock(ctx.clock):
+        if actor is not None:
+            check_may_act(actor, matter_departments(ctx, session, matter_id), matter_id)
         version = catalog.current_version(session, matter_id, variant)
         case, runtime, rows = create_case(ctx, session, version, data, actor.name if actor else None)
-        return _view(case, version.version, runtime, session, rows)
+        return case_view(case, version.version, runtime, session, ctx.clock.now(), rows)
 
 
 def create_case(ctx: EngineContext, session: Session, version: ModelVersion, data: dict[str, Any] | None,
@@ -73,26 +79,21 @@ def get_case(ctx: EngineContext, number: str) -> CaseView:
     with ctx.read() as session, using_clock(ctx.clock):
         case = find_case(session, number)
         runtime, _ = load_runtime(ctx, session, case)
-        return _view(case, catalog.version_number(ctx, session, case.model_version_id), runtime, session)
+        return case_view(case, catalog.version_number(ctx, session, case.model_version_id), runtime, session,
+                         ctx.clock.now())
 
 
 def step_log(ctx: EngineContext, number: str) -> list[LogEntry]:
     """The step log of a case, oldest first."""
     with ctx.read() as session:
-        case = find_case(session, number)
-        rows = session.scalars(select(StepLogEntry).where(StepLogEntry.case_id == case.id).order_by(StepLogEntry.id))
-        return [LogEntry(r.step_id, r.step_name, r.department, r.event, r.actor, r.ready_at, r.claimed_at, r.at, r.data)
-                for r in rows]
+        return read_log(session, find_case(session, number))
 
 
-def list_ready_steps(ctx: EngineContext, department: str | None = None, limit: int = 200) -> list[WorkItem]:
-    """READY steps across cases, oldest first, optionally of one department."""
-    with ctx.read() as session:
-        query = (select(OpenStep, Case.number, Case.matter_id, Case.variant).join(Case, Case.id == OpenStep.case_id)
-                 .order_by(OpenStep.ready_at, OpenStep.task_id).limit(limit))
-        if department is not None:
-            query = query.where(OpenStep.department == department)
-        return [work_item(row, number, matter, variant) for row, number, matter, variant in session.execute(query)]
+def read_log(session: Session, case: Case) -> list[LogEntry]:
+    """A case's step log rows as LogEntry views, oldest first (inside the caller's transaction)."""
+    rows = session.scalars(select(StepLogEntry).where(StepLogEntry.case_id == case.id).order_by(StepLogEntry.id))
+    return [LogEntry(r.step_id, r.step_name, r.department, r.event, r.actor, r.ready_at, r.claimed_at, r.at, r.data)
+            for r in rows]
 
 
 def claim_step(ctx: EngineContext, number: str, step: str, actor: Actor) -> WorkItem:
@@ -128,7 +129,8 @@ def _set_claim(ctx: EngineContext, number: str, step: str, actor: Actor, claim: 
                                  ready_at=row.ready_at, claimed_at=now if claim else row.claimed_at, at=now, data=None))
         session.flush()
         session.refresh(row)
-        return work_item(row, case.number, case.matter_id, case.variant)
+        model, _matter = catalog.loaded_version(ctx, session, case.model_version_id)
+        return work_item(row, case.number, case.matter_id, case.variant, model, now)
 
 
 def complete_step(ctx: EngineContext, number: str, step: str, actor: Actor, data: dict[str, Any] | None = None,
@@ -152,7 +154,7 @@ def complete_step(ctx: EngineContext, number: str, step: str, actor: Actor, data
         except CaseError as exc:
             case.status, case.error = "error", str(exc)
         rows = save_case(session, case, runtime, now, completed={ready.task_id: (actor.name, clean)})
-        return _view(case, catalog.version_number(ctx, session, case.model_version_id), runtime, session, rows)
+        return case_view(case, catalog.version_number(ctx, session, case.model_version_id), runtime, session, now, rows)
 
 
 def send_message(ctx: EngineContext, number: str, name: str, payload: dict[str, Any] | None = None, *,
@@ -181,22 +183,21 @@ def send_message(ctx: EngineContext, number: str, name: str, payload: dict[str, 
         except CaseError as exc:
             case.status, case.error = "error", str(exc)
         rows = save_case(session, case, runtime, now)
-        return _view(case, catalog.version_number(ctx, session, case.model_version_id), runtime, session, rows)
+        return case_view(case, catalog.version_number(ctx, session, case.model_version_id), runtime, session, now, rows)
 
 
 def cancel_case(ctx: EngineContext, number: str, actor: Actor, reason: str = "") -> CaseView:
-    """Stop a running case; its open steps are logged as cancelled."""
-    if actor.role not in ("admin", "clerk"):
-        raise NotYourDepartment("only clerks and admins may cancel a case")
+    """Stop a running case (clerks of the matter's departments, admins); its open steps are logged as cancelled."""
     with ctx.write() as session, using_clock(ctx.clock):
         case = find_case(session, number)
         _check_open(case)
+        check_may_act(actor, matter_departments(ctx, session, case.matter_id), case.matter_id)
         runtime, _ = load_runtime(ctx, session, case)
         runtime.workflow.cancel()
         now = ctx.clock.now()
         case.status, case.error = "cancelled", reason or None
         rows = save_case(session, case, runtime, now, cancelled_by=actor.name)
-        return _view(case, catalog.version_number(ctx, session, case.model_version_id), runtime, session, rows)
+        return case_view(case, catalog.version_number(ctx, session, case.model_version_id), runtime, session, now, rows)
 
 
 # -- shared steps of the use cases -----------------------------------------------------------------
@@ -352,13 +353,18 @@ def _sync(session: Session, case: Case, runtime: CaseRuntime, now: datetime,
     return sorted(kept, key=lambda r: (r.ready_at, r.task_id))
 
 
-def work_item(row: OpenStep, number: str, matter_id: str | None = None, variant: str | None = None) -> WorkItem:
+def work_item(row: OpenStep, number: str, matter_id: str | None = None, variant: str | None = None,
+              model: Model | None = None, now: datetime | None = None) -> WorkItem:
+    """An open step as a WorkItem; with its model version and the time, with its time limit and deadline."""
+    limit = step_time_limit(model, row.step_id) if model is not None else None
+    deadline = step_deadline(limit, row.ready_at, now) if now is not None else Deadline(None, None)
     return WorkItem(number, row.task_id, row.step_id, row.step_name, row.department, row.ready_at,
-                    row.claimed_by, row.claimed_at, matter_id, variant)
+                    row.claimed_by, row.claimed_at, matter_id, variant, limit, deadline)
 
 
-def _view(case: Case, version: int, runtime: CaseRuntime, session: Session,
-          rows: list[OpenStep] | None = None) -> CaseView:
+def case_view(case: Case, version: int, runtime: CaseRuntime, session: Session, now: datetime,
+              rows: list[OpenStep] | None = None) -> CaseView:
+    """The case as people see it, its ready steps with their deadlines at `now`."""
     if rows is None:
         rows = session.scalars(select(OpenStep).where(OpenStep.case_id == case.id)
                                .order_by(OpenStep.ready_at, OpenStep.task_id)).all()
@@ -366,7 +372,7 @@ def _view(case: Case, version: int, runtime: CaseRuntime, session: Session,
         number=case.number, matter_id=case.matter_id, variant=case.variant, model_version=version,
         status=case.status, version=case.version, started_at=case.started_at, updated_at=case.updated_at,
         completed_at=case.completed_at, error=case.error,
-        ready_steps=tuple(work_item(r, case.number, case.matter_id, case.variant) for r in rows),
+        ready_steps=tuple(work_item(r, case.number, case.matter_id, case.variant, runtime.model, now) for r in rows),
         waiting_messages=tuple(runtime.waiting_messages()) if case.status == "running" else (),
         timers=tuple(sorted(due for _, due in runtime.timers())) if case.status == "running" else (),
         data=runtime.data(), trail=tuple(case.trail or ()),

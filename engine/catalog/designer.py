@@ -6,18 +6,19 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from engine.catalog import versions as catalog
 from engine.context import EngineContext
-from engine.errors import InputError, MatterNotFound, ModelError, NotFound, NotYourDepartment
+from engine.errors import InputError, MatterNotFound, ModelError, NotFound
 from engine.matters.files import APPLICANT, Matter, Names
 from engine.model.types import Model
 from engine.model.problems import Problem
 from engine.store.tables import ModelVersion
+from engine.accounts.access import check_may_deploy
 from engine.accounts.users import Actor
 
 MAX_UPLOAD = 5 * 1024 * 1024
@@ -36,6 +37,22 @@ class VersionInfo:
     process_id: str
     deployed_at: datetime
     current: bool
+
+
+@dataclass(frozen=True)
+class ModelFile:
+    """A deployed model's BPMN file, for drawing and download."""
+
+    data: bytes
+    filename: str
+
+
+@dataclass(frozen=True)
+class VersionDetail:
+    """A deployed version with its file."""
+
+    info: VersionInfo
+    file: ModelFile
 
 
 @dataclass(frozen=True)
@@ -90,8 +107,11 @@ def check_upload(bpmn: bytes, filename: str, matter_yaml: bytes | None = None) -
 
 
 def deploy_upload(ctx: EngineContext, bpmn: bytes, filename: str, matter_yaml: bytes | None, matter_id: str,
-                  variant: str, actor: Actor | None = None) -> catalog.Deployed:
-    """Check and deploy an uploaded model; without a matter.yaml the matter's deployed one is used."""
+                  variant: str, actor: Actor) -> catalog.Deployed:
+    """Check and deploy an uploaded model for `actor` (a designer of the matter, or an admin).
+
+    Without a matter.yaml the matter's deployed one is used.
+    """
     if variant not in catalog.VARIANTS:
         raise InputError(f"unknown variant {variant!r}", fields={"variant": [f"one of {', '.join(catalog.VARIANTS)}"]})
     if not re.fullmatch(r"[a-z][a-z0-9_]{0,63}", matter_id or ""):
@@ -108,12 +128,10 @@ def deploy_upload(ctx: EngineContext, bpmn: bytes, filename: str, matter_yaml: b
                                  fields={"matter_yaml": ["required for a new matter"]})
             _, matter = catalog.loaded_version(ctx, session, row.id)
             yaml_text = row.matter_yaml
-    if actor is not None and actor.role != "admin":
-        if actor.role != "designer" or actor.department not in matter.department_ids():
-            raise NotYourDepartment(f"{actor.name} is not a designer of a department of matter {matter_id!r}")
     display = f"{matter_id}/{_clean_filename(filename)}"
     model = _load_upload(bpmn, display, matter)
     with ctx.write() as session:
+        check_may_deploy(actor, matter_id, matter_departments(ctx, session, matter_id), set(matter.department_ids()))
         # catalog.store_version is the one place that decides "unchanged" vs "new version"
         return catalog.store_version(ctx, session, matter_id, variant, bpmn, display, model, yaml_text)
 
@@ -146,22 +164,42 @@ def list_versions(ctx: EngineContext, matter_id: str | None = None) -> list[Vers
     return found
 
 
-def version_file(ctx: EngineContext, version_id: int) -> tuple[bytes, str]:
-    """The BPMN bytes and file name of a deployed version."""
+def get_version(ctx: EngineContext, version_id: int) -> VersionDetail:
+    """One deployed version: what it is, whether it is current, and its BPMN file."""
     with ctx.read() as session:
         row = session.get(ModelVersion, version_id)
         if row is None:
             raise NotFound(f"no model version {version_id}")
-        return row.bpmn, row.filename.rsplit("/", 1)[-1]
+        newest = session.scalar(select(func.max(ModelVersion.version)).where(
+            ModelVersion.matter_id == row.matter_id, ModelVersion.variant == row.variant))
+        info = VersionInfo(row.id, row.matter_id, row.variant, row.version, row.content_hash, row.filename,
+                           row.process_id, row.deployed_at, current=row.version == newest)
+        return VersionDetail(info, ModelFile(row.bpmn, row.filename.rsplit("/", 1)[-1]))
 
 
-def current_models(ctx: EngineContext, matter_id: str) -> dict[str, tuple[Model, Matter | None]]:
-    """The loaded current model (and matter) of each deployed variant of a matter."""
+def deployed_matter_ids(session: Session) -> list[str]:
+    """Ids of every matter with a deployed version, sorted."""
+    return list(session.scalars(select(ModelVersion.matter_id).distinct().order_by(ModelVersion.matter_id)))
+
+
+def current_version_ids(session: Session, matter_id: str) -> dict[str, int]:
+    """The stored id of the current (newest) version of each deployed variant of a matter."""
+    ids = session.execute(select(ModelVersion.variant, ModelVersion.id).where(ModelVersion.matter_id == matter_id)
+                          .order_by(ModelVersion.version)).all()
+    return {variant: version_id for variant, version_id in ids}  # the last one wins: the newest
+
+
+def current_models(ctx: EngineContext, session: Session, matter_id: str) -> dict[str, tuple[Model, Matter | None]]:
+    """The loaded current model (and matter) of each deployed variant of a matter (engine-internal)."""
+    return {variant: catalog.loaded_version(ctx, session, vid)
+            for variant, vid in current_version_ids(session, matter_id).items()}
+
+
+def current_model_files(ctx: EngineContext, matter_id: str) -> dict[str, ModelFile]:
+    """The BPMN file of the current version of each deployed variant of a matter."""
     with ctx.read() as session:
-        ids = session.execute(select(ModelVersion.variant, ModelVersion.id).where(ModelVersion.matter_id == matter_id)
-                              .order_by(ModelVersion.version)).all()
-        current = {variant: version_id for variant, version_id in ids}  # the last one wins: the newest
-        return {variant: catalog.loaded_version(ctx, session, vid) for variant, vid in current.items()}
+        return {variant: ModelFile(model.data, model.filename)
+                for variant, (model, _matter) in current_models(ctx, session, matter_id).items()}
 
 
 def list_matters(ctx: EngineContext) -> list[MatterInfo]:
@@ -182,10 +220,18 @@ def list_matters(ctx: EngineContext) -> list[MatterInfo]:
 
 def get_matter(ctx: EngineContext, matter_id: str) -> MatterInfo:
     """One deployed matter (MatterNotFound otherwise)."""
-    for info in list_matters(ctx):
-        if info.id == matter_id:
-            return info
-    raise MatterNotFound(f"no deployed matter {matter_id!r}")
+    with ctx.read() as session:
+        return matter_info(ctx, session, matter_id)
+
+
+def matter_info(ctx: EngineContext, session: Session, matter_id: str) -> MatterInfo:
+    """One deployed matter inside the caller's transaction (MatterNotFound otherwise)."""
+    version_ids = current_version_ids(session, matter_id)
+    if not version_ids:
+        raise MatterNotFound(f"no deployed matter {matter_id!r}")
+    model, matter = catalog.loaded_version(ctx, session, max(version_ids.values()))
+    numbers = {variant: catalog.version_number(ctx, session, vid) for variant, vid in version_ids.items()}
+    return _matter_info(matter_id, model, matter, numbers)
 
 
 def _matter_info(matter_id: str, model: Model, matter: Matter | None, variants: dict[str, int]) -> MatterInfo:
@@ -195,10 +241,10 @@ def _matter_info(matter_id: str, model: Model, matter: Matter | None, variants: 
     return MatterInfo(matter_id, Names(matter_id, matter_id), None, lanes, variants)
 
 
-def matter_departments(ctx: EngineContext, matter_id: str) -> frozenset[str]:
+def matter_departments(ctx: EngineContext, session: Session, matter_id: str) -> frozenset[str]:
     """Departments (lanes and matter.yaml departments) of every current variant of a matter."""
     found: set[str] = set()
-    for model, matter in current_models(ctx, matter_id).values():
+    for model, matter in current_models(ctx, session, matter_id).values():
         found.update(lane for lane in model.lanes if lane != APPLICANT)
         if matter is not None:
             found.update(matter.department_ids())
@@ -265,8 +311,3 @@ def department_names(model: Model, matter: Matter | None, department: str | None
                 return item.names
     name = model.lanes.get(department or "", "") or department or "-"
     return Names(name, department or "-")
-
-
-def variant_models(ctx: EngineContext) -> dict[str, dict[str, tuple[Model, Any]]]:
-    """Loaded current models of every deployed matter, by matter id and variant."""
-    return {info.id: current_models(ctx, info.id) for info in list_matters(ctx)}

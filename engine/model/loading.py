@@ -19,7 +19,6 @@ import hashlib
 import re
 import threading
 from collections import OrderedDict
-from pathlib import Path
 from typing import Any
 
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
@@ -29,10 +28,9 @@ from engine.model import validation as v
 from engine.errors import ModelError
 from engine.model.types import STEP_KINDS, Model, StepInfo
 from engine.model.problems import Problem
-from engine.model.xmlsafe import MAX_BYTES, parse_xml
+from engine.model.xmlsafe import parse_xml
 
 CACHE_SIZE = 128
-MODEL_SUFFIXES = (".bpmn", ".bpmn20.xml")
 
 
 def _raise_if(problems: list[Problem]) -> None:
@@ -218,64 +216,3 @@ def clear_cache() -> None:
     """Forget every cached model (tests, redeploys)."""
     with _cache_lock:
         _cache.clear()
-
-
-def find_model_files(paths: list[str]) -> tuple[list[Path], list[Problem]]:
-    """Expand files and directories (recursively: *.bpmn, *.bpmn20.xml) into model files."""
-    files, problems = [], []
-    for name in paths:
-        path = Path(name)
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.name.endswith(MODEL_SUFFIXES))
-            if not found:
-                problems.append(Problem(name, None, None, "directory holds no .bpmn or .bpmn20.xml file"))
-            files += found
-        elif path.is_file():
-            files.append(path)
-        else:
-            problems.append(Problem(name, None, None, "no such file or directory"))
-    return files, problems
-
-
-def _read(path: Path) -> bytes:
-    with path.open("rb") as handle:
-        return handle.read(MAX_BYTES + 1)  # one byte over the limit is enough for parse_xml to refuse
-
-
-def _matter_near(path: Path, matters: dict[Path, Any]) -> tuple[Any, list[Problem]]:
-    folder = path.parent
-    if folder in matters or not (folder / "matter.yaml").is_file():
-        return matters.get(folder), []
-    try:
-        from engine.matters.files import load_matter
-    except ImportError:
-        return None, []
-    try:
-        matters[folder] = load_matter(folder)
-        return matters[folder], []
-    except ModelError as exc:
-        matters[folder] = None
-        return None, list(exc.problems)
-
-
-def check_paths(paths: list[str]) -> list[Problem]:
-    """Check every model file under `paths` (with matter.yaml next to it, if any); all problems, in order."""
-    problems: list[Problem] = []
-    matters: dict[Path, Any] = {}
-    for name in paths:
-        files, missing = find_model_files([name])
-        problems += missing
-        for path in files:
-            problems += _check_file(path, matters)
-    return problems
-
-
-def _check_file(path: Path, matters: dict[Path, Any]) -> list[Problem]:
-    matter, problems = _matter_near(path, matters)
-    try:
-        load_model(_read(path), str(path), matter=matter)
-    except ModelError as exc:
-        problems += exc.problems
-    except OSError as exc:
-        problems.append(Problem(str(path), None, None, f"cannot read file: {exc.strerror or exc}"))
-    return problems

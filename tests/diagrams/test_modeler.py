@@ -49,7 +49,7 @@ KNOWN_OUTSIDE_LANE: dict[str, dict[str, str]] = {}
 
 def corpus_run_files() -> list[Path]:
     """Corpus files whose role is `run` in SOURCES.md and that pass `onething check`."""
-    from engine.model.loading import check_paths
+    from engine.catalog.library import check_paths
 
     return [path for path in files_with_role("run") if path.is_file() and not check_paths([str(path)])]
 

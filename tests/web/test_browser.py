@@ -114,7 +114,7 @@ def test_applicant_clerks_and_auditor_journey(browser, site):
             continue
         item = view.ready_steps[0]
         assert item.department != "Applicant", "the after variant asks the applicant only once"
-        detail = step_detail(ctx, number, item.task_id)
+        detail = step_detail(ctx, number, item.task_id, Actor(f"clerk.{item.department}", "clerk", item.department))
         _sign_in(page, base, f"clerk.{item.department}", password)
         assert "/worklist" in page.url
         if not shot_taken:

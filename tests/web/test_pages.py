@@ -270,8 +270,8 @@ def _finish(ctx, number: str) -> None:
                 cases.send_message(ctx, number, name, {}, actor=Actor.system())
             continue
         item = view.ready_steps[0]
-        detail = step_detail(ctx, number, item.task_id)
         actor = users.Actor("clerk.x", "clerk", item.department) if item.department != "Applicant" else users.Actor.applicant()
+        detail = step_detail(ctx, number, item.task_id, actor)
         cases.complete_step(ctx, number, item.task_id, actor, example_data(detail.form) if detail.form else {})
     raise AssertionError(f"case {number} did not finish")
 

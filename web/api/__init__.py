@@ -10,7 +10,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import Forbidden, HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 
-from engine.errors import OneThingError
+from engine import OneThingError
 from web.errors import error_body, status_for
 from web.session import UNSAFE, csrf_ok, current_actor
 

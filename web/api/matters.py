@@ -3,33 +3,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.audit import comparison as audit
-from engine.citizen import applications as citizen
-from engine.catalog import designer
-from engine.errors import NotFound
-from engine.matters.files import Form
-from engine.accounts.users import Actor
-from web.api.routing import PUBLIC, api, ctx
+import engine
+from engine import Actor, Form, NotFound
+from web.api.routing import PUBLIC, api
+from web.app import ctx
 from web.schemas import ComparisonSchema, FormSchema, MatterDetailSchema, MatterSchema, PortfolioSchema
 
 AUDIT = ("auditor", "admin")
 
 
 @api("/matters", roles=PUBLIC, response=MatterSchema, many=True, summary="Deployed matters")
-def list_matters(actor: Actor | None) -> list[designer.MatterInfo]:
-    return designer.list_matters(ctx())
+def list_matters(actor: Actor | None) -> list[engine.MatterInfo]:
+    return engine.list_matters(ctx())
 
 
 @api("/matters/<matter_id>", roles=PUBLIC, response=MatterDetailSchema,
      summary="One matter with its static before/after comparison and published sources")
-def show_matter(actor: Actor | None, matter_id: str) -> dict[str, Any]:
-    return {"matter": designer.get_matter(ctx(), matter_id), "comparison": audit.matter_comparison(ctx(), matter_id)}
+def show_matter(actor: Actor | None, matter_id: str) -> engine.MatterDetail:
+    return engine.matter_detail(ctx(), matter_id)
 
 
 @api("/matters/<matter_id>/intake-form", roles=PUBLIC, response=FormSchema,
      summary="The one form an applicant fills to apply for the matter")
 def intake_form(actor: Actor | None, matter_id: str) -> Form:
-    form = citizen.intake_form(ctx(), matter_id)
+    form = engine.intake_form(ctx(), matter_id)
     if form is None:
         raise NotFound(f"matter {matter_id!r} has no applicant form")
     return form
@@ -37,10 +34,10 @@ def intake_form(actor: Actor | None, matter_id: str) -> Form:
 
 @api("/matters/<matter_id>/metrics", roles=AUDIT, response=ComparisonSchema,
      summary="Before vs after metrics of one matter (auditors, admins)")
-def matter_metrics(actor: Actor, matter_id: str) -> audit.MatterComparison:
-    return audit.matter_comparison(ctx(), matter_id)
+def matter_metrics(actor: Actor, matter_id: str) -> engine.MatterComparison:
+    return engine.matter_comparison(ctx(), matter_id)
 
 
 @api("/portfolio", roles=AUDIT, response=PortfolioSchema, summary="Totals over every matter (auditors, admins)")
 def portfolio(actor: Actor) -> dict[str, Any]:
-    return audit.portfolio(ctx())
+    return engine.portfolio(ctx())

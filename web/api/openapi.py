@@ -7,7 +7,7 @@ from typing import Any
 from flask import current_app
 from marshmallow import Schema, fields, validate
 
-from engine.accounts.users import Actor
+from engine import Actor
 from web.api.routing import PUBLIC, ROUTES, Route, api, json_response
 from web.schemas import ErrorSchema
 

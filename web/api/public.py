@@ -5,9 +5,10 @@ from typing import Any
 
 from flask import request
 
-from engine.citizen import applications as citizen
-from engine.accounts.users import Actor
-from web.api.routing import PUBLIC, api, ctx
+import engine
+from engine import Actor
+from web.api.routing import PUBLIC, api
+from web.app import ctx
 from web.schemas import ApplicationResultSchema, ApplicationSchema, LookupSchema, ProgressSchema, RatingSchema
 
 
@@ -19,16 +20,16 @@ def _client() -> str:
 @api("/applications", "POST", roles=PUBLIC, body=ApplicationSchema, response=ApplicationResultSchema, status=201,
      summary="Apply for a matter with its intake form; returns the case number")
 def apply_for_matter(actor: Actor | None, body: dict[str, Any]) -> dict[str, Any]:
-    return {"number": citizen.apply(ctx(), body["matter_id"], body["data"], body["phone"], _client())}
+    return {"number": engine.apply(ctx(), body["matter_id"], body["data"], body["phone"], _client())}
 
 
 @api("/lookup", "POST", roles=PUBLIC, body=LookupSchema, response=ProgressSchema,
      summary="A case's progress by number and the last four digits of the phone (throttled)")
-def lookup(actor: Actor | None, body: dict[str, Any]) -> citizen.Progress:
-    return citizen.lookup(ctx(), body["number"], body["check"], _client())
+def lookup(actor: Actor | None, body: dict[str, Any]) -> engine.Progress:
+    return engine.lookup(ctx(), body["number"], body["check"], _client())
 
 
 @api("/cases/<number>/rating", "POST", roles=PUBLIC, body=RatingSchema, status=204,
      summary="Rate a completed case once (1–5, optional comment), with the lookup check")
 def rate_case(actor: Actor | None, number: str, body: dict[str, Any]) -> None:
-    citizen.rate(ctx(), number, body["check"], body["score"], body["comment"], client=_client())
+    engine.rate(ctx(), number, body["check"], body["score"], body["comment"], client=_client())

@@ -10,11 +10,11 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 from marshmallow import Schema
 from werkzeug.exceptions import BadRequest, Forbidden, Unauthorized
 
-from engine.accounts.users import Actor
+from engine import Actor
 from web.session import current_actor
 
 PUBLIC: tuple[str, ...] | None = None
@@ -43,11 +43,6 @@ class Route:
 ROUTES: list[Route] = []
 
 
-def ctx():
-    """The EngineContext of the current app."""
-    from web.app import engine_context
-
-    return engine_context(current_app)
 
 
 def json_response(value: Any, status: int = 200) -> Response:

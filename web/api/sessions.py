@@ -6,9 +6,10 @@ from typing import Any
 from flask import request
 from werkzeug.exceptions import Unauthorized
 
-from engine.accounts import users
-from engine.accounts.users import Actor
-from web.api.routing import PUBLIC, SIGNED_IN, api, ctx
+import engine
+from engine import Actor
+from web.api.routing import PUBLIC, SIGNED_IN, api
+from web.app import ctx
 from web.schemas import EmptySchema, LoginSchema, SessionSchema
 from web.session import csrf_token, sign_in, sign_out
 
@@ -16,7 +17,7 @@ from web.session import csrf_token, sign_in, sign_out
 @api("/session", "POST", roles=PUBLIC, body=LoginSchema, response=SessionSchema,
      summary="Sign in with username and password; returns the actor and the CSRF token")
 def login(actor: Actor | None, body: dict[str, Any]) -> dict[str, Any]:
-    found = users.authenticate(ctx(), body["username"], body["password"], request.remote_addr or "-")
+    found = engine.authenticate(ctx(), body["username"], body["password"], request.remote_addr or "-")
     if found is None:
         raise Unauthorized("wrong username or password")
     sign_in(found)

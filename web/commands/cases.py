@@ -6,11 +6,10 @@ import time
 
 import click
 
-from engine.cases import lifecycle as case_use
-from engine.cases import timers
-from engine.accounts import users
-from engine.views import CaseView
-from web.commands.common import clean_errors, ctx, json_object, to_json
+import engine
+from engine import CaseView
+from web.commands.common import clean_errors, json_object, to_json
+from web.app import ctx
 
 
 def register(cli: click.Group) -> None:
@@ -35,14 +34,14 @@ def user() -> None:
 
 @user.command("add")
 @click.argument("username")
-@click.option("--role", type=click.Choice(users.ROLES), required=True)
+@click.option("--role", type=click.Choice(engine.ROLES), required=True)
 @click.option("--department", help="department id (lane id) for designers and clerks")
 @click.option("--name", "display_name", help="display name")
 @click.password_option(prompt="Password")
 @clean_errors
 def user_add(username: str, role: str, department: str | None, display_name: str | None, password: str) -> None:
     """Create an account."""
-    actor = users.add_user(ctx(), username, password, role, department, display_name)
+    actor = engine.add_user(ctx(), username, password, role, department, display_name)
     click.echo(f"added {actor.name} ({actor.role}{', ' + actor.department if actor.department else ''})")
 
 
@@ -58,7 +57,7 @@ def case() -> None:
 @clean_errors
 def case_start(matter: str, variant: str, data: str | None) -> None:
     """Start a case of MATTER's current deployed version."""
-    view = case_use.start_case(ctx(), matter, variant, json_object(data, "--data"))
+    view = engine.start_case(ctx(), matter, variant, json_object(data, "--data"))
     click.echo(f"case {view.number} started ({view.matter_id}/{view.variant} v{view.model_version})")
     _print_case(view)
 
@@ -69,8 +68,8 @@ def case_start(matter: str, variant: str, data: str | None) -> None:
 @clean_errors
 def case_show(number: str, as_json: bool) -> None:
     """Show a case: status, ready steps, what it waits for, its step log."""
-    view = case_use.get_case(ctx(), number)
-    log = case_use.step_log(ctx(), number)
+    view = engine.get_case(ctx(), number)
+    log = engine.step_log(ctx(), number)
     if as_json:
         click.echo(to_json({"case": dataclasses.asdict(view), "log": [dataclasses.asdict(e) for e in log]}))
         return
@@ -87,7 +86,7 @@ def case_show(number: str, as_json: bool) -> None:
 @clean_errors
 def case_steps(department: str | None, limit: int) -> None:
     """List READY steps across cases, oldest first."""
-    items = case_use.list_ready_steps(ctx(), department, limit)
+    items = [entry.item for entry in engine.work_items(ctx(), department, limit)]
     if not items:
         click.echo("no ready steps")
     for item in items:
@@ -108,8 +107,8 @@ def _actor_option(func):
 @clean_errors
 def case_complete(number: str, step_id: str, username: str, data: str | None, expect_version: int | None) -> None:
     """Complete a READY step of a case."""
-    actor = users.get_actor(ctx(), username)
-    view = case_use.complete_step(ctx(), number, step_id, actor, json_object(data, "--data"), expect_version)
+    actor = engine.get_actor(ctx(), username)
+    view = engine.complete_step(ctx(), number, step_id, actor, json_object(data, "--data"), expect_version)
     click.echo(f"completed {step_id} of case {view.number}")
     _print_case(view)
 
@@ -121,7 +120,7 @@ def case_complete(number: str, step_id: str, username: str, data: str | None, ex
 @clean_errors
 def case_claim(number: str, step_id: str, username: str) -> None:
     """Claim a READY step."""
-    item = case_use.claim_step(ctx(), number, step_id, users.get_actor(ctx(), username))
+    item = engine.claim_step(ctx(), number, step_id, engine.get_actor(ctx(), username))
     click.echo(f"{item.step_id} of case {item.case_number} claimed by {item.claimed_by}")
 
 
@@ -132,7 +131,7 @@ def case_claim(number: str, step_id: str, username: str) -> None:
 @clean_errors
 def case_release(number: str, step_id: str, username: str) -> None:
     """Release a step you claimed."""
-    item = case_use.release_step(ctx(), number, step_id, users.get_actor(ctx(), username))
+    item = engine.release_step(ctx(), number, step_id, engine.get_actor(ctx(), username))
     click.echo(f"{item.step_id} of case {item.case_number} released")
 
 
@@ -144,7 +143,7 @@ def case_release(number: str, step_id: str, username: str) -> None:
 @clean_errors
 def case_message(number: str, name: str, username: str, data: str | None) -> None:
     """Deliver message NAME (e.g. another department's result) to a case, as USER."""
-    view = case_use.send_message(ctx(), number, name, json_object(data, "--data"), actor=users.get_actor(ctx(), username))
+    view = engine.send_message(ctx(), number, name, json_object(data, "--data"), actor=engine.get_actor(ctx(), username))
     click.echo(f"message {name} delivered to case {view.number}")
     _print_case(view)
 
@@ -156,7 +155,7 @@ def case_message(number: str, name: str, username: str, data: str | None) -> Non
 @clean_errors
 def case_cancel(number: str, username: str, reason: str) -> None:
     """Cancel a running case."""
-    view = case_use.cancel_case(ctx(), number, users.get_actor(ctx(), username), reason)
+    view = engine.cancel_case(ctx(), number, engine.get_actor(ctx(), username), reason)
     click.echo(f"case {view.number} cancelled")
 
 
@@ -167,7 +166,7 @@ def case_cancel(number: str, username: str, reason: str) -> None:
 def worker(once: bool, interval: float) -> None:
     """Fire due timers (run several on PostgreSQL; none fires a timer twice)."""
     while True:
-        fired = timers.fire_due_timers(ctx())
+        fired = engine.fire_due_timers(ctx())
         if fired or once:
             click.echo(f"fired timers of {fired} case(s)")
         if once:

@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from engine.model.loading import check_paths, find_model_files
+from engine import check_paths, find_model_files
 
 
 @click.command("check")

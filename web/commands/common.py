@@ -7,17 +7,11 @@ import sys
 from typing import Any, Callable
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
-from engine.errors import ModelError, OneThingError
+from engine import ModelError, OneThingError
 
 
-def ctx():
-    """The EngineContext of the current app."""
-    from web.app import engine_context
-
-    return engine_context(current_app)
 
 
 def clean_errors(func: Callable) -> Callable:

@@ -6,8 +6,9 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from engine.demo.loader import DEMO_CHECK, DEMO_PASSWORD, load_demo
-from web.commands.common import clean_errors, ctx
+from engine import DEMO_CHECK, DEMO_PASSWORD, load_demo
+from web.commands.common import clean_errors
+from web.app import ctx
 
 
 def register(cli: click.Group) -> None:

@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from web.app import ctx
 
 
 def _fail(message: str) -> None:
@@ -39,46 +40,30 @@ def _model_file(target: str, variant: str) -> Path:
     return candidate
 
 
-def _metrics(path: Path, data: bytes, variant: str) -> dict[str, Any]:
-    """Static metrics of a variant when the engine can compute them; else none (the headline stays short)."""
-    try:
-        from engine.model.loading import load_model
-        from engine.model.metrics import static_metrics
-    except ImportError:
-        return {}
-    matter = None
-    try:
-        from engine.matters.files import load_matter
+def _metrics(path: Path) -> dict[str, Any]:
+    """Static metrics of a variant for the drawing's headline; none when the engine cannot compute them."""
+    import engine
 
-        matter = load_matter(path.parent) if (path.parent / "matter.yaml").is_file() else None
-    except Exception:  # the headline is optional; the drawing is what was asked for
-        matter = None
     try:
-        return static_metrics(load_model(data, str(path)), matter, variant)
-    except Exception as exc:
+        return engine.file_metrics(path)
+    except engine.OneThingError as exc:  # the headline is optional; the drawing is what was asked for
         click.echo(f"warning: no metrics for {path}: {exc}", err=True)
         return {}
 
 
-def _ctx() -> Any:
-    from flask import current_app
-
-    from web.app import engine_context
-
-    return engine_context(current_app)
 
 
 def _case_overlay(number: str) -> tuple[bytes, str, dict, list, list]:
-    from engine.cases.insight import case_overlay
+    from engine import case_overlay
 
-    overlay = case_overlay(_ctx(), number)
+    overlay = case_overlay(ctx(), number)
     return overlay.data, overlay.filename, overlay.step_states, overlay.trail, overlay.taken
 
 
 def _durations(matter: str, variant: str) -> dict[str, float]:
-    from engine.cases.insight import step_durations
+    from engine import step_durations
 
-    return step_durations(_ctx(), matter, variant)
+    return step_durations(ctx(), matter, variant)
 
 
 def _write(graph: Any, out: Path) -> None:
@@ -110,8 +95,7 @@ def register(cli: click.Group) -> None:
         import graphviz
 
         from diagrams.layout import add_di
-        from diagrams.verify import same_behaviour, xsd_problem
-        from engine.errors import ModelError
+        from engine import ModelError, same_behaviour, xsd_problem
 
         data = _read(file)
         try:
@@ -141,7 +125,7 @@ def register(cli: click.Group) -> None:
         from diagrams.overlays import CaseOverlay, render_case, render_compare, render_heat
         from diagrams.render import render_diagram
         from diagrams.spec import load_diagram
-        from engine.errors import OneThingError
+        from engine import OneThingError
 
         try:
             if compare:
@@ -149,7 +133,7 @@ def register(cli: click.Group) -> None:
                 for side in ("before", "after"):
                     path = _model_file(target, side)
                     data = _read(path)
-                    sides.append((load_diagram(data, str(path)), _metrics(path, data, side)))
+                    sides.append((load_diagram(data, str(path)), _metrics(path)))
                 graph = render_compare(sides[0][0], sides[1][0], sides[0][1], sides[1][1], title=target)
                 default = f"{target}-compare.svg"
             elif case_number:

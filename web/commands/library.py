@@ -9,31 +9,13 @@ from typing import Any
 import click
 from flask import current_app
 
-from engine.errors import ModelError, OneThingError
-from engine.matters.files import Matter, load_matter
-from engine.model.metrics import METRIC_KEYS, compare, static_metrics
-from engine.model.xmlsafe import MAX_BYTES
-
-VARIANTS = ("before", "after")
+import engine
+from engine import ModelError, OneThingError
 
 
 def _fail(message: str) -> None:
     click.echo(message, err=True)
     sys.exit(1)
-
-
-def _matter_near(path: Path) -> Matter | None:
-    return load_matter(path.parent) if (path.parent / "matter.yaml").is_file() else None
-
-
-def _metrics_of(path: Path, matter: Matter | None) -> dict[str, Any]:
-    from engine.model.loading import load_model
-
-    with path.open("rb") as handle:
-        data = handle.read(MAX_BYTES + 1)
-    model = load_model(data, str(path), matter=matter)
-    variant = path.stem if path.stem in VARIANTS else None
-    return static_metrics(model, matter, variant)
 
 
 def _matter_directory(name: str) -> Path | None:
@@ -77,11 +59,11 @@ def register(cli: click.Group) -> None:
         """Static metrics of one model variant (matter.yaml next to FILE is used when present)."""
         if not file.is_file():
             _fail(f"error: {file}: no such file")
-        result = _run(lambda: _metrics_of(file, _matter_near(file)))
+        result = _run(lambda: engine.file_metrics(file))
         if as_json:
             click.echo(json.dumps(result, ensure_ascii=False, indent=2))
             return
-        for key in METRIC_KEYS:
+        for key in engine.METRIC_KEYS:
             click.echo(f"{key:<16} {_show(result[key]):>8}")
 
     @cli.command("compare")
@@ -92,13 +74,7 @@ def register(cli: click.Group) -> None:
         directory = _matter_directory(matter)
         if directory is None:
             _fail(f"error: unknown matter '{matter}' (no matter.yaml under {current_app.config['PROCESSES_PATH']})")
-
-        def both() -> dict[str, Any]:
-            loaded = load_matter(directory)
-            figures = {v: _metrics_of(directory / f"{v}.bpmn", loaded) for v in VARIANTS}
-            return {"matter": loaded.id, "static": compare(figures["before"], figures["after"])}
-
-        result = _run(both)
+        result = _run(lambda: engine.library_comparison(directory))
         if as_json:
             click.echo(json.dumps(result, ensure_ascii=False, indent=2))
             return

@@ -6,9 +6,10 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from engine.catalog import versions as catalog
-from engine.cases.dryrun import dry_run
-from web.commands.common import clean_errors, ctx, json_object
+import engine
+from engine import dry_run
+from web.commands.common import clean_errors, json_object
+from web.app import ctx
 
 
 def register(cli: click.Group) -> None:
@@ -23,7 +24,7 @@ def deploy(path: str | None) -> None:
     """Check and deploy models (default: the processes/ folder); identical content is a no-op."""
     target = Path(path) if path else Path(current_app.config["PROCESSES_PATH"])
     ctx().init_db()
-    for item in catalog.deploy_path(ctx(), target):
+    for item in engine.deploy_path(ctx(), target):
         click.echo(f"{item.matter_id}/{item.variant}: version {item.version} ({item.status}) from {item.filename}")
 
 

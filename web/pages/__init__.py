@@ -6,22 +6,17 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, redirect, render_template, request, session, url_for
+from flask import Flask, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, gettext as _
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import Conflict, NotAllowed, NotFound, OneThingError, Throttled
+from engine import Conflict, NotAllowed, NotFound, OneThingError, Throttled
 from web.auth import check_csrf, load_actor
 from web.session import csrf_token
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 
 
-def ctx():
-    """The engine context of the running app."""
-    from web.app import engine_context
-
-    return engine_context(current_app)
 
 
 def lang() -> str:

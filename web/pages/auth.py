@@ -4,9 +4,10 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from engine.accounts.users import authenticate
+from engine import authenticate
 from web.auth import home_endpoint
-from web.pages import ctx, safe_next
+from web.pages import safe_next
+from web.app import ctx
 from web.session import sign_in, sign_out
 
 bp = Blueprint("auth", __name__)

@@ -4,9 +4,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from engine.errors import InputError, NotFound, Throttled
+import engine
+from engine import InputError, NotFound, Throttled
 from web.auth import home_endpoint
-from web.pages import ctx, form_values
+from web.pages import form_values
+from web.app import ctx
 
 bp = Blueprint("citizen", __name__)
 PHONE_INPUT = "applicant_phone"
@@ -22,14 +24,14 @@ def index():
 
 @bp.route("/apply")
 def matters():
-    from engine.catalog.designer import list_matters
+    from engine import list_matters
 
     return render_template("citizen/matters.html", matters=list_matters(ctx()))
 
 
 @bp.route("/apply/<matter_id>", methods=["GET", "POST"])
 def apply(matter_id: str):
-    from engine.citizen.applications import apply as apply_case, intake_form
+    from engine import apply as apply_case, intake_form
 
     form = intake_form(ctx(), matter_id)
     values: dict[str, str] = {}
@@ -55,7 +57,7 @@ def apply(matter_id: str):
 
 
 def _matter(matter_id: str):
-    from engine.catalog.designer import list_matters
+    from engine import list_matters
 
     for item in list_matters(ctx()):
         if getattr(item, "id", None) == matter_id or getattr(item, "matter_id", None) == matter_id:
@@ -79,7 +81,7 @@ def track():
 
 
 def _lookup(number: str, check: str, rated: bool = False, rate_errors: dict | None = None, status: int = 200):
-    from engine.citizen.applications import lookup
+    from engine import lookup
 
     if not number or not check:
         return render_template("citizen/track.html", number=number, check=check,
@@ -99,8 +101,6 @@ def _lookup(number: str, check: str, rated: bool = False, rate_errors: dict | No
 
 @bp.route("/track/rate", methods=["POST"])
 def rate():
-    from engine.citizen.applications import rate as rate_case
-
     number = request.form.get("number", "").strip()
     check = request.form.get("check", "").strip()
     try:
@@ -108,7 +108,7 @@ def rate():
     except ValueError:
         return _lookup(number, check, rate_errors={"score": [_("Choose a score from 1 to 5.")]}, status=422)
     try:
-        rate_case(ctx(), number, check, score, request.form.get("comment", "").strip())
+        engine.rate(ctx(), number, check, score, request.form.get("comment", "").strip())
     except Throttled:
         abort(429)
     except InputError as exc:

@@ -4,9 +4,10 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, render_template, request
 from flask_babel import gettext as _
 
-from engine.errors import InputError, ModelError
-from web.auth import check_may_deploy, role_required
-from web.pages import ctx
+import engine
+from engine import InputError, ModelError
+from web.auth import role_required
+from web.app import ctx
 from web.pages.drawing import model_svg
 
 bp = Blueprint("designer", __name__, url_prefix="/designer")
@@ -15,7 +16,7 @@ bp = Blueprint("designer", __name__, url_prefix="/designer")
 @bp.route("/")
 @role_required("designer", "admin")
 def index():
-    from engine.catalog.designer import list_versions
+    from engine import list_versions
 
     return render_template("designer/index.html", versions=list_versions(ctx()), problems=None)
 
@@ -23,7 +24,7 @@ def index():
 @bp.route("/upload", methods=["POST"])
 @role_required("designer", "admin")
 def upload():
-    from engine.catalog.designer import check_upload, deploy_upload, list_versions
+    from engine import check_upload, deploy_upload, list_versions
 
     bpmn_file = request.files.get("bpmn")
     if bpmn_file is None or not bpmn_file.filename:
@@ -38,7 +39,6 @@ def upload():
     errors: dict[str, list[str]] = {}
     if not problems and request.form.get("action") == "deploy":
         try:
-            check_may_deploy(ctx(), g.actor, request.form.get("matter_id", "").strip())
             deployed = deploy_upload(ctx(), bpmn, filename, matter_yaml, request.form.get("matter_id", "").strip(),
                                      request.form.get("variant", ""), g.actor)
         except ModelError as exc:
@@ -53,14 +53,12 @@ def upload():
 @bp.route("/versions/<int:version_id>")
 @role_required("designer", "admin")
 def version(version_id: int):
-    from engine.catalog.designer import list_versions, version_file
-
-    data, filename = version_file(ctx(), version_id)
-    info = next((v for v in list_versions(ctx()) if getattr(v, "id", None) == version_id), None)
+    detail = engine.get_version(ctx(), version_id)
+    filename = detail.file.filename
     try:
-        drawing = model_svg(data, filename, _("Drawing of %(file)s", file=filename))
+        drawing = model_svg(detail.file.data, filename, _("Drawing of %(file)s", file=filename))
     except Exception:
         current_app.logger.exception("drawing failed")
         drawing = None
-    return render_template("designer/version.html", info=info, filename=filename, drawing=drawing)
+    return render_template("designer/version.html", info=detail.info, filename=filename, drawing=drawing)
 

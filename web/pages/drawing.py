@@ -62,7 +62,7 @@ def case_svg(ctx, number: str, title: str) -> Markup:
     """A case drawn with its step states (engine.cases.insight.case_overlay + diagrams.render_case)."""
     from diagrams.overlays import CaseOverlay, render_case
     from diagrams.spec import load_diagram
-    from engine.cases.insight import case_overlay
+    from engine import case_overlay
 
     overlay = case_overlay(ctx, number)
     graph = render_case(load_diagram(overlay.data, overlay.filename), CaseOverlay(overlay.step_states, overlay.trail, overlay.taken),

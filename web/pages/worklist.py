@@ -4,11 +4,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine.cases import lifecycle as case_use
-from engine.errors import CaseClosed, Conflict, InputError, StaleCase, StepClaimed, StepNotReady
-from engine.cases.worklist import StepDetail, step_detail, work_items
-from web.auth import may_read_matter, role_required, same_department
-from web.pages import ctx, form_values
+import engine
+from engine import (CaseClosed, Conflict, InputError, OneThingError, StaleCase, StepClaimed, StepDetail,
+                    StepNotReady, work_items)
+from web.app import ctx
+from web.auth import role_required
+from web.pages import form_values, label
 
 bp = Blueprint("worklist", __name__)
 
@@ -46,20 +47,18 @@ def release(number: str, step: str):
 def _detail(number: str, step: str):
     """The step as its clerk sees it, or the conflict page when it is no longer ready."""
     try:
-        detail = step_detail(ctx(), number, step)
+        return engine.step_detail(ctx(), number, step, g.actor)  # NotYourDepartment: 403
     except (StepNotReady, CaseClosed, StaleCase) as exc:
         return _conflict(number, exc)
-    same_department(detail.entry.item.department)
-    return detail
 
 
 def _claim(number: str, step: str, take: bool):
     try:
         if take:
-            case_use.claim_step(ctx(), number, step, g.actor)
+            engine.claim_step(ctx(), number, step, g.actor)
             flash(_("You claimed this step."), "success")
         else:
-            case_use.release_step(ctx(), number, step, g.actor)
+            engine.release_step(ctx(), number, step, g.actor)
             flash(_("You released this step; it is back on the department's list."), "success")
     except Conflict as exc:
         return _conflict(number, exc)
@@ -82,20 +81,14 @@ def complete(number: str, step: str):
     except ValueError:
         abort(400)
     try:
-        view = case_use.complete_step(ctx(), number, detail.entry.item.task_id, g.actor, data, expected)
+        view = engine.complete_step(ctx(), number, detail.entry.item.task_id, g.actor, data, expected)
     except InputError as exc:
         return render_template("worklist/step.html", detail=detail, values=values, errors=exc.fields,
                                message=_("Please correct the marked fields.")), 422
     except Conflict as exc:
         return _conflict(number, exc)
-    flash(_("Step completed: %(step)s (case %(case)s).", step=detail.entry.step.get(_lang()), case=view.number), "success")
+    flash(_("Step completed: %(step)s (case %(case)s).", step=label(detail.entry.step), case=view.number), "success")
     return redirect(_next_step(view))
-
-
-def _lang() -> str:
-    from web.pages import lang
-
-    return lang()
 
 
 def _next_step(view) -> str:
@@ -123,10 +116,8 @@ def _conflict(number: str, exc: Exception):
         message = _("This step is no longer waiting: someone else completed it, or the case moved on. "
                     "Nothing was saved; here is its current state.")
     try:
-        view = case_use.get_case(ctx(), number)
-    except Exception:
+        view = engine.case_summary(ctx(), number, g.actor).case
+    except OneThingError:  # gone, or a clerk of another matter, who learns nothing about the case
         view = None
-    if view is not None and not may_read_matter(ctx(), g.actor, view.matter_id):
-        view = None  # a clerk of another matter learns nothing about the case
     return render_template("worklist/conflict.html", message=message, detail=getattr(exc, "message", ""),
                            view=view), 409

@@ -1,37 +1,32 @@
-"""Checks a laid-out file must pass: the BPMN XSD, and SpiffWorkflow building the same task specs."""
+"""Whether two versions of a model file mean the same: the BPMN XSD, and SpiffWorkflow building the same task specs.
+
+Used by `onething layout`, which rewrites a file's diagram interchange and must not change what it runs.
+"""
 from __future__ import annotations
 
 from typing import Any
 
 from lxml import etree
+from SpiffWorkflow.spiff.parser import SpiffBpmnParser
 
-_validator: Any = None
+from engine.errors import ModelError
+from engine.model.validation import xsd_problems
+from engine.model.xmlsafe import parse_xml
 
 
 def xsd_problem(data: bytes, filename: str) -> str | None:
     """The first XSD violation of a BPMN file (spiffworkflow extensions allowed), or None."""
-    global _validator
-    from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-    from SpiffWorkflow.spiff.parser import VALIDATOR
-
-    from diagrams.spec import read_xml as parse_xml
-
-    _validator = _validator or VALIDATOR
     try:
-        _validator.validate(parse_xml(data, filename), filename)
-    except ValidationException as exc:
-        return f"{filename}:{exc.line_number}: {exc}"
+        problems = xsd_problems(parse_xml(data, filename), filename)
+    except ModelError as exc:
+        return str(exc.problems[0]) if exc.problems else exc.message
     except etree.LxmlError as exc:
         return f"{filename}: {exc}"
-    return None
+    return str(problems[0]) if problems else None
 
 
 def spec_signature(data: bytes, filename: str) -> dict[str, Any]:
     """What SpiffWorkflow builds from a file: per process, each task spec's class, lane and ordered outputs."""
-    from SpiffWorkflow.spiff.parser import SpiffBpmnParser
-
-    from diagrams.spec import read_xml as parse_xml
-
     parser = SpiffBpmnParser()
     try:
         parser.add_bpmn_xml(parse_xml(data, filename), filename)

@@ -1,0 +1,45 @@
+"""Who may do what with matters and cases: the rules every caller (pages, API, CLI) goes through."""
+from __future__ import annotations
+
+from collections.abc import Set
+
+from engine.accounts.users import Actor
+from engine.errors import NotYourDepartment
+
+TRUSTED = ("admin", "system")
+
+
+def may_read_matter(actor: Actor | None, departments: Set[str]) -> bool:
+    """Auditors and admins read every matter's cases; clerks those their department takes part in."""
+    if actor is None:
+        return False
+    if actor.role in (*TRUSTED, "auditor"):
+        return True
+    return actor.role == "clerk" and actor.department in departments
+
+
+def check_may_read(actor: Actor | None, departments: Set[str], matter_id: str) -> None:
+    """NotYourDepartment unless `actor` may see cases of the matter."""
+    if not may_read_matter(actor, departments):
+        who = actor.department if actor is not None else None
+        raise NotYourDepartment(f"department {who!r} takes no part in matter {matter_id!r}")
+
+
+def check_may_act(actor: Actor, departments: Set[str], matter_id: str) -> None:
+    """Clerks act on cases of matters their department takes part in; admins and the system on any."""
+    if actor.role in TRUSTED:
+        return
+    if actor.role != "clerk" or actor.department not in departments:
+        raise NotYourDepartment(f"{actor.name} ({actor.role}) may not act on cases of matter {matter_id!r}")
+
+
+def check_may_deploy(actor: Actor, matter_id: str, deployed: Set[str], declared: Set[str]) -> None:
+    """A designer deploys only a matter their department takes part in: as declared in the upload and as deployed.
+
+    The upload's matter.yaml is written by the designer, so listing their own department there must not
+    open another department's matter: the departments of the deployed versions are checked as well.
+    """
+    if actor.role in TRUSTED:
+        return
+    if actor.role != "designer" or actor.department not in declared or (deployed and actor.department not in deployed):
+        raise NotYourDepartment(f"{actor.name} is not a designer of a department of matter {matter_id!r}")

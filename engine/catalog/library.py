@@ -1,0 +1,92 @@
+"""The process library on disk: model files under a folder, their check, their static metrics, before vs after."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from engine.errors import ModelError
+from engine.matters.files import VARIANTS, Matter, load_matter
+from engine.model.loading import load_model
+from engine.model.metrics import compare, static_metrics
+from engine.model.problems import Problem
+from engine.model.xmlsafe import MAX_BYTES
+
+MODEL_SUFFIXES = (".bpmn", ".bpmn20.xml")
+
+
+def find_model_files(paths: list[str]) -> tuple[list[Path], list[Problem]]:
+    """Model files named by `paths` (files, or folders searched recursively) and a problem for each bad path."""
+    files, problems = [], []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.name.endswith(MODEL_SUFFIXES))
+            if not found:
+                problems.append(Problem(name, None, None, "directory holds no .bpmn or .bpmn20.xml file"))
+            files += found
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(Problem(name, None, None, "no such file or directory"))
+    return files, problems
+
+
+def read_model_file(path: Path) -> bytes:
+    """A model file's bytes, one byte over the size limit at most (enough for the loader to refuse it)."""
+    with path.open("rb") as handle:
+        return handle.read(MAX_BYTES + 1)
+
+
+def _matter_near(path: Path, matters: dict[Path, Matter | None]) -> tuple[Matter | None, list[Problem]]:
+    folder = path.parent
+    if folder in matters or not (folder / "matter.yaml").is_file():
+        return matters.get(folder), []
+    try:
+        matters[folder] = load_matter(folder)
+        return matters[folder], []
+    except ModelError as exc:
+        matters[folder] = None
+        return None, list(exc.problems)
+
+
+def check_paths(paths: list[str]) -> list[Problem]:
+    """Check every model file under `paths` (with matter.yaml next to it, if any); all problems, in order."""
+    problems: list[Problem] = []
+    matters: dict[Path, Matter | None] = {}
+    for name in paths:
+        files, missing = find_model_files([name])
+        problems += missing
+        for path in files:
+            problems += _check_file(path, matters)
+    return problems
+
+
+def _check_file(path: Path, matters: dict[Path, Matter | None]) -> list[Problem]:
+    matter, problems = _matter_near(path, matters)
+    try:
+        load_model(read_model_file(path), str(path), matter=matter)
+    except ModelError as exc:
+        problems += exc.problems
+    except OSError as exc:
+        problems.append(Problem(str(path), None, None, f"cannot read file: {exc.strerror or exc}"))
+    return problems
+
+
+def file_metrics(path: Path) -> dict[str, Any]:
+    """Static metrics of one model file (its variant from the file name; matter.yaml beside it when present)."""
+    matter, problems = _matter_near(path, {})
+    if problems:
+        raise ModelError(problems)
+    try:
+        data = read_model_file(path)
+    except OSError as exc:
+        raise ModelError([Problem(str(path), None, None, f"cannot read file: {exc.strerror or exc}")]) from None
+    model = load_model(data, str(path), matter=matter)
+    return static_metrics(model, matter, path.stem if path.stem in VARIANTS else None)
+
+
+def library_comparison(directory: Path) -> dict[str, Any]:
+    """Before vs after static metrics of the matter in `directory` (matter.yaml, before.bpmn, after.bpmn)."""
+    matter = load_matter(directory)
+    figures = {variant: file_metrics(directory / f"{variant}.bpmn") for variant in VARIANTS}
+    return {"matter": matter.id, "static": compare(figures["before"], figures["after"])}
