@@ -71,7 +71,8 @@ _EXPORTS: dict[str, str] = {
     "AuditOverview": "engine.audit.comparison", "MatterDetail": "engine.audit.comparison",
     "matter_detail": "engine.audit.comparison",
     # the citizen's side
-    "intake_form": "engine.citizen.applications", "apply": "engine.citizen.applications",
+    "intake_form": "engine.citizen.applications", "application_form": "engine.citizen.applications",
+    "ApplicationForm": "engine.citizen.applications", "apply": "engine.citizen.applications",
     "lookup": "engine.citizen.applications", "rate": "engine.citizen.applications",
     # accounts
     "add_user": "engine.accounts.users", "get_actor": "engine.accounts.users", "authenticate": "engine.accounts.users",
@@ -115,7 +116,8 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
                                          deploy_upload, get_matter, get_version, list_matters, list_versions)
     from engine.catalog.library import check_paths, file_metrics, find_model_files, library_comparison
     from engine.catalog.versions import Deployed, deploy_path
-    from engine.citizen.applications import Progress, apply, intake_form, lookup, rate
+    from engine.citizen.applications import (ApplicationForm, Progress, application_form, apply, intake_form,
+                                             lookup, rate)
     from engine.context import EngineContext
     from engine.demo.loader import DEMO_CHECK, DEMO_PASSWORD, load_demo
     from engine.errors import (CaseClosed, CaseNotFound, Conflict, InputError, MatterNotFound, ModelError,

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from engine.catalog import versions as catalog
 from engine.catalog import designer
+from engine.catalog.designer import MatterInfo
 from engine.cases.lifecycle import create_case, save_case
 from engine.runtime.clock import using_clock
 from engine.context import EngineContext
@@ -60,6 +61,14 @@ class Progress:
     rating_comment: str | None
 
 
+@dataclass(frozen=True)
+class ApplicationForm:
+    """A matter as an applicant chooses it, with the one form to fill (None: nothing to fill)."""
+
+    matter: MatterInfo
+    form: Form | None
+
+
 # -- intake and applying --------------------------------------------------------------------------------
 
 def _intake(model: Model, matter: Matter | None) -> tuple[str, Form] | None:
@@ -76,6 +85,14 @@ def intake_form(ctx: EngineContext, matter_id: str) -> Form | None:
         version = catalog.current_version(session, matter_id, "after")
         found = _intake(*catalog.loaded_version(ctx, session, version.id))
     return found[1] if found else None
+
+
+def application_form(ctx: EngineContext, matter_id: str) -> ApplicationForm:
+    """What the applicant sees before applying: the matter and its one form (of the current `after` version)."""
+    with ctx.read() as session:
+        version = catalog.current_version(session, matter_id, "after")
+        found = _intake(*catalog.loaded_version(ctx, session, version.id))
+        return ApplicationForm(designer.matter_info(ctx, session, matter_id), found[1] if found else None)
 
 
 def clean_phone(phone: Any) -> str:

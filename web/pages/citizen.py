@@ -31,38 +31,25 @@ def matters():
 
 @bp.route("/apply/<matter_id>", methods=["GET", "POST"])
 def apply(matter_id: str):
-    from engine import apply as apply_case, intake_form
-
-    form = intake_form(ctx(), matter_id)
+    page = engine.application_form(ctx(), matter_id)
     values: dict[str, str] = {}
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         values = {k: v for k, v in request.form.items() if k != "csrf_token"}
-        data = form_values(form, values)
         try:
-            number = apply_case(ctx(), matter_id, data, values.get(PHONE_INPUT, "").strip(), request.remote_addr or "-")
+            number = engine.apply(ctx(), matter_id, form_values(page.form, values),
+                                  values.get(PHONE_INPUT, "").strip(), request.remote_addr or "-")
         except InputError as exc:
             errors = dict(exc.fields)
             if "phone" in errors and (exc.message == "not a mainland mobile number"  # the contact phone (checked first)
-                                      or not (form and any(f.name == "phone" for f in form.fields))):
+                                      or not (page.form and any(f.name == "phone" for f in page.form.fields))):
                 errors[PHONE_INPUT] = errors.pop("phone")
-            if not errors:
-                errors["_schema"] = [exc.message]
-            return render_template("citizen/apply.html", matter_id=matter_id, form=form, values=values,
-                                   errors=errors, matter=_matter(matter_id)), 422
-        session["applied"] = number
-        return redirect(url_for("citizen.applied"))
-    return render_template("citizen/apply.html", matter_id=matter_id, form=form, values=values, errors=errors,
-                           matter=_matter(matter_id))
-
-
-def _matter(matter_id: str):
-    from engine import list_matters
-
-    for item in list_matters(ctx()):
-        if getattr(item, "id", None) == matter_id or getattr(item, "matter_id", None) == matter_id:
-            return item
-    return None
+            errors = errors or {"_schema": [exc.message]}
+        else:
+            session["applied"] = number
+            return redirect(url_for("citizen.applied"))
+    return render_template("citizen/apply.html", matter_id=matter_id, form=page.form, values=values, errors=errors,
+                           matter=page.matter), 422 if errors else 200
 
 
 @bp.route("/applied")
