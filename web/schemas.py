@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from engine.catalog.versions import VARIANTS
+from engine.vocabulary import VARIANTS
 
 _TEXT = validate.Length(min=1, max=200)
 

@@ -14,11 +14,12 @@ from sqlalchemy import select
 from engine.catalog import versions as catalog
 from engine.context import EngineContext
 from engine.errors import InputError, MatterNotFound, ModelError, NotFound, NotYourDepartment
-from engine.matters.files import APPLICANT, Matter, Names
+from engine.matters.files import Matter, Names
 from engine.model.types import Model
 from engine.model.problems import Problem
 from engine.store.tables import ModelVersion
 from engine.accounts.users import Actor
+from engine.vocabulary import APPLICANT, VARIANTS
 
 MAX_UPLOAD = 5 * 1024 * 1024
 
@@ -92,8 +93,8 @@ def check_upload(bpmn: bytes, filename: str, matter_yaml: bytes | None = None) -
 def deploy_upload(ctx: EngineContext, bpmn: bytes, filename: str, matter_yaml: bytes | None, matter_id: str,
                   variant: str, actor: Actor | None = None) -> catalog.Deployed:
     """Check and deploy an uploaded model; without a matter.yaml the matter's deployed one is used."""
-    if variant not in catalog.VARIANTS:
-        raise InputError(f"unknown variant {variant!r}", fields={"variant": [f"one of {', '.join(catalog.VARIANTS)}"]})
+    if variant not in VARIANTS:
+        raise InputError(f"unknown variant {variant!r}", fields={"variant": [f"one of {', '.join(VARIANTS)}"]})
     if not re.fullmatch(r"[a-z][a-z0-9_]{0,63}", matter_id or ""):
         raise InputError(f"invalid matter id {matter_id!r}", fields={"matter_id": ["lower-case letters, digits, _"]})
     if matter_yaml is not None:

@@ -16,8 +16,6 @@ from engine.model.types import Model
 from engine.model.problems import Problem
 from engine.store.tables import ModelVersion
 
-VARIANTS = ("before", "after")
-
 
 @dataclass(frozen=True)
 class Deployed:

@@ -21,7 +21,7 @@ from engine.context import EngineContext
 from engine.errors import Conflict, InputError, NotFound, Throttled
 from engine.store.throttle import exceeded
 from engine.matters.forms import PHONE, validate_form
-from engine.matters.files import APPLICANT, Form, Matter
+from engine.matters.files import Form, Matter
 from engine.model.metrics import static_metrics
 from engine.model.types import Model
 from engine.cases.numbers import normalize
@@ -29,6 +29,7 @@ from engine.runtime.workflow import CaseError
 from engine.store.tables import Case, OpenStep, StepLogEntry
 from engine.store.tables_citizen import CaseContact, CaseRating, LookupFailure
 from engine.runtime.workdays import china_date
+from engine.vocabulary import APPLICANT
 
 WINDOW = timedelta(minutes=15)
 MAX_PER_NUMBER = 5

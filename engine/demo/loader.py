@@ -19,7 +19,7 @@ from engine.runtime.clock import SimulatedClock
 from engine.context import EngineContext
 from engine.cases.dryrun import step_data
 from engine.matters.forms import resident_id_check_character
-from engine.matters.files import APPLICANT
+from engine.vocabulary import APPLICANT
 from engine.store.tables import Case, User
 from engine.accounts.users import Actor
 

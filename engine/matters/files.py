@@ -12,9 +12,8 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from engine.errors import InputError, ModelError
 from engine.model.problems import Problem
+from engine.vocabulary import APPLICANT, VARIANTS
 
-APPLICANT = "Applicant"
-VARIANTS = ("before", "after")
 FIELD_TYPES = ("text", "integer", "number", "date", "boolean", "choice", "resident_id", "phone", "email")
 STRING_TYPES = ("text", "choice", "resident_id", "phone", "email")
 MATERIAL_AFTER = ("applicant", "shared", "e_certificate", "not_needed")

@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
-from engine.model.annotations import APPLICANT, StepAnnotations, parse_step
+from engine.model.annotations import StepAnnotations, parse_step
 from engine.model.types import STEP_KINDS, Model, StepInfo
+from engine.vocabulary import APPLICANT, VARIANTS
 
 if TYPE_CHECKING:  # pragma: no cover - type hints only
     from engine.matters.files import Matter
@@ -190,7 +191,7 @@ def _counted_materials(notes: StepAnnotations, matter: "Matter | None", variant:
 def _variant(model: Model, variant: str | None) -> str | None:
     if variant is not None:
         return variant
-    for name in ("before", "after"):
+    for name in VARIANTS:
         if model.process_id.endswith("_" + name) or model.filename.rsplit("/", 1)[-1] == f"{name}.bpmn":
             return name
     return None

@@ -13,8 +13,7 @@ from engine.errors import ModelError, OneThingError
 from engine.matters.files import Matter, load_matter
 from engine.model.metrics import METRIC_KEYS, compare, static_metrics
 from engine.model.xmlsafe import MAX_BYTES
-
-VARIANTS = ("before", "after")
+from engine.vocabulary import VARIANTS
 
 
 def _fail(message: str) -> None:
