@@ -8,7 +8,7 @@ from engine.catalog import designer
 from engine.context import EngineContext
 from engine.errors import MatterNotFound
 from engine.matters.files import Names, Source
-from engine.model.metrics import METRIC_KEYS, compare, static_metrics
+from engine.model.metrics import METRIC_KEYS, compare, rounded, static_metrics
 
 # Metrics whose sum over matters means something (a total of steps, trips...); expected_days and
 # time_limit_days are per case, so across matters they are reported as means, not sums.
@@ -83,10 +83,6 @@ def portfolio(ctx: EngineContext) -> dict[str, Any]:
         before, after = sum(b for b, _ in pairs), sum(a for _, a in pairs)
         if how == "mean":
             before, after = before / len(pairs), after / len(pairs)
-        one = compare({key: _round(before)}, {key: _round(after)})[key]
+        one = compare({key: rounded(before)}, {key: rounded(after)})[key]
         totals[key] = {**one, "how": how, "matters": len(pairs)}
     return {"matters": [c.matter_id for c in rows], "metrics": totals}
-
-
-def _round(value: float) -> float | int:
-    return int(value) if float(value).is_integer() else round(value, 2)
