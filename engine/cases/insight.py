@@ -10,7 +10,7 @@ from SpiffWorkflow import TaskState
 
 from engine.model.annotations import parse_step
 from engine.model.metrics import rounded
-from engine.cases.lifecycle import find_case, load_runtime
+from engine.cases.persistence import find_case, load_runtime
 from engine.runtime.clock import using_clock
 from engine.context import EngineContext
 from engine.store.tables import Case, ModelVersion, OpenStep, StepLogEntry

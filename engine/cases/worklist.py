@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from engine.catalog import versions as catalog
 from engine.model.annotations import parse_step
-from engine.cases.lifecycle import find_case, get_case, step_log, work_item
+from engine.cases.lifecycle import get_case, step_log
+from engine.cases.persistence import find_case, work_item
 from engine.context import EngineContext
 from engine.errors import StepNotReady
 from engine.cases.insight import Deadline, step_deadline

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from engine.catalog import versions as catalog
 from engine.catalog import designer
-from engine.cases.lifecycle import create_case, save_case
+from engine.cases.persistence import create_case, save_case
 from engine.runtime.clock import using_clock
 from engine.context import EngineContext
 from engine.errors import Conflict, InputError, NotFound, Throttled
