@@ -58,11 +58,8 @@ def matter_comparison(ctx: EngineContext, matter_id: str) -> MatterComparison:
 
 
 def _cached_metrics(ctx: EngineContext, model: Any, matter: Any, variant: str) -> dict[str, Any]:
-    cache: dict[tuple[str, str, str], dict[str, Any]] = ctx.__dict__.setdefault("_static_metrics", {})
     key = (model.content_hash, variant, matter.raw.decode("utf-8") if matter is not None else "")
-    if key not in cache:
-        cache[key] = static_metrics(model, matter, variant)
-    return cache[key]
+    return ctx.caches.static_metrics.get_or_compute(key, lambda: static_metrics(model, matter, variant))
 
 
 def matter_comparisons(ctx: EngineContext) -> list[MatterComparison]:

@@ -208,21 +208,13 @@ def matter_departments(ctx: EngineContext, matter_id: str) -> frozenset[str]:
 
 # -- static reads of one model ------------------------------------------------------------------------
 
-def _flows(model: Model) -> dict[str, list[str]]:
-    cache = model.__dict__.setdefault("_onething_flows", {})
-    if not cache:
-        for flow in model.root.iter("{*}sequenceFlow"):
-            cache.setdefault(flow.get("sourceRef"), []).append(flow.get("targetRef"))
-    return cache
-
-
 def first_applicant_step(model: Model) -> str | None:
     """The first userTask in the Applicant lane reachable from the process's start event (breadth first)."""
     process = next((p for p in model.root.iter("{*}process") if p.get("id") == model.process_id), None)
     if process is None:
         return None
     starts = [e.get("id") for e in process.findall("{*}startEvent")]
-    flows, seen, todo = _flows(model), set(starts), deque(starts)
+    flows, seen, todo = model.flows, set(starts), deque(starts)
     while todo:
         node = todo.popleft()
         step = model.steps.get(node)
@@ -237,7 +229,7 @@ def first_applicant_step(model: Model) -> str | None:
 
 def next_steps(model: Model, step_id: str) -> list[str]:
     """Steps directly after `step_id` along sequence flows, passing gateways and events."""
-    flows, found, seen, todo = _flows(model), [], {step_id}, deque(_flows(model).get(step_id, []))
+    flows, found, seen, todo = model.flows, [], {step_id}, deque(model.flows.get(step_id, ()))
     while todo:
         node = todo.popleft()
         if node in seen:

@@ -202,10 +202,7 @@ def rate(ctx: EngineContext, number: str, check: str, score: int, comment: str |
 # -- progress in plain words ------------------------------------------------------------------------
 
 def _expected_steps(ctx: EngineContext, version_id: int, model: Model, matter: Matter | None, variant: str) -> int:
-    cache: dict[int, int] = ctx.__dict__.setdefault("_expected_steps", {})
-    if version_id not in cache:
-        cache[version_id] = static_metrics(model, matter, variant)["steps"]
-    return cache[version_id]
+    return ctx.caches.expected_steps.get_or_compute(version_id, lambda: static_metrics(model, matter, variant)["steps"])
 
 
 def _progress(ctx: EngineContext, session: Session, case: Case) -> Progress:

@@ -130,6 +130,14 @@ def _steps(process: Any, lane_of: dict[str, str]) -> dict[str, StepInfo]:
     return steps
 
 
+def _flows(root: Any) -> dict[str, tuple[str, ...]]:
+    """Sequence flows of the whole file as source id -> target ids, in file order."""
+    targets: dict[str, list[str]] = {}
+    for flow in root.iter("{*}sequenceFlow"):
+        targets.setdefault(flow.get("sourceRef"), []).append(flow.get("targetRef"))
+    return {source: tuple(found) for source, found in targets.items()}
+
+
 def _build(data: bytes, filename: str, root: Any, pid: str, specs: dict[str, Any]) -> Model:
     process = next(p for p in v.processes(root) if p.get("id") == pid)
     lanes, lane_of = _lanes(process)
@@ -144,6 +152,7 @@ def _build(data: bytes, filename: str, root: Any, pid: str, specs: dict[str, Any
         subprocess_specs=subprocess_specs,
         lanes=lanes,
         steps=_steps(process, lane_of),
+        flows=_flows(root),
     )
 
 
