@@ -29,7 +29,7 @@ _EXPORTS: dict[str, str] = {
     "Conflict": "engine.errors", "StepNotReady": "engine.errors", "StaleCase": "engine.errors",
     "StepClaimed": "engine.errors", "CaseClosed": "engine.errors", "Throttled": "engine.errors",
     "SandboxError": "engine.errors",
-    "VARIANTS": "engine.matters.files", "APPLICANT": "engine.matters.files", "ROLES": "engine.accounts.users",
+    "VARIANTS": "engine.vocabulary", "APPLICANT": "engine.vocabulary", "ROLES": "engine.accounts.users",
     # views
     "Actor": "engine.accounts.users",
     "CaseView": "engine.views", "WorkItem": "engine.views", "LogEntry": "engine.views", "Deadline": "engine.views",
@@ -123,7 +123,8 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
     from engine.errors import (CaseClosed, CaseNotFound, Conflict, InputError, MatterNotFound, ModelError,
                                NotAllowed, NotFound, NotYourDepartment, OneThingError, SandboxError, StaleCase,
                                StepClaimed, StepNotFound, StepNotReady, Throttled)
-    from engine.matters.files import APPLICANT, VARIANTS, Form, FormField, Names, Source
+    from engine.matters.files import Form, FormField, Names, Source
+    from engine.vocabulary import APPLICANT, VARIANTS
     from engine.model.equivalence import same_behaviour, xsd_problem
     from engine.model.metrics import METRIC_KEYS
     from engine.model.problems import Problem

@@ -1,4 +1,4 @@
-"""What every use case needs: database sessions, the clock, the sandboxed script engine."""
+"""What every use case needs: database sessions, the clock, the sandboxed script engine, the caches."""
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -8,8 +8,10 @@ from typing import Any, Iterator
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.store import db
+from engine.caches import ContextCaches
 from engine.runtime.clock import SYSTEM_CLOCK, Clock, install_spiff_clock
+from engine.runtime.sandbox import make_script_engine
+from engine.store import db
 
 
 @dataclass
@@ -19,12 +21,15 @@ class EngineContext:
     engine: Engine
     clock: Clock = SYSTEM_CLOCK
     script_time_limit: float = 1.0
+    script_engine: Any = field(init=False, repr=False)  # made here, once: threads share it, none races to make it
+    caches: ContextCaches = field(init=False, repr=False)
     _reader: sessionmaker = field(init=False, repr=False)
     _writer: sessionmaker = field(init=False, repr=False)
-    _script_engine: Any = field(init=False, default=None, repr=False)
 
     def __post_init__(self) -> None:
         install_spiff_clock()
+        self.script_engine = make_script_engine(time_limit=self.script_time_limit)
+        self.caches = ContextCaches()
         self._reader = db.make_sessionmaker(self.engine)
         self._writer = db.make_sessionmaker(db.writer(self.engine))
 
@@ -35,14 +40,6 @@ class EngineContext:
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
-
-    @property
-    def script_engine(self) -> Any:
-        if self._script_engine is None:
-            from engine.runtime.sandbox import make_script_engine
-
-            self._script_engine = make_script_engine(time_limit=self.script_time_limit)
-        return self._script_engine
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -11,8 +11,9 @@ from engine.catalog import versions as catalog
 from engine.catalog.designer import MatterInfo, ModelFile
 from engine.context import EngineContext
 from engine.errors import MatterNotFound
-from engine.matters.files import VARIANTS, Names, Source
-from engine.model.metrics import METRIC_KEYS, compare, static_metrics
+from engine.matters.files import Names, Source
+from engine.model.metrics import METRIC_KEYS, compare, rounded, static_metrics
+from engine.vocabulary import VARIANTS
 
 # Metrics whose sum over matters means something (a total of steps, trips...); expected_days and
 # time_limit_days are per case, so across matters they are reported as means, not sums.
@@ -92,11 +93,8 @@ def _comparison(ctx: EngineContext, session: Session, matter_id: str) -> MatterC
 
 
 def _cached_metrics(ctx: EngineContext, model: Any, matter: Any, variant: str) -> dict[str, Any]:
-    cache: dict[tuple[str, str, str], dict[str, Any]] = ctx.__dict__.setdefault("_static_metrics", {})
     key = (model.content_hash, variant, matter.raw.decode("utf-8") if matter is not None else "")
-    if key not in cache:
-        cache[key] = static_metrics(model, matter, variant)
-    return cache[key]
+    return ctx.caches.static_metrics.get_or_compute(key, lambda: static_metrics(model, matter, variant))
 
 
 def matter_comparisons(ctx: EngineContext) -> list[MatterComparison]:
@@ -128,10 +126,6 @@ def _portfolio(comparisons: list[MatterComparison]) -> dict[str, Any]:
         before, after = sum(b for b, _ in pairs), sum(a for _, a in pairs)
         if how == "mean":
             before, after = before / len(pairs), after / len(pairs)
-        one = compare({key: _round(before)}, {key: _round(after)})[key]
+        one = compare({key: rounded(before)}, {key: rounded(after)})[key]
         totals[key] = {**one, "how": how, "matters": len(pairs)}
     return {"matters": [c.matter_id for c in rows], "metrics": totals}
-
-
-def _round(value: float) -> float | int:
-    return int(value) if float(value).is_integer() else round(value, 2)

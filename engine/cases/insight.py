@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from SpiffWorkflow import TaskState
 
-from engine.cases.lifecycle import find_case, load_runtime
+from engine.model.metrics import rounded
+from engine.cases.persistence import find_case, load_runtime
 from engine.runtime.clock import using_clock
 from engine.context import EngineContext
 from engine.cases.deadlines import step_deadline, step_time_limit
@@ -57,4 +58,4 @@ def step_durations(ctx: EngineContext, matter_id: str, variant: str) -> dict[str
         hours: dict[str, list[float]] = {}
         for step_id, ready_at, done_at in rows:
             hours.setdefault(step_id, []).append((done_at - ready_at).total_seconds() / 3600)
-        return {step_id: round(statistics.median(values), 2) for step_id, values in hours.items()}
+        return {step_id: rounded(statistics.median(values)) for step_id, values in hours.items()}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from engine.cases.lifecycle import load_runtime, save_case
+from engine.cases.persistence import load_runtime, save_case
 from engine.runtime.clock import using_clock
 from engine.context import EngineContext
 from engine.runtime.workflow import CaseError

@@ -12,9 +12,10 @@ from sqlalchemy import select
 from engine.accounts.access import check_may_read
 from engine.accounts.users import Actor
 from engine.audit.masking import mask_personal, mask_text, matter_fields
-from engine.cases.lifecycle import case_view, find_case, load_runtime, read_log, work_item
+from engine.cases.persistence import case_view, find_case, load_runtime, read_log, work_item
 from engine.catalog import versions as catalog
-from engine.catalog.designer import department_names, matter_departments, step_name_en
+from engine.catalog.designer import matter_departments
+from engine.model.reading import department_names, step_name_en
 from engine.context import EngineContext
 from engine.errors import NotYourDepartment, StepNotReady
 from engine.matters.files import Form, Matter, Names

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -14,12 +13,13 @@ from sqlalchemy.orm import Session
 from engine.catalog import versions as catalog
 from engine.context import EngineContext
 from engine.errors import InputError, MatterNotFound, ModelError, NotFound
-from engine.matters.files import APPLICANT, Matter, Names
+from engine.matters.files import Matter, Names
 from engine.model.types import Model
 from engine.model.problems import Problem
 from engine.store.tables import ModelVersion
 from engine.accounts.access import check_may_deploy
 from engine.accounts.users import Actor
+from engine.vocabulary import APPLICANT, VARIANTS
 
 MAX_UPLOAD = 5 * 1024 * 1024
 
@@ -112,8 +112,8 @@ def deploy_upload(ctx: EngineContext, bpmn: bytes, filename: str, matter_yaml: b
 
     Without a matter.yaml the matter's deployed one is used.
     """
-    if variant not in catalog.VARIANTS:
-        raise InputError(f"unknown variant {variant!r}", fields={"variant": [f"one of {', '.join(catalog.VARIANTS)}"]})
+    if variant not in VARIANTS:
+        raise InputError(f"unknown variant {variant!r}", fields={"variant": [f"one of {', '.join(VARIANTS)}"]})
     if not re.fullmatch(r"[a-z][a-z0-9_]{0,63}", matter_id or ""):
         raise InputError(f"invalid matter id {matter_id!r}", fields={"matter_id": ["lower-case letters, digits, _"]})
     if matter_yaml is not None:
@@ -249,65 +249,3 @@ def matter_departments(ctx: EngineContext, session: Session, matter_id: str) -> 
         if matter is not None:
             found.update(matter.department_ids())
     return frozenset(found)
-
-
-# -- static reads of one model ------------------------------------------------------------------------
-
-def _flows(model: Model) -> dict[str, list[str]]:
-    cache = model.__dict__.setdefault("_onething_flows", {})
-    if not cache:
-        for flow in model.root.iter("{*}sequenceFlow"):
-            cache.setdefault(flow.get("sourceRef"), []).append(flow.get("targetRef"))
-    return cache
-
-
-def first_applicant_step(model: Model) -> str | None:
-    """The first userTask in the Applicant lane reachable from the process's start event (breadth first)."""
-    process = next((p for p in model.root.iter("{*}process") if p.get("id") == model.process_id), None)
-    if process is None:
-        return None
-    starts = [e.get("id") for e in process.findall("{*}startEvent")]
-    flows, seen, todo = _flows(model), set(starts), deque(starts)
-    while todo:
-        node = todo.popleft()
-        step = model.steps.get(node)
-        if step is not None and step.kind == "userTask" and step.department == APPLICANT:
-            return node
-        for target in flows.get(node, []):
-            if target not in seen:
-                seen.add(target)
-                todo.append(target)
-    return None
-
-
-def next_steps(model: Model, step_id: str) -> list[str]:
-    """Steps directly after `step_id` along sequence flows, passing gateways and events."""
-    flows, found, seen, todo = _flows(model), [], {step_id}, deque(_flows(model).get(step_id, []))
-    while todo:
-        node = todo.popleft()
-        if node in seen:
-            continue
-        seen.add(node)
-        if node in model.steps:
-            found.append(node)
-        else:
-            todo.extend(flows.get(node, []))
-    return found
-
-
-def step_name_en(model: Model, step_id: str) -> str:
-    """A step's English name (its name_en property, else its id)."""
-    step = model.steps.get(step_id)
-    return (step.properties.get("name_en") if step else None) or step_id
-
-
-def department_names(model: Model, matter: Matter | None, department: str | None) -> Names:
-    """A department's names from matter.yaml, else its lane name."""
-    if department == APPLICANT:
-        return Names("申请人", "Applicant")
-    if matter is not None:
-        for item in matter.departments:
-            if item.id == department:
-                return item.names
-    name = model.lanes.get(department or "", "") or department or "-"
-    return Names(name, department or "-")

@@ -5,11 +5,12 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import ModelError
-from engine.matters.files import VARIANTS, Matter, load_matter
+from engine.matters.files import Matter, load_matter
 from engine.model.loading import load_model
 from engine.model.metrics import compare, static_metrics
 from engine.model.problems import Problem
 from engine.model.xmlsafe import MAX_BYTES
+from engine.vocabulary import VARIANTS
 
 MODEL_SUFFIXES = (".bpmn", ".bpmn20.xml")
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,12 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.context import EngineContext
-from engine.errors import MatterNotFound, ModelError
+from engine.errors import MatterNotFound, ModelError, NotFound
 from engine.model.types import Model
 from engine.model.problems import Problem
 from engine.store.tables import ModelVersion
-
-VARIANTS = ("before", "after")
 
 
 @dataclass(frozen=True)
@@ -104,29 +101,25 @@ def current_version(session: Session, matter_id: str, variant: str) -> ModelVers
     return row
 
 
-_lock = threading.Lock()
-
-
 def loaded_version(ctx: EngineContext, session: Session, version_id: int) -> tuple[Model, Any]:
-    """The checked Model and Matter of a version, parsed once per process and context."""
-    cache: dict[int, tuple[Model, Any]] = ctx.__dict__.setdefault("_versions", {})
-    hit = cache.get(version_id)
-    if hit is not None:
-        return hit
-    row = session.get(ModelVersion, version_id)
-    result = load_version_row(row)
-    with _lock:
-        cache[version_id] = result
-        ctx.__dict__.setdefault("_version_numbers", {})[version_id] = row.version
-    return result
+    """The checked Model and Matter of a version, parsed once per context (ctx.caches.versions)."""
+    def load() -> tuple[Model, Any]:
+        row = session.get(ModelVersion, version_id)
+        ctx.caches.version_numbers.put(version_id, row.version)
+        return load_version_row(row)
+
+    return ctx.caches.versions.get_or_compute(version_id, load)
 
 
 def version_number(ctx: EngineContext, session: Session, version_id: int) -> int:
     """The human version number (1, 2, ...) of a stored version id; versions never change, so cached."""
-    numbers: dict[int, int] = ctx.__dict__.setdefault("_version_numbers", {})
-    if version_id not in numbers:
-        loaded_version(ctx, session, version_id)
-    return numbers[version_id]
+    number = ctx.caches.version_numbers.get(version_id)
+    if number is None:
+        stored = session.scalar(select(ModelVersion.version).where(ModelVersion.id == version_id))
+        if stored is None:
+            raise NotFound(f"no model version {version_id}")
+        number = ctx.caches.version_numbers.put(version_id, stored)
+    return number
 
 
 def load_version_row(row: ModelVersion) -> tuple[Model, Any]:

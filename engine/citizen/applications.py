@@ -15,14 +15,15 @@ from sqlalchemy.orm import Session
 
 from engine.catalog import versions as catalog
 from engine.catalog import designer
+from engine.model import reading
 from engine.catalog.designer import MatterInfo
-from engine.cases.lifecycle import create_case, save_case
+from engine.cases.persistence import create_case, save_case
 from engine.runtime.clock import using_clock
 from engine.context import EngineContext
 from engine.errors import Conflict, InputError, NotFound, Throttled
 from engine.store.throttle import exceeded
 from engine.matters.forms import PHONE, validate_form
-from engine.matters.files import APPLICANT, Form, Matter
+from engine.matters.files import Form, Matter
 from engine.model.metrics import static_metrics
 from engine.model.types import Model
 from engine.cases.numbers import normalize
@@ -30,6 +31,7 @@ from engine.runtime.workflow import CaseError
 from engine.store.tables import Case, OpenStep, StepLogEntry
 from engine.store.tables_citizen import CaseContact, CaseRating, LookupFailure
 from engine.runtime.workdays import china_date
+from engine.vocabulary import APPLICANT
 
 WINDOW = timedelta(minutes=15)
 MAX_PER_NUMBER = 5
@@ -72,7 +74,7 @@ class ApplicationForm:
 # -- intake and applying --------------------------------------------------------------------------------
 
 def _intake(model: Model, matter: Matter | None) -> tuple[str, Form] | None:
-    step_id = designer.first_applicant_step(model)
+    step_id = reading.first_applicant_step(model)
     form_id = model.steps[step_id].properties.get("form") if step_id else None
     if matter is None or not form_id or form_id not in matter.forms:
         return None
@@ -218,10 +220,7 @@ def rate(ctx: EngineContext, number: str, check: str, score: int, comment: str |
 # -- progress in plain words ------------------------------------------------------------------------
 
 def _expected_steps(ctx: EngineContext, version_id: int, model: Model, matter: Matter | None, variant: str) -> int:
-    cache: dict[int, int] = ctx.__dict__.setdefault("_expected_steps", {})
-    if version_id not in cache:
-        cache[version_id] = static_metrics(model, matter, variant)["steps"]
-    return cache[version_id]
+    return ctx.caches.expected_steps.get_or_compute(version_id, lambda: static_metrics(model, matter, variant)["steps"])
 
 
 def _progress(ctx: EngineContext, session: Session, case: Case) -> Progress:
@@ -264,14 +263,14 @@ def _words(case: Case, model: Model, matter: Matter | None, open_steps: list[Ope
     yours = [s for s in open_steps if s.department == APPLICANT]
     if yours:
         stage = ("等待您办理：" + _join([s.step_name for s in yours], "、"),
-                 "Waiting for you: " + _join([designer.step_name_en(model, s.step_id) for s in yours], ", "))
+                 "Waiting for you: " + _join([reading.step_name_en(model, s.step_id) for s in yours], ", "))
     else:
-        names = [designer.department_names(model, matter, s.department) for s in open_steps]
+        names = [reading.department_names(model, matter, s.department) for s in open_steps]
         stage = ("正在由" + _join([n.zh for n in names], "、") + "办理：" + _join([s.step_name for s in open_steps], "、"),
                  "Being handled by " + _join([n.en for n in names], ", ") + ": "
-                 + _join([designer.step_name_en(model, s.step_id) for s in open_steps], ", "))
-    after = [n for s in open_steps for n in designer.next_steps(model, s.step_id) if n not in {o.step_id for o in open_steps}]
+                 + _join([reading.step_name_en(model, s.step_id) for s in open_steps], ", "))
+    after = [n for s in open_steps for n in reading.next_steps(model, s.step_id) if n not in {o.step_id for o in open_steps}]
     if not after:
         return stage, ("本环节完成后即可办结", "The case is complete once this is done")
     return stage, ("下一环节：" + _join([model.steps[n].name for n in after], "、"),
-                   "Next: " + _join([designer.step_name_en(model, n) for n in after], ", "))
+                   "Next: " + _join([reading.step_name_en(model, n) for n in after], ", "))

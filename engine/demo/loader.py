@@ -13,13 +13,14 @@ from engine.cases import lifecycle as cases
 from engine.catalog import versions as catalog
 from engine.citizen import applications as citizen
 from engine.catalog import designer
+from engine.model import reading
 from engine.cases import timers
 from engine.accounts import users
 from engine.runtime.clock import SimulatedClock
 from engine.context import EngineContext
 from engine.cases.dryrun import step_data
 from engine.matters.forms import resident_id_check_character
-from engine.matters.files import APPLICANT
+from engine.vocabulary import APPLICANT
 from engine.store.tables import Case, User
 from engine.accounts.users import Actor
 
@@ -109,7 +110,7 @@ def _demo_case(sim: EngineContext, rng: random.Random, matter_id: str, variant: 
         row = catalog.current_version(session, matter_id, variant)
         model, matter = catalog.loaded_version(sim, session, row.id)
     types = _form_types(matter)
-    intake = designer.first_applicant_step(model)
+    intake = reading.first_applicant_step(model)
     data = _vary(step_data(model, matter, intake, None), types, rng) if intake else {}
     phone = f"13{rng.randint(0, 9)}{rng.randint(0, 9999):04d}{DEMO_CHECK}"
     number = citizen.start_application(sim, matter_id, variant, data, phone)

@@ -1,27 +1,18 @@
-"""matter.yaml: its schema, its loading into frozen dataclasses, and its problems with line numbers."""
+"""matter.yaml loaded into frozen dataclasses, checked by `engine.matters.schema` and `engine.matters.checks`."""
 from __future__ import annotations
 
 import datetime as dt
-import keyword
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError
 
-from engine.errors import InputError, ModelError
+from engine.errors import ModelError
+from engine.matters.checks import cross_check, flatten_messages, problems_at
+from engine.matters.schema import STRING_TYPES, MatterSchema
 from engine.model.problems import Problem
-
-APPLICANT = "Applicant"
-VARIANTS = ("before", "after")
-FIELD_TYPES = ("text", "integer", "number", "date", "boolean", "choice", "resident_id", "phone", "email")
-STRING_TYPES = ("text", "choice", "resident_id", "phone", "email")
-MATERIAL_AFTER = ("applicant", "shared", "e_certificate", "not_needed")
-FIGURES = ("steps", "applicant_steps", "trips", "materials", "submissions", "forms", "departments",
-           "handoffs", "expected_days", "time_limit_days")
-_ID = validate.Regexp(r"^[a-z][a-z0-9_]*$", error="must be lower-case ASCII letters, digits and underscores")
-_TEXT = validate.Length(min=1)
 
 
 @dataclass(frozen=True)
@@ -118,140 +109,6 @@ class Matter:
         return {d.id for d in self.departments}
 
 
-class NamesSchema(Schema):
-    zh = fields.Str(required=True, validate=_TEXT)
-    en = fields.Str(required=True, validate=_TEXT)
-
-
-class DepartmentSchema(Schema):
-    id = fields.Str(required=True, validate=validate.Regexp(r"^[A-Za-z][A-Za-z0-9_]*$"))
-    names = fields.Nested(NamesSchema, required=True)
-
-
-class MaterialSchema(Schema):
-    id = fields.Str(required=True, validate=_ID)
-    names = fields.Nested(NamesSchema, required=True)
-    after = fields.Str(required=True, validate=validate.OneOf(MATERIAL_AFTER))
-
-
-class ChoiceSchema(Schema):
-    value = fields.Str(required=True, validate=_TEXT)
-    labels = fields.Nested(NamesSchema, required=True)
-
-
-def _identifier(value: str) -> None:
-    if not value.isidentifier() or keyword.iskeyword(value) or not value.isascii():
-        raise ValidationError("must be an ASCII Python identifier (it becomes task data)")
-
-
-class FieldSchema(Schema):
-    name = fields.Str(required=True, validate=_identifier)
-    type = fields.Str(required=True, validate=validate.OneOf(FIELD_TYPES))
-    required = fields.Bool(load_default=False)
-    labels = fields.Nested(NamesSchema, required=True)
-    max_length = fields.Int(strict=True, validate=validate.Range(min=1))
-    min = fields.Float()
-    max = fields.Float()
-    choices = fields.List(fields.Nested(ChoiceSchema), validate=validate.Length(min=1))
-    example = fields.Raw(allow_none=False)
-
-    @validates_schema
-    def _consistent(self, data: dict[str, Any], **kwargs: Any) -> None:
-        kind = data.get("type")
-        if kind == "choice" and not data.get("choices"):
-            raise ValidationError("a choice field needs choices", "choices")
-        if kind != "choice" and "choices" in data:
-            raise ValidationError("only a choice field has choices", "choices")
-        if "max_length" in data and kind != "text":
-            raise ValidationError("only a text field has max_length", "max_length")
-        for bound in ("min", "max"):
-            if bound in data and kind not in ("integer", "number"):
-                raise ValidationError(f"only integer and number fields have {bound}", bound)
-        if data.get("min") is not None and data.get("max") is not None and data["min"] > data["max"]:
-            raise ValidationError("min is greater than max", "min")
-        if data.get("required") and "example" not in data:
-            raise ValidationError("a required field needs an example", "example")
-
-
-class FormSchema(Schema):
-    names = fields.Nested(NamesSchema, required=True)
-    filled_by = fields.Str(required=True, validate=validate.OneOf(("applicant", "clerk")))
-    fields = fields.List(fields.Nested(FieldSchema), required=True, validate=validate.Length(min=1))
-
-
-class TimeLimitsSchema(Schema):
-    before = fields.Float(validate=validate.Range(min=0, min_inclusive=False))
-    after = fields.Float(validate=validate.Range(min=0, min_inclusive=False))
-
-
-class SourceSchema(Schema):
-    figure = fields.Str(required=True, validate=validate.OneOf(FIGURES))
-    variant = fields.Str(required=True, validate=validate.OneOf(VARIANTS))
-    value = fields.Float(required=True)
-    scope = fields.Str(required=True, validate=validate.OneOf(("national", "province", "city")))
-    place = fields.Str(required=True, validate=_TEXT)
-    source = fields.Str(required=True, validate=_TEXT)
-    unit = fields.Str()
-
-
-class ScenarioSchema(Schema):
-    name = fields.Str(required=True, validate=_TEXT)
-    variant = fields.Str(required=True, validate=validate.OneOf(VARIANTS))
-    data = fields.Dict(keys=fields.Str(), load_default=dict)
-
-
-class MatterSchema(Schema):
-    id = fields.Str(required=True, validate=_ID)
-    names = fields.Nested(NamesSchema, required=True)
-    category = fields.Str(required=True, validate=_TEXT)
-    departments = fields.List(fields.Nested(DepartmentSchema), required=True, validate=validate.Length(min=1))
-    materials = fields.List(fields.Nested(MaterialSchema), load_default=list)
-    time_limits = fields.Nested(TimeLimitsSchema, load_default=dict)
-    forms = fields.Dict(keys=fields.Str(validate=_identifier), values=fields.Nested(FormSchema), load_default=dict)
-    sources = fields.List(fields.Nested(SourceSchema), load_default=list)
-    basis = fields.Str()
-    scenarios = fields.List(fields.Nested(ScenarioSchema), load_default=list)
-
-
-Path_ = tuple[Any, ...]
-
-
-def flatten_messages(messages: Any, path: Path_ = ()) -> list[tuple[Path_, str]]:
-    """Turn marshmallow's nested error dict into (field path, message) pairs."""
-    if isinstance(messages, dict):
-        return [pair for key, value in messages.items() for pair in flatten_messages(value, path + (key,))]
-    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
-        return [(path, m) for m in messages]
-    if isinstance(messages, list):
-        return [pair for m in messages for pair in flatten_messages(m, path)]
-    return [(path, str(messages))]
-
-
-def locate(node: yaml.Node | None, path: Path_) -> tuple[int | None, str]:
-    """Find the line of a field path in the composed YAML tree; also the path as shown to people."""
-    shown: list[str] = []
-    line = node.start_mark.line + 1 if node is not None else None
-    for part in path:
-        if isinstance(node, yaml.MappingNode):
-            pair = next(((k, v) for k, v in node.value if k.value == str(part)), None)
-            if pair is None:
-                if part in ("key", "value", "_schema"):
-                    continue  # marshmallow's level for Dict keys/values and whole-schema errors
-                shown.append(str(part))
-                break
-            line, node = pair[0].start_mark.line + 1, pair[1]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-            line = node.start_mark.line + 1
-        elif part in ("key", "value", "_schema"):
-            continue
-        else:
-            shown.append(str(part))
-            break
-        shown.append(str(part))
-    return line, ".".join(shown) or "-"
-
-
 def _normalize_value(kind: str, value: Any) -> Any:
     # YAML reads 2024-01-01 as a date and unquoted digits as int; forms take strings for these types.
     if isinstance(value, dt.date):
@@ -293,53 +150,6 @@ def _build(d: dict[str, Any], directory: Path, raw: bytes) -> Matter:
     )
 
 
-def _duplicates(items: list[Any], key: str, where: str) -> list[tuple[Path_, str]]:
-    seen: set[Any] = set()
-    found = []
-    for i, item in enumerate(items):
-        value = item[key]
-        if value in seen:
-            found.append(((where, i, key), f"duplicate {key} '{value}'"))
-        seen.add(value)
-    return found
-
-
-def _cross_check(d: dict[str, Any], matter: Matter) -> list[tuple[Path_, str]]:
-    from engine.matters.forms import validate_form  # forms imports this module's types
-
-    found = _duplicates(d["departments"], "id", "departments") + _duplicates(d["materials"], "id", "materials")
-    for i, dep in enumerate(d["departments"]):
-        if dep["id"] == APPLICANT:
-            found.append((("departments", i, "id"), "Applicant is reserved for the applicant's lane"))
-    if matter.id != matter.directory.name:
-        found.append((("id",), f"matter id '{matter.id}' differs from its directory '{matter.directory.name}'"))
-    for fid, form in matter.forms.items():
-        names = [{"name": x.name} for x in form.fields]
-        found += [(("forms", fid) + p[1:], m) for p, m in _duplicates(names, "name", "fields")]
-        for i, fld in enumerate(form.fields):
-            if fld.example is None:
-                continue
-            try:
-                validate_form(form, {fld.name: fld.example}, partial=True)
-            except InputError as exc:
-                for msg in exc.fields.get(fld.name, [exc.message]):
-                    found.append((("forms", fid, "fields", i, "example"), f"example is invalid: {msg}"))
-    field_names = {x.name for form in matter.forms.values() for x in form.fields}
-    for i, scenario in enumerate(matter.scenarios):
-        for key in scenario.data:
-            if key not in field_names:
-                found.append((("scenarios", i, "data", key), f"'{key}' is not a field of any form"))
-    return found
-
-
-def _problems(pairs: list[tuple[Path_, str]], root: yaml.Node | None, filename: str) -> list[Problem]:
-    problems = []
-    for path, message in pairs:
-        line, shown = locate(root, path)
-        problems.append(Problem(filename, line, shown, message))
-    return sorted(problems, key=lambda p: (p.line or 0, p.element_id or ""))
-
-
 def parse_matter(raw: bytes, directory: Path, filename: str) -> Matter:
     """Validate matter.yaml bytes; raise ModelError with one Problem per mistake."""
     try:
@@ -359,11 +169,11 @@ def parse_matter(raw: bytes, directory: Path, filename: str) -> Matter:
     try:
         loaded = MatterSchema().load(data)
     except ValidationError as exc:
-        raise ModelError(_problems(flatten_messages(exc.messages), root, filename)) from None
+        raise ModelError(problems_at(flatten_messages(exc.messages), root, filename)) from None
     matter = _build(loaded, directory, raw)
-    found = _cross_check(loaded, matter)
+    found = cross_check(loaded, matter)
     if found:
-        raise ModelError(_problems(found, root, filename))
+        raise ModelError(problems_at(found, root, filename))
     return matter
 
 

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 from engine.model.types import Model, StepInfo
 from engine.model.problems import Problem
+from engine.vocabulary import APPLICANT
 
 if TYPE_CHECKING:  # pragma: no cover - import for type hints only
     from engine.matters.files import Matter
 
 PROPERTY_NAMES = ("name_en", "trip", "materials", "form", "duration", "time_limit")
-APPLICANT = "Applicant"
 HOURS_PER_DAY = 8.0
 _DURATION_ARITY = {"fixed": 1, "uniform": 2, "triangular": 3}
 _AMOUNT = re.compile(r"^(\d+(?:\.\d+)?)([hd])$")

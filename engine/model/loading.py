@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-from collections import OrderedDict
+from functools import lru_cache
 from typing import Any
 
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
@@ -128,6 +128,14 @@ def _steps(process: Any, lane_of: dict[str, str]) -> dict[str, StepInfo]:
     return steps
 
 
+def _flows(root: Any) -> dict[str, tuple[str, ...]]:
+    """Sequence flows of the whole file as source id -> target ids, in file order."""
+    targets: dict[str, list[str]] = {}
+    for flow in root.iter("{*}sequenceFlow"):
+        targets.setdefault(flow.get("sourceRef"), []).append(flow.get("targetRef"))
+    return {source: tuple(found) for source, found in targets.items()}
+
+
 def _build(data: bytes, filename: str, root: Any, pid: str, specs: dict[str, Any]) -> Model:
     process = next(p for p in v.processes(root) if p.get("id") == pid)
     lanes, lane_of = _lanes(process)
@@ -142,6 +150,7 @@ def _build(data: bytes, filename: str, root: Any, pid: str, specs: dict[str, Any
         subprocess_specs=subprocess_specs,
         lanes=lanes,
         steps=_steps(process, lane_of),
+        flows=_flows(root),
     )
 
 
@@ -179,10 +188,6 @@ def load_model(data: bytes, filename: str, *, process_id: str | None = None, mat
         raise ModelError([Problem(filename, None, None, message)]) from None
 
 
-_cache: OrderedDict[tuple[Any, ...], Model] = OrderedDict()
-_cache_lock = threading.Lock()
-
-
 def _matter_key(matter: Any) -> Any:
     try:
         hash(matter)
@@ -191,28 +196,43 @@ def _matter_key(matter: Any) -> Any:
         return repr(matter)
 
 
+class _Source:
+    """A model file to load; hashed and compared by its sha256, name and matter only (the cache key)."""
+
+    __slots__ = ("data", "filename", "key", "matter")
+
+    def __init__(self, data: bytes, filename: str, matter: Any) -> None:
+        self.data, self.filename, self.matter = data, filename, matter
+        self.key = (hashlib.sha256(data).hexdigest(), filename, _matter_key(matter))
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Source) and self.key == other.key
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _cached_model(source: _Source) -> Model:
+    return load_model(source.data, source.filename, matter=source.matter)
+
+
+_parsing = threading.Lock()  # lru_cache lets threads that miss together each parse; they wait for one instead
+
+
 def model_for(data: bytes, filename: str, matter: Any = None) -> Model:
     """load_model through an in-process LRU keyed by the file's sha256 (plus name and matter).
 
-    Failures are not cached. Two threads missing at once may both parse; the first stored wins.
+    Failures are not cached. One parse at a time, so every thread gets the one Model of a file
+    (parsing is Python holding the GIL: threads would not parse faster side by side).
     """
     if isinstance(data, str):
         data = data.encode("utf-8")
-    key = (hashlib.sha256(data).hexdigest(), filename, _matter_key(matter))
-    with _cache_lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-    model = load_model(data, filename, matter=matter)
-    with _cache_lock:
-        model = _cache.setdefault(key, model)
-        _cache.move_to_end(key)
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
-    return model
+    source = _Source(data, filename, matter)
+    with _parsing:
+        return _cached_model(source)
 
 
 def clear_cache() -> None:
     """Forget every cached model (tests, redeploys)."""
-    with _cache_lock:
-        _cache.clear()
+    _cached_model.cache_clear()

@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
-from engine.model.annotations import APPLICANT, StepAnnotations, parse_step
+from engine.model.annotations import StepAnnotations, parse_step
 from engine.model.types import STEP_KINDS, Model, StepInfo
+from engine.vocabulary import APPLICANT, VARIANTS
 
 if TYPE_CHECKING:  # pragma: no cover - type hints only
     from engine.matters.files import Matter
@@ -190,7 +191,7 @@ def _counted_materials(notes: StepAnnotations, matter: "Matter | None", variant:
 def _variant(model: Model, variant: str | None) -> str | None:
     if variant is not None:
         return variant
-    for name in ("before", "after"):
+    for name in VARIANTS:
         if model.process_id.endswith("_" + name) or model.filename.rsplit("/", 1)[-1] == f"{name}.bpmn":
             return name
     return None
@@ -227,14 +228,13 @@ def static_metrics(model: Model, matter: "Matter | None" = None, variant: str | 
         "departments": len({lane for lane in lanes.values() if lane and lane != APPLICANT}),
         "handoffs": handoffs,
         "expected_days": round(_critical_path(order, edges, durations), 2),
-        "time_limit_days": _number(time_limit),
+        "time_limit_days": None if time_limit is None else rounded(time_limit),
     }
 
 
-def _number(value: float | None) -> float | int | None:
-    if value is None:
-        return None
-    return int(value) if float(value).is_integer() else round(value, 2)
+def rounded(value: float, places: int = 2) -> float | int:
+    """A figure as people read it: a whole number as an int, else rounded to `places` decimals."""
+    return int(value) if float(value).is_integer() else round(value, places)
 
 
 def compare(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -242,7 +242,7 @@ def compare(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str
     result = {}
     for key in [k for k in METRIC_KEYS if k in before or k in after]:
         old, new = before.get(key), after.get(key)
-        change = _number(new - old) if old is not None and new is not None else None
+        change = rounded(new - old) if old is not None and new is not None else None
         pct = round(change / old * 100, 1) if change is not None and old else None
         result[key] = {"before": old, "after": new, "change": change, "change_pct": pct}
     return result

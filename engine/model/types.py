@@ -19,9 +19,9 @@ class StepInfo:
     line: int | None
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Model:
-    """A model file that passed every check; `spec` and `subprocess_specs` stay inside engine/."""
+    """A model file that passed every check, immutable once loaded; `spec` and `subprocess_specs` stay inside engine/."""
 
     filename: str
     content_hash: str  # sha256 hex of the file's bytes
@@ -32,3 +32,4 @@ class Model:
     subprocess_specs: dict[str, Any]
     lanes: dict[str, str] = field(default_factory=dict)  # lane id -> lane name
     steps: dict[str, StepInfo] = field(default_factory=dict)  # bpmn id -> step
+    flows: dict[str, tuple[str, ...]] = field(default_factory=dict)  # element id -> targets of its sequence flows

@@ -310,7 +310,13 @@ def test_step_annotation_rules_run_last() -> None:
 def test_model_for_parses_each_content_once_across_threads() -> None:
     clear_cache()
     results: list = []
-    threads = [threading.Thread(target=lambda: results.append(model_for(VALID.encode(), "a.bpmn"))) for _ in range(8)]
+    start = threading.Barrier(8)  # all miss together
+
+    def load() -> None:
+        start.wait()
+        results.append(model_for(VALID.encode(), "a.bpmn"))
+
+    threads = [threading.Thread(target=load) for _ in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -1,8 +1,7 @@
 """Drawings as inline SVG: rendered by diagrams/, cleaned so that nothing in a model can run in the page."""
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
+from functools import lru_cache
 
 from lxml import etree
 from markupsafe import Markup
@@ -10,8 +9,6 @@ from markupsafe import Markup
 SVG = "http://www.w3.org/2000/svg"
 XLINK = "http://www.w3.org/1999/xlink"
 _DROP = {"script", "foreignObject", "iframe", "object", "embed", "use", "image", "animate", "set"}
-_cache: OrderedDict[str, Markup] = OrderedDict()
-_lock = threading.Lock()
 
 
 def clean_svg(data: bytes, title: str = "") -> Markup:
@@ -39,23 +36,35 @@ def clean_svg(data: bytes, title: str = "") -> Markup:
     return Markup(etree.tostring(root, encoding="unicode"))
 
 
-def svg_of(graph, key: str | None = None, title: str = "") -> Markup:
-    """Run dot on a graphviz graph (cached by `key`, e.g. a version's content hash) and clean the SVG."""
+class _Drawing:
+    """A graph to draw; hashed and compared by its cache key only, so lru_cache keys on that."""
+
+    __slots__ = ("graph", "key", "title")
+
+    def __init__(self, graph, key: str, title: str) -> None:
+        self.graph, self.key, self.title = graph, key, title
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Drawing) and self.key == other.key
+
+
+def _render(graph, title: str) -> Markup:
     from diagrams.render import to_image
 
-    if key is not None:
-        with _lock:
-            hit = _cache.get(key)
-            if hit is not None:
-                _cache.move_to_end(key)
-                return hit
-    markup = clean_svg(to_image(graph, "svg"), title)
-    if key is not None:
-        with _lock:
-            _cache[key] = markup
-            while len(_cache) > 128:
-                _cache.popitem(last=False)
-    return markup
+    return clean_svg(to_image(graph, "svg"), title)
+
+
+@lru_cache(maxsize=128)
+def _cached_svg(drawing: _Drawing) -> Markup:
+    return _render(drawing.graph, drawing.title)
+
+
+def svg_of(graph, key: str | None = None, title: str = "") -> Markup:
+    """Run dot on a graphviz graph (cached by `key`, e.g. a version's content hash) and clean the SVG."""
+    return _render(graph, title) if key is None else _cached_svg(_Drawing(graph, key, title))
 
 
 def case_svg(ctx, number: str, title: str) -> Markup:

@@ -1,0 +1,60 @@
+"""Static reads of one checked model: its first applicant step, the steps after a step, names of steps and lanes."""
+from __future__ import annotations
+
+from collections import deque
+
+from engine.matters.files import Matter, Names
+from engine.model.types import Model
+from engine.vocabulary import APPLICANT
+
+
+def first_applicant_step(model: Model) -> str | None:
+    """The first userTask in the Applicant lane reachable from the process's start event (breadth first)."""
+    process = next((p for p in model.root.iter("{*}process") if p.get("id") == model.process_id), None)
+    if process is None:
+        return None
+    starts = [e.get("id") for e in process.findall("{*}startEvent")]
+    flows, seen, todo = model.flows, set(starts), deque(starts)
+    while todo:
+        node = todo.popleft()
+        step = model.steps.get(node)
+        if step is not None and step.kind == "userTask" and step.department == APPLICANT:
+            return node
+        for target in flows.get(node, []):
+            if target not in seen:
+                seen.add(target)
+                todo.append(target)
+    return None
+
+
+def next_steps(model: Model, step_id: str) -> list[str]:
+    """Steps directly after `step_id` along sequence flows, passing gateways and events."""
+    flows, found, seen, todo = model.flows, [], {step_id}, deque(model.flows.get(step_id, ()))
+    while todo:
+        node = todo.popleft()
+        if node in seen:
+            continue
+        seen.add(node)
+        if node in model.steps:
+            found.append(node)
+        else:
+            todo.extend(flows.get(node, []))
+    return found
+
+
+def step_name_en(model: Model, step_id: str) -> str:
+    """A step's English name (its name_en property, else its id)."""
+    step = model.steps.get(step_id)
+    return (step.properties.get("name_en") if step else None) or step_id
+
+
+def department_names(model: Model, matter: Matter | None, department: str | None) -> Names:
+    """A department's names from matter.yaml, else its lane name."""
+    if department == APPLICANT:
+        return Names("申请人", "Applicant")
+    if matter is not None:
+        for item in matter.departments:
+            if item.id == department:
+                return item.names
+    name = model.lanes.get(department or "", "") or department or "-"
+    return Names(name, department or "-")

@@ -1,0 +1,49 @@
+"""The script sandbox: conditions, scripts, timer and multi-instance expressions from BPMN models.
+
+Models come from department designers, not the operator, so their Python runs restricted:
+
+- compiled with RestrictedPython (`compile_restricted_eval` / `_exec`) and a stricter policy
+  (`policy`): no `import`, `class`, `with`, `finally`, `print`, bytes literals or `except*`;
+  handlers name only the exceptions below; names and attributes starting with `_`,
+  frame/generator/code attributes (`gi_frame`, `f_globals`...), `mro`, `format`, `format_map`,
+  `encode`, `translate` and `maketrans` are refused, as are the names `eval`, `exec`, `compile`,
+  `open`, `getattr`, `setattr`, `delattr`, `hasattr`, `globals`, `vars`, `locals`, `dir`, `input`,
+  `breakpoint`, `help`, `memoryview`, `super`, `exit`, `quit`;
+- run with guarded attribute access (`guards`: the rules above again, plus: no module is ever
+  returned, `date`/`datetime` `now`/`today`/`utcnow` are refused in favour of `now()`), item
+  access, iteration, writes, in-place operators and sequence unpacking;
+- builtins: len min max sum sorted abs round int float str bool list dict set tuple range
+  enumerate zip any all isinstance slice, True False None; `date`, `datetime`, `timedelta`,
+  `timezone`; `now()` (timezone-aware UTC, from the `now` callable given to `make_script_engine`, else
+  the context clock of `engine.runtime.clock`); Exception ValueError TypeError KeyError IndexError
+  ZeroDivisionError ArithmeticError LookupError.
+
+Limits: `range` and every sequence built by `*`, `+`, `%`, f-string widths and the str methods
+join/replace/ljust/rjust/center/zfill/expandtabs hold at most MAX_SIZE items; integers built
+by `**`, `*`, `<<` at most MAX_INT_BITS bits; each evaluation gets `time_limit` seconds of wall
+clock. The policy puts a `_tick_()` call at the top of every loop body, comprehension, function
+and lambda, and `_tick_` raises once the deadline (thread-local, so any thread works) has
+passed. The time-up signal is a BaseException that sandboxed code cannot catch, and every
+later tick raises again. A sys.settrace trace function would not do: it sees no line events in
+`while True: pass` (one line), is removed for good once it raises, costs about 1 us per traced
+call, and would displace coverage's tracer.
+
+After a script, the task data it leaves may hold at most MAX_DATA_ITEMS values (shared references
+counted each time), so a case can always be saved (`script_engine`).
+
+Known risks left: memory is not limited (a loop that doubles a list can allocate a few
+hundred MB before its time is up); a single long C-level call on data within the limits
+(sorting a million items) is not interrupted; the sandbox shares the process with the web
+server, so isolation is only as good as RestrictedPython plus these guards; str()/repr/f-strings
+of a structure holding many references to one big list (built by an append loop) run as one
+long C-level call. Run untrusted models in a worker process with RLIMIT_AS if that matters.
+"""
+from __future__ import annotations
+
+from engine.runtime.sandbox.guards import MAX_INT_BITS, MAX_SIZE
+from engine.runtime.sandbox.policy import MAX_SOURCE, check_source
+from engine.runtime.sandbox.script_engine import (MAX_DATA_ITEMS, SandboxEnvironment, SandboxScriptEngine,
+                                                  make_script_engine)
+
+__all__ = ["MAX_DATA_ITEMS", "MAX_INT_BITS", "MAX_SIZE", "MAX_SOURCE", "SandboxEnvironment", "SandboxScriptEngine",
+           "check_source", "make_script_engine"]

@@ -1,0 +1,127 @@
+"""The sandboxed script engine SpiffWorkflow runs model code with: TaskDataEnvironment's semantics,
+restricted compilation (`policy`), runtime guards and a time limit (`guards`), and a size check of
+the task data a script leaves behind.
+"""
+from __future__ import annotations
+
+import copy
+import types
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any, Callable
+
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.script_engine import BasePythonScriptEngineEnvironment, PythonScriptEngine
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+
+from engine.errors import SandboxError
+from engine.runtime.sandbox.guards import GUARDS, run, sandbox_builtins
+from engine.runtime.sandbox.policy import check_source, compile_source
+
+MAX_DATA_ITEMS = 2_000_000  # values in a task's data after a script, shared references counted each time
+
+
+def _is_leftover(value: Any) -> bool:
+    """Values a script may leave behind that are not data (and would not serialize)."""
+    return callable(value) or isinstance(value, (types.ModuleType, range, Iterator))
+
+
+class SandboxEnvironment(BasePythonScriptEngineEnvironment):
+    """TaskDataEnvironment's semantics, with restricted compilation, guards and a time limit."""
+
+    def __init__(self, environment_globals: dict[str, Any] | None = None, time_limit: float = 1.0,
+                 now: Callable[[], datetime] | None = None) -> None:
+        super().__init__(environment_globals)
+        self.time_limit = time_limit
+        self.builtins = sandbox_builtins(now)
+
+    def evaluate(self, expression: str, context: dict[str, Any], external_context: dict[str, Any] | None = None) -> Any:
+        """The value of `expression` over the task data."""
+        code = self._code(expression, "eval")
+        scope = copy.copy(self.globals)
+        scope.update(external_context or {})
+        scope.update(context)
+        scope.update(GUARDS)
+        scope["__builtins__"] = self.builtins
+        return run(code, scope, self.time_limit)
+
+    def execute(self, script: str, context: dict[str, Any], external_context: dict[str, Any] | None = None) -> bool:
+        """Run `script` with the task data as its globals; remove what is not data afterwards."""
+        external_context = external_context or {}
+        self._check_overwrite(context, external_context)
+        code = self._code(script, "exec")
+        before = set(context)
+        context.update(self.globals)
+        context.update(external_context)
+        context.update(GUARDS)
+        context["__builtins__"] = self.builtins
+        try:
+            run(code, context, self.time_limit)
+        finally:
+            self._clean(context, external_context, before)
+        _check_data_size(context)
+        return True
+
+    def _code(self, source: str, mode: str) -> types.CodeType:
+        code, message = compile_source(source, mode)
+        if code is None:
+            raise SandboxError(message or "cannot compile")
+        return code
+
+    def _check_overwrite(self, context: dict[str, Any], external_context: dict[str, Any]) -> None:
+        """Like SpiffWorkflow: task data may not hide predefined functions (or our guards)."""
+        taken = (set(self.globals) | set(external_context) | set(GUARDS)) & set(context)
+        if taken:
+            raise SandboxError(f"task data overwrites predefined names: {', '.join(sorted(taken))}")
+
+    def _clean(self, context: dict[str, Any], external_context: dict[str, Any], before: set[str]) -> None:
+        for key in list(context):
+            new_private = key.startswith("_") and key not in before
+            if (new_private or key in self.globals or key in external_context or key in GUARDS
+                    or _is_leftover(context[key])):
+                context.pop(key)
+
+
+def _check_data_size(data: dict[str, Any]) -> None:
+    """Refuse task data too big to save: `[[0] * 10**6] * 10**6` is small in memory but 10**12 values in JSON."""
+    budget = MAX_DATA_ITEMS
+    stack: list[Any] = [data]
+    while stack:
+        value = stack.pop()
+        budget -= 1
+        if budget < 0:
+            raise SandboxError(f"the script left more than {MAX_DATA_ITEMS} values in the task data; "
+                               "the case could not be saved")
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, (list, tuple, set)):
+            budget -= len(value)
+            if budget < 0:
+                raise SandboxError(f"the script left more than {MAX_DATA_ITEMS} values in the task data; "
+                                   "the case could not be saved")
+            stack.extend(v for v in value if isinstance(v, (dict, list, tuple, set)))
+
+
+class SandboxScriptEngine(PythonScriptEngine):
+    """PythonScriptEngine over a SandboxEnvironment whose errors say what went wrong."""
+
+    def validate(self, expression: str) -> None:
+        """Raise SandboxError unless `expression` compiles in the sandbox."""
+        message = check_source(expression, "eval")
+        if message:
+            raise SandboxError(message)
+
+    def evaluate(self, task: Any, expression: str, external_context: dict[str, Any] | None = None) -> Any:
+        """As PythonScriptEngine.evaluate, with the cause added to the error."""
+        try:
+            return super().evaluate(task, expression, external_context)
+        except WorkflowTaskException as exc:
+            cause = exc.__context__
+            if cause is not None and not isinstance(cause, SpiffWorkflowException):
+                exc.add_note(f"{type(cause).__name__}: {cause}")
+            raise
+
+
+def make_script_engine(time_limit: float = 1.0, now: Callable[[], datetime] | None = None) -> PythonScriptEngine:
+    """A script engine that runs model code in the sandbox, `time_limit` seconds per evaluation."""
+    return SandboxScriptEngine(environment=SandboxEnvironment(time_limit=time_limit, now=now))
