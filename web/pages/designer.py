@@ -34,10 +34,10 @@ def upload():
     filename = bpmn_file.filename
     yaml_file = request.files.get("matter_yaml")
     matter_yaml = yaml_file.read() if yaml_file is not None and yaml_file.filename else None
-    problems = check_upload(bpmn, filename, matter_yaml)
+    problems: list = []
     deployed = None
     errors: dict[str, list[str]] = {}
-    if not problems and request.form.get("action") == "deploy":
+    if request.form.get("action") == "deploy":  # deploying checks the model first (ModelError with its problems)
         try:
             deployed = deploy_upload(ctx(), bpmn, filename, matter_yaml, request.form.get("matter_id", "").strip(),
                                      request.form.get("variant", ""), g.actor)
@@ -45,6 +45,8 @@ def upload():
             problems = exc.problems
         except InputError as exc:
             errors = exc.fields or {"_schema": [exc.message]}
+    else:
+        problems = check_upload(bpmn, filename, matter_yaml)
     status = 422 if problems or errors else 200
     return render_template("designer/index.html", versions=list_versions(ctx()), problems=problems,
                            filename=filename, deployed=deployed, errors=errors, values=request.form), status
