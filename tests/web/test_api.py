@@ -287,7 +287,8 @@ def test_openapi_lists_every_registered_api_rule(as_role, api_app):
         for method, op in ops.items():
             assert op["x-roles"] and op["responses"], (path, method)
             for ref in _refs(op):
-                assert ref.rsplit("/", 1)[-1] in document["components"]["schemas"]
+                _, _, kind, name = ref.split("/")
+                assert name in document["components"][kind], ref
 
 
 def _refs(node):
