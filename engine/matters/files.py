@@ -11,6 +11,7 @@ import yaml
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from engine.errors import InputError, ModelError
+from engine.matters.messages import Path_, flatten_messages
 from engine.model.problems import Problem
 
 APPLICANT = "Applicant"
@@ -211,20 +212,6 @@ class MatterSchema(Schema):
     sources = fields.List(fields.Nested(SourceSchema), load_default=list)
     basis = fields.Str()
     scenarios = fields.List(fields.Nested(ScenarioSchema), load_default=list)
-
-
-Path_ = tuple[Any, ...]
-
-
-def flatten_messages(messages: Any, path: Path_ = ()) -> list[tuple[Path_, str]]:
-    """Turn marshmallow's nested error dict into (field path, message) pairs."""
-    if isinstance(messages, dict):
-        return [pair for key, value in messages.items() for pair in flatten_messages(value, path + (key,))]
-    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
-        return [(path, m) for m in messages]
-    if isinstance(messages, list):
-        return [pair for m in messages for pair in flatten_messages(m, path)]
-    return [(path, str(messages))]
 
 
 def locate(node: yaml.Node | None, path: Path_) -> tuple[int | None, str]:

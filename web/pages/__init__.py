@@ -139,10 +139,11 @@ def register_pages(app: Flask) -> None:
     app.before_request(load_actor)
     app.before_request(check_csrf)
     app.add_url_rule("/lang", "set_language", _set_language, methods=["POST"])
+    from web.messages import field_message
     from web.pages import words
 
     app.jinja_env.globals.update(csrf_token=csrf_token, label=label, lang=lang, local_time=local_time,
-                                 duration=duration, field_message=words.field_message, status_label=words.status_label,
+                                 duration=duration, field_message=field_message, status_label=words.status_label,
                                  metric_label=words.metric_label, num=words.num, signed=words.signed)
     for code in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(code, _error_page)
