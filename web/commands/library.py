@@ -2,24 +2,18 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import click
 from flask import current_app
 
-from engine.errors import ModelError, OneThingError
 from engine.matters.files import Matter, load_matter
 from engine.model.metrics import METRIC_KEYS, compare, static_metrics
 from engine.model.xmlsafe import MAX_BYTES
+from web.commands.common import clean_errors, fail
 
 VARIANTS = ("before", "after")
-
-
-def _fail(message: str) -> None:
-    click.echo(message, err=True)
-    sys.exit(1)
 
 
 def _matter_near(path: Path) -> Matter | None:
@@ -55,29 +49,18 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:+g}%"
 
 
-def _run(action: Any) -> Any:
-    """Run a command body; problems become plain lines and exit status 1, never a traceback."""
-    try:
-        return action()
-    except ModelError as exc:
-        _fail("\n".join(str(p) for p in exc.problems))
-    except OneThingError as exc:
-        _fail(f"error: {exc.message}")
-    except OSError as exc:
-        _fail(f"error: {exc.filename}: {exc.strerror}")
-
-
 def register(cli: click.Group) -> None:
     """Add `metrics` and `compare` to the `onething` group."""
 
     @cli.command("metrics")
     @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
     @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+    @clean_errors
     def metrics_command(file: Path, as_json: bool) -> None:
         """Static metrics of one model variant (matter.yaml next to FILE is used when present)."""
         if not file.is_file():
-            _fail(f"error: {file}: no such file")
-        result = _run(lambda: _metrics_of(file, _matter_near(file)))
+            fail(f"{file}: no such file")
+        result = _metrics_of(file, _matter_near(file))
         if as_json:
             click.echo(json.dumps(result, ensure_ascii=False, indent=2))
             return
@@ -87,18 +70,15 @@ def register(cli: click.Group) -> None:
     @cli.command("compare")
     @click.argument("matter")
     @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+    @clean_errors
     def compare_command(matter: str, as_json: bool) -> None:
         """Before vs after static metrics of MATTER (a matter id under PROCESSES_PATH, or a directory)."""
         directory = _matter_directory(matter)
         if directory is None:
-            _fail(f"error: unknown matter '{matter}' (no matter.yaml under {current_app.config['PROCESSES_PATH']})")
-
-        def both() -> dict[str, Any]:
-            loaded = load_matter(directory)
-            figures = {v: _metrics_of(directory / f"{v}.bpmn", loaded) for v in VARIANTS}
-            return {"matter": loaded.id, "static": compare(figures["before"], figures["after"])}
-
-        result = _run(both)
+            fail(f"unknown matter '{matter}' (no matter.yaml under {current_app.config['PROCESSES_PATH']})")
+        loaded = load_matter(directory)
+        figures = {v: _metrics_of(directory / f"{v}.bpmn", loaded) for v in VARIANTS}
+        result = {"matter": loaded.id, "static": compare(figures["before"], figures["after"])}
         if as_json:
             click.echo(json.dumps(result, ensure_ascii=False, indent=2))
             return
