@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -40,12 +41,26 @@ def status_for(exc: BaseException) -> int:
     return 500
 
 
+def size_text(size: int) -> str:
+    """A byte count for people, rounded down so a limit is never overstated: 10 MiB, 4.5 MiB, 64 KiB, 900 bytes."""
+    for unit, scale in (("MiB", 1024 * 1024), ("KiB", 1024)):
+        if size >= scale:
+            return f"{size * 10 // scale / 10:g} {unit}"
+    return f"{size} bytes"
+
+
+def too_large_message() -> str:
+    """What a 413 says: the request limit of this app (ONETHING_MAX_UPLOAD_BYTES, else derived from the file limit)."""
+    limit = int(current_app.config["MAX_CONTENT_LENGTH"])
+    return f"the request is larger than the limit of {size_text(limit)} ({limit} bytes)"
+
+
 def error_body(exc: BaseException) -> dict[str, Any]:
     """{"error": {"code", "message", "fields"}} for any error."""
     if isinstance(exc, HTTPException):
         code = exc.code or 500
-        error: dict[str, Any] = {"code": HTTP_CODES.get(code, "error"), "message": exc.description or exc.name,
-                                 "fields": {}}
+        message = too_large_message() if code == 413 else exc.description or exc.name
+        error: dict[str, Any] = {"code": HTTP_CODES.get(code, "error"), "message": message, "fields": {}}
     elif isinstance(exc, ValidationError):
         fields = messages_by_field(exc.messages)
         error = {"code": "invalid_input", "message": "invalid fields: " + ", ".join(sorted(fields)),

@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from engine.errors import Conflict, NotAllowed, NotFound, OneThingError, Throttled
 from web.auth import check_csrf, load_actor
+from web.errors import size_text
 from web.session import csrf_token
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -112,7 +113,8 @@ def _error_page(exc: Exception):
                        403: _("You do not have permission to open this page."),
                        404: _("This page does not exist."),
                        405: _("This action is not possible here."),
-                       413: _("The file is too large."),
+                       413: _("The upload is too large: a request may carry at most %(size)s.",
+                              size=size_text(int(current_app.config["MAX_CONTENT_LENGTH"]))),
                        429: _("Too many attempts. Please wait a few minutes and try again.")}.get(status, exc.name)
         if request.blueprint == "api":
             return exc
