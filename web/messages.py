@@ -6,7 +6,8 @@ through a table keyed by their stable id (engine.matters.messages.TEXTS), never 
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext

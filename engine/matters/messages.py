@@ -42,7 +42,7 @@ class FieldMessage(str):
     values: dict[str, Any]
     template: str
 
-    def __new__(cls, message_id: str, template: str, **values: Any) -> "FieldMessage":
+    def __new__(cls, message_id: str, template: str, **values: Any) -> FieldMessage:
         names = {name for _, name, _, _ in Formatter().parse(template) if name}
         kept = {name: values[name] for name in names if name in values}  # never the input itself: it may be personal
         text = super().__new__(cls, template.format(**kept) if names <= set(kept) else template)
@@ -52,7 +52,7 @@ class FieldMessage(str):
     def __getnewargs_ex__(self) -> tuple[tuple[str, str], dict[str, Any]]:
         return (self.id, self.template), self.values  # copy and pickle rebuild it from its parts
 
-    def format(self, *args: Any, **values: Any) -> "FieldMessage":  # type: ignore[override]
+    def format(self, *args: Any, **values: Any) -> FieldMessage:  # type: ignore[override]
         """Fill in the values marshmallow gives when it raises (min, max, choices...), keeping the id."""
         return FieldMessage(self.id, self.template, **{**self.values, **values})
 

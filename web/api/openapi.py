@@ -5,8 +5,7 @@ import re
 from typing import Any
 
 from apispec import APISpec
-from apispec.ext.marshmallow import MarshmallowPlugin
-from apispec.ext.marshmallow.common import resolve_schema_cls
+from apispec.ext.marshmallow import MarshmallowPlugin, OpenAPIConverter
 from flask import current_app
 from marshmallow import Schema
 
@@ -26,7 +25,7 @@ DESCRIPTION = ("Errors are {\"error\": {\"code\", \"message\", \"fields\"}}. Uns
 
 def schema_name(schema: type[Schema] | Schema) -> str:
     """The component name of a marshmallow schema: its class name without the Schema suffix."""
-    cls = resolve_schema_cls(schema)
+    cls = schema if isinstance(schema, type) else type(schema)
     return cls.__name__.removesuffix("Schema") or cls.__name__
 
 
@@ -61,12 +60,12 @@ def _parameters(route: Route) -> list[dict[str, Any]]:
     return params
 
 
-def _request_body(route: Route, plugin: MarshmallowPlugin) -> dict[str, Any]:
+def _request_body(route: Route, converter: OpenAPIConverter) -> dict[str, Any]:
     if not route.upload:
         return {"required": True, "content": {"application/json": {"schema": route.body}}}
     # A multipart body is one object of form fields and files: the form schema's properties (it refuses
     # unknown fields, so a $ref to it could not also hold the files) plus the file parts.
-    schema = plugin.converter.schema2jsonschema(route.body)
+    schema = converter.schema2jsonschema(route.body)
     schema["properties"].update({name: {"type": "string", "contentMediaType": "application/octet-stream"}
                                  for name in route.upload})
     schema["required"] = [*schema.get("required", []), route.upload[0]]
@@ -87,7 +86,7 @@ def _responses(route: Route) -> dict[int, Any]:
     return {route.status: ok, **{code: ERRORS[code][0] for code in error_codes(route)}}
 
 
-def operation(route: Route, plugin: MarshmallowPlugin) -> dict[str, Any]:
+def operation(route: Route, converter: OpenAPIConverter) -> dict[str, Any]:
     """The OpenAPI operation of one route (marshmallow schemas are resolved by the plugin)."""
     op: dict[str, Any] = {"operationId": route.endpoint, "summary": route.summary,
                           "x-roles": list(route.roles) if route.roles is not None else ["anyone"]}
@@ -97,7 +96,7 @@ def operation(route: Route, plugin: MarshmallowPlugin) -> dict[str, Any]:
     if route.roles is not None:
         op["security"] = [{"session": []}]
     if route.body is not None:
-        op["requestBody"] = _request_body(route, plugin)
+        op["requestBody"] = _request_body(route, converter)
     op["responses"] = _responses(route)
     return op
 
@@ -106,6 +105,9 @@ def build_spec(cookie_name: str) -> APISpec:
     """An APISpec holding every route of the table, its schemas and the shared error responses."""
     plugin = MarshmallowPlugin(schema_name_resolver=schema_name)
     spec = APISpec("OneThing API", "1", "3.1.0", plugins=[plugin], info={"description": DESCRIPTION})
+    converter = plugin.converter
+    if converter is None:  # pragma: no cover - APISpec(plugins=...) has just set it
+        raise RuntimeError("the marshmallow plugin was not initialised")
     spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": cookie_name})
     for route in ROUTES:  # documented schemas first, so their docstrings become descriptions
         schema = route.body if not route.upload else None
@@ -115,7 +117,7 @@ def build_spec(cookie_name: str) -> APISpec:
     for name, description in ERRORS.values():
         spec.components.response(name, {"description": description, "content": error})
     for route in ROUTES:
-        spec.path(path=openapi_path(route.rule), operations={route.method.lower(): operation(route, plugin)})
+        spec.path(path=openapi_path(route.rule), operations={route.method.lower(): operation(route, converter)})
     return spec
 
 

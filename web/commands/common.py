@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import functools
 import json
-from typing import IO, Any, Callable, NoReturn
+from collections.abc import Callable
+from typing import IO, Any, NoReturn
 
 import click
 from flask import current_app
