@@ -36,6 +36,7 @@ _EXPORTS: dict[str, str] = {
     "Names": "engine.matters.files", "Form": "engine.matters.files", "FormField": "engine.matters.files",
     "Source": "engine.matters.files",
     "Problem": "engine.model.problems",
+    "FieldMessage": "engine.matters.messages", "messages_by_field": "engine.matters.messages",
     "Deployed": "engine.catalog.versions", "VersionInfo": "engine.catalog.designer",
     "MatterInfo": "engine.catalog.designer", "ModelFile": "engine.catalog.designer",
     "VersionDetail": "engine.catalog.designer",
@@ -125,6 +126,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
                                StepClaimed, StepNotFound, StepNotReady, Throttled)
     from engine.matters.files import Form, FormField, Names, Source
     from engine.vocabulary import APPLICANT, VARIANTS
+    from engine.matters.messages import FieldMessage, messages_by_field
     from engine.model.equivalence import same_behaviour, xsd_problem
     from engine.model.metrics import METRIC_KEYS
     from engine.model.problems import Problem

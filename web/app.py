@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 LANGUAGES = ("zh", "en")
 _context_lock = threading.Lock()
+FORM_OVERHEAD = 64 * 1024  # multipart boundaries and part headers, the form's text fields, the CSRF token
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 
@@ -43,7 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SECURE=_truthy(app.config["SECURE_COOKIES"]),
         SESSION_COOKIE_NAME="onething_session",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=float(app.config["SESSION_HOURS"])),
-        MAX_CONTENT_LENGTH=int(app.config.get("MAX_UPLOAD_BYTES") or 4 * 1024 * 1024),
+        MAX_CONTENT_LENGTH=int(app.config.get("MAX_UPLOAD_BYTES") or default_request_limit()),
     )
     _setup_babel(app)
     app.before_request(_refuse_nul_bytes)
@@ -56,6 +57,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     register_pages(app)
     return app
+
+
+def default_request_limit() -> int:
+    """The largest request: a model and a matter.yaml at the engine's file limit, and the form around them."""
+    from engine import MAX_MODEL_BYTES
+
+    return 2 * MAX_MODEL_BYTES + FORM_OVERHEAD
 
 
 def _truthy(value: Any) -> bool:

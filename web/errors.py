@@ -13,11 +13,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from engine import (Conflict, InputError, ModelError, NotAllowed, NotFound, OneThingError, SandboxError,
                            Throttled)
+from engine import messages_by_field
+from web.messages import field_message
 
 STATUS: tuple[tuple[type[Exception], int], ...] = (
     (ModelError, 422), (InputError, 422), (SandboxError, 422), (NotFound, 404), (NotAllowed, 403),
@@ -38,40 +41,40 @@ def status_for(exc: BaseException) -> int:
     return 500
 
 
-def flatten_fields(messages: Any, prefix: str = "") -> dict[str, list[str]]:
-    """marshmallow's nested messages as {"a.b": [message, ...]}."""
-    if isinstance(messages, dict):
-        flat: dict[str, list[str]] = {}
-        for key, value in messages.items():
-            name = f"{prefix}.{key}" if prefix else str(key)
-            for k, v in flatten_fields(value, name).items():
-                flat.setdefault(k, []).extend(v)
-        return flat
-    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
-        return {prefix or "_schema": list(messages)}
-    if isinstance(messages, list):
-        flat = {}
-        for item in messages:
-            for k, v in flatten_fields(item, prefix).items():
-                flat.setdefault(k, []).extend(v)
-        return flat
-    return {prefix or "_schema": [str(messages)]}
+def size_text(size: int) -> str:
+    """A byte count for people, rounded down so a limit is never overstated: 10 MiB, 4.5 MiB, 64 KiB, 900 bytes."""
+    for unit, scale in (("MiB", 1024 * 1024), ("KiB", 1024)):
+        if size >= scale:
+            return f"{size * 10 // scale / 10:g} {unit}"
+    return f"{size} bytes"
+
+
+def too_large_message() -> str:
+    """What a 413 says: the request limit of this app (ONETHING_MAX_UPLOAD_BYTES, else derived from the file limit)."""
+    limit = int(current_app.config["MAX_CONTENT_LENGTH"])
+    return f"the request is larger than the limit of {size_text(limit)} ({limit} bytes)"
 
 
 def error_body(exc: BaseException) -> dict[str, Any]:
     """{"error": {"code", "message", "fields"}} for any error."""
     if isinstance(exc, HTTPException):
         code = exc.code or 500
-        error: dict[str, Any] = {"code": HTTP_CODES.get(code, "error"), "message": exc.description or exc.name,
-                                 "fields": {}}
+        message = too_large_message() if code == 413 else exc.description or exc.name
+        error: dict[str, Any] = {"code": HTTP_CODES.get(code, "error"), "message": message, "fields": {}}
     elif isinstance(exc, ValidationError):
-        fields = flatten_fields(exc.messages)
-        error = {"code": "invalid_input", "message": "invalid fields: " + ", ".join(sorted(fields)), "fields": fields}
+        fields = messages_by_field(exc.messages)
+        error = {"code": "invalid_input", "message": "invalid fields: " + ", ".join(sorted(fields)),
+                 "fields": _translated(fields)}
     elif isinstance(exc, OneThingError):
-        error = {"code": exc.code, "message": exc.message, "fields": dict(exc.fields)}
+        error = {"code": exc.code, "message": exc.message, "fields": _translated(exc.fields)}
         if isinstance(exc, ModelError):
             error["problems"] = [{"file": p.file, "line": p.line, "element_id": p.element_id, "message": p.message,
                                   "text": str(p)} for p in exc.problems]
     else:
         error = {"code": "internal", "message": "internal error", "fields": {}}
     return {"error": error}
+
+
+def _translated(fields: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Field messages in the user's language (the language of the pages: session, Accept-Language, zh)."""
+    return {name: [field_message(m) for m in messages] for name, messages in fields.items()}

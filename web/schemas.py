@@ -1,82 +1,87 @@
 """marshmallow schemas of the JSON API: every request body (load) and every response (dump)."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext
 from marshmallow import Schema, fields, validate
 
 from engine import VARIANTS
+from web.messages import Object, RequestSchema, Text, WholeNumber, length, number_range, one_of
 
-_TEXT = validate.Length(min=1, max=200)
-
-
-# -- requests ---------------------------------------------------------------------------------------
-
-class LoginSchema(Schema):
-    username = fields.Str(required=True, validate=validate.Length(min=1, max=64))
-    password = fields.Str(required=True, validate=validate.Length(min=1, max=200))
+_TEXT = length(min=1, max=200)
+_CHECK = validate.Regexp(r"^\d{4}$", error=lazy_gettext("Enter the last four digits of the phone."))
+_MATTER_ID = validate.Regexp(r"^[a-z][a-z0-9_]{0,63}$",
+                             error=lazy_gettext("Lower-case letters, digits and _, starting with a letter."))
 
 
-class StartCaseSchema(Schema):
-    matter_id = fields.Str(required=True, validate=validate.Length(min=1, max=64))
-    variant = fields.Str(load_default="after", validate=validate.OneOf(VARIANTS))
-    data = fields.Dict(keys=fields.Str(), load_default=dict)
+# -- requests (messages in the user's language: web.messages) ------------------------------------------
+
+class LoginSchema(RequestSchema):
+    username = Text(required=True, validate=length(min=1, max=64))
+    password = Text(required=True, validate=length(min=1, max=200))
 
 
-class CompleteStepSchema(Schema):
-    data = fields.Dict(keys=fields.Str(), load_default=dict)
-    expected_version = fields.Int(strict=True, validate=validate.Range(min=1))
+class StartCaseSchema(RequestSchema):
+    matter_id = Text(required=True, validate=length(min=1, max=64))
+    variant = Text(load_default="after", validate=one_of(VARIANTS))
+    data = Object(keys=fields.Str(), load_default=dict)
 
 
-class EmptySchema(Schema):
+class CompleteStepSchema(RequestSchema):
+    data = Object(keys=fields.Str(), load_default=dict)
+    expected_version = WholeNumber(strict=True, validate=number_range(min=1))
+
+
+class EmptySchema(RequestSchema):
     """A request without fields (claim, release, logout)."""
 
 
-class MessageSchema(Schema):
-    name = fields.Str(required=True, validate=_TEXT)
-    payload = fields.Dict(keys=fields.Str(), load_default=dict)
+class MessageSchema(RequestSchema):
+    name = Text(required=True, validate=_TEXT)
+    payload = Object(keys=fields.Str(), load_default=dict)
 
 
-class CancelSchema(Schema):
-    reason = fields.Str(load_default="", validate=validate.Length(max=500))
+class CancelSchema(RequestSchema):
+    reason = Text(load_default="", validate=length(max=500))
 
 
-class LookupSchema(Schema):
-    number = fields.Str(required=True, validate=validate.Length(min=1, max=32))
-    check = fields.Str(required=True, validate=validate.Regexp(r"^\d{4}$", error="the last four digits of the phone"))
+class LookupSchema(RequestSchema):
+    number = Text(required=True, validate=length(min=1, max=32))
+    check = Text(required=True, validate=_CHECK)
 
 
-class ApplicationSchema(Schema):
-    matter_id = fields.Str(required=True, validate=validate.Length(min=1, max=64))
-    phone = fields.Str(required=True, validate=validate.Length(min=1, max=20))
-    data = fields.Dict(keys=fields.Str(), required=True)
+class ApplicationSchema(RequestSchema):
+    matter_id = Text(required=True, validate=length(min=1, max=64))
+    phone = Text(required=True, validate=length(min=1, max=20))
+    data = Object(keys=fields.Str(), required=True)
 
 
-class RatingSchema(Schema):
-    check = fields.Str(required=True, validate=validate.Regexp(r"^\d{4}$", error="the last four digits of the phone"))
-    score = fields.Int(required=True, strict=True, validate=validate.Range(min=1, max=5))
-    comment = fields.Str(load_default="", validate=validate.Length(max=500))
+class RatingSchema(RequestSchema):
+    check = Text(required=True, validate=_CHECK)
+    score = WholeNumber(required=True, strict=True, validate=number_range(min=1, max=5))
+    comment = Text(load_default="", validate=length(max=500))
 
 
-class UploadSchema(Schema):
+class UploadSchema(RequestSchema):
     """Form fields of a model upload (multipart/form-data with files `bpmn` and optional `matter_yaml`)."""
 
-    matter_id = fields.Str(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,63}$"))
-    variant = fields.Str(required=True, validate=validate.OneOf(VARIANTS))
+    matter_id = Text(required=True, validate=_MATTER_ID)
+    variant = Text(required=True, validate=one_of(VARIANTS))
 
 
-class CheckUploadSchema(Schema):
+class CheckUploadSchema(RequestSchema):
     """Form fields of a model check (multipart/form-data with files `bpmn` and optional `matter_yaml`)."""
 
-    matter_id = fields.Str(validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,63}$"))
-    variant = fields.Str(validate=validate.OneOf(VARIANTS))
+    matter_id = Text(validate=_MATTER_ID)
+    variant = Text(validate=one_of(VARIANTS))
 
 
-class WorklistQuery(Schema):
-    limit = fields.Int(load_default=50, validate=validate.Range(min=1, max=200))
-    department = fields.Str(validate=validate.Length(min=1, max=64))
+class WorklistQuery(RequestSchema):
+    limit = WholeNumber(load_default=50, validate=number_range(min=1, max=200))
+    department = Text(validate=length(min=1, max=64))
 
 
-class VersionsQuery(Schema):
-    matter = fields.Str(validate=validate.Length(min=1, max=64))
+class VersionsQuery(RequestSchema):
+    matter = Text(validate=length(min=1, max=64))
 
 
 # -- responses ----------------------------------------------------------------------------------------

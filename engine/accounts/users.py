@@ -1,16 +1,13 @@
 """People who act in OneThing: accounts with a role and a department, and the applicant."""
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from dataclasses import dataclass
 
 from datetime import timedelta
-from functools import lru_cache
 
 from sqlalchemy import select, update
 
+from engine.accounts.passwords import check_password, dummy_hash, hash_password, needs_rehash
 from engine.context import EngineContext
 from engine.errors import InputError, NotFound, Throttled
 from engine.store.tables import LoginFailure, User
@@ -54,28 +51,6 @@ class Actor:
         return self.role == "clerk" and self.department == department
 
 
-def hash_password(password: str) -> str:
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1)
-    return f"scrypt${salt.hex()}${digest.hex()}"
-
-
-def check_password(stored: str, password: str) -> bool:
-    try:
-        scheme, salt, digest = stored.split("$")
-    except ValueError:
-        return False
-    if scheme != "scrypt":
-        return False
-    computed = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=2**14, r=8, p=1)
-    return hmac.compare_digest(computed.hex(), digest)
-
-
-@lru_cache(maxsize=1)
-def _dummy_hash() -> str:
-    return hash_password("no such user: compared so that timing tells nothing")
-
-
 def add_user(ctx: EngineContext, username: str, password: str, role: str, department: str | None = None,
              display_name: str | None = None) -> Actor:
     """Create an account; designers and clerks need a department."""
@@ -117,10 +92,12 @@ def authenticate(ctx: EngineContext, username: str, password: str, client: str =
         now = ctx.clock.now()
         _throttle(session, username, client, now)
         user = session.get(User, username)
-        right = check_password(user.password_hash if user else _dummy_hash(), password) and user is not None
+        right = check_password(user.password_hash if user else dummy_hash(), password) and user is not None
         if not right:
             session.add(LoginFailure(username=username, client=client, at=now))
             return None
+        if needs_rehash(user.password_hash):  # the password is known only now: upgrade an old hash
+            user.password_hash = hash_password(password)
         return Actor(user.username, user.role, user.department)
 
 

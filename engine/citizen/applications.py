@@ -24,6 +24,7 @@ from engine.errors import Conflict, InputError, NotFound, Throttled
 from engine.store.throttle import exceeded
 from engine.matters.forms import PHONE, validate_form
 from engine.matters.files import Form, Matter
+from engine.matters.messages import message
 from engine.model.metrics import static_metrics
 from engine.model.types import Model
 from engine.cases.numbers import normalize
@@ -103,7 +104,7 @@ def clean_phone(phone: Any) -> str:
     if text.startswith("+86"):
         text = text[3:]
     if not PHONE.match(text):
-        raise InputError("not a mainland mobile number", fields={"phone": ["not a mainland mobile number"]})
+        raise InputError("not a mainland mobile number", fields={"phone": [message("not_phone")]})
     return text
 
 
@@ -199,10 +200,10 @@ def rate(ctx: EngineContext, number: str, check: str, score: int, comment: str |
          client: str = "-") -> None:
     """Rate a completed case once (1–5, optional comment up to 500 characters)."""
     if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
-        raise InputError("the score is a whole number from 1 to 5", fields={"score": ["must be 1 to 5"]})
+        raise InputError("the score is a whole number from 1 to 5", fields={"score": [message("between", min=1, max=5)]})
     comment = (comment or "").strip() or None
     if comment is not None and len(comment) > 500:
-        raise InputError("the comment is longer than 500 characters", fields={"comment": ["at most 500 characters"]})
+        raise InputError("the comment is longer than 500 characters", fields={"comment": [message("too_long", max=500)]})
     with ctx.read() as session:
         case = _checked_case(ctx, session, number, check, client)
         case_id, status = case.id, case.status

@@ -6,25 +6,12 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from engine.errors import InputError
+from engine.matters.messages import Path_
 from engine.model.problems import Problem
 from engine.vocabulary import APPLICANT
 
 if TYPE_CHECKING:  # pragma: no cover - type hints only
     from engine.matters.files import Matter
-
-Path_ = tuple[Any, ...]  # a field's path in matter.yaml: keys and list indexes
-
-
-def flatten_messages(messages: Any, path: Path_ = ()) -> list[tuple[Path_, str]]:
-    """Turn marshmallow's nested error dict into (field path, message) pairs."""
-    if isinstance(messages, dict):
-        return [pair for key, value in messages.items() for pair in flatten_messages(value, path + (key,))]
-    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
-        return [(path, m) for m in messages]
-    if isinstance(messages, list):
-        return [pair for m in messages for pair in flatten_messages(m, path)]
-    return [(path, str(messages))]
-
 
 def locate(node: yaml.Node | None, path: Path_) -> tuple[int | None, str]:
     """Find the line of a field path in the composed YAML tree; also the path as shown to people."""

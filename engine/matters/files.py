@@ -10,7 +10,8 @@ import yaml
 from marshmallow import ValidationError
 
 from engine.errors import ModelError
-from engine.matters.checks import cross_check, flatten_messages, problems_at
+from engine.matters.checks import cross_check, problems_at
+from engine.matters.messages import flatten_messages
 from engine.matters.schema import STRING_TYPES, MatterSchema
 from engine.model.problems import Problem
 

@@ -1,4 +1,8 @@
-"""Form data validation: one marshmallow schema per matter.yaml form, shared by the engine and web/."""
+"""Form data validation: one marshmallow schema per matter.yaml form, shared by the engine and web/.
+
+Every message is a FieldMessage with a stable id (engine.matters.messages), so web/ can show it in the
+user's language without reading the English text.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate
 
 from engine.errors import InputError
+from engine.matters.messages import message, messages_by_field
 
 if TYPE_CHECKING:  # pragma: no cover - type hints only
     from engine.matters.files import Form, FormField
@@ -16,6 +21,14 @@ if TYPE_CHECKING:  # pragma: no cover - type hints only
 PHONE = re.compile(r"^1[3-9]\d{9}$")
 _RESIDENT_ID = re.compile(r"^\d{17}[\dX]$")
 _WEIGHTS = [2 ** (17 - i) % 11 for i in range(17)]
+_TEXT_ERRORS = {"invalid": "not_text", "invalid_utf8": "not_text"}
+_ERRORS: dict[str, dict[str, str]] = {  # marshmallow's error keys of each field type -> message ids
+    "integer": {"invalid": "not_whole_number", "too_large": "number_too_large"},
+    "number": {"invalid": "not_number", "too_large": "number_too_large", "special": "not_finite"},
+    "date": {"invalid": "not_date"},
+    "boolean": {"invalid": "not_boolean"},
+    "email": {**_TEXT_ERRORS, "invalid": "not_email"},
+}
 
 
 def resident_id_check_character(first17: str) -> str:
@@ -29,15 +42,15 @@ def check_resident_id(value: str) -> str:
     """Return the ID with an upper-case X, or raise ValidationError saying what is wrong."""
     value = value.strip().upper()
     if not _RESIDENT_ID.match(value):
-        raise ValidationError("a resident ID has 17 digits and a check digit or X")
+        raise ValidationError(message("resident_id_shape"))
     try:
         born = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
-        raise ValidationError("the birth date in the resident ID is not a date") from None
+        raise ValidationError(message("resident_id_birth_date")) from None
     if born.year < 1900 or born > dt.date.today():
-        raise ValidationError("the birth date in the resident ID is out of range")
+        raise ValidationError(message("resident_id_birth_range"))
     if resident_id_check_character(value[:17]) != value[17]:
-        raise ValidationError("the resident ID's check character is wrong")
+        raise ValidationError(message("resident_id_check"))
     return value
 
 
@@ -65,6 +78,8 @@ class WholeNumber(fields.Int):
 class _FormSchemaBase(Schema):
     """Base of generated form schemas: blanks count as missing; output is JSON-ready."""
 
+    error_messages = {"unknown": message("unknown_field")}
+
     @pre_load
     def _drop_blanks(self, data: Any, **kwargs: Any) -> Any:
         if isinstance(data, dict):
@@ -77,18 +92,25 @@ class _FormSchemaBase(Schema):
 
 
 def _text_validators(field: "FormField") -> list[Any]:
-    return [validate.Length(max=field.max_length)] if field.max_length else []
+    return [validate.Length(max=field.max_length, error=message("too_long"))] if field.max_length else []
 
 
 def _range_validators(field: "FormField") -> list[Any]:
     if field.min is None and field.max is None:
         return []
-    return [validate.Range(min=field.min, max=field.max)]
+    which = "between" if field.min is not None and field.max is not None else "at_least" if field.max is None \
+        else "at_most"
+    return [validate.Range(min=field.min, max=field.max, error=message(which))]
+
+
+def _error_messages(kind: str) -> dict[str, Any]:
+    ids = {"required": "required", "null": "required", **_ERRORS.get(kind, _TEXT_ERRORS)}
+    return {key: message(message_id) for key, message_id in ids.items()}
 
 
 def _marshmallow_field(field: "FormField") -> fields.Field:
-    kwargs: dict[str, Any] = {"required": field.required}
     kind = field.type
+    kwargs: dict[str, Any] = {"required": field.required, "error_messages": _error_messages(kind)}
     if kind == "text":
         return fields.Str(validate=_text_validators(field), **kwargs)
     if kind == "integer":
@@ -100,11 +122,12 @@ def _marshmallow_field(field: "FormField") -> fields.Field:
     if kind == "boolean":
         return fields.Bool(**kwargs)
     if kind == "choice":
-        return fields.Str(validate=validate.OneOf([c.value for c in field.choices]), **kwargs)
+        return fields.Str(validate=validate.OneOf([c.value for c in field.choices], error=message("not_a_choice")),
+                          **kwargs)
     if kind == "resident_id":
         return ResidentId(**kwargs)
     if kind == "phone":
-        return fields.Str(validate=validate.Regexp(PHONE, error="not a mainland mobile number"), **kwargs)
+        return fields.Str(validate=validate.Regexp(PHONE, error=message("not_phone")), **kwargs)
     if kind == "email":
         return fields.Email(**kwargs)
     raise ValueError(f"unknown field type '{kind}'")
@@ -120,13 +143,11 @@ def form_schema(form: "Form") -> type[Schema]:
 def validate_form(form: "Form", data: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
     """Clean form data to JSON-ready values, or raise InputError with messages per field."""
     if not isinstance(data, dict):
-        raise InputError(f"form '{form.id}' data must be an object", fields={"_schema": ["must be an object"]})
+        raise InputError(f"form '{form.id}' data must be an object", fields={"_schema": [message("not_an_object")]})
     try:
         return form_schema(form)().load(data, partial=partial)
     except ValidationError as exc:
-        messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
-        flat = {name: [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])]
-                for name, msgs in messages.items()}
+        flat = messages_by_field(exc.messages)
         raise InputError(f"form '{form.id}' has invalid fields: {', '.join(sorted(flat))}", fields=flat) from None
 
 

@@ -6,7 +6,7 @@ from lxml import etree
 from engine.errors import ModelError
 from engine.model.problems import Problem
 
-MAX_BYTES = 5 * 1024 * 1024
+MAX_BYTES = 5 * 1024 * 1024  # the largest uploaded file (a model or a matter.yaml): the one limit, used everywhere
 
 
 def _parser(keep_comments: bool) -> etree.XMLParser:

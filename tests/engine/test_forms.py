@@ -9,6 +9,7 @@ import pytest
 from engine.errors import InputError
 from engine.matters.forms import example_data, form_schema, validate_form
 from engine.matters.files import Choice, Form, FormField, Names
+from engine.matters.messages import TEXTS
 
 N = Names("中", "en")
 FORM = Form("joint_application", N, "applicant", (
@@ -107,3 +108,23 @@ def test_schema_is_built_once_and_examples_validate() -> None:
     examples = example_data(FORM)
     assert set(examples) == {"child_name", "mother_id", "phone", "birth_date", "delivery"}
     assert validate_form(FORM, examples) == examples
+
+
+@pytest.mark.parametrize("field, value, message_id, values", [
+    ("child_name", "王小明明明", "too_long", {"max": 4}), ("weight_kg", 9, "between", {"min": 0.5, "max": 8}),
+    ("children", 1.5, "not_whole_number", {}), ("delivery", "taxi", "not_a_choice", {"choices": "hospital, home"}),
+    ("phone", "12800138000", "not_phone", {}), ("mother_id", "11010519491231002Y", "resident_id_shape", {}),
+    ("email", "not-an-email", "not_email", {}), ("birth_date", "2024-02-30", "not_date", {}),
+    ("twins", "maybe", "not_boolean", {}), ("hacker", "1", "unknown_field", {}),
+])
+def test_each_error_carries_a_stable_id_and_its_values(field: str, value: object, message_id: str,
+                                                       values: dict) -> None:
+    [error] = field_errors(valid(**{field: value}))[field]
+    assert (error.id, error.values) == (message_id, values)
+    assert error == TEXTS[message_id].format(**values)  # the English text, as the API and the CLI show it
+    assert str(value) not in error.values.values()  # what was typed (maybe personal data) is not kept
+
+
+def test_a_missing_required_field_has_the_required_id() -> None:
+    errors = field_errors({"mother_id": "11010519491231002X"})
+    assert {e.id for messages in errors.values() for e in messages} == {"required"}

@@ -1,22 +1,19 @@
 """`onething check FILE...`: validate models, one line per problem."""
 from __future__ import annotations
 
-import sys
-
 import click
 
 from engine import check_paths, find_model_files
+from web.commands.common import problems
 
 
 @click.command("check")
 @click.argument("paths", nargs=-1, required=True)
 def check_command(paths: tuple[str, ...]) -> None:
     """Validate BPMN models (files or directories); exit 1 if any problem is found."""
-    problems = check_paths(list(paths))
-    if problems:
-        for problem in problems:
-            click.echo(str(problem))
-        sys.exit(1)
+    found = check_paths(list(paths))
+    if found:
+        raise problems(found)
     files, _ = find_model_files(list(paths))
     click.echo(f"{len(files)} file(s) OK")
 

@@ -1,10 +1,14 @@
-"""Shared by the commands: the engine context, clean one-line errors, JSON options."""
+"""Shared by the commands: the engine context, one style of errors, JSON options.
+
+Every command refuses the same way: `error: <what is wrong>` on stderr (then `  field: message` lines for
+invalid fields), or one `file:line: element: message` line per problem of a model, and exit status 1.
+"""
 from __future__ import annotations
 
 import functools
 import json
-import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import IO, Any, NoReturn
 
 import click
 from flask.cli import with_appcontext
@@ -14,23 +18,50 @@ from engine import ModelError, OneThingError
 
 
 
+class CommandError(click.ClickException):
+    """A command's refusal: its lines go to stderr as they are, and the exit status is 1."""
+
+    exit_code = 1
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        for line in self.lines:
+            click.echo(line, file=file, err=file is None)
+
+
+def fail(message: str) -> NoReturn:
+    """Stop the command with `error: <message>`."""
+    raise CommandError([f"error: {message}"])
+
+
+def problems(found: list[Any]) -> CommandError:
+    """The refusal for problems of models: one `file:line: element: message` line each."""
+    return CommandError([str(problem) for problem in found])
+
+
+def refusal(exc: OneThingError | OSError) -> CommandError:
+    """The refusal for an engine error (a model's problems, or the message and the invalid fields) or a file error."""
+    if isinstance(exc, ModelError):
+        return problems(exc.problems)
+    if isinstance(exc, OSError):
+        return CommandError([f"error: {exc.filename}: {exc.strerror}"])
+    return CommandError([f"error: {exc.message}"] + [f"  {field}: {'; '.join(messages)}"
+                                                     for field, messages in exc.fields.items()])
+
+
 def clean_errors(func: Callable) -> Callable:
-    """Run inside the app context; turn engine errors into one clear line (or one per problem), exit 1."""
+    """Run inside the app context; engine errors and unreadable files become the command's refusal."""
 
     @with_appcontext
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except ModelError as exc:
-            for problem in exc.problems:
-                click.echo(str(problem), err=True)
-            sys.exit(1)
-        except OneThingError as exc:
-            click.echo(f"error: {exc.message}", err=True)
-            for field, messages in exc.fields.items():
-                click.echo(f"  {field}: {'; '.join(messages)}", err=True)
-            sys.exit(1)
+        except (OneThingError, OSError) as exc:
+            raise refusal(exc) from None
 
     return wrapper
 

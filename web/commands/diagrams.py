@@ -7,10 +7,7 @@ from typing import Any
 import click
 from web.app import ctx
 
-
-def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
-    raise SystemExit(1)
+from web.commands.common import fail as _fail, refusal
 
 
 def _read(path: Path) -> bytes:
@@ -101,7 +98,7 @@ def register(cli: click.Group) -> None:
         try:
             result = add_di(data, str(file))
         except ModelError as exc:
-            _fail(str(exc))
+            raise refusal(exc) from None
         except graphviz.ExecutableNotFound:
             _fail("graphviz `dot` is not installed (apt-get install graphviz)")
         problem = xsd_problem(result, str(file))
@@ -149,5 +146,5 @@ def register(cli: click.Group) -> None:
                     graph = render_diagram(diagram, title=path.name)
                 default = f"{Path(target).stem if path.suffix else target}-{variant}.svg"
         except OneThingError as exc:
-            _fail(str(exc))
+            raise refusal(exc) from None
         _write(graph, out or Path(default))

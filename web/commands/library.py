@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -10,12 +9,7 @@ import click
 from flask import current_app
 
 import engine
-from engine import ModelError, OneThingError
-
-
-def _fail(message: str) -> None:
-    click.echo(message, err=True)
-    sys.exit(1)
+from web.commands.common import clean_errors, fail
 
 
 def _matter_directory(name: str) -> Path | None:
@@ -37,29 +31,18 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:+g}%"
 
 
-def _run(action: Any) -> Any:
-    """Run a command body; problems become plain lines and exit status 1, never a traceback."""
-    try:
-        return action()
-    except ModelError as exc:
-        _fail("\n".join(str(p) for p in exc.problems))
-    except OneThingError as exc:
-        _fail(f"error: {exc.message}")
-    except OSError as exc:
-        _fail(f"error: {exc.filename}: {exc.strerror}")
-
-
 def register(cli: click.Group) -> None:
     """Add `metrics` and `compare` to the `onething` group."""
 
     @cli.command("metrics")
     @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
     @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+    @clean_errors
     def metrics_command(file: Path, as_json: bool) -> None:
         """Static metrics of one model variant (matter.yaml next to FILE is used when present)."""
         if not file.is_file():
-            _fail(f"error: {file}: no such file")
-        result = _run(lambda: engine.file_metrics(file))
+            fail(f"{file}: no such file")
+        result = engine.file_metrics(file)
         if as_json:
             click.echo(json.dumps(result, ensure_ascii=False, indent=2))
             return
@@ -69,12 +52,13 @@ def register(cli: click.Group) -> None:
     @cli.command("compare")
     @click.argument("matter")
     @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+    @clean_errors
     def compare_command(matter: str, as_json: bool) -> None:
         """Before vs after static metrics of MATTER (a matter id under PROCESSES_PATH, or a directory)."""
         directory = _matter_directory(matter)
         if directory is None:
-            _fail(f"error: unknown matter '{matter}' (no matter.yaml under {current_app.config['PROCESSES_PATH']})")
-        result = _run(lambda: engine.library_comparison(directory))
+            fail(f"unknown matter '{matter}' (no matter.yaml under {current_app.config['PROCESSES_PATH']})")
+        result = engine.library_comparison(directory)
         if as_json:
             click.echo(json.dumps(result, ensure_ascii=False, indent=2))
             return

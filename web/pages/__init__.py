@@ -6,17 +6,16 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import Flask, redirect, render_template, request, session, url_for
+from flask import Flask, current_app, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, gettext as _
 from werkzeug.exceptions import HTTPException
 
-from engine import Conflict, NotAllowed, NotFound, OneThingError, Throttled
+from engine import OneThingError
 from web.auth import check_csrf, load_actor
+from web.errors import size_text
 from web.session import csrf_token
 
 BEIJING = ZoneInfo("Asia/Shanghai")
-
-
 
 
 def lang() -> str:
@@ -84,17 +83,10 @@ def safe_next(target: str | None, fallback: str) -> str:
 
 
 def status_of(exc: OneThingError) -> int:
-    """HTTP status of an engine error (web.errors when present: one mapping for pages and API)."""
-    try:
-        from web.errors import status_for
-    except ImportError:  # the API helper's module has not landed yet
-        status_for = None
-    if status_for is not None:
-        return status_for(exc)
-    for kind, status in ((NotFound, 404), (NotAllowed, 403), (Conflict, 409), (Throttled, 429)):
-        if isinstance(exc, kind):
-            return status
-    return 422
+    """HTTP status of an engine error: one mapping (web.errors) for pages and API."""
+    from web.errors import status_for
+
+    return status_for(exc)
 
 
 def _error_page(exc: Exception):
@@ -107,7 +99,8 @@ def _error_page(exc: Exception):
                        403: _("You do not have permission to open this page."),
                        404: _("This page does not exist."),
                        405: _("This action is not possible here."),
-                       413: _("The file is too large."),
+                       413: _("The upload is too large: a request may carry at most %(size)s.",
+                              size=size_text(int(current_app.config["MAX_CONTENT_LENGTH"]))),
                        429: _("Too many attempts. Please wait a few minutes and try again.")}.get(status, exc.name)
         if request.blueprint == "api":
             return exc
@@ -134,10 +127,11 @@ def register_pages(app: Flask) -> None:
     app.before_request(load_actor)
     app.before_request(check_csrf)
     app.add_url_rule("/lang", "set_language", _set_language, methods=["POST"])
+    from web.messages import field_message
     from web.pages import words
 
     app.jinja_env.globals.update(csrf_token=csrf_token, label=label, lang=lang, local_time=local_time,
-                                 duration=duration, field_message=words.field_message, status_label=words.status_label,
+                                 duration=duration, field_message=field_message, status_label=words.status_label,
                                  metric_label=words.metric_label, num=words.num, signed=words.signed)
     for code in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(code, _error_page)
