@@ -17,6 +17,7 @@ from engine.cases import timers
 from engine.cases.persistence import find_case
 from engine.catalog import versions as catalog
 from engine.context import EngineContext
+from engine.runtime.clock import SimulatedClock
 from engine.views import CaseView, WorkItem
 from engine.vocabulary import APPLICANT
 
@@ -89,7 +90,10 @@ def _move(ctx: EngineContext, driven: Driven, pick: Callable[[Sequence[WorkItem]
         driven.view = cases.send_message(ctx, view.number, name, {}, actor=Actor.system())
         on_event(f"message {name} delivered")
     elif view.timers:
-        ctx.clock.set(max(view.timers[0], ctx.clock.now()) + TIMER_SLACK)
+        clock = ctx.clock
+        if not isinstance(clock, SimulatedClock):
+            raise TypeError("drive_case fires timers by moving the context's clock: give it a SimulatedClock")
+        clock.set(max(view.timers[0], clock.now()) + TIMER_SLACK)
         timers.fire_due_timers(ctx)
         driven.view = cases.get_case(ctx, view.number)
         on_event(f"timer fired; clock now {ctx.clock.now():%Y-%m-%d %H:%M}")
