@@ -78,7 +78,6 @@ _EXPORTS: dict[str, str] = {
     # accounts
     "add_user": "engine.accounts.users", "get_actor": "engine.accounts.users", "authenticate": "engine.accounts.users",
     "session_generation": "engine.accounts.users", "end_sessions": "engine.accounts.users",
-    "list_users": "engine.accounts.users",
     # demo data
     "load_demo": "engine.demo.loader", "DEMO_CHECK": "engine.demo.loader", "DEMO_PASSWORD": "engine.demo.loader",
 }
@@ -102,7 +101,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPORTS
-    from engine.accounts.users import (ROLES, Actor, add_user, authenticate, end_sessions, get_actor, list_users,
+    from engine.accounts.users import (ROLES, Actor, add_user, authenticate, end_sessions, get_actor,
                                        session_generation)
     from engine.audit.comparison import (AuditOverview, MatterComparison, MatterDetail, audit_overview,
                                          matter_comparison, matter_detail,

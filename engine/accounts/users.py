@@ -120,7 +120,3 @@ def end_sessions(ctx: EngineContext, username: str) -> None:
         session.execute(update(User).where(User.username == username)
                         .values(session_generation=User.session_generation + 1))
 
-
-def list_users(ctx: EngineContext) -> list[Actor]:
-    with ctx.read() as session:
-        return [Actor(u.username, u.role, u.department) for u in session.scalars(select(User).order_by(User.username))]

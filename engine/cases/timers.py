@@ -48,9 +48,3 @@ def _fire_one(ctx: EngineContext) -> bool:
             if left.task_id == timer.task_id:
                 session.delete(left)
         return True
-
-
-def next_due(ctx: EngineContext):
-    """When the next timer is due (None if no case waits on a timer)."""
-    with ctx.read() as session:
-        return session.scalar(select(Timer.due_at).order_by(Timer.due_at).limit(1))

@@ -105,6 +105,8 @@ def loaded_version(ctx: EngineContext, session: Session, version_id: int) -> tup
     """The checked Model and Matter of a version, parsed once per context (ctx.caches.versions)."""
     def load() -> tuple[Model, Any]:
         row = session.get(ModelVersion, version_id)
+        if row is None:
+            raise NotFound(f"no model version {version_id}")
         ctx.caches.version_numbers.put(version_id, row.version)
         return load_version_row(row)
 

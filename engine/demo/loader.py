@@ -14,15 +14,13 @@ from engine.catalog import versions as catalog
 from engine.citizen import applications as citizen
 from engine.catalog import designer
 from engine.model import reading
-from engine.cases import timers
 from engine.accounts import users
 from engine.runtime.clock import SimulatedClock
 from engine.context import EngineContext
-from engine.cases.dryrun import step_data
+from engine.cases.driving import actor_for, drive_case, step_data
 from engine.matters.forms import resident_id_check_character
 from engine.vocabulary import APPLICANT
 from engine.store.tables import Case, User
-from engine.accounts.users import Actor
 
 DEMO_PASSWORD = "onething-demo"
 DEMO_CHECK = "8000"  # every demo applicant's phone ends in 8000: the lookup check of every demo case
@@ -114,43 +112,23 @@ def _demo_case(sim: EngineContext, rng: random.Random, matter_id: str, variant: 
     data = _vary(step_data(model, matter, intake, None), types, rng) if intake else {}
     phone = f"13{rng.randint(0, 9)}{rng.randint(0, 9999):04d}{DEMO_CHECK}"
     number = citizen.start_application(sim, matter_id, variant, data, phone)
-    view = cases.get_case(sim, number)
     budget = {"completed": 500, "middle": rng.randint(1, 4), "claimed": rng.randint(0, 3), "fresh": 0}[stage]
-    while view.status == "running" and budget > 0:
+
+    def office_time_passes() -> bool:
         _tick(sim, rng)
-        if sim.clock.now() >= now:
-            break
-        view = _act(sim, rng, view, model, matter, types)
-        budget -= 1
+        return sim.clock.now() < now
+
+    view = drive_case(sim, number, rounds=budget, pick=rng.choice, before_each=office_time_passes,
+                      values=lambda item: _vary(step_data(model, matter, item.step_id, None), types, rng)).view
     if view.status == "running" and stage == "claimed":
         item = next((s for s in view.ready_steps if s.department not in (None, APPLICANT)), None)
         if item is not None:
             _tick(sim, rng, hours=(0.5, 4))
-            cases.claim_step(sim, number, item.task_id, Actor(f"clerk.{item.department}", "clerk", item.department))
+            cases.claim_step(sim, number, item.task_id, actor_for(item))
     if view.status == "completed" and variant == "after" and rng.random() < 0.7:
         comments = ["", "", "一次办好，非常方便", "不用来回跑了", "Quick and clear", "等待时间略长"]
         citizen.rate(sim, number, DEMO_CHECK, rng.choice([3, 4, 4, 5, 5, 5]), rng.choice(comments), client="demo")
     return number, matter_id, variant, view.status
-
-
-def _act(sim: EngineContext, rng: random.Random, view: cases.CaseView, model: Any, matter: Any,
-         types: dict[str, str]) -> cases.CaseView:
-    """One action on a running case: complete a ready step, deliver a message, or fire a timer."""
-    if view.ready_steps:
-        item = rng.choice(view.ready_steps)
-        values = _vary(step_data(model, matter, item.step_id, None), types, rng)
-        if item.department == APPLICANT:
-            actor = Actor.applicant()
-        else:
-            actor = Actor(f"clerk.{item.department}", "clerk", item.department)
-        return cases.complete_step(sim, view.number, item.task_id, actor, values)
-    if view.waiting_messages:
-        return cases.send_message(sim, view.number, view.waiting_messages[0], {}, actor=Actor.system())
-    if view.timers:
-        sim.clock.set(max(view.timers[0], sim.clock.now()) + timedelta(minutes=1))
-        timers.fire_due_timers(sim)
-        return cases.get_case(sim, view.number)
-    return view
 
 
 def _tick(sim: EngineContext, rng: random.Random, hours: tuple[float, float] = (2, 30)) -> None:

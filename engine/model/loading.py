@@ -24,10 +24,11 @@ from typing import Any
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser import SpiffBpmnParser
 
-from engine.model import validation as v
 from engine.errors import ModelError
-from engine.model.types import STEP_KINDS, Model, StepInfo
+from engine.model import validation as v
+from engine.model.annotations import check_model
 from engine.model.problems import Problem
+from engine.model.types import STEP_KINDS, Model, StepInfo
 from engine.model.xmlsafe import parse_xml
 
 CACHE_SIZE = 128
@@ -155,10 +156,7 @@ def _build(data: bytes, filename: str, root: Any, pid: str, specs: dict[str, Any
 
 
 def _annotation_problems(model: Model, matter: Any) -> list[Problem]:
-    from engine.model import annotations
-
-    check_model = getattr(annotations, "check_model", None)
-    return list(check_model(model, matter)) if check_model else []
+    return list(check_model(model, matter))
 
 
 def _load(data: bytes, filename: str, process_id: str | None, matter: Any) -> Model:

@@ -13,6 +13,7 @@ from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
 
 from engine.model.exprcheck import script_always_fails, timer_problem
 from engine.model.problems import Problem
+from engine.runtime.sandbox import check_source
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -231,21 +232,8 @@ def expressions(root: Any) -> Iterator[tuple[Any, str, str, str]]:
                     yield element, element.text, mode, what
 
 
-def _fallback_check(source: str, mode: str) -> str | None:
-    """Syntax only; used until engine.runtime.sandbox is importable."""
-    try:
-        compile(source, "<model>", mode)
-    except (SyntaxError, ValueError) as exc:
-        return f"invalid Python syntax: {getattr(exc, 'msg', exc)}"
-    return None
-
-
 def expression_problems(root: Any, filename: str) -> list[Problem]:
     """Check every condition, script, timer, loop and payload expression through the sandbox rules."""
-    try:
-        from engine.runtime.sandbox import check_source
-    except ImportError:  # the sandbox lands in its own module; keep loading usable meanwhile
-        check_source = _fallback_check
     problems = []
     for element, source, mode, what in expressions(root):
         message = check_source(source, mode)

@@ -12,7 +12,9 @@ import os
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
+import chinese_calendar
 import yaml
 
 CHINA = timezone(timedelta(hours=8))
@@ -74,10 +76,8 @@ class WorkCalendar:
 
 def _package_answer(day: date) -> bool | None:
     try:
-        import chinese_calendar
-
         return bool(chinese_calendar.is_workday(day))
-    except (NotImplementedError, ImportError):
+    except NotImplementedError:  # a year chinese-calendar does not cover
         pass
     china = _holidays_for(day.year)
     if china is None:
@@ -90,14 +90,14 @@ def _package_answer(day: date) -> bool | None:
 
 
 @lru_cache(maxsize=16)
-def _holidays_for(year: int):
-    try:
-        import holidays
+def _holidays_for(year: int) -> Any:
+    import holidays  # only for years chinese-calendar does not know; importing it takes ~40 ms
 
+    try:
         china = holidays.China(years=year)
-        return china if any(d.year == year for d in china) else None
-    except (ImportError, NotImplementedError, KeyError):
+    except (NotImplementedError, KeyError):
         return None
+    return china if any(d.year == year for d in china) else None
 
 
 def china_date(moment: datetime) -> date:

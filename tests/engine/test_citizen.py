@@ -10,12 +10,11 @@ from sqlalchemy import func, select
 from engine.cases import lifecycle as cases
 from engine.catalog import versions as catalog
 from engine.citizen import applications as citizen
-from engine.cases.dryrun import step_data
+from engine.cases.driving import drive_case
 from engine.errors import Conflict, InputError, NotFound, Throttled
 from engine.matters.forms import example_data
 from engine.store.tables import Case
 from engine.store.tables_citizen import CaseContact
-from engine.accounts.users import Actor
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 PHONE = "13912345678"
@@ -35,15 +34,11 @@ def apply_newborn(ctx, matters):
 
 
 def _finish(ctx, number: str) -> None:
-    with ctx.read() as session:
-        model, matter = catalog.loaded_version(ctx, session, catalog.current_version(session, "newborn", "after").id)
-    view = cases.get_case(ctx, number)
-    while view.ready_steps:
+    def three_hours_pass() -> bool:
         ctx.clock.advance(timedelta(hours=3))
-        item = view.ready_steps[0]
-        view = cases.complete_step(ctx, number, item.task_id, Actor("c", "clerk", item.department),
-                                   step_data(model, matter, item.step_id, None))
-    assert view.status == "completed"
+        return True
+
+    assert drive_case(ctx, number, before_each=three_hours_pass).view.status == "completed"
 
 
 def test_intake_form_is_the_first_applicant_form_of_the_after_variant(ctx, matters):

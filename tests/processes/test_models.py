@@ -1,24 +1,21 @@
 """Every model of processes/: passes check, runs end to end, takes every gateway flow, beats its before."""
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from engine.cases import lifecycle as cases
 from engine.catalog import versions as catalog
-from engine.cases import timers
 from engine.runtime.clock import SimulatedClock, using_clock
 from engine.context import EngineContext
-from engine.cases.dryrun import step_data
+from engine.cases.driving import TIMER_SLACK, drive_case, step_data
 from engine.matters.forms import validate_form
 from engine.model.loading import load_model
 from engine.matters.files import find_matters
 from engine.model.metrics import static_metrics
 from engine.runtime.workflow import CaseRuntime
 from engine.runtime.sandbox import make_script_engine
-from engine.accounts.users import Actor
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 MATTERS = {m.id: m for m in find_matters(PROCESSES)}
@@ -33,7 +30,7 @@ def model_of(matter_id: str, variant: str):
 
 
 def drive(model, matter, overrides: dict, roundtrip: bool):
-    """Run a model in memory to its end; with roundtrip, save and reload the state after every step."""
+    """Run a model in memory to its end, moving as drive_case does; with roundtrip, save and reload the state after every step."""
     clock = SimulatedClock()
     engine = make_script_engine()
     passed, taken = [], set()
@@ -55,7 +52,7 @@ def drive(model, matter, overrides: dict, roundtrip: bool):
             elif runtime.waiting_messages():
                 runtime.send_message(runtime.waiting_messages()[0], {})
             elif runtime.timers():
-                clock.set(min(due for _, due in runtime.timers()) + timedelta(seconds=1))
+                clock.set(min(due for _, due in runtime.timers()) + TIMER_SLACK)
                 runtime.advance()
             else:
                 break
@@ -115,20 +112,7 @@ def test_happy_paths_run_through_the_engine_and_the_database(sqlite_url):
     for matter_id, variant in VARIANTS:
         matter = MATTERS[matter_id]
         model = model_of(matter_id, variant)
-        view = cases.start_case(ctx, matter_id, variant)
-        for _ in range(200):
-            if view.status != "running":
-                break
-            if view.ready_steps:
-                item = view.ready_steps[0]
-                actor = Actor.applicant() if item.department == "Applicant" else Actor("clerk", "clerk", item.department)
-                view = cases.complete_step(ctx, view.number, item.task_id, actor, step_data(model, matter, item.step_id, {}))
-            elif view.waiting_messages:
-                view = cases.send_message(ctx, view.number, view.waiting_messages[0], {}, actor=Actor.system())
-            elif view.timers:
-                clock.set(view.timers[0] + timedelta(seconds=1))
-                timers.fire_due_timers(ctx)
-                view = cases.get_case(ctx, view.number)
+        view = drive_case(ctx, cases.start_case(ctx, matter_id, variant).number, rounds=200).view
         assert view.status == "completed", (matter_id, variant, view)
         done = [e for e in cases.step_log(ctx, view.number) if e.event == "completed"]
         assert len(done) >= static_metrics(model, matter, variant)["steps"]

@@ -10,7 +10,7 @@ import pytest
 from engine.catalog import versions as catalog
 from engine.citizen import applications as citizen
 from engine.accounts import users
-from engine.cases.dryrun import step_data
+from engine.cases.driving import drive_case, step_data
 from engine.matters.forms import example_data
 from tests.web.conftest import deployed_database
 from web.app import create_app, engine_context
@@ -133,20 +133,9 @@ def _claimed_then(api: Api, app, new_case):
 
 def _completed(app) -> str:
     """A newborn case driven to its end through the engine."""
-    from engine.cases.dryrun import step_data as data_for
-    from engine.cases import lifecycle as cases
-    from engine.accounts.users import Actor
-
     ctx = engine_context(app)
     number = citizen.apply(ctx, "newborn", example_data(citizen.intake_form(ctx, "newborn")), PHONE)
-    view = cases.get_case(ctx, number)
-    with ctx.read() as session:
-        model, matter = catalog.loaded_version(ctx, session, catalog.current_version(session, "newborn", "after").id)
-    while view.status == "running" and view.ready_steps:
-        item = view.ready_steps[0]
-        view = cases.complete_step(ctx, number, item.task_id, Actor("c", "clerk", item.department),
-                                   data_for(model, matter, item.step_id, None))
-    assert view.status == "completed"
+    assert drive_case(ctx, number).view.status == "completed"
     return number
 
 

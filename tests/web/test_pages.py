@@ -7,10 +7,10 @@ import re
 import pytest
 
 from engine.cases import lifecycle as cases
+from engine.cases.driving import drive_case
 from engine.citizen import applications as citizen
 from engine.accounts import users
 from engine.matters.forms import example_data
-from engine.accounts.users import Actor
 from tests.web.conftest import PASSWORD, sign_in, token_of
 
 PHONE = "13800008000"
@@ -259,21 +259,7 @@ def test_a_completed_case_can_be_rated_once(client, ctx):
 
 def _finish(ctx, number: str) -> None:
     """Complete every ready step with its form's example data (as the right department's clerk)."""
-    from engine.cases.worklist import step_detail
-
-    for _ in range(60):
-        view = cases.get_case(ctx, number)
-        if view.status != "running":
-            return
-        if not view.ready_steps:
-            for name in view.waiting_messages:
-                cases.send_message(ctx, number, name, {}, actor=Actor.system())
-            continue
-        item = view.ready_steps[0]
-        actor = users.Actor("clerk.x", "clerk", item.department) if item.department != "Applicant" else users.Actor.applicant()
-        detail = step_detail(ctx, number, item.task_id, actor)
-        cases.complete_step(ctx, number, item.task_id, actor, example_data(detail.form) if detail.form else {})
-    raise AssertionError(f"case {number} did not finish")
+    assert drive_case(ctx, number, rounds=60).view.status == "completed", f"case {number} did not finish"
 
 
 def test_designer_sees_problems_with_line_and_element(client, login):
