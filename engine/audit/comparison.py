@@ -18,7 +18,6 @@ from engine.vocabulary import VARIANTS
 # Metrics whose sum over matters means something (a total of steps, trips...); expected_days and
 # time_limit_days are per case, so across matters they are reported as means, not sums.
 SUMMED = ("steps", "applicant_steps", "trips", "materials", "submissions", "forms", "departments", "handoffs")
-AVERAGED = ("expected_days", "time_limit_days")
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ from pathlib import Path
 from typing import Any
 
 import click
+
+import engine
 from web.app import ctx
 
 from web.commands.common import fail as _fail, refusal
@@ -127,7 +129,7 @@ def register(cli: click.Group) -> None:
         try:
             if compare:
                 sides = []
-                for side in ("before", "after"):
+                for side in engine.VARIANTS:
                     path = _model_file(target, side)
                     data = _read(path)
                     sides.append((load_diagram(data, str(path)), _metrics(path)))
