@@ -105,7 +105,7 @@ def complete_step(ctx: EngineContext, number: str, step: str, actor: Actor, data
             runtime.complete(ready.task_id, clean)
         except CaseError as exc:
             case.status, case.error = "error", str(exc)
-        rows = save_case(session, case, runtime, now, completed={ready.task_id: (actor.name, clean)})
+        rows = save_case(ctx, session, case, runtime, now, completed={ready.task_id: (actor.name, clean)})
         return case_view(case, catalog.version_number(ctx, session, case.model_version_id), runtime, session, now, rows)
 
 
@@ -134,7 +134,7 @@ def send_message(ctx: EngineContext, number: str, name: str, payload: dict[str, 
             runtime.send_message(name, payload or {})
         except CaseError as exc:
             case.status, case.error = "error", str(exc)
-        rows = save_case(session, case, runtime, now)
+        rows = save_case(ctx, session, case, runtime, now)
         return case_view(case, catalog.version_number(ctx, session, case.model_version_id), runtime, session, now, rows)
 
 
@@ -148,7 +148,7 @@ def cancel_case(ctx: EngineContext, number: str, actor: Actor, reason: str = "")
         runtime.workflow.cancel()
         now = ctx.clock.now()
         case.status, case.error = "cancelled", reason or None
-        rows = save_case(session, case, runtime, now, cancelled_by=actor.name)
+        rows = save_case(ctx, session, case, runtime, now, cancelled_by=actor.name)
         return case_view(case, catalog.version_number(ctx, session, case.model_version_id), runtime, session, now, rows)
 
 

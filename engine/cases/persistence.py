@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from engine.audit.summaries import record_finished
 from engine.cases.deadlines import step_deadline, step_time_limit
 from engine.catalog import versions as catalog
 from engine.cases.numbers import new_case_number, normalize
@@ -42,6 +43,8 @@ def create_case(ctx: EngineContext, session: Session, version: ModelVersion, dat
     case.state = runtime.dump()
     _insert_with_number(session, case, now)
     rows = _sync(session, case, runtime, now, timers=timers)
+    if case.status != "running":
+        record_finished(ctx, session, case)
     runtime.trail = []
     return case, runtime, rows
 
@@ -73,9 +76,10 @@ def find_case(session: Session, number: str) -> Case:
     return case
 
 
-def save_case(session: Session, case: Case, runtime: CaseRuntime, now: datetime,
+def save_case(ctx: EngineContext, session: Session, case: Case, runtime: CaseRuntime, now: datetime,
               completed: dict[str, tuple[str, dict]] | None = None, cancelled_by: str | None = None) -> list[OpenStep]:
-    """Write the new state if nobody else did meanwhile, then the worklist, step log and timers."""
+    """Write the new state if nobody else did meanwhile, then the worklist, step log, timers and, when the
+    case has ended, its summary."""
     number = case.number
     _finish_status(case, runtime, now)
     had_timers = bool(runtime.extra.get("timers"))
@@ -89,7 +93,10 @@ def save_case(session: Session, case: Case, runtime: CaseRuntime, now: datetime,
         session.flush()  # UPDATE ... WHERE version = the version we read (Case.version is the version_id_col)
     except StaleDataError:
         raise StaleCase(f"case {number} was changed by someone else at the same time; reload it and try again") from None
-    return _sync(session, case, runtime, now, completed or {}, cancelled_by, timers if timers or had_timers else None)
+    rows = _sync(session, case, runtime, now, completed or {}, cancelled_by, timers if timers or had_timers else None)
+    if case.status != "running":
+        record_finished(ctx, session, case)
+    return rows
 
 
 def _merge_trail(known: list[str] | None, passed: list[str]) -> list[str]:

@@ -42,7 +42,7 @@ def _fire_one(ctx: EngineContext) -> bool:
             runtime.advance()
         except CaseError as exc:
             case.status, case.error = "error", str(exc)
-        save_case(session, case, runtime, now)
+        save_case(ctx, session, case, runtime, now)
         # A timer the engine still reports as due (e.g. fired but not consumed) must not loop forever.
         for left in session.scalars(select(Timer).where(Timer.case_id == case.id, Timer.due_at <= now)):
             if left.task_id == timer.task_id:

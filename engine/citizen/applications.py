@@ -137,7 +137,7 @@ def start_application(ctx: EngineContext, matter_id: str, variant: str, data: di
                 runtime.complete(ready.task_id, clean)
             except CaseError as exc:
                 raise InputError(f"the application was not accepted: {exc}") from None
-            save_case(session, case, runtime, now, completed={ready.task_id: ("applicant", clean)})
+            save_case(ctx, session, case, runtime, now, completed={ready.task_id: ("applicant", clean)})
         salt = secrets.token_hex(16)
         session.add(CaseContact(case_id=case.id, salt=salt, phone_hash=_hash(salt, phone),
                                 check_hash=_hash(salt, phone[-4:]), client=client, applied_at=now))

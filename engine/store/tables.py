@@ -65,6 +65,7 @@ class Case(Base):
     matter_id: Mapped[str] = mapped_column(String(64))
     variant: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), index=True)  # running | completed | cancelled | error
+    source: Mapped[str] = mapped_column(String(16), default="real", server_default="real")  # real|simulated|imported
     error: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1)
     state: Mapped[str] = mapped_column(Text)

@@ -5,6 +5,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 import engine.store.tables  # noqa: F401  (registers the tables)
+import engine.store.tables_audit  # noqa: F401
 import engine.store.tables_citizen  # noqa: F401
 from engine.context import EngineContext
 from engine.store.db import Base

@@ -4,6 +4,7 @@ from sqlalchemy import create_engine
 
 import engine.store.tables  # noqa: F401  (registers the tables on Base.metadata)
 import engine.store.tables_citizen  # noqa: F401
+import engine.store.tables_audit  # noqa: F401
 from engine.store.db import Base
 
 config = context.config
