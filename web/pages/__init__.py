@@ -132,6 +132,7 @@ def register_pages(app: Flask) -> None:
 
     app.jinja_env.globals.update(csrf_token=csrf_token, label=label, lang=lang, local_time=local_time,
                                  duration=duration, field_message=field_message, status_label=words.status_label,
+                                 source_label=words.source_label,
                                  metric_label=words.metric_label, num=words.num, signed=words.signed)
     for code in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(code, _error_page)

@@ -23,6 +23,11 @@ def status_label(status: str) -> str:
             "error": _("error")}.get(status, status)
 
 
+def source_label(source: str) -> str:
+    return {"real": _("real cases"), "imported": _("imported records"), "simulated": _("simulated (forecast)")}.get(
+        source, source)
+
+
 def num(value: Any) -> str:
     if value is None:
         return "—"

@@ -1,0 +1,37 @@
+"""The auditor's measured pages: drill-down from a figure to its cases."""
+from __future__ import annotations
+
+from engine.cases import lifecycle as cases
+from engine.cases.driving import drive_case
+
+
+def _finished(ctx, variant: str) -> str:
+    number = cases.start_case(ctx, "newborn", variant).number
+    assert drive_case(ctx, number).view.status == "completed"
+    return number
+
+
+def test_auditor_drills_down_to_the_cases_of_a_figure(client, login, ctx):
+    before, after = _finished(ctx, "before"), _finished(ctx, "after")
+    login("auditor")
+    page = client.get("/audit/matters/newborn/cases")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and before in text and after in text
+    only_after = client.get("/audit/matters/newborn/cases?variant=after&sort=working_days&order=asc")
+    assert after in only_after.get_data(as_text=True) and before not in only_after.get_data(as_text=True)
+    assert f'href="/cases/{after}"' in only_after.get_data(as_text=True)
+    simulated = client.get("/audit/matters/newborn/cases?source=simulated").get_data(as_text=True)
+    assert before not in simulated and after not in simulated
+    paged = client.get("/audit/matters/newborn/cases?page=2").get_data(as_text=True)
+    assert before not in paged and after not in paged  # two cases fit on page 1
+
+
+def test_bad_filters_get_a_clear_error_and_clerks_are_refused(client, login):
+    login("auditor")
+    bad = client.get("/audit/matters/newborn/cases?since=2026-13-01")
+    assert bad.status_code == 422 and "since" in bad.get_data(as_text=True)
+    assert client.get("/audit/matters/newborn/cases?source=guessed").status_code == 422
+    assert client.get("/audit/matters/newborn/cases?page=x").status_code == 422
+    client.get("/logout")
+    login("clerk.police")
+    assert client.get("/audit/matters/newborn/cases").status_code == 403
