@@ -134,7 +134,7 @@ def render(table: list[dict[str, str]]) -> str:
     by_role = Counter((r["role"], r["outcome"]) for r in table)
     ran = [r for r in table if r["baseline"] == "ran"]
     out += [f"- Files: **{len(table)}**; OK: **{sum(r['outcome'] == 'OK' for r in table)}**, refused: **{sum(r['outcome'] == 'refused' for r in table)}**.",
-            f"- By role: " + "; ".join(f"{role} {by_role[(role, 'OK')]} OK / {by_role[(role, 'refused')]} refused" for role in ("run", "render", "reject")) + ".",
+            "- By role: " + "; ".join(f"{role} {by_role[(role, 'OK')]} OK / {by_role[(role, 'refused')]} refused" for role in ("run", "render", "reject")) + ".",
             f"- Reject-role files refused: **{by_role[('reject', 'refused')]} of {by_role[('reject', 'OK')] + by_role[('reject', 'refused')]}** (plain SpiffWorkflow let 17 through).",
             f"- Files plain SpiffWorkflow ran: {len(ran)}; OK here: {sum(r['outcome'] == 'OK' for r in ran)}; refused: {sum(r['outcome'] == 'refused' for r in ran)} "
             f"(only for the reasons marked *accepted for ran files* below).", ""]

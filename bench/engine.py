@@ -23,14 +23,14 @@ from lxml import etree  # noqa: E402
 from SpiffWorkflow import TaskState  # noqa: E402
 from SpiffWorkflow.bpmn import BpmnWorkflow  # noqa: E402
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer  # noqa: E402
-from SpiffWorkflow.spiff.serializer import DEFAULT_CONFIG as SPIFF_CONFIG  # noqa: E402
 from SpiffWorkflow.spiff.parser import SpiffBpmnParser  # noqa: E402
+from SpiffWorkflow.spiff.serializer import DEFAULT_CONFIG as SPIFF_CONFIG  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
+from engine.accounts.users import Actor  # noqa: E402
 from engine.cases import lifecycle as cases
 from engine.catalog import versions as catalog  # noqa: E402
 from engine.context import EngineContext  # noqa: E402
-from engine.accounts.users import Actor  # noqa: E402
 
 CLERK = Actor("bench.clerk", "clerk", "office")
 

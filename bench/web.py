@@ -26,9 +26,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from engine.demo import loader as demo  # noqa: E402
-from engine.context import EngineContext  # noqa: E402
 from engine.cases.numbers import ALPHABET  # noqa: E402
+from engine.context import EngineContext  # noqa: E402
+from engine.demo import loader as demo  # noqa: E402
 
 PASSWORD = demo.DEMO_PASSWORD
 CLERK = "clerk.police"

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -30,11 +29,11 @@ class Actor:
     department: str | None = None
 
     @classmethod
-    def applicant(cls, name: str = "applicant") -> "Actor":
+    def applicant(cls, name: str = "applicant") -> Actor:
         return cls(name=name, role="applicant", department=APPLICANT)
 
     @classmethod
-    def system(cls, name: str = "system") -> "Actor":
+    def system(cls, name: str = "system") -> Actor:
         """OneThing itself or a trusted integration (demo data, dry runs, another department's system)."""
         return cls(name=name, role="system")
 

@@ -6,8 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from engine.catalog import designer
-from engine.catalog import versions as catalog
+from engine.catalog import designer, versions as catalog
 from engine.catalog.designer import MatterInfo, ModelFile
 from engine.context import EngineContext
 from engine.errors import MatterNotFound

@@ -4,14 +4,14 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from SpiffWorkflow import TaskState
+from sqlalchemy import select
 
-from engine.model.metrics import rounded
-from engine.cases.persistence import find_case, load_runtime
-from engine.runtime.clock import using_clock
-from engine.context import EngineContext
 from engine.cases.deadlines import step_deadline, step_time_limit
+from engine.cases.persistence import find_case, load_runtime
+from engine.context import EngineContext
+from engine.model.metrics import rounded
+from engine.runtime.clock import using_clock
 from engine.store.tables import Case, ModelVersion, OpenStep, StepLogEntry
 
 

@@ -6,12 +6,11 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from engine.accounts.users import Actor
 from engine.accounts.access import check_may_act
-from engine.cases.persistence import (case_view, create_case, find_case, load_runtime, read_log, save_case,
-                                      work_item)
-from engine.catalog.designer import matter_departments
+from engine.accounts.users import Actor
+from engine.cases.persistence import case_view, create_case, find_case, load_runtime, read_log, save_case, work_item
 from engine.catalog import versions as catalog
+from engine.catalog.designer import matter_departments
 from engine.context import EngineContext
 from engine.errors import CaseClosed, InputError, NotYourDepartment, StaleCase, StepClaimed, StepNotReady
 from engine.runtime.clock import using_clock

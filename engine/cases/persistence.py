@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine.cases.deadlines import step_deadline, step_time_limit
-from engine.catalog import versions as catalog
 from engine.cases.numbers import new_case_number, normalize
+from engine.catalog import versions as catalog
 from engine.context import EngineContext
 from engine.errors import CaseNotFound, InputError, StaleCase
 from engine.model.types import Model

@@ -8,8 +8,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from engine.cases.persistence import load_runtime, save_case
-from engine.runtime.clock import using_clock
 from engine.context import EngineContext
+from engine.runtime.clock import using_clock
 from engine.runtime.workflow import CaseError
 from engine.store.tables import Case, Timer
 

@@ -13,25 +13,24 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from engine.catalog import versions as catalog
-from engine.catalog import designer
-from engine.model import reading
-from engine.catalog.designer import MatterInfo
+from engine.cases.numbers import normalize
 from engine.cases.persistence import create_case, save_case
-from engine.runtime.clock import using_clock
+from engine.catalog import designer, versions as catalog
+from engine.catalog.designer import MatterInfo
 from engine.context import EngineContext
 from engine.errors import Conflict, InputError, NotFound, Throttled
-from engine.store.throttle import exceeded
-from engine.matters.forms import PHONE, validate_form
 from engine.matters.files import Form, Matter
+from engine.matters.forms import PHONE, validate_form
 from engine.matters.messages import message
+from engine.model import reading
 from engine.model.metrics import static_metrics
 from engine.model.types import Model
-from engine.cases.numbers import normalize
+from engine.runtime.clock import using_clock
+from engine.runtime.workdays import china_date
 from engine.runtime.workflow import CaseError
 from engine.store.tables import Case, OpenStep, StepLogEntry
 from engine.store.tables_citizen import CaseContact, CaseRating, LookupFailure
-from engine.runtime.workdays import china_date
+from engine.store.throttle import exceeded
 from engine.vocabulary import APPLICANT
 
 WINDOW = timedelta(minutes=15)

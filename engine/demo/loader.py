@@ -3,24 +3,23 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 
-from engine.cases import lifecycle as cases
-from engine.catalog import versions as catalog
-from engine.citizen import applications as citizen
-from engine.catalog import designer
-from engine.model import reading
 from engine.accounts import users
-from engine.runtime.clock import SimulatedClock
-from engine.context import EngineContext
+from engine.cases import lifecycle as cases
 from engine.cases.driving import actor_for, drive_case, step_data
+from engine.catalog import designer, versions as catalog
+from engine.citizen import applications as citizen
+from engine.context import EngineContext
 from engine.matters.forms import resident_id_check_character
-from engine.vocabulary import APPLICANT
+from engine.model import reading
+from engine.runtime.clock import SimulatedClock
 from engine.store.tables import Case, User
+from engine.vocabulary import APPLICANT
 
 DEMO_PASSWORD = "onething-demo"
 DEMO_CHECK = "8000"  # every demo applicant's phone ends in 8000: the lookup check of every demo case
@@ -137,7 +136,7 @@ def _tick(sim: EngineContext, rng: random.Random, hours: tuple[float, float] = (
 
 def _office_hours(moment: datetime) -> datetime:
     """Move a moment into 09:00–17:00 Beijing time (01:00–09:00 UTC) on a weekday."""
-    moment = moment.astimezone(timezone.utc)
+    moment = moment.astimezone(UTC)
     if not 1 <= moment.hour < 9:
         moment = (moment + timedelta(days=1 if moment.hour >= 9 else 0)).replace(hour=1, minute=moment.minute)
     while moment.weekday() >= 5:

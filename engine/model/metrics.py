@@ -181,7 +181,7 @@ def _critical_path(order: list[str], edges: dict[str, list[str]], weight: dict[s
     return max(finish.values(), default=0.0)
 
 
-def _counted_materials(notes: StepAnnotations, matter: "Matter | None", variant: str | None) -> list[str]:
+def _counted_materials(notes: StepAnnotations, matter: Matter | None, variant: str | None) -> list[str]:
     if matter is None or variant != "after":
         return list(notes.materials)
     # after the reform a shared / e-certificate / unneeded material is not asked of the applicant
@@ -197,7 +197,7 @@ def _variant(model: Model, variant: str | None) -> str | None:
     return None
 
 
-def static_metrics(model: Model, matter: "Matter | None" = None, variant: str | None = None) -> dict[str, Any]:
+def static_metrics(model: Model, matter: Matter | None = None, variant: str | None = None) -> dict[str, Any]:
     """The static metrics of a model along its expected path (keys: METRIC_KEYS)."""
     variant = _variant(model, variant)
     graph = _Graph(model.root)

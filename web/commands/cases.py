@@ -8,8 +8,8 @@ import click
 
 import engine
 from engine import CaseView
-from web.commands.common import clean_errors, json_object, to_json
 from web.app import ctx
+from web.commands.common import clean_errors, json_object, to_json
 
 
 def register(cli: click.Group) -> None:

@@ -16,8 +16,6 @@ from flask.cli import with_appcontext
 from engine import ModelError, OneThingError
 
 
-
-
 class CommandError(click.ClickException):
     """A command's refusal: its lines go to stderr as they are, and the exit status is 1."""
 

@@ -8,8 +8,8 @@ from flask import current_app
 
 import engine
 from engine import dry_run
-from web.commands.common import clean_errors, json_object
 from web.app import ctx
+from web.commands.common import clean_errors, json_object
 
 
 def register(cli: click.Group) -> None:

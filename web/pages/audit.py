@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template
 
 import engine
+from web.app import ctx
 from web.auth import role_required
 from web.pages import label
-from web.app import ctx
 from web.pages.drawing import compare_svg
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
