@@ -4,6 +4,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import graphviz
 
@@ -25,8 +26,7 @@ class CaseOverlay:
 
 def taken_flows(trail: Iterable[str]) -> set[tuple[str, str]]:
     """(source, target) pairs passed one after the other on a trail."""
-    trail = list(trail)
-    return set(zip(trail, trail[1:]))
+    return set(pairwise(trail))
 
 
 def _legend(graph: graphviz.Digraph, name: str, title: str, items: list[tuple[str, dict[str, str]]]) -> None:

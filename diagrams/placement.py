@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import graphviz
 
@@ -69,7 +70,7 @@ def lane_rank(diagram: Diagram, order: dict[str, list[str]]) -> dict[str, int]:
     above: dict[str, set[str]] = {lane_id: set() for lane_id in declared}
     for targets in order.values():
         lanes = [diagram.nodes[t].lane for t in targets if t in diagram.nodes]
-        for a, b in zip(lanes, lanes[1:]):
+        for a, b in pairwise(lanes):
             if a != b and a in above and b in above and a not in above[b] | _below(above, b):
                 above[b].add(a)  # a must be drawn above b
     result: list[str] = []
@@ -230,9 +231,10 @@ def place(diagram: Diagram, order: dict[str, list[str]] | None = None) -> Placem
 def _order_kept(diagram: Diagram, placement: Placement, order: dict[str, list[str]]) -> bool:
     for source, wanted in order.items():
         doc = [f.target for f in diagram.flows if f.source == source]
-        if all(t in placement.nodes for t in doc):
-            if sorted(doc, key=lambda t: placement.nodes[t].y) != [t for t in wanted if t in doc]:
-                return False
+        if not all(t in placement.nodes for t in doc):
+            continue
+        if sorted(doc, key=lambda t: placement.nodes[t].y) != [t for t in wanted if t in doc]:
+            return False
     return True
 
 
@@ -263,7 +265,7 @@ def _keep_branch_order(diagram: Diagram, placement: Placement, order: dict[str, 
     order): nudge a target down where dot's drawing would change that order."""
     for source, wanted in order.items():
         doc = [f.target for f in diagram.flows if f.source == source]
-        for prev, target in zip(wanted, wanted[1:]):
+        for prev, target in pairwise(wanted):
             a, b = placement.nodes.get(prev), placement.nodes.get(target)
             if a is None or b is None or prev == target:
                 continue
@@ -319,7 +321,7 @@ def _stack(diagram: Diagram, raw_nodes: dict[str, Box], raw_clusters: dict[str, 
         cursor += MARGIN / 2
     for node_id, box in raw_nodes.items():
         placement.nodes[node_id] = Box(box.x + shift_x, box.y + node_shift.get(node_id, 0.0), box.w, box.h)
-    for node_id, node in diagram.nodes.items():
+    for node_id in diagram.nodes:
         cluster = raw_clusters.get("node:" + node_id)
         if cluster is not None and node_id in placement.nodes:
             continue

@@ -83,7 +83,7 @@ def _resident_id(rng: random.Random) -> str:
 def _vary(data: dict[str, Any], form_types: dict[str, str], rng: random.Random) -> dict[str, Any]:
     """Example data with different people in it: names, resident IDs and phones."""
     varied = dict(data)
-    for name, value in data.items():
+    for name in data:
         kind = form_types.get(name)
         if kind == "resident_id" and not name.startswith("child"):
             varied[name] = _resident_id(rng)

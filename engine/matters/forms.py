@@ -33,7 +33,7 @@ _ERRORS: dict[str, dict[str, str]] = {  # marshmallow's error keys of each field
 
 def resident_id_check_character(first17: str) -> str:
     """The ISO 7064 MOD 11-2 check character for the first 17 digits of a resident ID."""
-    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS))
+    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
     value = (12 - total % 11) % 11
     return "X" if value == 10 else str(value)
 
