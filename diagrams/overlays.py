@@ -56,8 +56,9 @@ def render_case(diagram: Diagram, overlay: CaseOverlay | Mapping, title: str | N
         marks.flow_meanings[pair] = ["taken"]
     g = new_graph(title)
     Builder(diagram, marks).build(g)
+    taken = {"shape": "plaintext", "style": "", "fontcolor": style("taken")["color"]}
     _legend(g, "case", "图例 legend", [(STATE_LABELS[s], style("task", s)) for s in STATES]
-            + [("━ 已走路径 path taken", {"shape": "plaintext", "style": "", **{"fontcolor": style("taken")["color"]}})])
+            + [("━ 已走路径 path taken", taken)])
     return g
 
 

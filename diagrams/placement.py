@@ -153,7 +153,8 @@ def build_layout_graph(diagram: Diagram, order: dict[str, list[str]] | None = No
                 add_nodes(pg, "pool:" + pool.id)
                 if not children.get("pool:" + pool.id):
                     pg.node(f"empty{len(clusters)}", width="1.4", height="0.8", style="invis")
-    hosts = {n.id: n.attached_to for n in diagram.nodes.values() if n.subkind == "boundary" and n.attached_to in diagram.nodes}
+    hosts = {n.id: n.attached_to for n in diagram.nodes.values()
+             if n.subkind == "boundary" and n.attached_to in diagram.nodes}
     edges = order or _outgoing(diagram)
     for src, targets in edges.items():
         for target in reversed(targets):  # dot's LR turn puts the first out-edge lowest

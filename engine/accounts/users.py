@@ -101,7 +101,8 @@ def authenticate(ctx: EngineContext, username: str, password: str, client: str =
 
 
 def _throttle(session, username: str, client: str, now) -> None:
-    if exceeded(session, LoginFailure.at, now - LOGIN_WINDOW, (LoginFailure.username == username, MAX_FAILURES_PER_USER),
+    if exceeded(session, LoginFailure.at, now - LOGIN_WINDOW,
+                (LoginFailure.username == username, MAX_FAILURES_PER_USER),
                 (LoginFailure.client == client, MAX_FAILURES_PER_CLIENT)):
         minutes = int(LOGIN_WINDOW.total_seconds() // 60)
         raise Throttled(f"too many wrong passwords; try again in {minutes} minutes")

@@ -102,7 +102,7 @@ def matter_comparisons(ctx: EngineContext) -> list[MatterComparison]:
 
 
 def portfolio(ctx: EngineContext) -> dict[str, Any]:
-    """Totals over every matter with both variants: {matters, metrics: {key: {before, after, change, change_pct, how}}}."""
+    """Totals over matters with both variants: {matters, metrics: {key: {before, after, change, change_pct, how}}}."""
     return _portfolio(matter_comparisons(ctx))
 
 

@@ -65,7 +65,8 @@ def _set_claim(ctx: EngineContext, number: str, step: str, actor: Actor, claim: 
         now = ctx.clock.now()
         if claim:
             if row.claimed_by not in (None, actor.name):
-                raise StepClaimed(f"step {ready.step_id!r} is claimed by {row.claimed_by} since {row.claimed_at:%Y-%m-%d %H:%M}")
+                raise StepClaimed(f"step {ready.step_id!r} is claimed by {row.claimed_by} "
+                                  f"since {row.claimed_at:%Y-%m-%d %H:%M}")
             changed = session.execute(update(OpenStep).where(
                 OpenStep.task_id == row.task_id, (OpenStep.claimed_by.is_(None)) | (OpenStep.claimed_by == actor.name))
                 .values(claimed_by=actor.name, claimed_at=now)).rowcount
@@ -74,7 +75,8 @@ def _set_claim(ctx: EngineContext, number: str, step: str, actor: Actor, claim: 
         else:
             if row.claimed_by != actor.name:
                 raise StepClaimed(f"step {ready.step_id!r} is not claimed by you")
-            session.execute(update(OpenStep).where(OpenStep.task_id == row.task_id).values(claimed_by=None, claimed_at=None))
+            session.execute(update(OpenStep).where(OpenStep.task_id == row.task_id)
+                            .values(claimed_by=None, claimed_at=None))
         session.add(StepLogEntry(case_id=case.id, task_id=row.task_id, step_id=row.step_id, step_name=row.step_name,
                                  department=row.department, event="claimed" if claim else "released", actor=actor.name,
                                  ready_at=row.ready_at, claimed_at=now if claim else row.claimed_at, at=now, data=None))
@@ -93,7 +95,8 @@ def complete_step(ctx: EngineContext, number: str, step: str, actor: Actor, data
         case = find_case(session, number)
         _check_open(case)
         if expected_version is not None and expected_version != case.version:
-            raise StaleCase(f"case {case.number} changed since you saw it (version {expected_version}, now {case.version}); reload it")
+            raise StaleCase(f"case {case.number} changed since you saw it "
+                            f"(version {expected_version}, now {case.version}); reload it")
         ready, row = _ready_row(ctx, session, case, step, actor)
         if row.claimed_by not in (None, actor.name):
             raise StepClaimed(f"step {ready.step_id!r} is claimed by {row.claimed_by}")

@@ -88,7 +88,8 @@ def save_case(session: Session, case: Case, runtime: CaseRuntime, now: datetime,
     try:
         session.flush()  # UPDATE ... WHERE version = the version we read (Case.version is the version_id_col)
     except StaleDataError:
-        raise StaleCase(f"case {number} was changed by someone else at the same time; reload it and try again") from None
+        raise StaleCase(f"case {number} was changed by someone else at the same time; "
+                        "reload it and try again") from None
     return _sync(session, case, runtime, now, completed or {}, cancelled_by, timers if timers or had_timers else None)
 
 

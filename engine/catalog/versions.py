@@ -92,11 +92,13 @@ def store_version(ctx: EngineContext, session: Session, matter_id: str, variant:
 
 def current_version(session: Session, matter_id: str, variant: str) -> ModelVersion:
     """The newest deployed version of a matter variant."""
-    row = session.scalar(select(ModelVersion).where(
-        ModelVersion.matter_id == matter_id, ModelVersion.variant == variant).order_by(ModelVersion.version.desc()).limit(1))
+    row = session.scalar(select(ModelVersion)
+                         .where(ModelVersion.matter_id == matter_id, ModelVersion.variant == variant)
+                         .order_by(ModelVersion.version.desc()).limit(1))
     if row is None:
         known = session.scalars(select(ModelVersion.matter_id).distinct()).all()
-        hint = f"; deployed matters: {', '.join(sorted(known))}" if known else "; nothing is deployed yet (run `onething deploy`)"
+        hint = (f"; deployed matters: {', '.join(sorted(known))}" if known
+                else "; nothing is deployed yet (run `onething deploy`)")
         raise MatterNotFound(f"no deployed {variant!r} variant of matter {matter_id!r}{hint}")
     return row
 

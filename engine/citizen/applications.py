@@ -145,7 +145,8 @@ def start_application(ctx: EngineContext, matter_id: str, variant: str, data: di
 
 def _limit_applications(session: Session, client: str, now: datetime) -> None:
     """At most MAX_APPLICATIONS per client an hour, so nobody floods the clerks' worklists."""
-    if exceeded(session, CaseContact.applied_at, now - APPLICATION_WINDOW, (CaseContact.client == client, MAX_APPLICATIONS)):
+    if exceeded(session, CaseContact.applied_at, now - APPLICATION_WINDOW,
+                (CaseContact.client == client, MAX_APPLICATIONS)):
         raise Throttled("too many applications from this address in the last hour; please try again later")
 
 
@@ -199,10 +200,12 @@ def rate(ctx: EngineContext, number: str, check: str, score: int, comment: str |
          client: str = "-") -> None:
     """Rate a completed case once (1–5, optional comment up to 500 characters)."""
     if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
-        raise InputError("the score is a whole number from 1 to 5", fields={"score": [message("between", min=1, max=5)]})
+        raise InputError("the score is a whole number from 1 to 5",
+                         fields={"score": [message("between", min=1, max=5)]})
     comment = (comment or "").strip() or None
     if comment is not None and len(comment) > 500:
-        raise InputError("the comment is longer than 500 characters", fields={"comment": [message("too_long", max=500)]})
+        raise InputError("the comment is longer than 500 characters",
+                         fields={"comment": [message("too_long", max=500)]})
     with ctx.read() as session:
         case = _checked_case(ctx, session, number, check, client)
         case_id, status = case.id, case.status
@@ -232,7 +235,8 @@ def _progress(ctx: EngineContext, session: Session, case: Case) -> Progress:
     stage, following = _words(case, model, matter, open_steps, rating is not None)
     return Progress(
         number=case.number, matter_id=case.matter_id,
-        matter_zh=matter.names.zh if matter else case.matter_id, matter_en=matter.names.en if matter else case.matter_id,
+        matter_zh=matter.names.zh if matter else case.matter_id,
+        matter_en=matter.names.en if matter else case.matter_id,
         status=case.status, stage_zh=stage[0], stage_en=stage[1], next_zh=following[0], next_en=following[1],
         steps_done=done, steps_expected=_expected_steps(ctx, case.model_version_id, model, matter, case.variant),
         started_at=case.started_at, completed_at=case.completed_at,
@@ -253,7 +257,8 @@ def _words(case: Case, model: Model, matter: Matter | None, open_steps: list[Ope
         return stage, (("感谢您的评价", "Thank you for your rating") if rated
                        else ("欢迎对本次服务进行评价", "You can now rate the service"))
     if case.status == "cancelled":
-        return ("已撤销", "Cancelled"), ("如有疑问请联系办理窗口", "Please contact the service window with any question")
+        return (("已撤销", "Cancelled"),
+                ("如有疑问请联系办理窗口", "Please contact the service window with any question"))
     if case.status == "error":
         return (("办理遇到问题，工作人员正在处理", "A problem occurred; staff are looking into it"),
                 ("工作人员处理后将继续办理", "The case continues once staff have fixed it"))
@@ -266,10 +271,12 @@ def _words(case: Case, model: Model, matter: Matter | None, open_steps: list[Ope
                  "Waiting for you: " + _join([reading.step_name_en(model, s.step_id) for s in yours], ", "))
     else:
         names = [reading.department_names(model, matter, s.department) for s in open_steps]
-        stage = ("正在由" + _join([n.zh for n in names], "、") + "办理：" + _join([s.step_name for s in open_steps], "、"),
+        stage = ("正在由" + _join([n.zh for n in names], "、")
+                 + "办理：" + _join([s.step_name for s in open_steps], "、"),
                  "Being handled by " + _join([n.en for n in names], ", ") + ": "
                  + _join([reading.step_name_en(model, s.step_id) for s in open_steps], ", "))
-    after = [n for s in open_steps for n in reading.next_steps(model, s.step_id) if n not in {o.step_id for o in open_steps}]
+    open_ids = {o.step_id for o in open_steps}
+    after = [n for s in open_steps for n in reading.next_steps(model, s.step_id) if n not in open_ids]
     if not after:
         return stage, ("本环节完成后即可办结", "The case is complete once this is done")
     return stage, ("下一环节：" + _join([model.steps[n].name for n in after], "、"),

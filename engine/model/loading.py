@@ -51,7 +51,8 @@ def choose_process(root: Any, filename: str, process_id: str | None) -> tuple[st
         return None, [Problem(filename, root.sourceline, None, "no bpmn:process in this file: nothing to run")]
     if not runnable:
         return None, [
-            Problem(filename, p.sourceline, p.get("id"), 'process has isExecutable="false": OneThing only runs executable processes')
+            Problem(filename, p.sourceline, p.get("id"),
+                    'process has isExecutable="false": OneThing only runs executable processes')
             for p in all_processes
         ]
     ids = [p.get("id") for p in runnable]
@@ -59,7 +60,8 @@ def choose_process(root: Any, filename: str, process_id: str | None) -> tuple[st
         if process_id in ids:
             return process_id, []
         known = ", ".join(ids)
-        return None, [Problem(filename, root.sourceline, process_id, f"no executable process with this id (executable: {known})")]
+        return None, [Problem(filename, root.sourceline, process_id,
+                              f"no executable process with this id (executable: {known})")]
     called = {t for p in runnable for _, t in v.call_targets(p) if t != p.get("id")}
     top = [pid for pid in ids if pid not in called]
     return (top or ids)[0], []

@@ -188,7 +188,8 @@ class CaseRuntime:
                 break
         self.trail = [t.task_spec.bpmn_id for t in self._changed_since(started, TaskState.COMPLETED)]
         # A flow is taken when its target is reached (READY, WAITING...), while its source is still the parent.
-        reached = self._changed_since(started, TaskState.COMPLETED | TaskState.READY | TaskState.WAITING | TaskState.STARTED)
+        reached = self._changed_since(
+            started, TaskState.COMPLETED | TaskState.READY | TaskState.WAITING | TaskState.STARTED)
         self.taken = [(src, t.task_spec.bpmn_id) for t in reached if (src := _bpmn_parent(t)) is not None]
 
     def _route_internal_events(self) -> bool:
