@@ -91,8 +91,8 @@ def authenticate(ctx: EngineContext, username: str, password: str, client: str =
         now = ctx.clock.now()
         _throttle(session, username, client, now)
         user = session.get(User, username)
-        right = check_password(user.password_hash if user else dummy_hash(), password) and user is not None
-        if not right:
+        right = check_password(user.password_hash if user else dummy_hash(), password)
+        if user is None or not right:
             session.add(LoginFailure(username=username, client=client, at=now))
             return None
         if needs_rehash(user.password_hash):  # the password is known only now: upgrade an old hash

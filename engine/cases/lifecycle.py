@@ -1,9 +1,9 @@
 """Case use cases: start, show, claim, release, complete, message, cancel. Each owns one transaction."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from engine.accounts.access import check_may_act
@@ -67,9 +67,10 @@ def _set_claim(ctx: EngineContext, number: str, step: str, actor: Actor, claim: 
             if row.claimed_by not in (None, actor.name):
                 raise StepClaimed(f"step {ready.step_id!r} is claimed by {row.claimed_by} "
                                   f"since {row.claimed_at:%Y-%m-%d %H:%M}")
-            changed = session.execute(update(OpenStep).where(
+            result = session.execute(update(OpenStep).where(
                 OpenStep.task_id == row.task_id, (OpenStep.claimed_by.is_(None)) | (OpenStep.claimed_by == actor.name))
-                .values(claimed_by=actor.name, claimed_at=now)).rowcount
+                .values(claimed_by=actor.name, claimed_at=now))
+            changed = cast("CursorResult[Any]", result).rowcount  # an UPDATE's result is a CursorResult
             if not changed:
                 raise StepClaimed(f"step {ready.step_id!r} was just claimed by someone else")
         else:
@@ -165,7 +166,8 @@ def message_departments(model: Any, name: str) -> set[str]:
     ids = set(model.root.xpath("//b:message[@name=$n]/@id", namespaces=_BPMN, n=name))
     lane_of = {ref.text.strip(): lane.get("id") for lane in model.root.xpath("//b:lane", namespaces=_BPMN)
                for ref in lane.xpath("b:flowNodeRef", namespaces=_BPMN) if ref.text}
-    senders, waiters = set(), set()
+    senders: set[str] = set()
+    waiters: set[str] = set()
     for element in model.root.xpath("//*[@messageRef]", namespaces=_BPMN):
         if element.get("messageRef") not in ids:
             continue

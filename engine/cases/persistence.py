@@ -4,6 +4,7 @@
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -164,7 +165,7 @@ def work_item(row: OpenStep, number: str, matter_id: str | None = None, variant:
 
 
 def case_view(case: Case, version: int, runtime: CaseRuntime, session: Session, now: datetime,
-              rows: list[OpenStep] | None = None) -> CaseView:
+              rows: Sequence[OpenStep] | None = None) -> CaseView:
     """The case as people see it, its ready steps with their deadlines at `now`."""
     if rows is None:
         rows = session.scalars(select(OpenStep).where(OpenStep.case_id == case.id)

@@ -33,7 +33,7 @@ def _fire_one(ctx: EngineContext) -> bool:
         timer = session.scalar(query)
         if timer is None:
             return False
-        case = session.get(Case, timer.case_id)
+        case = session.get_one(Case, timer.case_id)
         if case.status != "running":
             session.delete(timer)
             return True

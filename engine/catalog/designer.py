@@ -160,7 +160,7 @@ def list_versions(ctx: EngineContext, matter_id: str | None = None) -> list[Vers
     found = []
     for row in rows:
         key = (row.matter_id, row.variant)
-        found.append(VersionInfo(*row, current=key not in seen))
+        found.append(VersionInfo(*row._tuple(), current=key not in seen))
         seen.add(key)
     return found
 

@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -75,8 +76,10 @@ class ApplicationForm:
 
 def _intake(model: Model, matter: Matter | None) -> tuple[str, Form] | None:
     step_id = reading.first_applicant_step(model)
-    form_id = model.steps[step_id].properties.get("form") if step_id else None
-    if matter is None or not form_id or form_id not in matter.forms:
+    if matter is None or not step_id:
+        return None
+    form_id = model.steps[step_id].properties.get("form")
+    if not form_id or form_id not in matter.forms:
         return None
     return step_id, matter.forms[form_id]
 
@@ -228,8 +231,8 @@ def _expected_steps(ctx: EngineContext, version_id: int, model: Model, matter: M
 
 def _progress(ctx: EngineContext, session: Session, case: Case) -> Progress:
     model, matter = catalog.loaded_version(ctx, session, case.model_version_id)
-    done = session.scalar(select(func.count()).select_from(StepLogEntry).where(
-        StepLogEntry.case_id == case.id, StepLogEntry.event == "completed"))
+    done = session.execute(select(func.count()).select_from(StepLogEntry).where(
+        StepLogEntry.case_id == case.id, StepLogEntry.event == "completed")).scalar_one()
     rating = session.get(CaseRating, case.id)
     open_steps = session.scalars(select(OpenStep).where(OpenStep.case_id == case.id).order_by(OpenStep.ready_at)).all()
     stage, following = _words(case, model, matter, open_steps, rating is not None)
@@ -248,10 +251,11 @@ def _join(items: list[str], sep: str) -> str:
     return sep.join(dict.fromkeys(items))
 
 
-def _words(case: Case, model: Model, matter: Matter | None, open_steps: list[OpenStep],
+def _words(case: Case, model: Model, matter: Matter | None, open_steps: Sequence[OpenStep],
            rated: bool) -> tuple[tuple[str, str], tuple[str, str]]:
     """(stage zh, en), (next zh, en) for the applicant."""
     if case.status == "completed":
+        assert case.completed_at is not None  # set together with the status (save_case)
         day = china_date(case.completed_at).isoformat()
         stage = (f"已于 {day} 办结", f"Completed on {day}")
         return stage, (("感谢您的评价", "Thank you for your rating") if rated

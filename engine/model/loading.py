@@ -165,7 +165,8 @@ def _load(data: bytes, filename: str, process_id: str | None, matter: Any) -> Mo
     root = parse_xml(data, filename)
     _raise_if(v.xsd_problems(root, filename))
     pid, problems = choose_process(root, filename, process_id)
-    _raise_if(problems)
+    if pid is None:  # then problems say why
+        raise ModelError(problems)
     _raise_if(v.reference_problems(root, filename))
     specs, problems = parse_specs(root, filename)
     _raise_if(problems)

@@ -76,9 +76,9 @@ class _Graph:
             default = child.get("default")
             key = f"{prefix}{child.get('id')}"
             if default and key in self.nodes:
-                target = next((f"{prefix}{f.get('targetRef')}" for f in flows if f.get("id") == default), None)
+                default_target = next((f"{prefix}{f.get('targetRef')}" for f in flows if f.get("id") == default), None)
                 node = self.nodes.get(key + "#exit", self.nodes[key])
-                node.gateway_default = target
+                node.gateway_default = default_target
         return self._start(children, prefix)
 
     def _expand(self, element: Any, key: str, lane: str | None, calls: tuple[str, ...]) -> None:
@@ -204,8 +204,8 @@ def static_metrics(model: Model, matter: Matter | None = None, variant: str | No
     process = graph.processes.get(model.process_id)
     start = graph.add_container(process, "", None, (model.process_id,)) if process is not None else None
     order, edges = expected_path(graph, start)
-    steps = [k for k in order if graph.nodes[k].step is not None]
-    notes = {k: graph.nodes[k].step for k in steps}
+    notes = {k: step for k in order if (step := graph.nodes[k].step) is not None}
+    steps = list(notes)
     lanes = {k: graph.nodes[k].lane for k in steps}
     materials = {k: _counted_materials(notes[k], matter, variant) for k in steps}
     forms = {n.form for k, n in notes.items() if n.form and (

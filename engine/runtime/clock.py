@@ -10,7 +10,7 @@ import contextvars
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Protocol
 
 
@@ -71,8 +71,9 @@ def using_clock(clock: Clock) -> Iterator[Clock]:
 class _ClockDatetime(datetime):
     """datetime whose now() follows the context's clock (installed into Spiff's timer module)."""
 
+    # Returns a plain datetime, not Self as typeshed has it: Spiff's serializer finds types by exact class.
     @classmethod
-    def now(cls, tz=None):  # type: ignore[override]
+    def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
         now = _current.get().now()
         return now.astimezone(tz) if tz is not None else now.astimezone().replace(tzinfo=None)
 

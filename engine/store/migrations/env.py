@@ -17,7 +17,10 @@ def run() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    with create_engine(config.get_main_option("sqlalchemy.url")).connect() as conn:
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("alembic needs a connection (engine.store.db.upgrade) or sqlalchemy.url")
+    with create_engine(url).connect() as conn:
         context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():
             context.run_migrations()
