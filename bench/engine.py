@@ -23,14 +23,14 @@ from lxml import etree  # noqa: E402
 from SpiffWorkflow import TaskState  # noqa: E402
 from SpiffWorkflow.bpmn import BpmnWorkflow  # noqa: E402
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer  # noqa: E402
-from SpiffWorkflow.spiff.serializer import DEFAULT_CONFIG as SPIFF_CONFIG  # noqa: E402
 from SpiffWorkflow.spiff.parser import SpiffBpmnParser  # noqa: E402
+from SpiffWorkflow.spiff.serializer import DEFAULT_CONFIG as SPIFF_CONFIG  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
+from engine.accounts.users import Actor  # noqa: E402
 from engine.cases import lifecycle as cases
 from engine.catalog import versions as catalog  # noqa: E402
 from engine.context import EngineContext  # noqa: E402
-from engine.accounts.users import Actor  # noqa: E402
 
 CLERK = Actor("bench.clerk", "clerk", "office")
 
@@ -41,12 +41,15 @@ def sequential_model(steps: int) -> bytes:
                     f'<bpmn:outgoing>f{i + 1}</bpmn:outgoing></bpmn:userTask>' for i in range(steps))
     flows = "".join(f'<bpmn:sequenceFlow id="f{i}" sourceRef="{"start" if i == 0 else f"t{i - 1}"}" '
                     f'targetRef="{f"t{i}" if i < steps else "end"}"/>' for i in range(steps + 1))
-    refs = "".join(f"<bpmn:flowNodeRef>{n}</bpmn:flowNodeRef>" for n in ["start", "end"] + [f"t{i}" for i in range(steps)])
+    nodes = ["start", "end"] + [f"t{i}" for i in range(steps)]
+    refs = "".join(f"<bpmn:flowNodeRef>{n}</bpmn:flowNodeRef>" for n in nodes)
+    lanes = f'<bpmn:laneSet id="ls"><bpmn:lane id="office" name="Office">{refs}</bpmn:lane></bpmn:laneSet>'
+    end = f'<bpmn:endEvent id="end"><bpmn:incoming>f{steps}</bpmn:incoming></bpmn:endEvent>'
     return f'''<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="http://bench">
-<bpmn:process id="seq{steps}" isExecutable="true"><bpmn:laneSet id="ls"><bpmn:lane id="office" name="Office">{refs}</bpmn:lane></bpmn:laneSet>
+<bpmn:process id="seq{steps}" isExecutable="true">{lanes}
 <bpmn:startEvent id="start"><bpmn:outgoing>f0</bpmn:outgoing></bpmn:startEvent>{tasks}
-<bpmn:endEvent id="end"><bpmn:incoming>f{steps}</bpmn:incoming></bpmn:endEvent>{flows}</bpmn:process></bpmn:definitions>'''.encode()
+{end}{flows}</bpmn:process></bpmn:definitions>'''.encode()
 
 
 def form_data(i: int) -> dict:
@@ -159,7 +162,8 @@ def main() -> None:
             p50, p95 = clerk_action(pgctx, n)
             print(f"(a) clerk action, 20-step case, PostgreSQL: p50 {p50:.2f} ms  p95 {p95:.2f} ms")
         in_case, models, at200 = growth(sqlite, 3 if opts.quick else 10)
-        print(f"(b) step 200 / step 10 in one 200-step case: {in_case:.2f}x  (target <= 2; step 200 takes {at200:.2f} ms)")
+        print(f"(b) step 200 / step 10 in one 200-step case: {in_case:.2f}x  "
+              f"(target <= 2; step 200 takes {at200:.2f} ms)")
         print(f"    a step of a 200-step model / a step of a 10-step model: {models:.2f}x (plain Spiff JSON: 19x)")
         seconds = 3 if opts.quick else 10
         db = throughput_db(sqlite, seconds)
@@ -167,8 +171,8 @@ def main() -> None:
         print(f"(c) 10-step cases/s: engine + SQLite {db:.1f}, plain in-memory SpiffWorkflow {plain:.1f}, "
               f"ratio {db / plain:.2f}  (target >= 0.5)")
         json_plain = throughput_plain(seconds, json_roundtrip=True)
-        print(f"    for scale: plain SpiffWorkflow with a JSON save+load after every step, no database: {json_plain:.1f} "
-              f"cases/s (engine + SQLite / that = {db / json_plain:.2f})")
+        print("    for scale: plain SpiffWorkflow with a JSON save+load after every step, no database: "
+              f"{json_plain:.1f} cases/s (engine + SQLite / that = {db / json_plain:.2f})")
 
 
 if __name__ == "__main__":

@@ -26,9 +26,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from engine.demo import loader as demo  # noqa: E402
-from engine.context import EngineContext  # noqa: E402
 from engine.cases.numbers import ALPHABET  # noqa: E402
+from engine.context import EngineContext  # noqa: E402
+from engine.demo import loader as demo  # noqa: E402
 
 PASSWORD = demo.DEMO_PASSWORD
 CLERK = "clerk.police"
@@ -68,33 +68,33 @@ def load(db: Path, total: int, seeded: int) -> None:
     time_cols = {"started_at", "updated_at", "completed_at", "ready_at", "claimed_at", "at", "rated_at"}
     batch: dict[str, list] = {t: [] for t in cols}
     copies = total - len(rows["cases"])
+
+    def moved(table: str, row: tuple, shift: timedelta, **set_to) -> tuple:
+        out = []
+        for name, value in zip(cols[table], row, strict=True):
+            if name in set_to:
+                value = set_to[name]
+            elif name in time_cols and value is not None:
+                value = (datetime.fromisoformat(value) + shift).isoformat(" ")
+            out.append(value)
+        return tuple(out)
+
     for i in range(copies):
         template = rows["cases"][i % len(rows["cases"])]
         shift = timedelta(days=-rng.uniform(0, 60))
         new_id = next_id + i
         serial += 1
-
-        def moved(table: str, row: tuple, **set_to) -> tuple:
-            out = []
-            for name, value in zip(cols[table], row):
-                if name in set_to:
-                    value = set_to[name]
-                elif name in time_cols and value is not None:
-                    value = (datetime.fromisoformat(value) + shift).isoformat(" ")
-                out.append(value)
-            return tuple(out)
-
         day = (datetime.fromisoformat(template[cols["cases"].index("started_at")]) + shift).strftime("%Y%m%d")
-        batch["cases"].append(moved("cases", template, id=new_id, number=_number(day, serial)))
+        batch["cases"].append(moved("cases", template, shift, id=new_id, number=_number(day, serial)))
         old = template[0]
         for row in by_case["open_steps"].get(old, []):
-            batch["open_steps"].append(moved("open_steps", row, case_id=new_id, task_id=str(uuid.uuid4())))
+            batch["open_steps"].append(moved("open_steps", row, shift, case_id=new_id, task_id=str(uuid.uuid4())))
         for row in by_case["step_log"].get(old, []):
-            batch["step_log"].append(moved("step_log", row, case_id=new_id, id=next_log))
+            batch["step_log"].append(moved("step_log", row, shift, case_id=new_id, id=next_log))
             next_log += 1
         for table in ("case_contacts", "case_ratings"):
             for row in by_case[table].get(old, []):
-                batch[table].append(moved(table, row, case_id=new_id))
+                batch[table].append(moved(table, row, shift, case_id=new_id))
         if len(batch["cases"]) >= 5000 or i == copies - 1:
             for table, items in batch.items():
                 if items:
@@ -226,8 +226,9 @@ def main() -> None:
         values = sorted(v for c in clients for v in c.times[kind])
         if values:
             p95 = values[int(0.95 * (len(values) - 1))]
+            p50 = statistics.median(values)
             verdict = "ok" if p95 <= 50 else "OVER the 50 ms target"
-            print(f"  {kind:9} n={len(values):6}  p50={statistics.median(values):6.1f} ms  p95={p95:6.1f} ms  {verdict}")
+            print(f"  {kind:9} n={len(values):6}  p50={p50:6.1f} ms  p95={p95:6.1f} ms  {verdict}")
     for error in errors[:5]:
         print("  error:", error)
 

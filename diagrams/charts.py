@@ -1,4 +1,4 @@
-"""Charts of measured figures as plain SVG (no script, no inline style, no external resource): the page's CSP allows them.
+"""Charts of measured figures as plain SVG (no script, no inline style, no external resource), as the CSP wants.
 
 Every chart takes plain data (labels and numbers), draws with presentation attributes only, and says what it
 shows in `<title>` and `aria-label`, so a screen reader and a printed page get the same figures as the eye.
@@ -47,7 +47,7 @@ def _legend(names: Sequence[str], labels: Mapping[str, str], x: float, y: float)
 
 def grouped_columns(categories: Sequence[str], series: Mapping[str, Sequence[float]], title: str,
                     labels: Mapping[str, str] | None = None, unit: str = "") -> str:
-    """Vertical columns per category, one per series side by side (e.g. a histogram of working days, before vs after)."""
+    """Vertical columns per category, one per series side by side (e.g. working days, before vs after)."""
     labels = labels or {}
     width, height, left, bottom, top = max(320, 60 + 48 * len(categories) * max(1, len(series))), 260, 44, 40, 34
     plot_h = height - bottom - top

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from lxml import etree
 
@@ -44,7 +45,7 @@ def route(source: Box, target: Box, source_kind: str = "task", target_kind: str 
 
 def _hits(points: list[Point], box: Box) -> bool:
     """True when an orthogonal polyline runs through the inside of box (touching its border is fine)."""
-    for (x0, y0), (x1, y1) in zip(points, points[1:]):
+    for (x0, y0), (x1, y1) in pairwise(points):
         if abs(x0 - x1) < 0.5 and box.x + 1 < x0 < box.right - 1 and min(y0, y1) < box.bottom - 1 \
                 and max(y0, y1) > box.y + 1:
             return True

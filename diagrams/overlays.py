@@ -4,6 +4,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import graphviz
 
@@ -25,8 +26,7 @@ class CaseOverlay:
 
 def taken_flows(trail: Iterable[str]) -> set[tuple[str, str]]:
     """(source, target) pairs passed one after the other on a trail."""
-    trail = list(trail)
-    return set(zip(trail, trail[1:]))
+    return set(pairwise(trail))
 
 
 def _legend(graph: graphviz.Digraph, name: str, title: str, items: list[tuple[str, dict[str, str]]]) -> None:
@@ -56,8 +56,9 @@ def render_case(diagram: Diagram, overlay: CaseOverlay | Mapping, title: str | N
         marks.flow_meanings[pair] = ["taken"]
     g = new_graph(title)
     Builder(diagram, marks).build(g)
+    taken = {"shape": "plaintext", "style": "", "fontcolor": style("taken")["color"]}
     _legend(g, "case", "图例 legend", [(STATE_LABELS[s], style("task", s)) for s in STATES]
-            + [("━ 已走路径 path taken", {"shape": "plaintext", "style": "", **{"fontcolor": style("taken")["color"]}})])
+            + [("━ 已走路径 path taken", taken)])
     return g
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import graphviz
 
@@ -69,7 +70,7 @@ def lane_rank(diagram: Diagram, order: dict[str, list[str]]) -> dict[str, int]:
     above: dict[str, set[str]] = {lane_id: set() for lane_id in declared}
     for targets in order.values():
         lanes = [diagram.nodes[t].lane for t in targets if t in diagram.nodes]
-        for a, b in zip(lanes, lanes[1:]):
+        for a, b in pairwise(lanes):
             if a != b and a in above and b in above and a not in above[b] | _below(above, b):
                 above[b].add(a)  # a must be drawn above b
     result: list[str] = []
@@ -152,7 +153,8 @@ def build_layout_graph(diagram: Diagram, order: dict[str, list[str]] | None = No
                 add_nodes(pg, "pool:" + pool.id)
                 if not children.get("pool:" + pool.id):
                     pg.node(f"empty{len(clusters)}", width="1.4", height="0.8", style="invis")
-    hosts = {n.id: n.attached_to for n in diagram.nodes.values() if n.subkind == "boundary" and n.attached_to in diagram.nodes}
+    hosts = {n.id: n.attached_to for n in diagram.nodes.values()
+             if n.subkind == "boundary" and n.attached_to in diagram.nodes}
     edges = order or _outgoing(diagram)
     for src, targets in edges.items():
         for target in reversed(targets):  # dot's LR turn puts the first out-edge lowest
@@ -230,9 +232,10 @@ def place(diagram: Diagram, order: dict[str, list[str]] | None = None) -> Placem
 def _order_kept(diagram: Diagram, placement: Placement, order: dict[str, list[str]]) -> bool:
     for source, wanted in order.items():
         doc = [f.target for f in diagram.flows if f.source == source]
-        if all(t in placement.nodes for t in doc):
-            if sorted(doc, key=lambda t: placement.nodes[t].y) != [t for t in wanted if t in doc]:
-                return False
+        if not all(t in placement.nodes for t in doc):
+            continue
+        if sorted(doc, key=lambda t: placement.nodes[t].y) != [t for t in wanted if t in doc]:
+            return False
     return True
 
 
@@ -263,7 +266,7 @@ def _keep_branch_order(diagram: Diagram, placement: Placement, order: dict[str, 
     order): nudge a target down where dot's drawing would change that order."""
     for source, wanted in order.items():
         doc = [f.target for f in diagram.flows if f.source == source]
-        for prev, target in zip(wanted, wanted[1:]):
+        for prev, target in pairwise(wanted):
             a, b = placement.nodes.get(prev), placement.nodes.get(target)
             if a is None or b is None or prev == target:
                 continue
@@ -319,7 +322,7 @@ def _stack(diagram: Diagram, raw_nodes: dict[str, Box], raw_clusters: dict[str, 
         cursor += MARGIN / 2
     for node_id, box in raw_nodes.items():
         placement.nodes[node_id] = Box(box.x + shift_x, box.y + node_shift.get(node_id, 0.0), box.w, box.h)
-    for node_id, node in diagram.nodes.items():
+    for node_id in diagram.nodes:
         cluster = raw_clusters.get("node:" + node_id)
         if cluster is not None and node_id in placement.nodes:
             continue

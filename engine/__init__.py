@@ -51,7 +51,8 @@ _EXPORTS: dict[str, str] = {
     "claim_step": "engine.cases.lifecycle",
     "release_step": "engine.cases.lifecycle", "complete_step": "engine.cases.lifecycle",
     "send_message": "engine.cases.lifecycle", "cancel_case": "engine.cases.lifecycle",
-    "work_items": "engine.cases.worklist", "step_detail": "engine.cases.worklist", "case_summary": "engine.cases.worklist",
+    "work_items": "engine.cases.worklist", "step_detail": "engine.cases.worklist",
+    "case_summary": "engine.cases.worklist",
     "case_overlay": "engine.cases.insight", "step_durations": "engine.cases.insight",
     "fire_due_timers": "engine.cases.timers",
     "dry_run": "engine.cases.dryrun",
@@ -106,38 +107,91 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPORTS
-    from engine.accounts.users import (ROLES, Actor, add_user, authenticate, end_sessions, get_actor,
-                                       session_generation)
-    from engine.audit.drilldown import (CaseFilter, CasePage, FinishedCaseRow, buckets, find_cases, slowest_step,
-                                        working_days_distribution)
+    from engine.accounts.users import ROLES, Actor, add_user, authenticate, end_sessions, get_actor, session_generation
+    from engine.audit.comparison import (
+        AuditOverview,
+        MatterComparison,
+        MatterDetail,
+        audit_overview,
+        matter_comparison,
+        matter_comparisons,
+        matter_detail,
+        portfolio,
+    )
+    from engine.audit.drilldown import (
+        CaseFilter,
+        CasePage,
+        FinishedCaseRow,
+        buckets,
+        find_cases,
+        slowest_step,
+        working_days_distribution,
+    )
     from engine.audit.summaries import rebuild_summaries
-    from engine.audit.comparison import (AuditOverview, MatterComparison, MatterDetail, audit_overview,
-                                         matter_comparison, matter_detail,
-                                         matter_comparisons, portfolio)
     from engine.cases.dryrun import DryRun, dry_run
     from engine.cases.insight import CaseOverlay, case_overlay, step_durations
-    from engine.cases.lifecycle import (cancel_case, claim_step, complete_step, get_case,
-                                        release_step, send_message, start_case, step_log)
+    from engine.cases.lifecycle import (
+        cancel_case,
+        claim_step,
+        complete_step,
+        get_case,
+        release_step,
+        send_message,
+        start_case,
+        step_log,
+    )
     from engine.cases.timers import fire_due_timers
     from engine.cases.worklist import CaseSummary, StepDetail, WorkEntry, case_summary, step_detail, work_items
-    from engine.catalog.designer import (MatterInfo, ModelFile, VersionDetail, VersionInfo, check_upload, current_model_files,
-                                         deploy_upload, get_matter, get_version, list_matters, list_versions)
+    from engine.catalog.designer import (
+        MatterInfo,
+        ModelFile,
+        VersionDetail,
+        VersionInfo,
+        check_upload,
+        current_model_files,
+        deploy_upload,
+        get_matter,
+        get_version,
+        list_matters,
+        list_versions,
+    )
     from engine.catalog.library import check_paths, file_metrics, find_model_files, library_comparison
     from engine.catalog.versions import Deployed, deploy_path
-    from engine.citizen.applications import (ApplicationForm, Progress, application_form, apply, intake_form,
-                                             lookup, rate)
+    from engine.citizen.applications import (
+        ApplicationForm,
+        Progress,
+        application_form,
+        apply,
+        intake_form,
+        lookup,
+        rate,
+    )
     from engine.context import EngineContext
     from engine.demo.loader import DEMO_CHECK, DEMO_PASSWORD, load_demo
-    from engine.errors import (CaseClosed, CaseNotFound, Conflict, InputError, MatterNotFound, ModelError,
-                               NotAllowed, NotFound, NotYourDepartment, OneThingError, SandboxError, StaleCase,
-                               StepClaimed, StepNotFound, StepNotReady, Throttled)
+    from engine.errors import (
+        CaseClosed,
+        CaseNotFound,
+        Conflict,
+        InputError,
+        MatterNotFound,
+        ModelError,
+        NotAllowed,
+        NotFound,
+        NotYourDepartment,
+        OneThingError,
+        SandboxError,
+        StaleCase,
+        StepClaimed,
+        StepNotFound,
+        StepNotReady,
+        Throttled,
+    )
     from engine.matters.files import Form, FormField, Names, Source
-    from engine.vocabulary import APPLICANT, VARIANTS
     from engine.matters.messages import FieldMessage, messages_by_field
     from engine.model.equivalence import same_behaviour, xsd_problem
     from engine.model.metrics import METRIC_KEYS
     from engine.model.problems import Problem
-    from engine.model.xmlsafe import MAX_BYTES as MAX_MODEL_BYTES
-    from engine.model.xmlsafe import parse_xml as parse_model_xml
+    from engine.model.xmlsafe import MAX_BYTES as MAX_MODEL_BYTES, parse_xml as parse_model_xml
     from engine.runtime.clock import SimulatedClock
     from engine.views import CaseView, Deadline, LogEntry, WorkItem
+    from engine.vocabulary import APPLICANT, VARIANTS

@@ -1,9 +1,10 @@
 """What every use case needs: database sessions, the clock, the sandboxed script engine, the caches."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -34,7 +35,7 @@ class EngineContext:
         self._writer = db.make_sessionmaker(db.writer(self.engine))
 
     @classmethod
-    def from_url(cls, url: str, **kwargs: Any) -> "EngineContext":
+    def from_url(cls, url: str, **kwargs: Any) -> EngineContext:
         return cls(db.make_engine(url), **kwargs)
 
     @property
@@ -53,9 +54,8 @@ class EngineContext:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session whose transaction commits when the block ends without error."""
-        with self._writer() as session:
-            with session.begin():
-                yield session
+        with self._writer() as session, session.begin():
+            yield session
 
     def init_db(self) -> None:
         """Create or upgrade the schema."""

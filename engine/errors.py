@@ -19,7 +19,8 @@
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from engine.model.problems import Problem
@@ -41,7 +42,7 @@ class ModelError(OneThingError):
 
     code = "invalid_model"
 
-    def __init__(self, problems: Sequence["Problem"]) -> None:
+    def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = list(problems)
         super().__init__("; ".join(str(p) for p in self.problems) or "invalid model")
 

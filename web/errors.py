@@ -17,9 +17,17 @@ from flask import current_app
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from engine import (Conflict, InputError, ModelError, NotAllowed, NotFound, OneThingError, SandboxError,
-                           Throttled)
-from engine import messages_by_field
+from engine import (
+    Conflict,
+    InputError,
+    ModelError,
+    NotAllowed,
+    NotFound,
+    OneThingError,
+    SandboxError,
+    Throttled,
+    messages_by_field,
+)
 from web.messages import field_message
 
 STATUS: tuple[tuple[type[Exception], int], ...] = (

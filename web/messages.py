@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext
+from flask_babel import gettext as _, lazy_gettext
 from marshmallow import Schema, fields, validate
 
 

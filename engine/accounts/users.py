@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -30,11 +29,11 @@ class Actor:
     department: str | None = None
 
     @classmethod
-    def applicant(cls, name: str = "applicant") -> "Actor":
+    def applicant(cls, name: str = "applicant") -> Actor:
         return cls(name=name, role="applicant", department=APPLICANT)
 
     @classmethod
-    def system(cls, name: str = "system") -> "Actor":
+    def system(cls, name: str = "system") -> Actor:
         """OneThing itself or a trusted integration (demo data, dry runs, another department's system)."""
         return cls(name=name, role="system")
 
@@ -92,8 +91,8 @@ def authenticate(ctx: EngineContext, username: str, password: str, client: str =
         now = ctx.clock.now()
         _throttle(session, username, client, now)
         user = session.get(User, username)
-        right = check_password(user.password_hash if user else dummy_hash(), password) and user is not None
-        if not right:
+        right = check_password(user.password_hash if user else dummy_hash(), password)
+        if user is None or not right:
             session.add(LoginFailure(username=username, client=client, at=now))
             return None
         if needs_rehash(user.password_hash):  # the password is known only now: upgrade an old hash
@@ -102,7 +101,8 @@ def authenticate(ctx: EngineContext, username: str, password: str, client: str =
 
 
 def _throttle(session, username: str, client: str, now) -> None:
-    if exceeded(session, LoginFailure.at, now - LOGIN_WINDOW, (LoginFailure.username == username, MAX_FAILURES_PER_USER),
+    if exceeded(session, LoginFailure.at, now - LOGIN_WINDOW,
+                (LoginFailure.username == username, MAX_FAILURES_PER_USER),
                 (LoginFailure.client == client, MAX_FAILURES_PER_CLIENT)):
         minutes = int(LOGIN_WINDOW.total_seconds() // 60)
         raise Throttled(f"too many wrong passwords; try again in {minutes} minutes")

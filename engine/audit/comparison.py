@@ -6,8 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from engine.catalog import designer
-from engine.catalog import versions as catalog
+from engine.catalog import designer, versions as catalog
 from engine.catalog.designer import MatterInfo, ModelFile
 from engine.context import EngineContext
 from engine.errors import MatterNotFound
@@ -103,7 +102,7 @@ def matter_comparisons(ctx: EngineContext) -> list[MatterComparison]:
 
 
 def portfolio(ctx: EngineContext) -> dict[str, Any]:
-    """Totals over every matter with both variants: {matters, metrics: {key: {before, after, change, change_pct, how}}}."""
+    """Totals over matters with both variants: {matters, metrics: {key: {before, after, change, change_pct, how}}}."""
     return _portfolio(matter_comparisons(ctx))
 
 
@@ -117,12 +116,13 @@ def _portfolio(comparisons: list[MatterComparison]) -> dict[str, Any]:
     rows = [c for c in comparisons if c.before and c.after]
     totals: dict[str, dict[str, Any]] = {}
     for key in METRIC_KEYS:
-        pairs = [(c.before.get(key), c.after.get(key)) for c in rows]
-        pairs = [(b, a) for b, a in pairs if b is not None and a is not None]
+        values = [(c.before.get(key), c.after.get(key)) for c in rows]
+        pairs: list[tuple[float, float]] = [(b, a) for b, a in values if b is not None and a is not None]
         if not pairs:
             continue
         how = "sum" if key in SUMMED else "mean"
-        before, after = sum(b for b, _ in pairs), sum(a for _, a in pairs)
+        before: float = sum(b for b, _ in pairs)
+        after: float = sum(a for _, a in pairs)
         if how == "mean":
             before, after = before / len(pairs), after / len(pairs)
         one = compare({key: rounded(before)}, {key: rounded(after)})[key]

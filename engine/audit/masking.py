@@ -5,7 +5,8 @@ Used by the pages and the API alike; form field types decide first, then the sha
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from engine.matters.files import FormField, Matter
 

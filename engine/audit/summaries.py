@@ -95,9 +95,9 @@ def _handoffs(steps: Sequence[LoggedStep], facts: VersionFacts) -> int:
     pairs: set[tuple[str, str]] = set()
     for step in steps:
         for before in facts.previous.get(step.step_id, ()):
-            if before in done_at and done_at[before] <= step.at:
-                if facts.departments.get(before) != step.department:
-                    pairs.add((before, step.step_id))
+            earlier = before in done_at and done_at[before] <= step.at
+            if earlier and facts.departments.get(before) != step.department:
+                pairs.add((before, step.step_id))
         done_at.setdefault(step.step_id, step.at)
     return len(pairs)
 

@@ -12,8 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from engine.accounts.users import Actor
-from engine.cases import lifecycle as cases
-from engine.cases import timers
+from engine.cases import lifecycle as cases, timers
 from engine.cases.persistence import find_case
 from engine.catalog import versions as catalog
 from engine.context import EngineContext

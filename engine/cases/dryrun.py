@@ -1,9 +1,10 @@
 """`onething run`: one BPMN file through the real engine in a throwaway in-memory database."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from engine.cases import lifecycle as cases
 from engine.cases.driving import drive_case

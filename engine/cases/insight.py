@@ -4,14 +4,14 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from SpiffWorkflow import TaskState
+from sqlalchemy import select
 
-from engine.model.metrics import rounded
-from engine.cases.persistence import find_case, load_runtime
-from engine.runtime.clock import using_clock
-from engine.context import EngineContext
 from engine.cases.deadlines import step_deadline, step_time_limit
+from engine.cases.persistence import find_case, load_runtime
+from engine.context import EngineContext
+from engine.model.metrics import rounded
+from engine.runtime.clock import using_clock
 from engine.store.tables import Case, ModelVersion, OpenStep, StepLogEntry
 
 
@@ -30,7 +30,7 @@ def case_overlay(ctx: EngineContext, number: str) -> CaseOverlay:
     """The case's model file and each step's state, for `diagrams.render_case`."""
     with ctx.read() as session, using_clock(ctx.clock):
         case = find_case(session, number)
-        version = session.get(ModelVersion, case.model_version_id)
+        version = session.get_one(ModelVersion, case.model_version_id)
         runtime, _ = load_runtime(ctx, session, case)
         model = runtime.model
         states = {step_id: "not_reached" for step_id in model.steps}
@@ -44,7 +44,7 @@ def case_overlay(ctx: EngineContext, number: str) -> CaseOverlay:
             limit = step_time_limit(model, row.step_id)
             late = step_deadline(limit, row.ready_at, now).colour == "red"
             states[row.step_id] = "overdue" if late else "ready"
-        taken = [tuple(pair) for pair in case.flows or []]
+        taken = [(source, target) for source, target in case.flows or []]
         return CaseOverlay(version.bpmn, version.filename, states, list(case.trail or []), taken)
 
 

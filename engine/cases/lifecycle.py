@@ -1,17 +1,16 @@
 """Case use cases: start, show, claim, release, complete, message, cancel. Each owns one transaction."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
-from engine.accounts.users import Actor
 from engine.accounts.access import check_may_act
-from engine.cases.persistence import (case_view, create_case, find_case, load_runtime, read_log, save_case,
-                                      work_item)
-from engine.catalog.designer import matter_departments
+from engine.accounts.users import Actor
+from engine.cases.persistence import case_view, create_case, find_case, load_runtime, read_log, save_case, work_item
 from engine.catalog import versions as catalog
+from engine.catalog.designer import matter_departments
 from engine.context import EngineContext
 from engine.errors import CaseClosed, InputError, NotYourDepartment, StaleCase, StepClaimed, StepNotReady
 from engine.runtime.clock import using_clock
@@ -66,16 +65,19 @@ def _set_claim(ctx: EngineContext, number: str, step: str, actor: Actor, claim: 
         now = ctx.clock.now()
         if claim:
             if row.claimed_by not in (None, actor.name):
-                raise StepClaimed(f"step {ready.step_id!r} is claimed by {row.claimed_by} since {row.claimed_at:%Y-%m-%d %H:%M}")
-            changed = session.execute(update(OpenStep).where(
+                raise StepClaimed(f"step {ready.step_id!r} is claimed by {row.claimed_by} "
+                                  f"since {row.claimed_at:%Y-%m-%d %H:%M}")
+            result = session.execute(update(OpenStep).where(
                 OpenStep.task_id == row.task_id, (OpenStep.claimed_by.is_(None)) | (OpenStep.claimed_by == actor.name))
-                .values(claimed_by=actor.name, claimed_at=now)).rowcount
+                .values(claimed_by=actor.name, claimed_at=now))
+            changed = cast("CursorResult[Any]", result).rowcount  # an UPDATE's result is a CursorResult
             if not changed:
                 raise StepClaimed(f"step {ready.step_id!r} was just claimed by someone else")
         else:
             if row.claimed_by != actor.name:
                 raise StepClaimed(f"step {ready.step_id!r} is not claimed by you")
-            session.execute(update(OpenStep).where(OpenStep.task_id == row.task_id).values(claimed_by=None, claimed_at=None))
+            session.execute(update(OpenStep).where(OpenStep.task_id == row.task_id)
+                            .values(claimed_by=None, claimed_at=None))
         session.add(StepLogEntry(case_id=case.id, task_id=row.task_id, step_id=row.step_id, step_name=row.step_name,
                                  department=row.department, event="claimed" if claim else "released", actor=actor.name,
                                  ready_at=row.ready_at, claimed_at=now if claim else row.claimed_at, at=now, data=None))
@@ -94,7 +96,8 @@ def complete_step(ctx: EngineContext, number: str, step: str, actor: Actor, data
         case = find_case(session, number)
         _check_open(case)
         if expected_version is not None and expected_version != case.version:
-            raise StaleCase(f"case {case.number} changed since you saw it (version {expected_version}, now {case.version}); reload it")
+            raise StaleCase(f"case {case.number} changed since you saw it "
+                            f"(version {expected_version}, now {case.version}); reload it")
         ready, row = _ready_row(ctx, session, case, step, actor)
         if row.claimed_by not in (None, actor.name):
             raise StepClaimed(f"step {ready.step_id!r} is claimed by {row.claimed_by}")
@@ -163,7 +166,8 @@ def message_departments(model: Any, name: str) -> set[str]:
     ids = set(model.root.xpath("//b:message[@name=$n]/@id", namespaces=_BPMN, n=name))
     lane_of = {ref.text.strip(): lane.get("id") for lane in model.root.xpath("//b:lane", namespaces=_BPMN)
                for ref in lane.xpath("b:flowNodeRef", namespaces=_BPMN) if ref.text}
-    senders, waiters = set(), set()
+    senders: set[str] = set()
+    waiters: set[str] = set()
     for element in model.root.xpath("//*[@messageRef]", namespaces=_BPMN):
         if element.get("messageRef") not in ids:
             continue

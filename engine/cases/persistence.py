@@ -4,6 +4,7 @@
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -14,8 +15,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine.audit.summaries import record_finished
 from engine.cases.deadlines import step_deadline, step_time_limit
-from engine.catalog import versions as catalog
 from engine.cases.numbers import new_case_number, normalize
+from engine.catalog import versions as catalog
 from engine.context import EngineContext
 from engine.errors import CaseNotFound, InputError, StaleCase
 from engine.model.types import Model
@@ -92,7 +93,8 @@ def save_case(ctx: EngineContext, session: Session, case: Case, runtime: CaseRun
     try:
         session.flush()  # UPDATE ... WHERE version = the version we read (Case.version is the version_id_col)
     except StaleDataError:
-        raise StaleCase(f"case {number} was changed by someone else at the same time; reload it and try again") from None
+        raise StaleCase(f"case {number} was changed by someone else at the same time; "
+                        "reload it and try again") from None
     rows = _sync(session, case, runtime, now, completed or {}, cancelled_by, timers if timers or had_timers else None)
     if case.status != "running":
         record_finished(ctx, session, case)
@@ -170,7 +172,7 @@ def work_item(row: OpenStep, number: str, matter_id: str | None = None, variant:
 
 
 def case_view(case: Case, version: int, runtime: CaseRuntime, session: Session, now: datetime,
-              rows: list[OpenStep] | None = None) -> CaseView:
+              rows: Sequence[OpenStep] | None = None) -> CaseView:
     """The case as people see it, its ready steps with their deadlines at `now`."""
     if rows is None:
         rows = session.scalars(select(OpenStep).where(OpenStep.case_id == case.id)

@@ -8,8 +8,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from engine.cases.persistence import load_runtime, save_case
-from engine.runtime.clock import using_clock
 from engine.context import EngineContext
+from engine.runtime.clock import using_clock
 from engine.runtime.workflow import CaseError
 from engine.store.tables import Case, Timer
 
@@ -33,7 +33,7 @@ def _fire_one(ctx: EngineContext) -> bool:
         timer = session.scalar(query)
         if timer is None:
             return False
-        case = session.get(Case, timer.case_id)
+        case = session.get_one(Case, timer.case_id)
         if case.status != "running":
             session.delete(timer)
             return True

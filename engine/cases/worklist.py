@@ -15,11 +15,11 @@ from engine.audit.masking import mask_personal, mask_text, matter_fields
 from engine.cases.persistence import case_view, find_case, load_runtime, read_log, work_item
 from engine.catalog import versions as catalog
 from engine.catalog.designer import matter_departments
-from engine.model.reading import department_names, step_name_en
 from engine.context import EngineContext
 from engine.errors import NotYourDepartment, StepNotReady
 from engine.matters.files import Form, Matter, Names
 from engine.model.metrics import static_metrics
+from engine.model.reading import department_names, step_name_en
 from engine.model.types import Model
 from engine.runtime.clock import using_clock
 from engine.store.tables import Case, OpenStep

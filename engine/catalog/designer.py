@@ -10,16 +10,16 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engine.accounts.access import check_may_deploy
+from engine.accounts.users import Actor
 from engine.catalog import versions as catalog
 from engine.context import EngineContext
 from engine.errors import InputError, MatterNotFound, ModelError, NotFound
 from engine.matters.files import Matter, Names
-from engine.model.types import Model
 from engine.model.problems import Problem
+from engine.model.types import Model
 from engine.model.xmlsafe import MAX_BYTES
 from engine.store.tables import ModelVersion
-from engine.accounts.access import check_may_deploy
-from engine.accounts.users import Actor
 from engine.vocabulary import APPLICANT, VARIANTS
 
 MAX_UPLOAD = MAX_BYTES  # one limit for uploaded files, defined in engine.model.xmlsafe
@@ -160,7 +160,7 @@ def list_versions(ctx: EngineContext, matter_id: str | None = None) -> list[Vers
     found = []
     for row in rows:
         key = (row.matter_id, row.variant)
-        found.append(VersionInfo(*row, current=key not in seen))
+        found.append(VersionInfo(*row._tuple(), current=key not in seen))
         seen.add(key)
     return found
 

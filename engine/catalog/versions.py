@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from engine.context import EngineContext
 from engine.errors import MatterNotFound, ModelError, NotFound
-from engine.model.types import Model
 from engine.model.problems import Problem
+from engine.model.types import Model
 from engine.store.tables import ModelVersion
 
 
@@ -40,8 +40,8 @@ def model_files(path: Path) -> list[tuple[Path, Path]]:
 
 def deploy_path(ctx: EngineContext, path: str | Path) -> list[Deployed]:
     """Check and deploy every model under `path`; all-or-nothing: one invalid file deploys nothing."""
-    from engine.model.loading import load_model
     from engine.matters.files import load_matter
+    from engine.model.loading import load_model
 
     loaded: list[tuple[str, str, bytes, str, Model, str | None]] = []
     problems: list[Problem] = []
@@ -92,11 +92,13 @@ def store_version(ctx: EngineContext, session: Session, matter_id: str, variant:
 
 def current_version(session: Session, matter_id: str, variant: str) -> ModelVersion:
     """The newest deployed version of a matter variant."""
-    row = session.scalar(select(ModelVersion).where(
-        ModelVersion.matter_id == matter_id, ModelVersion.variant == variant).order_by(ModelVersion.version.desc()).limit(1))
+    row = session.scalar(select(ModelVersion)
+                         .where(ModelVersion.matter_id == matter_id, ModelVersion.variant == variant)
+                         .order_by(ModelVersion.version.desc()).limit(1))
     if row is None:
         known = session.scalars(select(ModelVersion.matter_id).distinct()).all()
-        hint = f"; deployed matters: {', '.join(sorted(known))}" if known else "; nothing is deployed yet (run `onething deploy`)"
+        hint = (f"; deployed matters: {', '.join(sorted(known))}" if known
+                else "; nothing is deployed yet (run `onething deploy`)")
         raise MatterNotFound(f"no deployed {variant!r} variant of matter {matter_id!r}{hint}")
     return row
 
@@ -125,8 +127,8 @@ def version_number(ctx: EngineContext, session: Session, version_id: int) -> int
 
 
 def load_version_row(row: ModelVersion) -> tuple[Model, Any]:
-    from engine.model.loading import model_for
     from engine.matters.files import parse_matter
+    from engine.model.loading import model_for
 
     matter = None
     if row.matter_yaml is not None:

@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,25 +14,24 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from engine.catalog import versions as catalog
-from engine.catalog import designer
-from engine.model import reading
-from engine.catalog.designer import MatterInfo
+from engine.cases.numbers import normalize
 from engine.cases.persistence import create_case, save_case
-from engine.runtime.clock import using_clock
+from engine.catalog import designer, versions as catalog
+from engine.catalog.designer import MatterInfo
 from engine.context import EngineContext
 from engine.errors import Conflict, InputError, NotFound, Throttled
-from engine.store.throttle import exceeded
-from engine.matters.forms import PHONE, validate_form
 from engine.matters.files import Form, Matter
+from engine.matters.forms import PHONE, validate_form
 from engine.matters.messages import message
+from engine.model import reading
 from engine.model.metrics import static_metrics
 from engine.model.types import Model
-from engine.cases.numbers import normalize
+from engine.runtime.clock import using_clock
+from engine.runtime.workdays import china_date
 from engine.runtime.workflow import CaseError
 from engine.store.tables import Case, OpenStep, StepLogEntry
 from engine.store.tables_citizen import CaseContact, CaseRating, LookupFailure
-from engine.runtime.workdays import china_date
+from engine.store.throttle import exceeded
 from engine.vocabulary import APPLICANT
 
 WINDOW = timedelta(minutes=15)
@@ -76,8 +76,10 @@ class ApplicationForm:
 
 def _intake(model: Model, matter: Matter | None) -> tuple[str, Form] | None:
     step_id = reading.first_applicant_step(model)
-    form_id = model.steps[step_id].properties.get("form") if step_id else None
-    if matter is None or not form_id or form_id not in matter.forms:
+    if matter is None or not step_id:
+        return None
+    form_id = model.steps[step_id].properties.get("form")
+    if not form_id or form_id not in matter.forms:
         return None
     return step_id, matter.forms[form_id]
 
@@ -146,7 +148,8 @@ def start_application(ctx: EngineContext, matter_id: str, variant: str, data: di
 
 def _limit_applications(session: Session, client: str, now: datetime) -> None:
     """At most MAX_APPLICATIONS per client an hour, so nobody floods the clerks' worklists."""
-    if exceeded(session, CaseContact.applied_at, now - APPLICATION_WINDOW, (CaseContact.client == client, MAX_APPLICATIONS)):
+    if exceeded(session, CaseContact.applied_at, now - APPLICATION_WINDOW,
+                (CaseContact.client == client, MAX_APPLICATIONS)):
         raise Throttled("too many applications from this address in the last hour; please try again later")
 
 
@@ -200,10 +203,12 @@ def rate(ctx: EngineContext, number: str, check: str, score: int, comment: str |
          client: str = "-") -> None:
     """Rate a completed case once (1–5, optional comment up to 500 characters)."""
     if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
-        raise InputError("the score is a whole number from 1 to 5", fields={"score": [message("between", min=1, max=5)]})
+        raise InputError("the score is a whole number from 1 to 5",
+                         fields={"score": [message("between", min=1, max=5)]})
     comment = (comment or "").strip() or None
     if comment is not None and len(comment) > 500:
-        raise InputError("the comment is longer than 500 characters", fields={"comment": [message("too_long", max=500)]})
+        raise InputError("the comment is longer than 500 characters",
+                         fields={"comment": [message("too_long", max=500)]})
     with ctx.read() as session:
         case = _checked_case(ctx, session, number, check, client)
         case_id, status = case.id, case.status
@@ -226,14 +231,15 @@ def _expected_steps(ctx: EngineContext, version_id: int, model: Model, matter: M
 
 def _progress(ctx: EngineContext, session: Session, case: Case) -> Progress:
     model, matter = catalog.loaded_version(ctx, session, case.model_version_id)
-    done = session.scalar(select(func.count()).select_from(StepLogEntry).where(
-        StepLogEntry.case_id == case.id, StepLogEntry.event == "completed"))
+    done = session.execute(select(func.count()).select_from(StepLogEntry).where(
+        StepLogEntry.case_id == case.id, StepLogEntry.event == "completed")).scalar_one()
     rating = session.get(CaseRating, case.id)
     open_steps = session.scalars(select(OpenStep).where(OpenStep.case_id == case.id).order_by(OpenStep.ready_at)).all()
     stage, following = _words(case, model, matter, open_steps, rating is not None)
     return Progress(
         number=case.number, matter_id=case.matter_id,
-        matter_zh=matter.names.zh if matter else case.matter_id, matter_en=matter.names.en if matter else case.matter_id,
+        matter_zh=matter.names.zh if matter else case.matter_id,
+        matter_en=matter.names.en if matter else case.matter_id,
         status=case.status, stage_zh=stage[0], stage_en=stage[1], next_zh=following[0], next_en=following[1],
         steps_done=done, steps_expected=_expected_steps(ctx, case.model_version_id, model, matter, case.variant),
         started_at=case.started_at, completed_at=case.completed_at,
@@ -245,16 +251,18 @@ def _join(items: list[str], sep: str) -> str:
     return sep.join(dict.fromkeys(items))
 
 
-def _words(case: Case, model: Model, matter: Matter | None, open_steps: list[OpenStep],
+def _words(case: Case, model: Model, matter: Matter | None, open_steps: Sequence[OpenStep],
            rated: bool) -> tuple[tuple[str, str], tuple[str, str]]:
     """(stage zh, en), (next zh, en) for the applicant."""
     if case.status == "completed":
+        assert case.completed_at is not None  # set together with the status (save_case)
         day = china_date(case.completed_at).isoformat()
         stage = (f"已于 {day} 办结", f"Completed on {day}")
         return stage, (("感谢您的评价", "Thank you for your rating") if rated
                        else ("欢迎对本次服务进行评价", "You can now rate the service"))
     if case.status == "cancelled":
-        return ("已撤销", "Cancelled"), ("如有疑问请联系办理窗口", "Please contact the service window with any question")
+        return (("已撤销", "Cancelled"),
+                ("如有疑问请联系办理窗口", "Please contact the service window with any question"))
     if case.status == "error":
         return (("办理遇到问题，工作人员正在处理", "A problem occurred; staff are looking into it"),
                 ("工作人员处理后将继续办理", "The case continues once staff have fixed it"))
@@ -267,10 +275,12 @@ def _words(case: Case, model: Model, matter: Matter | None, open_steps: list[Ope
                  "Waiting for you: " + _join([reading.step_name_en(model, s.step_id) for s in yours], ", "))
     else:
         names = [reading.department_names(model, matter, s.department) for s in open_steps]
-        stage = ("正在由" + _join([n.zh for n in names], "、") + "办理：" + _join([s.step_name for s in open_steps], "、"),
+        stage = ("正在由" + _join([n.zh for n in names], "、")
+                 + "办理：" + _join([s.step_name for s in open_steps], "、"),
                  "Being handled by " + _join([n.en for n in names], ", ") + ": "
                  + _join([reading.step_name_en(model, s.step_id) for s in open_steps], ", "))
-    after = [n for s in open_steps for n in reading.next_steps(model, s.step_id) if n not in {o.step_id for o in open_steps}]
+    open_ids = {o.step_id for o in open_steps}
+    after = [n for s in open_steps for n in reading.next_steps(model, s.step_id) if n not in open_ids]
     if not after:
         return stage, ("本环节完成后即可办结", "The case is complete once this is done")
     return stage, ("下一环节：" + _join([model.steps[n].name for n in after], "、"),

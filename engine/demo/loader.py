@@ -3,24 +3,23 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 
-from engine.cases import lifecycle as cases
-from engine.catalog import versions as catalog
-from engine.citizen import applications as citizen
-from engine.catalog import designer
-from engine.model import reading
 from engine.accounts import users
-from engine.runtime.clock import SimulatedClock
-from engine.context import EngineContext
+from engine.cases import lifecycle as cases
 from engine.cases.driving import actor_for, drive_case, step_data
+from engine.catalog import designer, versions as catalog
+from engine.citizen import applications as citizen
+from engine.context import EngineContext
 from engine.matters.forms import resident_id_check_character
-from engine.vocabulary import APPLICANT
+from engine.model import reading
+from engine.runtime.clock import SimulatedClock
 from engine.store.tables import Case, User
+from engine.vocabulary import APPLICANT
 
 DEMO_PASSWORD = "onething-demo"
 DEMO_CHECK = "8000"  # every demo applicant's phone ends in 8000: the lookup check of every demo case
@@ -55,19 +54,20 @@ def load_demo(ctx: EngineContext, processes: str | Path, cases_wanted: int = 36,
     result.logins = demo_accounts(ctx)
     with ctx.read() as session:
         existing_users = set(session.scalars(select(User.username)))
-        existing_cases = session.scalar(select(func.count()).select_from(Case))
+        existing_cases = session.execute(select(func.count()).select_from(Case)).scalar_one()
     for username, role, department in result.logins:
         if username not in existing_users:
             users.add_user(ctx, username, DEMO_PASSWORD, role, department, display_name=username)
             result.users_created.append(username)
     rng = random.Random(seed + existing_cases)
     now = now or ctx.clock.now()
-    sim = EngineContext(ctx.engine, clock=SimulatedClock(now), script_time_limit=ctx.script_time_limit)
+    clock = SimulatedClock(now)  # the demo moves it; `sim` reads it
+    sim = EngineContext(ctx.engine, clock=clock, script_time_limit=ctx.script_time_limit)
     matters = designer.list_matters(ctx)
     for index in range(max(0, cases_wanted - existing_cases)):
         info = matters[index % len(matters)]
         variant = "after" if rng.random() < 0.7 or "before" not in info.variants else "before"
-        result.cases_created.append(_demo_case(sim, rng, info.id, variant, now))
+        result.cases_created.append(_demo_case(sim, clock, rng, info.id, variant, now))
     return result
 
 
@@ -84,7 +84,7 @@ def _resident_id(rng: random.Random) -> str:
 def _vary(data: dict[str, Any], form_types: dict[str, str], rng: random.Random) -> dict[str, Any]:
     """Example data with different people in it: names, resident IDs and phones."""
     varied = dict(data)
-    for name, value in data.items():
+    for name in data:
         kind = form_types.get(name)
         if kind == "resident_id" and not name.startswith("child"):
             varied[name] = _resident_id(rng)
@@ -99,11 +99,11 @@ def _form_types(matter: Any) -> dict[str, str]:
     return {f.name: f.type for form in (matter.forms.values() if matter else ()) for f in form.fields}
 
 
-def _demo_case(sim: EngineContext, rng: random.Random, matter_id: str, variant: str,
+def _demo_case(sim: EngineContext, clock: SimulatedClock, rng: random.Random, matter_id: str, variant: str,
                now: datetime) -> tuple[str, str, str, str]:
     stage = rng.choices(["completed", "middle", "claimed", "fresh"], weights=[40, 35, 15, 10])[0]
     days_ago = rng.uniform(8, 45) if stage == "completed" else rng.uniform(0.2, 12)
-    sim.clock.set(_office_hours(now - timedelta(days=days_ago)))
+    clock.set(_office_hours(now - timedelta(days=days_ago)))
     with sim.read() as session:
         row = catalog.current_version(session, matter_id, variant)
         model, matter = catalog.loaded_version(sim, session, row.id)
@@ -115,15 +115,15 @@ def _demo_case(sim: EngineContext, rng: random.Random, matter_id: str, variant: 
     budget = {"completed": 500, "middle": rng.randint(1, 4), "claimed": rng.randint(0, 3), "fresh": 0}[stage]
 
     def office_time_passes() -> bool:
-        _tick(sim, rng)
-        return sim.clock.now() < now
+        _tick(clock, rng)
+        return clock.now() < now
 
     view = drive_case(sim, number, rounds=budget, pick=rng.choice, before_each=office_time_passes,
                       values=lambda item: _vary(step_data(model, matter, item.step_id, None), types, rng)).view
     if view.status == "running" and stage == "claimed":
         item = next((s for s in view.ready_steps if s.department not in (None, APPLICANT)), None)
         if item is not None:
-            _tick(sim, rng, hours=(0.5, 4))
+            _tick(clock, rng, hours=(0.5, 4))
             cases.claim_step(sim, number, item.task_id, actor_for(item))
     if view.status == "completed" and variant == "after" and rng.random() < 0.7:
         comments = ["", "", "一次办好，非常方便", "不用来回跑了", "Quick and clear", "等待时间略长"]
@@ -131,13 +131,13 @@ def _demo_case(sim: EngineContext, rng: random.Random, matter_id: str, variant: 
     return number, matter_id, variant, view.status
 
 
-def _tick(sim: EngineContext, rng: random.Random, hours: tuple[float, float] = (2, 30)) -> None:
-    sim.clock.set(_office_hours(sim.clock.now() + timedelta(hours=rng.uniform(*hours))))
+def _tick(clock: SimulatedClock, rng: random.Random, hours: tuple[float, float] = (2, 30)) -> None:
+    clock.set(_office_hours(clock.now() + timedelta(hours=rng.uniform(*hours))))
 
 
 def _office_hours(moment: datetime) -> datetime:
     """Move a moment into 09:00–17:00 Beijing time (01:00–09:00 UTC) on a weekday."""
-    moment = moment.astimezone(timezone.utc)
+    moment = moment.astimezone(UTC)
     if not 1 <= moment.hour < 9:
         moment = (moment + timedelta(days=1 if moment.hour >= 9 else 0)).replace(hour=1, minute=moment.minute)
     while moment.weekday() >= 5:

@@ -33,7 +33,7 @@ _ERRORS: dict[str, dict[str, str]] = {  # marshmallow's error keys of each field
 
 def resident_id_check_character(first17: str) -> str:
     """The ISO 7064 MOD 11-2 check character for the first 17 digits of a resident ID."""
-    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS))
+    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
     value = (12 - total % 11) % 11
     return "X" if value == 10 else str(value)
 
@@ -68,9 +68,8 @@ class WholeNumber(fields.Int):
         super().__init__(strict=True, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
-        if isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d+\s*", value):
-            value = int(value)
-        elif isinstance(value, float) and value.is_integer():
+        whole_text = isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d+\s*", value)
+        if whole_text or (isinstance(value, float) and value.is_integer()):
             value = int(value)
         return super()._deserialize(value, attr, data, **kwargs)
 
@@ -91,11 +90,11 @@ class _FormSchemaBase(Schema):
         return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in data.items()}
 
 
-def _text_validators(field: "FormField") -> list[Any]:
+def _text_validators(field: FormField) -> list[Any]:
     return [validate.Length(max=field.max_length, error=message("too_long"))] if field.max_length else []
 
 
-def _range_validators(field: "FormField") -> list[Any]:
+def _range_validators(field: FormField) -> list[Any]:
     if field.min is None and field.max is None:
         return []
     which = "between" if field.min is not None and field.max is not None else "at_least" if field.max is None \
@@ -108,7 +107,7 @@ def _error_messages(kind: str) -> dict[str, Any]:
     return {key: message(message_id) for key, message_id in ids.items()}
 
 
-def _marshmallow_field(field: "FormField") -> fields.Field:
+def _marshmallow_field(field: FormField) -> fields.Field:
     kind = field.type
     kwargs: dict[str, Any] = {"required": field.required, "error_messages": _error_messages(kind)}
     if kind == "text":
@@ -134,13 +133,13 @@ def _marshmallow_field(field: "FormField") -> fields.Field:
 
 
 @lru_cache(maxsize=512)
-def form_schema(form: "Form") -> type[Schema]:
+def form_schema(form: Form) -> type[Schema]:
     """The marshmallow Schema class for a form (built once per form)."""
     attrs = {f.name: _marshmallow_field(f) for f in form.fields}
     return type(f"{form.id.title().replace('_', '')}FormSchema", (_FormSchemaBase,), attrs)
 
 
-def validate_form(form: "Form", data: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
+def validate_form(form: Form, data: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
     """Clean form data to JSON-ready values, or raise InputError with messages per field."""
     if not isinstance(data, dict):
         raise InputError(f"form '{form.id}' data must be an object", fields={"_schema": [message("not_an_object")]})
@@ -151,6 +150,6 @@ def validate_form(form: "Form", data: dict[str, Any], *, partial: bool = False) 
         raise InputError(f"form '{form.id}' has invalid fields: {', '.join(sorted(flat))}", fields=flat) from None
 
 
-def example_data(form: "Form") -> dict[str, Any]:
+def example_data(form: Form) -> dict[str, Any]:
     """The fields' example values (JSON-ready), skipping fields without one."""
     return {f.name: f.example for f in form.fields if f.example is not None}

@@ -52,7 +52,7 @@ class FieldMessage(str):
     def __getnewargs_ex__(self) -> tuple[tuple[str, str], dict[str, Any]]:
         return (self.id, self.template), self.values  # copy and pickle rebuild it from its parts
 
-    def format(self, *args: Any, **values: Any) -> FieldMessage:  # type: ignore[override]
+    def format(self, *args: Any, **values: Any) -> FieldMessage:
         """Fill in the values marshmallow gives when it raises (min, max, choices...), keeping the id."""
         return FieldMessage(self.id, self.template, **{**self.values, **values})
 

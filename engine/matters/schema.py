@@ -75,7 +75,9 @@ class FieldSchema(Schema):
 class FormSchema(Schema):
     names = fields.Nested(NamesSchema, required=True)
     filled_by = fields.Str(required=True, validate=validate.OneOf(("applicant", "clerk")))
-    fields = fields.List(fields.Nested(FieldSchema), required=True, validate=validate.Length(min=1))
+    # not named `fields`, which is Schema's own attribute (its bound fields); the YAML and loaded key stay "fields"
+    form_fields = fields.List(fields.Nested(FieldSchema), required=True, validate=validate.Length(min=1),
+                              data_key="fields", attribute="fields")
 
 
 class TimeLimitsSchema(Schema):

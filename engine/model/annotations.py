@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from engine.model.types import Model, StepInfo
 from engine.model.problems import Problem
+from engine.model.types import Model, StepInfo
 from engine.vocabulary import APPLICANT
 
 if TYPE_CHECKING:  # pragma: no cover - import for type hints only
@@ -152,7 +152,7 @@ def _required_problems(step: StepInfo, notes: StepAnnotations) -> list[str]:
     return messages
 
 
-def _matter_problems(notes: StepAnnotations, matter: "Matter") -> list[str]:
+def _matter_problems(notes: StepAnnotations, matter: Matter) -> list[str]:
     messages = []
     materials = {m.id for m in matter.materials}
     for material in notes.materials:
@@ -163,7 +163,7 @@ def _matter_problems(notes: StepAnnotations, matter: "Matter") -> list[str]:
     return messages
 
 
-def _lane_problems(model: Model, matter: "Matter") -> list[Problem]:
+def _lane_problems(model: Model, matter: Matter) -> list[Problem]:
     departments = {d.id for d in matter.departments}
     problems = []
     for lane_id in model.lanes:
@@ -175,7 +175,7 @@ def _lane_problems(model: Model, matter: "Matter") -> list[Problem]:
     return problems
 
 
-def check_model(model: Model, matter: "Matter | None" = None) -> list[Problem]:
+def check_model(model: Model, matter: Matter | None = None) -> list[Problem]:
     """Check the model's step annotations against docs/modeling.md (and the matter, if given)."""
     if matter is None and not uses_onething(model):
         return []

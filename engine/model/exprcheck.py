@@ -12,7 +12,8 @@ _ISO_LIKE = re.compile(r"R\d*/\S+|P(T?\d[\dYMWDTHS.,]*)|\d{4}-\d{2}-\d{2}T\S*", 
 _TIMER_PARSERS = {
     "timeDuration": ("ISO 8601 duration", lambda s: s.upper().startswith("P") and _Timer.parse_iso_duration(s)),
     "timeDate": ("ISO 8601 date-time", _Timer.parse_time_or_duration),
-    "timeCycle": ("ISO 8601 repeating interval", lambda s: s.upper().startswith("R") and _Timer.parse_iso_recurring_interval(s)),
+    "timeCycle": ("ISO 8601 repeating interval",
+                  lambda s: s.upper().startswith("R") and _Timer.parse_iso_recurring_interval(s)),
 }
 
 

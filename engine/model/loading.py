@@ -51,7 +51,8 @@ def choose_process(root: Any, filename: str, process_id: str | None) -> tuple[st
         return None, [Problem(filename, root.sourceline, None, "no bpmn:process in this file: nothing to run")]
     if not runnable:
         return None, [
-            Problem(filename, p.sourceline, p.get("id"), 'process has isExecutable="false": OneThing only runs executable processes')
+            Problem(filename, p.sourceline, p.get("id"),
+                    'process has isExecutable="false": OneThing only runs executable processes')
             for p in all_processes
         ]
     ids = [p.get("id") for p in runnable]
@@ -59,7 +60,8 @@ def choose_process(root: Any, filename: str, process_id: str | None) -> tuple[st
         if process_id in ids:
             return process_id, []
         known = ", ".join(ids)
-        return None, [Problem(filename, root.sourceline, process_id, f"no executable process with this id (executable: {known})")]
+        return None, [Problem(filename, root.sourceline, process_id,
+                              f"no executable process with this id (executable: {known})")]
     called = {t for p in runnable for _, t in v.call_targets(p) if t != p.get("id")}
     top = [pid for pid in ids if pid not in called]
     return (top or ids)[0], []
@@ -163,7 +165,8 @@ def _load(data: bytes, filename: str, process_id: str | None, matter: Any) -> Mo
     root = parse_xml(data, filename)
     _raise_if(v.xsd_problems(root, filename))
     pid, problems = choose_process(root, filename, process_id)
-    _raise_if(problems)
+    if pid is None:  # then problems say why
+        raise ModelError(problems)
     _raise_if(v.reference_problems(root, filename))
     specs, problems = parse_specs(root, filename)
     _raise_if(problems)

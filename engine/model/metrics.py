@@ -76,9 +76,9 @@ class _Graph:
             default = child.get("default")
             key = f"{prefix}{child.get('id')}"
             if default and key in self.nodes:
-                target = next((f"{prefix}{f.get('targetRef')}" for f in flows if f.get("id") == default), None)
+                default_target = next((f"{prefix}{f.get('targetRef')}" for f in flows if f.get("id") == default), None)
                 node = self.nodes.get(key + "#exit", self.nodes[key])
-                node.gateway_default = target
+                node.gateway_default = default_target
         return self._start(children, prefix)
 
     def _expand(self, element: Any, key: str, lane: str | None, calls: tuple[str, ...]) -> None:
@@ -181,7 +181,7 @@ def _critical_path(order: list[str], edges: dict[str, list[str]], weight: dict[s
     return max(finish.values(), default=0.0)
 
 
-def _counted_materials(notes: StepAnnotations, matter: "Matter | None", variant: str | None) -> list[str]:
+def _counted_materials(notes: StepAnnotations, matter: Matter | None, variant: str | None) -> list[str]:
     if matter is None or variant != "after":
         return list(notes.materials)
     # after the reform a shared / e-certificate / unneeded material is not asked of the applicant
@@ -197,15 +197,15 @@ def _variant(model: Model, variant: str | None) -> str | None:
     return None
 
 
-def static_metrics(model: Model, matter: "Matter | None" = None, variant: str | None = None) -> dict[str, Any]:
+def static_metrics(model: Model, matter: Matter | None = None, variant: str | None = None) -> dict[str, Any]:
     """The static metrics of a model along its expected path (keys: METRIC_KEYS)."""
     variant = _variant(model, variant)
     graph = _Graph(model.root)
     process = graph.processes.get(model.process_id)
     start = graph.add_container(process, "", None, (model.process_id,)) if process is not None else None
     order, edges = expected_path(graph, start)
-    steps = [k for k in order if graph.nodes[k].step is not None]
-    notes = {k: graph.nodes[k].step for k in steps}
+    notes = {k: step for k in order if (step := graph.nodes[k].step) is not None}
+    steps = list(notes)
     lanes = {k: graph.nodes[k].lane for k in steps}
     materials = {k: _counted_materials(notes[k], matter, variant) for k in steps}
     forms = {n.form for k, n in notes.items() if n.form and (

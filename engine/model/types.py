@@ -21,7 +21,7 @@ class StepInfo:
 
 @dataclass(frozen=True, slots=True)
 class Model:
-    """A model file that passed every check, immutable once loaded; `spec` and `subprocess_specs` stay inside engine/."""
+    """A model file that passed every check, immutable once loaded; `spec` and `subprocess_specs` stay in engine/."""
 
     filename: str
     content_hash: str  # sha256 hex of the file's bytes

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import re
 import threading
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
@@ -108,11 +109,13 @@ def _flow_problems(process: Any, filename: str) -> list[Problem]:
             if not ref:
                 problems.append(_problem(filename, flow, f"sequence flow has no {attr}"))
             elif ref not in ids:
-                problems.append(_problem(filename, flow, f"sequence flow {attr} '{ref}' names no element of its (sub)process"))
+                problems.append(_problem(filename, flow,
+                                         f"sequence flow {attr} '{ref}' names no element of its (sub)process"))
     for event in process.iter(tag("boundaryEvent")):
         ref = event.get("attachedToRef")
         if ref and ref not in _same_container_ids(event.getparent()):
-            problems.append(_problem(filename, event, f"boundary event attachedToRef '{ref}' names no activity of its (sub)process"))
+            problems.append(_problem(filename, event,
+                                     f"boundary event attachedToRef '{ref}' names no activity of its (sub)process"))
     return problems
 
 
@@ -157,7 +160,8 @@ def _call_problems(root: Any, filename: str) -> list[Problem]:
             if not target:
                 problems.append(_problem(filename, call, "call activity has no calledElement"))
             elif target not in by_id:
-                problems.append(_problem(filename, call, f"call activity target process '{target}' is not in this file"))
+                problems.append(_problem(filename, call,
+                                         f"call activity target process '{target}' is not in this file"))
             elif not is_executable(by_id[target]):
                 problems.append(_problem(filename, call, f"call activity target process '{target}' is not executable"))
     return problems + _recursion_problems(by_id, filename)
@@ -171,7 +175,8 @@ def _recursion_problems(by_id: dict[str, Any], filename: str) -> list[Problem]:
             path = _path_back(graph, target, start)
             if path is not None:
                 chain = " -> ".join([start, *path])
-                problems.append(_problem(filename, call, f"process '{start}' calls itself through call activities ({chain})"))
+                problems.append(_problem(filename, call,
+                                         f"process '{start}' calls itself through call activities ({chain})"))
     return problems
 
 

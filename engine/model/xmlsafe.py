@@ -37,8 +37,8 @@ def parse_xml(data: bytes, filename: str, keep_comments: bool = False) -> etree.
     try:
         root = etree.fromstring(data, _parser(keep_comments))
     except etree.XMLSyntaxError as exc:
-        line = exc.lineno if getattr(exc, "lineno", None) else None
-        raise ModelError([Problem(filename, line, None, f"not well-formed XML: {exc.msg}")]) from None
+        error_line = exc.lineno if getattr(exc, "lineno", None) else None
+        raise ModelError([Problem(filename, error_line, None, f"not well-formed XML: {exc.msg}")]) from None
     if root.getroottree().docinfo.internalDTD is not None:
         raise ModelError([Problem(filename, 1, None, "DOCTYPE declarations are not allowed in BPMN uploads")])
     xi = root.xpath("//*[namespace-uri()='http://www.w3.org/2001/XInclude']")

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import contextvars
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
-from typing import Iterator, Protocol
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Protocol
 
 
 class Clock(Protocol):
@@ -22,14 +23,14 @@ class SystemClock:
     """The real time."""
 
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class SimulatedClock:
     """A clock that only moves when told to; thread-safe."""
 
     def __init__(self, start: datetime | None = None) -> None:
-        self._now = start or datetime(2026, 1, 5, 1, 0, tzinfo=timezone.utc)
+        self._now = start or datetime(2026, 1, 5, 1, 0, tzinfo=UTC)
         if self._now.tzinfo is None:
             raise ValueError("SimulatedClock needs a timezone-aware start time")
         self._lock = threading.Lock()
@@ -70,8 +71,9 @@ def using_clock(clock: Clock) -> Iterator[Clock]:
 class _ClockDatetime(datetime):
     """datetime whose now() follows the context's clock (installed into Spiff's timer module)."""
 
+    # Returns a plain datetime, not Self as typeshed has it: Spiff's serializer finds types by exact class.
     @classmethod
-    def now(cls, tz=None):  # type: ignore[override]
+    def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
         now = _current.get().now()
         return now.astimezone(tz) if tz is not None else now.astimezone().replace(tzinfo=None)
 

@@ -127,7 +127,7 @@ def _lowest_common_ancestor(tasks: list) -> Any:
 
     paths = [chain(t) for t in tasks]
     lca = None
-    for level in zip(*paths):
+    for level in zip(*paths, strict=False):
         if all(t is level[0] for t in level):
             lca = level[0]
         else:

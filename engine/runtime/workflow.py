@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import copy
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow import TaskState
@@ -13,9 +14,9 @@ from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 
-from engine.runtime import state as case_state
 from engine.errors import InputError, StepNotFound, StepNotReady
 from engine.model.types import Model
+from engine.runtime import state as case_state
 
 MAX_ENGINE_ROUNDS = 1000
 
@@ -47,7 +48,7 @@ class CaseRuntime:
         self.taken: list[tuple[str, str]] = []
 
     @classmethod
-    def start(cls, model: Model, script_engine: Any, data: dict[str, Any] | None = None) -> "CaseRuntime":
+    def start(cls, model: Model, script_engine: Any, data: dict[str, Any] | None = None) -> CaseRuntime:
         workflow = BpmnWorkflow(model.spec, model.subprocess_specs, script_engine=script_engine)
         if data:
             workflow.task_tree.data.update(copy.deepcopy(data))
@@ -58,7 +59,7 @@ class CaseRuntime:
         return runtime
 
     @classmethod
-    def load(cls, model: Model, text: str, script_engine: Any) -> "CaseRuntime":
+    def load(cls, model: Model, text: str, script_engine: Any) -> CaseRuntime:
         workflow, extra = case_state.load_state(text, model.spec, model.subprocess_specs)
         return cls(model, workflow, script_engine, extra)
 
@@ -187,7 +188,8 @@ class CaseRuntime:
                 break
         self.trail = [t.task_spec.bpmn_id for t in self._changed_since(started, TaskState.COMPLETED)]
         # A flow is taken when its target is reached (READY, WAITING...), while its source is still the parent.
-        reached = self._changed_since(started, TaskState.COMPLETED | TaskState.READY | TaskState.WAITING | TaskState.STARTED)
+        reached = self._changed_since(
+            started, TaskState.COMPLETED | TaskState.READY | TaskState.WAITING | TaskState.STARTED)
         self.taken = [(src, t.task_spec.bpmn_id) for t in reached if (src := _bpmn_parent(t)) is not None]
 
     def _route_internal_events(self) -> bool:

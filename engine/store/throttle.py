@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 def exceeded(session: Session, at: Any, since: datetime, *limits: tuple[Any, int]) -> bool:
     """Whether any (condition, most) pair has `most` or more rows with `at` after `since`."""
-    for condition, most in limits:
-        if session.scalar(select(func.count()).where(condition, at > since)) >= most:
-            return True
-    return False
+    def count(condition: Any) -> int:
+        return session.scalar(select(func.count()).where(condition, at > since)) or 0
+
+    return any(count(condition) >= most for condition, most in limits)

@@ -8,8 +8,17 @@ import engine
 from engine import Actor, CaseView, LogEntry, WorkItem
 from web.api.routing import api
 from web.app import ctx
-from web.schemas import (CancelSchema, CaseSchema, CompleteStepSchema, EmptySchema, LogEntrySchema, MessageSchema,
-                         StartCaseSchema, WorkItemSchema, WorklistQuery)
+from web.schemas import (
+    CancelSchema,
+    CaseSchema,
+    CompleteStepSchema,
+    EmptySchema,
+    LogEntrySchema,
+    MessageSchema,
+    StartCaseSchema,
+    WorkItemSchema,
+    WorklistQuery,
+)
 
 READ = ("clerk", "auditor", "admin")
 ACT = ("clerk", "admin")

@@ -7,8 +7,7 @@ from flask import Response, request
 from werkzeug.exceptions import BadRequest
 
 import engine
-from engine import Deployed
-from engine import Actor
+from engine import Actor, Deployed
 from web.api.routing import api
 from web.app import ctx
 from web.schemas import CheckResultSchema, CheckUploadSchema, DeployedSchema, UploadSchema, VersionSchema, VersionsQuery

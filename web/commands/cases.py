@@ -8,8 +8,8 @@ import click
 
 import engine
 from engine import CaseView
-from web.commands.common import clean_errors, json_object, to_json
 from web.app import ctx
+from web.commands.common import clean_errors, json_object, to_json
 
 
 def register(cli: click.Group) -> None:
@@ -77,7 +77,8 @@ def case_show(number: str, as_json: bool) -> None:
     if log:
         click.echo("log:")
         for entry in log:
-            click.echo(f"  {entry.at:%Y-%m-%d %H:%M} {entry.event:<9} {entry.step_id} ({entry.department}) by {entry.actor or '-'}")
+            click.echo(f"  {entry.at:%Y-%m-%d %H:%M} {entry.event:<9} {entry.step_id} ({entry.department}) "
+                       f"by {entry.actor or '-'}")
 
 
 @case.command("steps")
@@ -91,7 +92,8 @@ def case_steps(department: str | None, limit: int) -> None:
         click.echo("no ready steps")
     for item in items:
         claim = f" claimed by {item.claimed_by}" if item.claimed_by else ""
-        click.echo(f"{item.case_number}  {item.step_id:<28} {item.department or '-':<14} ready {item.ready_at:%Y-%m-%d %H:%M}{claim}")
+        click.echo(f"{item.case_number}  {item.step_id:<28} {item.department or '-':<14} "
+                   f"ready {item.ready_at:%Y-%m-%d %H:%M}{claim}")
 
 
 def _actor_option(func):
@@ -143,7 +145,8 @@ def case_release(number: str, step_id: str, username: str) -> None:
 @clean_errors
 def case_message(number: str, name: str, username: str, data: str | None) -> None:
     """Deliver message NAME (e.g. another department's result) to a case, as USER."""
-    view = engine.send_message(ctx(), number, name, json_object(data, "--data"), actor=engine.get_actor(ctx(), username))
+    view = engine.send_message(ctx(), number, name, json_object(data, "--data"),
+                               actor=engine.get_actor(ctx(), username))
     click.echo(f"message {name} delivered to case {view.number}")
     _print_case(view)
 

@@ -16,8 +16,6 @@ from flask.cli import with_appcontext
 from engine import ModelError, OneThingError
 
 
-
-
 class CommandError(click.ClickException):
     """A command's refusal: its lines go to stderr as they are, and the exit status is 1."""
 
@@ -73,7 +71,8 @@ def json_object(text: str | None, what: str) -> dict[str, Any] | None:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise click.BadParameter(f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})", param_hint=what)
+        where = f"{exc.msg} at line {exc.lineno} column {exc.colno}"
+        raise click.BadParameter(f"not valid JSON ({where})", param_hint=what) from None
     if not isinstance(value, dict):
         raise click.BadParameter("must be a JSON object, e.g. '{\"name\": \"value\"}'", param_hint=what)
     return value

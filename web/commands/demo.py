@@ -7,8 +7,8 @@ import click
 from flask import current_app
 
 from engine import DEMO_CHECK, DEMO_PASSWORD, load_demo
-from web.commands.common import clean_errors
 from web.app import ctx
+from web.commands.common import clean_errors
 
 
 def register(cli: click.Group) -> None:

@@ -8,7 +8,6 @@ import click
 
 import engine
 from web.app import ctx
-
 from web.commands.common import fail as _fail, refusal
 
 

@@ -8,8 +8,8 @@ from flask import current_app
 
 import engine
 from engine import dry_run
-from web.commands.common import clean_errors, json_object
 from web.app import ctx
+from web.commands.common import clean_errors, json_object
 
 
 def register(cli: click.Group) -> None:
@@ -31,7 +31,8 @@ def deploy(path: str | None) -> None:
 @click.command("run")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--data", help="data for every step as a JSON object")
-@click.option("--auto", is_flag=True, help="complete every step (with --data or the forms' examples), deliver messages, fire timers")
+@click.option("--auto", is_flag=True,
+              help="complete every step (with --data or the forms' examples), deliver messages, fire timers")
 @clean_errors
 def run(file: str, data: str | None, auto: bool) -> None:
     """Dry-run one BPMN file in a throwaway in-memory database."""

@@ -8,9 +8,9 @@ from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 
 import engine
+from web.app import ctx
 from web.auth import role_required
 from web.pages import BEIJING, label
-from web.app import ctx
 from web.pages.drawing import compare_svg
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -57,8 +57,8 @@ def case_filter(matter_id: str, args: Mapping[str, str]) -> engine.CaseFilter:
     """The query string of a drill-down link as a CaseFilter (InputError names a bad field)."""
     return engine.CaseFilter(
         matter_id, variant=args.get("variant") or None, source=args.get("source") or "real",
-        status=args.get("status") or None, since=_day(args.get("since"), "since"), until=_day(args.get("until"), "until",
-                                                                                              next_day=True),
+        status=args.get("status") or None, since=_day(args.get("since"), "since"),
+        until=_day(args.get("until"), "until", next_day=True),
         department=args.get("department") or None, overdue=args.get("overdue") == "1",
         min_workdays=_whole(args.get("min_workdays"), "min_workdays", None))
 

@@ -5,9 +5,9 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 from flask_babel import gettext as _
 
 from engine import authenticate
+from web.app import ctx
 from web.auth import home_endpoint
 from web.pages import safe_next
-from web.app import ctx
 from web.session import sign_in, sign_out
 
 bp = Blueprint("auth", __name__)

@@ -5,8 +5,8 @@ from flask import Blueprint, current_app, g, redirect, render_template, request,
 from flask_babel import gettext as _
 
 import engine
-from web.auth import role_required
 from web.app import ctx
+from web.auth import role_required
 from web.pages.drawing import case_svg
 
 bp = Blueprint("cases", __name__)

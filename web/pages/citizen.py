@@ -6,9 +6,9 @@ from flask_babel import gettext as _
 
 import engine
 from engine import InputError, NotFound, Throttled
+from web.app import ctx
 from web.auth import home_endpoint
 from web.pages import form_values
-from web.app import ctx
 
 bp = Blueprint("citizen", __name__)
 PHONE_INPUT = "applicant_phone"

@@ -6,8 +6,8 @@ from flask_babel import gettext as _
 
 import engine
 from engine import InputError, ModelError
-from web.auth import role_required
 from web.app import ctx
+from web.auth import role_required
 from web.pages.drawing import model_svg
 
 bp = Blueprint("designer", __name__, url_prefix="/designer")

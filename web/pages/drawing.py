@@ -74,8 +74,8 @@ def case_svg(ctx, number: str, title: str) -> Markup:
     from engine import case_overlay
 
     overlay = case_overlay(ctx, number)
-    graph = render_case(load_diagram(overlay.data, overlay.filename), CaseOverlay(overlay.step_states, overlay.trail, overlay.taken),
-                        title=number)
+    graph = render_case(load_diagram(overlay.data, overlay.filename),
+                        CaseOverlay(overlay.step_states, overlay.trail, overlay.taken), title=number)
     key = "case:" + str(hash((overlay.filename, overlay.data, tuple(sorted(overlay.step_states.items())),
                                tuple(overlay.trail))))
     return svg_of(graph, key, title)
@@ -101,5 +101,6 @@ def compare_svg(before: tuple[bytes, str], after: tuple[bytes, str], before_metr
     from diagrams.spec import load_diagram
 
     graph = render_compare(load_diagram(*before), load_diagram(*after), before_metrics, after_metrics, title=title)
-    key = "compare:" + hashlib.sha256(before[0] + b"\0" + after[0] + repr((before_metrics, after_metrics)).encode()).hexdigest()
+    content = before[0] + b"\0" + after[0] + repr((before_metrics, after_metrics)).encode()
+    key = "compare:" + hashlib.sha256(content).hexdigest()
     return svg_of(graph, key, title)

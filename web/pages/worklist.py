@@ -5,8 +5,17 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 
 import engine
-from engine import (CaseClosed, Conflict, InputError, OneThingError, StaleCase, StepClaimed, StepDetail,
-                    StepNotReady, work_items)
+from engine import (
+    CaseClosed,
+    Conflict,
+    InputError,
+    OneThingError,
+    StaleCase,
+    StepClaimed,
+    StepDetail,
+    StepNotReady,
+    work_items,
+)
 from web.app import ctx
 from web.auth import role_required
 from web.pages import form_values, label

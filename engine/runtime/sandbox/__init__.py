@@ -42,8 +42,12 @@ from __future__ import annotations
 
 from engine.runtime.sandbox.guards import MAX_INT_BITS, MAX_SIZE
 from engine.runtime.sandbox.policy import MAX_SOURCE, check_source
-from engine.runtime.sandbox.script_engine import (MAX_DATA_ITEMS, SandboxEnvironment, SandboxScriptEngine,
-                                                  make_script_engine)
+from engine.runtime.sandbox.script_engine import (
+    MAX_DATA_ITEMS,
+    SandboxEnvironment,
+    SandboxScriptEngine,
+    make_script_engine,
+)
 
 __all__ = ["MAX_DATA_ITEMS", "MAX_INT_BITS", "MAX_SIZE", "MAX_SOURCE", "SandboxEnvironment", "SandboxScriptEngine",
            "check_source", "make_script_engine"]

@@ -13,9 +13,9 @@ import re
 import threading
 import time
 import types
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Callable
+from typing import Any
 
 from RestrictedPython.Guards import full_write_guard, guarded_iter_unpack_sequence, guarded_unpack_sequence
 
@@ -27,6 +27,7 @@ MAX_INT_BITS = 100_000
 _CLOCK_ATTRIBUTES = frozenset({"now", "today", "utcnow"})
 _SIZED_STR_METHODS = frozenset({"join", "replace", "ljust", "rjust", "center", "zfill", "expandtabs"})
 _SEQUENCES = (str, list, tuple)
+_CONVERSIONS: dict[int, Callable[[Any], str]] = {115: str, 114: repr, 97: ascii}  # f-string !s, !r, !a
 
 
 class _TimeUp(BaseException):
@@ -100,7 +101,8 @@ def _inplacevar(op: str, a: Any, b: Any) -> Any:
 
 
 def _format(value: Any, spec: str, conversion: int) -> str:
-    value = {115: str, 114: repr, 97: ascii}.get(conversion, lambda v: v)(value)
+    if conversion in _CONVERSIONS:
+        value = _CONVERSIONS[conversion](value)
     for number in re.findall(r"\d+", spec):
         _check_size(int(number), "format width")
     return format(value, spec)

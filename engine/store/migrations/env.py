@@ -3,8 +3,8 @@ from alembic import context
 from sqlalchemy import create_engine
 
 import engine.store.tables  # noqa: F401  (registers the tables on Base.metadata)
-import engine.store.tables_citizen  # noqa: F401
 import engine.store.tables_audit  # noqa: F401
+import engine.store.tables_citizen  # noqa: F401
 from engine.store.db import Base
 
 config = context.config
@@ -18,7 +18,10 @@ def run() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    with create_engine(config.get_main_option("sqlalchemy.url")).connect() as conn:
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("alembic needs a connection (engine.store.db.upgrade) or sqlalchemy.url")
+    with create_engine(url).connect() as conn:
         context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():
             context.run_migrations()
