@@ -67,11 +67,13 @@ def _hours(value: float) -> str:
 
 
 def render_heat(diagram: Diagram, durations: Mapping[str, float | list[float]],
-                title: str | None = None) -> graphviz.Digraph:
-    """The model with each step coloured by its median duration (hours) on one sequential scale."""
+                title: str | None = None, mode: str = "duration") -> graphviz.Digraph:
+    """The model with each step coloured on one sequential scale: by its median duration in hours
+    (`mode="duration"`), or by how many times cases passed it (`mode="frequency"`), like Optimize's heat maps."""
     medians = {k: (statistics.median(v) if isinstance(v, (list, tuple)) else float(v))
                for k, v in durations.items() if k in diagram.nodes and (v or v == 0)}
     low, high = (min(medians.values()), max(medians.values())) if medians else (0.0, 0.0)
+    shown = _hours if mode == "duration" else _count
     marks = Overlay()
     for node_id, value in medians.items():
         colour = heat_colour(value, low, high)
@@ -79,7 +81,7 @@ def render_heat(diagram: Diagram, durations: Mapping[str, float | list[float]],
         if HEAT_SCALE.index(colour) >= HEAT_DARK_FROM:
             attrs["fontcolor"] = "white"
         marks.node_attrs[node_id] = attrs
-        marks.node_notes[node_id] = f"中位 median {_hours(value)}"
+        marks.node_notes[node_id] = f"中位 median {shown(value)}" if mode == "duration" else f"{shown(value)} 次 times"
     g = new_graph(title)
     Builder(diagram, marks).build(g)
     step = (high - low) / len(HEAT_SCALE) if high > low else 0.0
@@ -87,9 +89,13 @@ def render_heat(diagram: Diagram, durations: Mapping[str, float | list[float]],
     for i, colour in enumerate(HEAT_SCALE if step else HEAT_SCALE[:1]):
         a, b = low + i * step, low + (i + 1) * step if step else high
         attrs = {"fillcolor": colour, **({"fontcolor": "white"} if i >= HEAT_DARK_FROM else {})}
-        items.append((f"{_hours(a)} – {_hours(b)}", attrs))
-    _legend(g, "heat", "中位耗时 median duration", items)
+        items.append((f"{shown(a)} – {shown(b)}", attrs))
+    _legend(g, "heat", "中位耗时 median duration" if mode == "duration" else "频次 frequency", items)
     return g
+
+
+def _count(value: float) -> str:
+    return f"{value:.0f}"
 
 
 HEADLINE = [("steps", "环节 steps"), ("trips", "跑动 trips"), ("materials", "材料 materials"),

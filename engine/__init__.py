@@ -75,6 +75,8 @@ _EXPORTS: dict[str, str] = {
     "FinishedCaseRow": "engine.audit.drilldown", "find_cases": "engine.audit.drilldown",
     "working_days_distribution": "engine.audit.drilldown", "buckets": "engine.audit.drilldown",
     "slowest_step": "engine.audit.drilldown",
+    "MatterDashboard": "engine.audit.dashboard", "Outlier": "engine.audit.dashboard",
+    "matter_dashboard": "engine.audit.dashboard",
     "AuditOverview": "engine.audit.comparison", "MatterDetail": "engine.audit.comparison",
     "matter_detail": "engine.audit.comparison",
     # the citizen's side
@@ -118,6 +120,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
         matter_detail,
         portfolio,
     )
+    from engine.audit.dashboard import MatterDashboard, Outlier, matter_dashboard
     from engine.audit.drilldown import (
         CaseFilter,
         CasePage,

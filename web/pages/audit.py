@@ -11,7 +11,8 @@ import engine
 from web.app import ctx
 from web.auth import role_required
 from web.pages import BEIJING, label
-from web.pages.drawing import compare_svg
+from web.pages.charts import dashboard_charts
+from web.pages.drawing import compare_svg, heat_svg
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -26,13 +27,33 @@ def index():
 @bp.route("/matters/<matter_id>")
 @role_required("auditor", "admin")
 def matter(matter_id: str):
-    item = engine.matter_comparison(ctx(), matter_id)  # MatterNotFound -> 404 page
+    """Static vs measured, before vs after, for one source of cases (real, imported or simulated)."""
+    board = engine.matter_dashboard(ctx(), matter_id, request.args.get("source", "real"))  # 404, 422
     drawing = None
     try:
-        drawing = _drawing(item)
-    except Exception:  # a drawing problem (e.g. dot missing) must not hide the comparison itself
+        drawing = _drawing(board.comparison)
+    except Exception:  # a drawing problem (e.g. dot missing) must not hide the figures
         current_app.logger.exception("comparison drawing failed")
-    return render_template("audit/matter.html", c=item, drawing=drawing)
+    return render_template("audit/matter.html", c=board.comparison, board=board, charts=dashboard_charts(board),
+                           drawing=drawing)
+
+
+@bp.route("/matters/<matter_id>/heat")
+@role_required("auditor", "admin")
+def heat(matter_id: str):
+    """A variant's model coloured by measured step frequency or median duration."""
+    variant, mode = request.args.get("variant", "after"), request.args.get("mode", "duration")
+    if variant not in engine.VARIANTS or mode not in ("duration", "frequency"):
+        raise engine.InputError("unknown variant or mode", fields={"mode": [_("Choose a variant and a mode.")]})
+    board = engine.matter_dashboard(ctx(), matter_id, request.args.get("source", "real"))
+    steps = board.measured.get(variant, {}).get("steps") or []
+    values = {s["step_id"]: s["count"] if mode == "frequency" else
+              ((s["waiting_hours"] or {}).get("median") or 0) + ((s["working_hours"] or {}).get("median") or 0)
+              for s in steps}
+    file = board.comparison.files.get(variant)
+    drawing = heat_svg(file.data, file.filename, values, mode, _("Heat map of %(m)s", m=matter_id)) if file else None
+    return render_template("audit/heat.html", c=board.comparison, board=board, variant=variant, mode=mode,
+                           drawing=drawing)
 
 
 def _drawing(item: engine.MatterComparison):

@@ -104,3 +104,15 @@ def compare_svg(before: tuple[bytes, str], after: tuple[bytes, str], before_metr
     content = before[0] + b"\0" + after[0] + repr((before_metrics, after_metrics)).encode()
     key = "compare:" + hashlib.sha256(content).hexdigest()
     return svg_of(graph, key, title)
+
+
+def heat_svg(data: bytes, filename: str, values: dict[str, float], mode: str, title: str) -> Markup:
+    """A model coloured by measured values per step: `mode` duration (hours) or frequency (cases)."""
+    import hashlib
+
+    from diagrams.overlays import render_heat
+    from diagrams.spec import load_diagram
+
+    graph = render_heat(load_diagram(data, filename), values, title=title, mode=mode)
+    key = "heat:" + hashlib.sha256(data + repr((sorted(values.items()), mode, title)).encode()).hexdigest()
+    return svg_of(graph, key, title)
