@@ -29,7 +29,7 @@ _EXPORTS: dict[str, str] = {
     "Conflict": "engine.errors", "StepNotReady": "engine.errors", "StaleCase": "engine.errors",
     "StepClaimed": "engine.errors", "CaseClosed": "engine.errors", "Throttled": "engine.errors",
     "SandboxError": "engine.errors",
-    "VARIANTS": "engine.vocabulary", "APPLICANT": "engine.vocabulary", "ROLES": "engine.accounts.users",
+    "VARIANTS": "engine.vocabulary", "SOURCES": "engine.store.tables_audit", "APPLICANT": "engine.vocabulary", "ROLES": "engine.accounts.users",
     # views
     "Actor": "engine.accounts.users",
     "CaseView": "engine.views", "WorkItem": "engine.views", "LogEntry": "engine.views", "Deadline": "engine.views",
@@ -69,7 +69,7 @@ _EXPORTS: dict[str, str] = {
     # audit
     "matter_comparison": "engine.audit.comparison", "matter_comparisons": "engine.audit.comparison",
     "portfolio": "engine.audit.comparison", "audit_overview": "engine.audit.comparison",
-    "rebuild_summaries": "engine.audit.summaries",
+    "rebuild_summaries": "engine.audit.summaries", "measured_metrics": "engine.audit.measured",
     "AuditOverview": "engine.audit.comparison", "MatterDetail": "engine.audit.comparison",
     "matter_detail": "engine.audit.comparison",
     # the citizen's side
@@ -104,6 +104,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPORTS
     from engine.accounts.users import (ROLES, Actor, add_user, authenticate, end_sessions, get_actor,
                                        session_generation)
+    from engine.audit.measured import measured_metrics
     from engine.audit.summaries import rebuild_summaries
     from engine.audit.comparison import (AuditOverview, MatterComparison, MatterDetail, audit_overview,
                                          matter_comparison, matter_detail,
@@ -134,4 +135,5 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
     from engine.model.xmlsafe import MAX_BYTES as MAX_MODEL_BYTES
     from engine.model.xmlsafe import parse_xml as parse_model_xml
     from engine.runtime.clock import SimulatedClock
+    from engine.store.tables_audit import SOURCES
     from engine.views import CaseView, Deadline, LogEntry, WorkItem

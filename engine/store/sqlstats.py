@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Float, Integer, case, cast, func, literal_column
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.elements import ColumnElement, Label
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -65,13 +66,16 @@ def monday_of(day: ColumnElement[int]) -> ColumnElement[int]:
     return day - (day + literal_column("3", Integer)) % literal_column("7", Integer)
 
 
-def ranked(name: str, value: ColumnElement[Any], partition: Sequence[ColumnElement[Any]] = ()) -> list[Label[Any]]:
+Partition = Sequence[ColumnElement[Any] | QueryableAttribute[Any]]
+
+
+def ranked(name: str, value: ColumnElement[Any], partition: Partition = ()) -> list[Label[Any]]:
     """Columns `name` and `name_rank` (0-based position of the value in ascending order within the partition)."""
     order = func.row_number().over(partition_by=list(partition) or None, order_by=value)
     return [value.label(name), (order - literal_column("1", Integer)).label(f"{name}_rank")]
 
 
-def counted(partition: Sequence[ColumnElement[Any]] = (), name: str = "n") -> Label[int]:
+def counted(partition: Partition = (), name: str = "n") -> Label[int]:
     """How many rows share the partition (the `n` that `percentile` interpolates with)."""
     return func.count().over(partition_by=list(partition) or None).label(name)
 
