@@ -116,8 +116,8 @@ def _case_figures(session: Session, selection: Selection) -> dict[str, Any]:
     """Counts, per-case means, percentiles of elapsed time and the on-time rate, in one statement."""
     summary = FinishedCase
     rows = select(summary.status, summary.on_time, summary.steps, summary.trips, summary.handoffs,
-                  *ranked("hours", cast(summary.elapsed_hours, Float)),
-                  *ranked("days", cast(summary.elapsed_workdays, Float)), counted()
+                  *ranked("hours", summary.elapsed_hours), counted(order_by=summary.elapsed_hours),
+                  *ranked("days", cast(summary.elapsed_workdays, Float))
                   ).where(*selection.where()).subquery()
     hours, days = rows.c.hours, rows.c.days
     row = session.execute(select(
@@ -138,22 +138,24 @@ def _case_figures(session: Session, selection: Selection) -> dict[str, Any]:
             "on_time_rate": _figure(on_time / judged, 4) if judged else None}
 
 
-def _step_rows(selection: Selection) -> Any:
-    """Completed steps of the selected cases with their waiting and working hours, ranked per step."""
+def _completed_steps(selection: Selection) -> Any:
+    """Completed steps of the selected cases: waiting and working hours, and hours since their case started."""
     log, summary = StepLogEntry, FinishedCase
     waiting = hours_between(log.ready_at, func.coalesce(log.claimed_at, log.at))
     working = case((log.claimed_at.is_(None), 0.0), else_=hours_between(log.claimed_at, log.at))
-    by_step = [log.step_id]
-    return (select(log.step_id, log.step_name, log.department, *ranked("waiting", waiting, by_step),
-                   *ranked("working", working, by_step), counted(by_step),
+    return (select(log.step_id, log.step_name, log.department, waiting.label("waiting"), working.label("working"),
                    hours_between(summary.started_at, log.ready_at).label("offset"))
             .join(summary, summary.case_id == log.case_id)
-            .where(log.event == "completed", *selection.where()).subquery())
+            .where(log.event == "completed", *selection.where()).subquery("completed_steps"))
 
 
 def _step_figures(session: Session, selection: Selection) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Per step (in the order cases reach them): count, waiting and working hours; per department: workload."""
-    rows = _step_rows(selection)
+    done = _completed_steps(selection)  # hours computed once per row, then ranked (SQLite would recompute them)
+    by_step = [done.c.step_id]
+    rows = select(done.c.step_id, done.c.step_name, done.c.department, done.c.offset,
+                  *ranked("waiting", done.c.waiting, by_step), counted(by_step, order_by=done.c.waiting),
+                  *ranked("working", done.c.working, by_step)).subquery()
     waiting, working, n = rows.c.waiting, rows.c.working, rows.c.n
     count = func.count()
     per_step = session.execute(select(
@@ -166,8 +168,8 @@ def _step_figures(session: Session, selection: Selection) -> tuple[list[dict[str
     steps = [{"step_id": r[0], "step_name": r[1], "department": r[2], "count": r[3],
               "waiting_hours": _spread(*r[4:7]), "working_hours": _spread(*r[7:10])} for r in per_step]
     per_department = session.execute(
-        select(rows.c.department, count, func.sum(working)).group_by(rows.c.department)
-        .order_by(count.desc(), rows.c.department.nulls_last())).all()
+        select(done.c.department, count, func.sum(done.c.working)).group_by(done.c.department)
+        .order_by(count.desc(), done.c.department.nulls_last())).all()
     departments = [{"department": d, "steps": c, "working_hours": _figure(h)} for d, c, h in per_department]
     return steps, departments
 

@@ -54,8 +54,8 @@ def step_durations(ctx: EngineContext, matter_id: str, variant: str, source: str
     One SQL aggregate over the step log (engine/store/sqlstats.py): no row is loaded into Python.
     """
     log = StepLogEntry
-    rows = (select(log.step_id, *ranked("hours", hours_between(log.ready_at, log.at), [log.step_id]),
-                   counted([log.step_id]))
+    hours = hours_between(log.ready_at, log.at)
+    rows = (select(log.step_id, *ranked("hours", hours, [log.step_id]), counted([log.step_id], order_by=hours))
             .join(Case, Case.id == log.case_id)
             .where(Case.matter_id == matter_id, Case.variant == variant, Case.source == source,
                    log.event == "completed").subquery())

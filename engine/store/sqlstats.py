@@ -18,6 +18,9 @@ from sqlalchemy.sql.elements import ColumnElement, Label
 from sqlalchemy.sql.functions import FunctionElement
 
 MEDIAN, P90 = Fraction(1, 2), Fraction(9, 10)
+# The whole partition as the frame: row_number ignores it, and a count over the same window as a ranking
+# then shares that ranking's sort (see `counted`).
+WHOLE = (None, None)
 
 
 class hours_between(FunctionElement):  # noqa: N801 - used like a SQL function
@@ -71,13 +74,19 @@ Partition = Sequence[ColumnElement[Any] | QueryableAttribute[Any]]
 
 def ranked(name: str, value: ColumnElement[Any], partition: Partition = ()) -> list[Label[Any]]:
     """Columns `name` and `name_rank` (0-based position of the value in ascending order within the partition)."""
-    order = func.row_number().over(partition_by=list(partition) or None, order_by=value)
+    order = func.row_number().over(partition_by=list(partition) or None, order_by=value, rows=WHOLE)
     return [value.label(name), (order - literal_column("1", Integer)).label(f"{name}_rank")]
 
 
-def counted(partition: Partition = (), name: str = "n") -> Label[int]:
-    """How many rows share the partition (the `n` that `percentile` interpolates with)."""
-    return func.count().over(partition_by=list(partition) or None).label(name)
+def counted(partition: Partition = (), order_by: ColumnElement[Any] | None = None, name: str = "n") -> Label[int]:
+    """How many rows share the partition (the `n` that `percentile` interpolates with).
+
+    Give the `order_by` of one of the `ranked` values and select the count right after that ranking: SQLite
+    evaluates neighbouring identical windows in one pass, so the count then needs no sort of its own.
+    """
+    if order_by is None:
+        return func.count().over(partition_by=list(partition) or None).label(name)
+    return func.count().over(partition_by=list(partition) or None, order_by=order_by, rows=WHOLE).label(name)
 
 
 def percentile(value: ColumnElement[Any], rank: ColumnElement[int], n: ColumnElement[int],
