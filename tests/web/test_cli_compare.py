@@ -57,7 +57,8 @@ def test_compare_json_carries_static_and_measured_figures(database):
     assert result["static"]["steps"]["before"] == 16
     assert result["measured"] == expected["real"]
     assert (result["measured"]["before"]["cases"], result["measured"]["after"]["cases"]) == (2, 1)
-    assert result["measured"]["before"]["working_days"]["median"] > result["measured"]["after"]["working_days"]["median"]
+    before, after = result["measured"]["before"], result["measured"]["after"]
+    assert before["working_days"]["median"] > after["working_days"]["median"]
     simulated = json.loads(onething(path, "compare", "newborn", "--json", "--source", "simulated").stdout)
     assert simulated["measured"] == expected["simulated"] and simulated["measured"]["after"]["cases"] == 1
     later = json.loads(onething(path, "compare", "newborn", "--json", "--since", "2030-01-01").stdout)
