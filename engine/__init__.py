@@ -29,7 +29,7 @@ _EXPORTS: dict[str, str] = {
     "Conflict": "engine.errors", "StepNotReady": "engine.errors", "StaleCase": "engine.errors",
     "StepClaimed": "engine.errors", "CaseClosed": "engine.errors", "Throttled": "engine.errors",
     "SandboxError": "engine.errors",
-    "VARIANTS": "engine.vocabulary", "APPLICANT": "engine.vocabulary", "ROLES": "engine.accounts.users",
+    "VARIANTS": "engine.vocabulary", "SOURCES": "engine.store.tables_audit", "APPLICANT": "engine.vocabulary", "ROLES": "engine.accounts.users",
     # views
     "Actor": "engine.accounts.users",
     "CaseView": "engine.views", "WorkItem": "engine.views", "LogEntry": "engine.views", "Deadline": "engine.views",
@@ -70,7 +70,7 @@ _EXPORTS: dict[str, str] = {
     # audit
     "matter_comparison": "engine.audit.comparison", "matter_comparisons": "engine.audit.comparison",
     "portfolio": "engine.audit.comparison", "audit_overview": "engine.audit.comparison",
-    "rebuild_summaries": "engine.audit.summaries",
+    "rebuild_summaries": "engine.audit.summaries", "measured_metrics": "engine.audit.measured",
     "CaseFilter": "engine.audit.drilldown", "CasePage": "engine.audit.drilldown",
     "FinishedCaseRow": "engine.audit.drilldown", "find_cases": "engine.audit.drilldown",
     "working_days_distribution": "engine.audit.drilldown", "buckets": "engine.audit.drilldown",
@@ -196,5 +196,6 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
     from engine.model.problems import Problem
     from engine.model.xmlsafe import MAX_BYTES as MAX_MODEL_BYTES, parse_xml as parse_model_xml
     from engine.runtime.clock import SimulatedClock
+    from engine.store.tables_audit import SOURCES
     from engine.views import CaseView, Deadline, LogEntry, WorkItem
     from engine.vocabulary import APPLICANT, VARIANTS

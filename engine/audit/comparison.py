@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from engine.audit.measured import measured_in
 from engine.catalog import designer, versions as catalog
 from engine.catalog.designer import MatterInfo, ModelFile
 from engine.context import EngineContext
@@ -31,8 +32,6 @@ class MatterComparison:
     after: dict[str, Any]
     comparison: dict[str, dict[str, Any]]
     sources: tuple[Source, ...]
-    # TODO(measured metrics): a later issue adds metrics measured from the step log here
-    # (cases, completed, elapsed working days, on-time rate...); `measured_hook` is where they plug in.
     measured: dict[str, Any] = field(default_factory=dict)
     files: dict[str, ModelFile] = field(default_factory=dict)  # variant -> current BPMN file, for drawings
 
@@ -53,9 +52,9 @@ class AuditOverview:
     portfolio: dict[str, Any]
 
 
-def measured_hook(ctx: EngineContext, matter_id: str) -> dict[str, Any]:
-    """Measured metrics of a matter (none yet: the measured-metrics issue fills this in)."""
-    return {}
+def measured_hook(ctx: EngineContext, session: Session, matter_id: str) -> dict[str, Any]:
+    """Measured metrics of a matter's real cases, {"before": {...}, "after": {...}} (engine/audit/measured.py)."""
+    return measured_in(session, matter_id, source="real")
 
 
 def matter_comparison(ctx: EngineContext, matter_id: str) -> MatterComparison:
@@ -87,7 +86,8 @@ def _comparison(ctx: EngineContext, session: Session, matter_id: str) -> MatterC
     numbers = {v: catalog.version_number(ctx, session, vid) for v, vid in version_ids.items()}
     before, after = metrics.get("before", {}), metrics.get("after", {})
     return MatterComparison(matter_id, names, numbers.get("before"), numbers.get("after"),
-                            before, after, compare(before, after), sources, measured_hook(ctx, matter_id), files)
+                            before, after, compare(before, after), sources,
+                            measured_hook(ctx, session, matter_id), files)
 
 
 def _cached_metrics(ctx: EngineContext, model: Any, matter: Any, variant: str) -> dict[str, Any]:

@@ -1,7 +1,6 @@
 """Read models for drawings and deadlines: a case's overlay, measured step durations, time-limit status."""
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass
 
 from SpiffWorkflow import TaskState
@@ -12,6 +11,7 @@ from engine.cases.persistence import find_case, load_runtime
 from engine.context import EngineContext
 from engine.model.metrics import rounded
 from engine.runtime.clock import using_clock
+from engine.store.sqlstats import MEDIAN, counted, hours_between, percentile, ranked
 from engine.store.tables import Case, ModelVersion, OpenStep, StepLogEntry
 
 
@@ -48,14 +48,18 @@ def case_overlay(ctx: EngineContext, number: str) -> CaseOverlay:
         return CaseOverlay(version.bpmn, version.filename, states, list(case.trail or []), taken)
 
 
-def step_durations(ctx: EngineContext, matter_id: str, variant: str) -> dict[str, float]:
-    """Median hours from ready to completed per step, over every completed step of the variant."""
+def step_durations(ctx: EngineContext, matter_id: str, variant: str, source: str = "real") -> dict[str, float]:
+    """Median hours from ready to completed (waiting + working) per step of the variant's cases of one source.
+
+    One SQL aggregate over the step log (engine/store/sqlstats.py): no row is loaded into Python.
+    """
+    log = StepLogEntry
+    hours = hours_between(log.ready_at, log.at)
+    rows = (select(log.step_id, *ranked("hours", hours, [log.step_id]), counted([log.step_id], order_by=hours))
+            .join(Case, Case.id == log.case_id)
+            .where(Case.matter_id == matter_id, Case.variant == variant, Case.source == source,
+                   log.event == "completed").subquery())
+    median = percentile(rows.c.hours, rows.c.hours_rank, rows.c.n, MEDIAN)
     with ctx.read() as session:
-        rows = session.execute(
-            select(StepLogEntry.step_id, StepLogEntry.ready_at, StepLogEntry.at)
-            .join(Case, Case.id == StepLogEntry.case_id)
-            .where(Case.matter_id == matter_id, Case.variant == variant, StepLogEntry.event == "completed"))
-        hours: dict[str, list[float]] = {}
-        for step_id, ready_at, done_at in rows:
-            hours.setdefault(step_id, []).append((done_at - ready_at).total_seconds() / 3600)
-        return {step_id: rounded(statistics.median(values)) for step_id, values in hours.items()}
+        medians = session.execute(select(rows.c.step_id, median).group_by(rows.c.step_id)).all()
+    return {step_id: rounded(round(hours, 2)) for step_id, hours in medians}

@@ -24,7 +24,7 @@ def test_every_deployed_matter_is_compared_with_its_sources(ctx, matters):
     assert (newborn.before["steps"], newborn.after["steps"]) == (16, 3)
     assert newborn.comparison == compare(newborn.before, newborn.after)
     assert any(s.figure == "trips" for s in newborn.sources)
-    assert newborn.measured == {}
+    assert newborn.measured["before"]["cases"] == newborn.measured["after"]["cases"] == 0  # no case yet
 
 
 def test_the_published_figures_are_reproduced(ctx, matters):

@@ -35,3 +35,20 @@ def test_bad_filters_get_a_clear_error_and_clerks_are_refused(client, login):
     client.get("/logout")
     login("clerk.police")
     assert client.get("/audit/matters/newborn/cases").status_code == 403
+
+
+def test_the_matter_page_charts_measured_cases_and_links_to_heat_maps(client, login, ctx):
+    _finished(ctx, "before")
+    _finished(ctx, "after")
+    login("auditor")
+    page = client.get("/audit/matters/newborn", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert page.count('class="chart"') >= 3  # distribution, on-time rate, steps of each variant
+    assert "Completed cases by working days elapsed" in page and "Median waiting and working hours" in page
+    assert 'id="definitions"' in page and "/audit/matters/newborn/cases?source=real" in page
+    for mode in ("duration", "frequency"):
+        heat = client.get(f"/audit/matters/newborn/heat?variant=before&mode={mode}")
+        assert heat.status_code == 200 and 'class="diagram"' in heat.get_data(as_text=True)
+    assert client.get("/audit/matters/newborn/heat?mode=loud").status_code == 422
+    simulated = client.get("/audit/matters/newborn?source=simulated", headers={"Accept-Language": "en"})
+    assert simulated.status_code == 200 and "No finished case from this source yet." in simulated.get_data(as_text=True)
+    assert client.get("/audit/matters/newborn?source=guessed").status_code == 422

@@ -1,7 +1,8 @@
-"""`onething metrics` and `onething compare`: static metrics of the process library."""
+"""`onething metrics` and `onething compare`: static metrics of the process library, measured ones of the database."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,7 @@ import click
 from flask import current_app
 
 import engine
+from web.app import ctx
 from web.commands.common import clean_errors, fail
 
 
@@ -29,6 +31,22 @@ def _show(value: Any) -> str:
 
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:+g}%"
+
+
+def _rate(value: float | None) -> str:
+    return "-" if value is None else f"{round(value * 100, 1):g}%"
+
+
+def _measured_lines(measured: dict[str, dict[str, Any]], source: str) -> list[str]:
+    """The measured section of `compare`: per variant, cases, median and p90 working days, on-time rate."""
+    before, after = measured["before"], measured["after"]
+    rows = [("cases", before["cases"], after["cases"]),
+            ("working days median", before["working_days"]["median"], after["working_days"]["median"]),
+            ("working days p90", before["working_days"]["p90"], after["working_days"]["p90"])]
+    lines = [f"{'measured (' + source + ')':<22} {'before':>8} {'after':>8}"]
+    lines += [f"{name:<22} {_show(b):>8} {_show(a):>8}" for name, b, a in rows]
+    lines.append(f"{'on-time rate':<22} {_rate(before['on_time_rate']):>8} {_rate(after['on_time_rate']):>8}")
+    return lines
 
 
 def register(cli: click.Group) -> None:
@@ -52,13 +70,22 @@ def register(cli: click.Group) -> None:
     @cli.command("compare")
     @click.argument("matter")
     @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+    @click.option("--source", type=click.Choice(engine.SOURCES), default="real", show_default=True,
+                  help="Measure cases of this source.")
+    @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Cases finished on or after this day.")
+    @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Cases finished on or before this day.")
     @clean_errors
-    def compare_command(matter: str, as_json: bool) -> None:
-        """Before vs after static metrics of MATTER (a matter id under PROCESSES_PATH, or a directory)."""
+    def compare_command(matter: str, as_json: bool, source: str, since: datetime | None,
+                        until: datetime | None) -> None:
+        """Before vs after of MATTER (a matter id under PROCESSES_PATH, or a directory): static metrics of its
+        models, measured ones of its finished cases in the database."""
         directory = _matter_directory(matter)
         if directory is None:
             fail(f"unknown matter '{matter}' (no matter.yaml under {current_app.config['PROCESSES_PATH']})")
         result = engine.library_comparison(directory)
+        result["measured"] = engine.measured_metrics(ctx(), result["matter"], source=source,
+                                                     since=since.date() if since else None,
+                                                     until=until.date() if until else None)
         if as_json:
             click.echo(json.dumps(result, ensure_ascii=False, indent=2))
             return
@@ -66,3 +93,6 @@ def register(cli: click.Group) -> None:
         for key, row in result["static"].items():
             click.echo(f"{key:<16} {_show(row['before']):>8} {_show(row['after']):>8} "
                        f"{_show(row['change']):>8} {_pct(row['change_pct']):>9}")
+        click.echo()
+        for line in _measured_lines(result["measured"], source):
+            click.echo(line)

@@ -1,0 +1,195 @@
+"""Measured metrics of a matter, before and after: SQL over case summaries and the step log (docs/metrics.md).
+
+Every figure is one source's (real, simulated or imported), over the finished cases of a variant,
+optionally those that finished in a date window or had a completed step of one department. The same
+SQLAlchemy Core statements run on SQLite and PostgreSQL, and no workflow is loaded.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Float, case, cast, exists, func, inspect, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from engine.context import EngineContext
+from engine.errors import InputError
+from engine.model.metrics import rounded
+from engine.runtime.workdays import CHINA
+from engine.store.sqlstats import MEDIAN, P90, china_day, counted, hours_between, monday_of, percentile, ranked
+from engine.store.tables import StepLogEntry
+from engine.store.tables_audit import SOURCES, FinishedCase
+from engine.vocabulary import VARIANTS
+
+PATHS = 20  # path variants listed, most frequent first; the long tail of one-off paths says little
+EPOCH = date(1970, 1, 1)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which finished cases a variant's figures are over."""
+
+    matter_id: str
+    variant: str
+    source: str
+    since: datetime | None  # finished_at >= since
+    until: datetime | None  # finished_at < until
+    department: str | None  # cases with a completed step of this department
+
+    def where(self) -> list[ColumnElement[bool]]:
+        """The conditions on case_summaries."""
+        summary = FinishedCase
+        conditions = [summary.matter_id == self.matter_id, summary.variant == self.variant,
+                      summary.source == self.source]
+        if self.since is not None:
+            conditions.append(summary.finished_at >= self.since)
+        if self.until is not None:
+            conditions.append(summary.finished_at < self.until)
+        if self.department is not None:
+            log = StepLogEntry.__table__.alias("by_department")  # its own name: step_log may be in the outer query
+            conditions.append(exists().where(log.c.case_id == summary.case_id, log.c.event == "completed",
+                                             log.c.department == self.department))
+        return conditions
+
+
+def measured_metrics(ctx: EngineContext, matter_id: str, *, source: str = "real", since: date | None = None,
+                     until: date | None = None, department: str | None = None) -> dict[str, dict[str, Any]]:
+    """Measured figures of a matter's finished cases of one source: {"before": {...}, "after": {...}}.
+
+    `since` and `until` are China dates (both included) or aware datetimes (until excluded).
+    """
+    with ctx.read() as session:
+        return measured_in(session, matter_id, source=source, since=since, until=until, department=department)
+
+
+def measured_in(session: Session, matter_id: str, *, source: str = "real", since: date | None = None,
+                until: date | None = None, department: str | None = None) -> dict[str, dict[str, Any]]:
+    """`measured_metrics` inside the caller's transaction."""
+    if source not in SOURCES:
+        raise InputError(f"unknown source {source!r} (one of {', '.join(SOURCES)})")
+    start, end = _moment(since, "since"), _moment(until, "until", after=True)
+    if start is not None and end is not None and end <= start:
+        raise InputError("the window is empty: until comes before since")
+    if not inspect(session.connection()).has_table(FinishedCase.__tablename__):  # database not initialised
+        return {variant: empty(source) for variant in VARIANTS}
+    return {variant: _variant(session, Selection(matter_id, variant, source, start, end, department))
+            for variant in VARIANTS}
+
+
+def empty(source: str) -> dict[str, Any]:
+    """The figures of a variant without finished cases."""
+    none = {"mean": None, "median": None, "p90": None}
+    return {"source": source, "cases": 0, "completed": 0, "elapsed_hours": dict(none), "working_days": dict(none),
+            "steps_per_case": None, "trips_per_case": None, "handoffs_per_case": None, "on_time_rate": None,
+            "steps": [], "paths": [], "departments": [], "cases_per_week": []}
+
+
+def _moment(value: date | datetime | None, what: str, after: bool = False) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        if value is not None and value.tzinfo is None:
+            raise InputError(f"{what}: a time needs its offset (e.g. +08:00)")
+        return value
+    return datetime.combine(value + timedelta(days=1) if after else value, time(), CHINA)
+
+
+def _variant(session: Session, selection: Selection) -> dict[str, Any]:
+    figures = _case_figures(session, selection)
+    if figures["cases"] == 0:
+        return empty(selection.source)
+    steps, departments = _step_figures(session, selection)
+    return {**figures, "steps": steps, "paths": _paths(session, selection), "departments": departments,
+            "cases_per_week": _weeks(session, selection)}
+
+
+def _figure(value: Any, places: int = 2) -> float | int | None:
+    """A figure as people read it: rounded, and a whole number as an int."""
+    return None if value is None else rounded(round(float(value), places), places)
+
+
+def _spread(mean: Any, median: Any, p90: Any) -> dict[str, float | int | None]:
+    return {"mean": _figure(mean), "median": _figure(median), "p90": _figure(p90)}
+
+
+def _case_figures(session: Session, selection: Selection) -> dict[str, Any]:
+    """Counts, per-case means, percentiles of elapsed time and the on-time rate, in one statement."""
+    summary = FinishedCase
+    rows = select(summary.status, summary.on_time, summary.steps, summary.trips, summary.handoffs,
+                  *ranked("hours", summary.elapsed_hours), counted(order_by=summary.elapsed_hours),
+                  *ranked("days", cast(summary.elapsed_workdays, Float))
+                  ).where(*selection.where()).subquery()
+    hours, days = rows.c.hours, rows.c.days
+    row = session.execute(select(
+        func.count(), func.sum(case((rows.c.status == "completed", 1), else_=0)),
+        func.avg(hours), percentile(hours, rows.c.hours_rank, rows.c.n, MEDIAN),
+        percentile(hours, rows.c.hours_rank, rows.c.n, P90),
+        func.avg(days), percentile(days, rows.c.days_rank, rows.c.n, MEDIAN),
+        percentile(days, rows.c.days_rank, rows.c.n, P90),
+        func.avg(cast(rows.c.steps, Float)), func.avg(cast(rows.c.trips, Float)),
+        func.avg(cast(rows.c.handoffs, Float)),
+        func.sum(case((rows.c.on_time.is_(True), 1), else_=0)), func.count(rows.c.on_time),
+    )).one()
+    cases, completed, on_time, judged = row[0], row[1] or 0, row[11] or 0, row[12]
+    return {"source": selection.source, "cases": cases, "completed": completed,
+            "elapsed_hours": _spread(*row[2:5]), "working_days": _spread(*row[5:8]),
+            "steps_per_case": _figure(row[8]), "trips_per_case": _figure(row[9]),
+            "handoffs_per_case": _figure(row[10]),
+            "on_time_rate": _figure(on_time / judged, 4) if judged else None}
+
+
+def _completed_steps(selection: Selection) -> Any:
+    """Completed steps of the selected cases: waiting and working hours, and hours since their case started."""
+    log, summary = StepLogEntry, FinishedCase
+    waiting = hours_between(log.ready_at, func.coalesce(log.claimed_at, log.at))
+    working = case((log.claimed_at.is_(None), 0.0), else_=hours_between(log.claimed_at, log.at))
+    return (select(log.step_id, log.step_name, log.department, waiting.label("waiting"), working.label("working"),
+                   hours_between(summary.started_at, log.ready_at).label("offset"))
+            .join(summary, summary.case_id == log.case_id)
+            .where(log.event == "completed", *selection.where()).subquery("completed_steps"))
+
+
+def _step_figures(session: Session, selection: Selection) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Per step (in the order cases reach them): count, waiting and working hours; per department: workload."""
+    done = _completed_steps(selection)  # hours computed once per row, then ranked (SQLite would recompute them)
+    by_step = [done.c.step_id]
+    rows = select(done.c.step_id, done.c.step_name, done.c.department, done.c.offset,
+                  *ranked("waiting", done.c.waiting, by_step), counted(by_step, order_by=done.c.waiting),
+                  *ranked("working", done.c.working, by_step)).subquery()
+    waiting, working, n = rows.c.waiting, rows.c.working, rows.c.n
+    count = func.count()
+    per_step = session.execute(select(
+        rows.c.step_id, func.max(rows.c.step_name), func.max(rows.c.department), count,
+        func.avg(waiting), percentile(waiting, rows.c.waiting_rank, n, MEDIAN),
+        percentile(waiting, rows.c.waiting_rank, n, P90),
+        func.avg(working), percentile(working, rows.c.working_rank, n, MEDIAN),
+        percentile(working, rows.c.working_rank, n, P90),
+    ).group_by(rows.c.step_id).order_by(func.avg(rows.c.offset), rows.c.step_id)).all()
+    steps = [{"step_id": r[0], "step_name": r[1], "department": r[2], "count": r[3],
+              "waiting_hours": _spread(*r[4:7]), "working_hours": _spread(*r[7:10])} for r in per_step]
+    per_department = session.execute(
+        select(done.c.department, count, func.sum(done.c.working)).group_by(done.c.department)
+        .order_by(count.desc(), done.c.department.nulls_last())).all()
+    departments = [{"department": d, "steps": c, "working_hours": _figure(h)} for d, c, h in per_department]
+    return steps, departments
+
+
+def _paths(session: Session, selection: Selection) -> list[dict[str, Any]]:
+    summary, count = FinishedCase, func.count()
+    rows = session.execute(select(summary.path, count).where(*selection.where()).group_by(summary.path)
+                           .order_by(count.desc(), summary.path).limit(PATHS)).all()
+    return [{"path": path, "cases": cases} for path, cases in rows]
+
+
+def _weeks(session: Session, selection: Selection) -> list[dict[str, Any]]:
+    """Finished cases per ISO week of their China finishing date, oldest first (weeks without cases left out)."""
+    days = select(china_day(FinishedCase.finished_at).label("day")).where(*selection.where()).subquery()
+    monday = monday_of(days.c.day)
+    rows = session.execute(select(monday, func.count()).group_by(monday).order_by(monday)).all()
+    return [{"week": _iso_week(EPOCH + timedelta(days=int(day))), "cases": cases} for day, cases in rows]
+
+
+def _iso_week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
