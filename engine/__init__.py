@@ -29,7 +29,8 @@ _EXPORTS: dict[str, str] = {
     "Conflict": "engine.errors", "StepNotReady": "engine.errors", "StaleCase": "engine.errors",
     "StepClaimed": "engine.errors", "CaseClosed": "engine.errors", "Throttled": "engine.errors",
     "SandboxError": "engine.errors",
-    "VARIANTS": "engine.vocabulary", "SOURCES": "engine.store.tables_audit", "APPLICANT": "engine.vocabulary", "ROLES": "engine.accounts.users",
+    "VARIANTS": "engine.vocabulary", "APPLICANT": "engine.vocabulary", "ROLES": "engine.accounts.users",
+    "SOURCES": "engine.store.tables_audit",
     # views
     "Actor": "engine.accounts.users",
     "CaseView": "engine.views", "WorkItem": "engine.views", "LogEntry": "engine.views", "Deadline": "engine.views",
