@@ -49,7 +49,6 @@ def app(deployed_db, tmp_path):
     shutil.copy(deployed_db, db)
     app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": f"sqlite:///{db}",
                       "PROCESSES_PATH": str(REPO / "processes")})
-    app.instance_path = str(tmp_path / "instance")
     yield app
     ctx = app.extensions.get("onething")
     if ctx is not None:

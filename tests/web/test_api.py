@@ -34,7 +34,6 @@ def api_app(template_db, tmp_path):
     db = tmp_path / "onething.db"
     shutil.copy(template_db, db)
     app = create_app({"DATABASE_URL": f"sqlite:///{db}", "TESTING": True, "SECRET_KEY": "test"})
-    app.instance_path = str(tmp_path / "instance")
     yield app
     engine_context(app).engine.dispose()
 

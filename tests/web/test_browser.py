@@ -45,7 +45,6 @@ def site(tmp_path):
     ctx.init_db()
     load_demo(ctx, REPO / "processes", cases_wanted=8)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "browser-test", "PROCESSES_PATH": str(REPO / "processes")})
-    app.instance_path = str(tmp_path / "instance")
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
