@@ -20,6 +20,7 @@ from web.app import create_app
 
 REPO = Path(__file__).resolve().parents[2]
 PHONE = "13912348000"
+pytestmark = pytest.mark.xdist_group("browser")  # one worker drives Chromium: no second browser beside it
 
 
 @pytest.fixture(scope="module")
