@@ -1,7 +1,10 @@
 """Fixtures for the pages: a fresh app per test on a copy of one deployed SQLite database, signed-in clients."""
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,7 @@ from engine.context import EngineContext
 from web.app import create_app
 
 REPO = Path(__file__).resolve().parents[2]
+ONETHING = [sys.executable, "-c", "from web.cli import main; main()"]
 PASSWORD = "test-password-1"
 ACCOUNTS = {
     # username: (role, department)
@@ -89,3 +93,18 @@ def login(client):
             return session["csrf"]
 
     return do
+
+
+@pytest.fixture
+def run(tmp_path):
+    """run(*args, ok=True, **env): the real `onething` in a subprocess on a fresh SQLite file; never a traceback."""
+
+    def call(*args: str, ok: bool = True, **extra_env: str) -> subprocess.CompletedProcess:
+        env = dict(os.environ, ONETHING_DATABASE_URL=f"sqlite:///{tmp_path / 'cli.db'}", **extra_env)
+        result = subprocess.run(ONETHING + list(args), cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+        if extra_env.get("ONETHING_DEBUG") != "1":
+            assert "Traceback" not in result.stdout + result.stderr, result.stderr
+        assert (result.returncode == 0) == ok, (args, result.stdout, result.stderr)
+        return result
+
+    return call
