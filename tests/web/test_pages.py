@@ -11,7 +11,7 @@ from engine.citizen import applications as citizen
 from engine.accounts import users
 from engine.matters.forms import example_data
 from engine.accounts.users import Actor
-from tests.web.conftest import PASSWORD, sign_in, token_of
+from tests.web.conftest import PASSWORD, finish_case, sign_in, token_of
 
 PHONE = "13800008000"
 ROLES = ("anonymous", "clerk.police", "designer.police", "auditor", "admin")
@@ -261,7 +261,7 @@ def test_a_completed_case_can_be_rated_once(client, ctx):
     number = citizen.apply(ctx, "business_startup",
                            example_data(citizen.intake_form(ctx, "business_startup")) if citizen.intake_form(ctx, "business_startup") else {},
                            PHONE)
-    _finish(ctx, number)
+    finish_case(ctx, number)
     token = token_of(client)
     page = client.post("/track", data={"number": number, "check": "8000", "csrf_token": token}).get_data(as_text=True)
     assert 'name="score"' in page
@@ -270,25 +270,6 @@ def test_a_completed_case_can_be_rated_once(client, ctx):
     assert response.status_code == 200 and 'name="score"' not in response.get_data(as_text=True)
     assert client.post("/track/rate", data={"number": number, "check": "8000", "score": "4",
                                             "csrf_token": token}).status_code == 409
-
-
-def _finish(ctx, number: str) -> None:
-    """Complete every ready step with its form's example data (as the right department's clerk)."""
-    from engine.cases.worklist import step_detail
-
-    for _ in range(60):
-        view = cases.get_case(ctx, number)
-        if view.status != "running":
-            return
-        if not view.ready_steps:
-            for name in view.waiting_messages:
-                cases.send_message(ctx, number, name, {}, actor=Actor.system())
-            continue
-        item = view.ready_steps[0]
-        detail = step_detail(ctx, number, item.task_id)
-        actor = users.Actor("clerk.x", "clerk", item.department) if item.department != "Applicant" else users.Actor.applicant()
-        cases.complete_step(ctx, number, item.task_id, actor, example_data(detail.form) if detail.form else {})
-    raise AssertionError(f"case {number} did not finish")
 
 
 def test_designer_sees_problems_with_line_and_element(client, login):
