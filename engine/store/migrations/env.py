@@ -1,6 +1,6 @@
 """Alembic environment: runs on the connection handed in by engine.store.db.upgrade (or a URL)."""
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, pool
 
 import engine.store.tables  # noqa: F401  (registers the tables on Base.metadata)
 import engine.store.tables_citizen  # noqa: F401
@@ -17,7 +17,7 @@ def run() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    with create_engine(config.get_main_option("sqlalchemy.url")).connect() as conn:
+    with create_engine(config.get_main_option("sqlalchemy.url"), poolclass=pool.NullPool).connect() as conn:
         context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():
             context.run_migrations()
