@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import uuid
 
 import pytest
 
@@ -47,3 +48,14 @@ def test_a_json_body_must_be_an_object(client, body):
 def test_an_unknown_matter_has_no_intake_form(client):
     error = error_of(client.get("/api/matters/no_such_matter/intake-form"), 404)
     assert error["code"] == "not_found" and "no_such_matter" in error["message"]
+
+
+def test_a_task_id_of_no_case_is_404_not_a_server_error(client, ctx):
+    from engine.citizen import applications as citizen
+    from engine.matters.forms import example_data
+
+    number = citizen.apply(ctx, "newborn", example_data(citizen.intake_form(ctx, "newborn")), "13800008000")
+    token = client.post("/api/session", json={"username": "clerk.police", "password": PASSWORD}).get_json()["csrf_token"]
+    response = client.post(f"/api/cases/{number}/steps/{uuid.uuid4()}/complete", json={"data": {}},
+                           headers={"X-CSRF-Token": token})
+    assert error_of(response, 404)["code"] == "not_found"
