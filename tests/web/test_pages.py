@@ -10,7 +10,6 @@ from engine.cases import lifecycle as cases
 from engine.citizen import applications as citizen
 from engine.accounts import users
 from engine.matters.forms import example_data
-from engine.accounts.users import Actor
 from tests.web.conftest import PASSWORD, finish_case, sign_in, token_of
 
 PHONE = "13800008000"
