@@ -14,6 +14,7 @@ CHROMIUM = os.environ.get("ONETHING_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SHOTS = Path(os.environ.get("ONETHING_SCREENSHOTS", "/tmp"))
+REQUIRED = os.environ.get("ONETHING_REQUIRE_BROWSER") == "1"  # read at import: each test runs with ONETHING_* cleared
 
 
 def browser_problem(*extra: str | None) -> str | None:
@@ -31,7 +32,7 @@ def require_browser(*extra: str | None) -> None:
     """Skip (or, with ONETHING_REQUIRE_BROWSER=1, fail) when the browser cannot run."""
     problem = browser_problem(*extra)
     if problem:
-        if os.environ.get("ONETHING_REQUIRE_BROWSER") == "1":
+        if REQUIRED:
             pytest.fail(f"browser tests are required (ONETHING_REQUIRE_BROWSER=1): {problem}")
         pytest.skip(problem)
 

@@ -1,4 +1,4 @@
-"""Fixtures shared by every test package: databases (SQLite always, PostgreSQL when reachable)."""
+"""Fixtures shared by every test package: isolation from ONETHING_* and instance/, databases (SQLite, PostgreSQL)."""
 from __future__ import annotations
 
 import os
@@ -10,8 +10,44 @@ from sqlalchemy import create_engine, text
 
 REPO = Path(__file__).resolve().parents[1]
 PROCESSES = REPO / "processes"
+# The harness's own variables, read once here: the `isolated` fixture clears every ONETHING_* for each test.
 POSTGRES_URL = os.environ.get("ONETHING_TEST_POSTGRES_URL", "postgresql://postgres@localhost/test")
 REQUIRE_POSTGRES = os.environ.get("ONETHING_REQUIRE_POSTGRES") == "1"
+CHECKOUT_INSTANCE = REPO / "instance"
+_BEFORE = pytest.StashKey[tuple]()
+_WROTE = pytest.StashKey[bool]()
+
+
+@pytest.fixture(autouse=True)
+def isolated(monkeypatch, tmp_path) -> Path:
+    """No ONETHING_* variable from the caller's shell; the instance path is the test's tmp_path/instance (returned)."""
+    for name in [name for name in os.environ if name.startswith("ONETHING_")]:
+        monkeypatch.delenv(name)
+    instance = tmp_path / "instance"
+    monkeypatch.setenv("ONETHING_INSTANCE_PATH", str(instance))
+    return instance
+
+
+def _instance_files() -> dict[str, float]:
+    return {str(p): p.stat().st_mtime for p in CHECKOUT_INSTANCE.rglob("*")} if CHECKOUT_INSTANCE.exists() else {}
+
+
+def pytest_configure(config) -> None:
+    config.stash[_BEFORE] = (CHECKOUT_INSTANCE.exists(), _instance_files())
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    """Fail the run when a test wrote into the checkout's instance/ (the `isolated` fixture should prevent it)."""
+    if hasattr(session.config, "workerinput"):  # an xdist worker: the controller checks once for all
+        return
+    if (CHECKOUT_INSTANCE.exists(), _instance_files()) != session.config.stash[_BEFORE]:
+        session.config.stash[_WROTE] = True
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    if config.stash.get(_WROTE, False):
+        terminalreporter.write_sep("!", f"the tests wrote into {CHECKOUT_INSTANCE}: the run fails", red=True)
 
 
 def _postgres_reachable() -> str | None:

@@ -12,7 +12,7 @@ from uuid import UUID
 from SpiffWorkflow import TaskState
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions import MessageEventDefinition
-from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
+from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException, WorkflowException
 
 from engine.errors import InputError, StepNotFound, StepNotReady
 from engine.model.types import Model
@@ -100,7 +100,7 @@ class CaseRuntime:
             task = self.workflow.get_task_from_id(UUID(step))
             if task is not None:
                 return task
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, TaskNotFoundException):  # not a task id, or no task of this case
             pass
         candidates = [t for t in self.workflow.get_tasks(spec_name=step) if t.task_spec.bpmn_id == step]
         ready = [t for t in candidates if t.state == TaskState.READY]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.corpus import CORPUS, files_with_role
+from tests.corpus import files_with_role
 
 
 REPO = Path(__file__).resolve().parents[2]

@@ -26,6 +26,8 @@ from diagrams.spec import BPMN_NS
 from tests.browser import SHOTS, launch, require_browser
 from tests.corpus import files_with_role
 
+pytestmark = pytest.mark.xdist_group("browser")  # one worker drives Chromium: no second browser beside it
+
 MODELER = Path(__file__).resolve().parent / "modeler"
 BUNDLE = MODELER / "node_modules" / "bpmn-js" / "dist" / "bpmn-modeler.production.min.js"
 SCREENSHOT_OF = "newborn/after.bpmn"

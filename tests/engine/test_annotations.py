@@ -11,8 +11,8 @@ from engine.errors import ModelError
 from engine.model.loading import load_model
 from engine.matters.files import Matter, parse_matter
 from engine.model.problems import Problem
+from tests.corpus import CORPUS
 
-CORPUS = Path("/work/shared/bpmn-corpus")
 
 
 def problems_of(xml: str, matter: Matter | None = None) -> list[Problem]:
@@ -154,7 +154,7 @@ def test_files_without_onething_properties_are_not_held_to_its_rules() -> None:
     assert {p.element_id for p in problems} == {"apply", "review"}
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="foreign BPMN corpus not present")
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"BPMN corpus not found at {CORPUS} (shared/, next to the repository)")
 def test_foreign_corpus_files_pass_the_annotation_rules() -> None:
     rule_words = ("unknown property", "step has no", "userTask has no", "step is outside", "duration '",
                   "time_limit must", "trip must", "lane '")

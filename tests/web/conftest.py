@@ -1,7 +1,10 @@
 """Fixtures for the pages: a fresh app per test on a copy of one deployed SQLite database, signed-in clients."""
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,7 @@ from engine.context import EngineContext
 from web.app import create_app
 
 REPO = Path(__file__).resolve().parents[2]
+ONETHING = [sys.executable, "-c", "from web.cli import main; main()"]
 PASSWORD = "test-password-1"
 ACCOUNTS = {
     # username: (role, department)
@@ -49,7 +53,6 @@ def app(deployed_db, tmp_path):
     shutil.copy(deployed_db, db)
     app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": f"sqlite:///{db}",
                       "PROCESSES_PATH": str(REPO / "processes")})
-    app.instance_path = str(tmp_path / "instance")
     yield app
     ctx = app.extensions.get("onething")
     if ctx is not None:
@@ -90,3 +93,25 @@ def login(client):
             return session["csrf"]
 
     return do
+
+
+@pytest.fixture
+def run(tmp_path):
+    """run(*args, ok=True, **env): the real `onething` in a subprocess on a fresh SQLite file; never a traceback."""
+
+    def call(*args: str, ok: bool = True, **extra_env: str) -> subprocess.CompletedProcess:
+        env = dict(os.environ, ONETHING_DATABASE_URL=f"sqlite:///{tmp_path / 'cli.db'}", **extra_env)
+        result = subprocess.run(ONETHING + list(args), cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+        if extra_env.get("ONETHING_DEBUG") != "1":
+            assert "Traceback" not in result.stdout + result.stderr, result.stderr
+        assert (result.returncode == 0) == ok, (args, result.stdout, result.stderr)
+        return result
+
+    return call
+
+
+def finish_case(ctx, number: str) -> None:
+    """Complete every ready step with its form's example data (as the right department's clerk)."""
+    from engine.cases.driving import drive_case
+
+    assert drive_case(ctx, number, rounds=60).view.status == "completed", f"case {number} did not finish"

@@ -20,6 +20,7 @@ from web.app import create_app
 
 REPO = Path(__file__).resolve().parents[2]
 PHONE = "13912348000"
+pytestmark = pytest.mark.xdist_group("browser")  # one worker drives Chromium: no second browser beside it
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +46,6 @@ def site(tmp_path):
     ctx.init_db()
     load_demo(ctx, REPO / "processes", cases_wanted=8)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "browser-test", "PROCESSES_PATH": str(REPO / "processes")})
-    app.instance_path = str(tmp_path / "instance")
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -153,7 +153,6 @@ def test_nul_characters_are_a_400_on_every_database(db_url, tmp_path):
     users.add_user(setup, "auditor", PASSWORD, "auditor")
     setup.engine.dispose()
     app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": db_url})
-    app.instance_path = str(tmp_path / "instance")
     try:
         client = app.test_client()
         assert client.post("/api/lookup", json={"number": "2026\x00", "check": "8000"}).status_code == 400
@@ -229,5 +228,4 @@ def test_secure_cookies_come_with_strict_transport_security(tmp_path, monkeypatc
 
     monkeypatch.setenv("ONETHING_SECURE_COOKIES", "1")
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "SECRET_KEY": "k", "TESTING": True})
-    app.instance_path = str(tmp_path / "instance")
     assert "max-age=" in app.test_client().get("/login").headers["Strict-Transport-Security"]

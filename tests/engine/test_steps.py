@@ -1,0 +1,60 @@
+"""Naming a step by BPMN id or task id, initial case data, a cancelled case's timer (SQLite and PostgreSQL)."""
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from engine.cases import lifecycle as cases
+from engine.cases import timers
+from engine.errors import StepNotFound, StepNotReady
+from engine.accounts.users import Actor
+
+HEALTH = Actor("wang.health", "clerk", "health")
+HOSPITAL = {"delivery": "hospital", "child": "A"}
+
+
+@pytest.fixture
+def applied(ctx, deployed, applicant):
+    """A case of the test model past its applicant step: register (police) and certify (health) are ready."""
+    view = cases.start_case(ctx, deployed.matter_id, deployed.variant)
+    return cases.complete_step(ctx, view.number, "apply", applicant, HOSPITAL)
+
+
+def test_initial_data_is_part_of_the_case_from_the_start(ctx, deployed):
+    view = cases.start_case(ctx, deployed.matter_id, deployed.variant, {"channel": "window", "child": "Z"})
+    assert view.data["channel"] == "window" and view.data["child"] == "Z"
+
+
+def test_a_step_done_already_is_not_ready(ctx, applied, applicant):
+    with pytest.raises(StepNotReady, match="step 'apply' is not ready in this case"):
+        cases.complete_step(ctx, applied.number, "apply", applicant, HOSPITAL)
+
+
+def test_an_automatic_step_is_never_completed_by_hand(ctx, applied, clerks):
+    with pytest.raises(StepNotReady, match="automatic; nobody completes it by hand"):
+        cases.complete_step(ctx, applied.number, "split", clerks["police"], {})
+
+
+def test_a_task_id_from_no_case_is_no_step(ctx, applied, clerks):
+    """SpiffWorkflow's TaskNotFoundException used to escape the engine here (a 500 in the API)."""
+    with pytest.raises(StepNotFound):
+        cases.complete_step(ctx, applied.number, str(uuid.uuid4()), clerks["police"], {})
+
+
+def test_a_ready_step_named_by_its_task_id_is_completed(ctx, applied, clerks):
+    task_id = next(s.task_id for s in applied.ready_steps if s.step_id == "register")
+    view = cases.complete_step(ctx, applied.number, task_id, clerks["police"], {})
+    assert [s.step_id for s in view.ready_steps] == ["certify"]
+
+
+def test_a_cancelled_case_fires_no_timer(ctx, applied, clerks, clock):
+    cases.complete_step(ctx, applied.number, "certify", clerks["health"], {})
+    view = cases.send_message(ctx, applied.number, "health_result", {}, actor=HEALTH)
+    assert len(view.timers) == 1
+    cases.cancel_case(ctx, applied.number, clerks["police"], "withdrawn")
+    clock.advance(timedelta(days=3))
+    assert timers.fire_due_timers(ctx) == 0
+    after = cases.get_case(ctx, applied.number)
+    assert after.status == "cancelled" and "summarize" not in after.trail and after.timers == ()

@@ -1,0 +1,96 @@
+"""Staff pages: a designer's refused uploads, the language across sign-in and sign-out, a case's timeline."""
+from __future__ import annotations
+
+import io
+import re
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from engine.accounts.users import Actor
+from engine.cases import lifecycle as cases
+from engine.cases.worklist import step_detail
+from engine.citizen import applications as citizen
+from engine.context import EngineContext
+from engine.matters.forms import example_data
+from engine.runtime.clock import SimulatedClock
+from tests.web.conftest import REPO, token_of
+
+ENGLISH = {"Accept-Language": "en"}
+NEWBORN_AFTER = (REPO / "processes" / "newborn" / "after.bpmn").read_bytes()
+
+
+def upload(client, token: str, **fields):
+    files = {name: (io.BytesIO(data), filename) for name, (data, filename) in fields.pop("files", {}).items()}
+    return client.post("/designer/upload", data={"csrf_token": token, **fields, **files},
+                       content_type="multipart/form-data", headers=ENGLISH)
+
+
+def test_an_upload_without_a_file_asks_for_one(client, login):
+    response = upload(client, login("designer.police"), action="check")
+    assert response.status_code == 400 and "Choose a BPMN file to upload." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("matter_id,variant,needle", [
+    ("newborn", "sideways", "one of before, after"),
+    ("Newborn!", "after", "lower-case letters, digits, _"),
+    ("newborn_pilot", "after", "required for a new matter"),
+])
+def test_a_deploy_with_a_wrong_matter_or_variant_is_refused_beside_the_field(client, login, ctx, matter_id,
+                                                                             variant, needle):
+    from engine.catalog.designer import list_versions
+
+    before = len(list_versions(ctx))
+    response = upload(client, login("admin"), action="deploy", matter_id=matter_id, variant=variant,
+                      files={"bpmn": (NEWBORN_AFTER, "after.bpmn")})
+    assert response.status_code == 422 and needle in response.get_data(as_text=True)
+    assert len(list_versions(ctx)) == before
+
+
+def test_a_model_that_breaks_the_deployed_matters_rules_shows_its_problems(client, login, ctx):
+    """Alone the model passes the check; with newborn's deployed matter.yaml its step names an unknown form."""
+    from engine.catalog.designer import list_versions
+
+    token = login("designer.police")
+    model = NEWBORN_AFTER.replace(b'value="birth_registration_review"', b'value="no_such_form"')
+    checked = upload(client, token, action="check", files={"bpmn": (model, "after.bpmn")})
+    assert checked.status_code == 200
+    before = len(list_versions(ctx))
+    response = upload(client, token, action="deploy", matter_id="newborn", variant="after",
+                      files={"bpmn": (model, "after.bpmn")})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert '<table class="problems">' in page and "no_such_form" in page
+    assert len(list_versions(ctx)) == before
+
+
+def test_the_chosen_language_survives_sign_in_and_sign_out(client):
+    client.post("/lang", data={"lang": "en", "next": "/login", "csrf_token": token_of(client)})
+    response = client.post("/login", data={"username": "auditor", "password": "test-password-1",
+                                           "csrf_token": token_of(client)})
+    assert response.status_code == 302
+    assert 'lang="en"' in client.get("/audit/", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert client.post("/logout", data={"csrf_token": token_of(client)}).status_code == 302
+    assert 'lang="en"' in client.get("/track", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+
+
+def test_the_case_page_shows_when_each_step_was_ready_and_done_and_how_long_it_took(app, client, login):
+    """Steps done 26 h 5 min, then 3 h 20 min after they became ready, on a clock the test sets."""
+    clock = SimulatedClock(datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc))  # 09:00 in Beijing
+    timed = EngineContext.from_url(app.config["DATABASE_URL"], clock=clock)
+    try:
+        number = citizen.apply(timed, "newborn", example_data(citizen.intake_form(timed, "newborn")), "13800008000")
+        for pause in (timedelta(hours=26, minutes=5), timedelta(hours=3, minutes=20)):
+            clock.advance(pause)
+            item = cases.get_case(timed, number).ready_steps[0]
+            detail = step_detail(timed, number, item.task_id)
+            cases.complete_step(timed, number, item.task_id, Actor("clerk.x", "clerk", item.department),
+                                example_data(detail.form) if detail.form else {})
+    finally:
+        timed.engine.dispose()
+    login("admin")
+    page = client.get(f"/cases/{number}", headers=ENGLISH).get_data(as_text=True)
+    assert "started 2026-03-02 09:00" in page
+    cells = re.findall(r"<td>([^<]*)</td>", page)
+    assert "0 min" in cells and "1 d 2 h" in cells and "3 h 20 min" in cells
+    assert cells.count("2026-03-03 11:05") == 2 and "2026-03-03 14:25" in cells  # done, then ready; Beijing time
