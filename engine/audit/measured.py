@@ -116,7 +116,8 @@ def _case_figures(session: Session, selection: Selection) -> dict[str, Any]:
     """Counts, per-case means, percentiles of elapsed time and the on-time rate, in one statement."""
     summary = FinishedCase
     rows = select(summary.status, summary.on_time, summary.steps, summary.trips, summary.handoffs,
-                  *ranked("hours", summary.elapsed_hours), counted(order_by=summary.elapsed_hours),
+                  *ranked("hours", summary.elapsed_hours.expression),
+                  counted(order_by=summary.elapsed_hours.expression),
                   *ranked("days", cast(summary.elapsed_workdays, Float))
                   ).where(*selection.where()).subquery()
     hours, days = rows.c.hours, rows.c.days

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from tests.corpus import files_with_role
 
-
 REPO = Path(__file__).resolve().parents[2]
 
 HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n'

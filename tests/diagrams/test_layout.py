@@ -4,12 +4,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from diagram_helpers import collaboration_model, lane_model, process_files
 from lxml import etree
 
-from diagram_helpers import CORPUS, collaboration_model, lane_model, process_files
 from diagrams.layout import BPMNDI_NS, DC_NS, DI_NS, add_di
 from diagrams.spec import diagram_from_root
 from engine.model.equivalence import same_behaviour, spec_signature, xsd_problem
+from tests.corpus import CORPUS
 
 NS = {"bpmndi": BPMNDI_NS, "dc": DC_NS, "di": DI_NS}
 SAMPLES = [CORPUS / "spiffworkflow/bpmn/data/lanes.bpmn", CORPUS / "bpmn-miwg/Reference/C.1.0.bpmn",

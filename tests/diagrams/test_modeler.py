@@ -18,13 +18,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from diagram_helpers import REPO, process_files
 from lxml import etree
 
-from diagram_helpers import CORPUS, REPO, process_files
 from diagrams.layout import BPMNDI_NS, add_di
 from diagrams.spec import BPMN_NS
 from tests.browser import SHOTS, launch, require_browser
-from tests.corpus import files_with_role
+from tests.corpus import CORPUS, files_with_role
 
 pytestmark = pytest.mark.xdist_group("browser")  # one worker drives Chromium: no second browser beside it
 

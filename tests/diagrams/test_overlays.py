@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from diagram_helpers import edge_line, lane_model, node_line
+
 from diagrams.overlays import CaseOverlay, render_case, render_compare, render_heat, taken_flows
 from diagrams.styles import HEAT_SCALE, STYLES
 

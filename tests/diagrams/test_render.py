@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from diagram_helpers import collaboration_model, edge_line, lane_model, node_line
+
 from diagrams.render import render_diagram, to_image, wrap
 from diagrams.styles import FONT
 

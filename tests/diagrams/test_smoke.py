@@ -4,11 +4,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from diagram_helpers import corpus_files, process_files
 
-from diagram_helpers import CORPUS, corpus_files, process_files
 from diagrams.render import render_diagram, to_image
 from diagrams.spec import load_diagram
 from engine.errors import ModelError
+from tests.corpus import CORPUS
 
 MALFORMED = {"bpmn-js/fixtures/bpmn/draw/events.bpmn"}  # an undeclared namespace prefix: not XML
 

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import pytest
-
 from diagram_helpers import collaboration_model, lane_model
+
 from engine.errors import ModelError
 
 

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.catalog import versions as catalog
 from engine.accounts import users
-from engine.runtime.clock import SimulatedClock
+from engine.catalog import versions as catalog
 from engine.context import EngineContext
+from engine.runtime.clock import SimulatedClock
 
 MODELS = Path(__file__).resolve().parent / "models"
 

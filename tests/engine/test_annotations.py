@@ -6,13 +6,13 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from engine.model.annotations import Duration, parse_duration, parse_step
+
 from engine.errors import ModelError
-from engine.model.loading import load_model
 from engine.matters.files import Matter, parse_matter
+from engine.model.annotations import Duration, parse_duration, parse_step
+from engine.model.loading import load_model
 from engine.model.problems import Problem
 from tests.corpus import CORPUS
-
 
 
 def problems_of(xml: str, matter: Matter | None = None) -> list[Problem]:

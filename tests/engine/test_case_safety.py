@@ -5,12 +5,12 @@ import time
 
 import pytest
 
+from engine.accounts.users import Actor
 from engine.cases import lifecycle as cases
 from engine.catalog import versions as catalog
 from engine.errors import CaseClosed, InputError
-from engine.runtime.workflow import CaseRuntime
 from engine.runtime.sandbox import make_script_engine
-from engine.accounts.users import Actor
+from engine.runtime.workflow import CaseRuntime
 from tests.conftest import PROCESSES
 
 from .conftest import MODELS

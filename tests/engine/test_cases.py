@@ -6,14 +6,21 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from engine.cases import lifecycle as cases
-from engine.cases.worklist import work_items
-from engine.cases import timers
-from engine.errors import (CaseClosed, CaseNotFound, InputError, NotYourDepartment, StaleCase, StepClaimed,
-                           StepNotFound, StepNotReady)
-from engine.cases.numbers import PATTERN
-from engine.store.tables import StepLogEntry
 from engine.accounts.users import Actor
+from engine.cases import lifecycle as cases, timers
+from engine.cases.numbers import PATTERN
+from engine.cases.worklist import work_items
+from engine.errors import (
+    CaseClosed,
+    CaseNotFound,
+    InputError,
+    NotYourDepartment,
+    StaleCase,
+    StepClaimed,
+    StepNotFound,
+    StepNotReady,
+)
+from engine.store.tables import StepLogEntry
 
 HEALTH_CLERK = Actor("wang.health", "clerk", "health")
 

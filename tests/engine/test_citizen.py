@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.cases import lifecycle as cases
+from engine.cases.driving import drive_case
 from engine.catalog import versions as catalog
 from engine.citizen import applications as citizen
-from engine.cases.driving import drive_case
 from engine.errors import Conflict, InputError, NotFound, Throttled
 from engine.matters.forms import example_data
 from engine.store.tables import Case

@@ -5,12 +5,11 @@ import multiprocessing
 import threading
 from datetime import timedelta
 
-from engine.cases import lifecycle as cases
-from engine.cases import timers
-from engine.runtime.clock import SimulatedClock
+from engine.accounts.users import Actor
+from engine.cases import lifecycle as cases, timers
 from engine.context import EngineContext
 from engine.errors import Conflict
-from engine.accounts.users import Actor
+from engine.runtime.clock import SimulatedClock
 
 POLICE = Actor("li.police", "clerk", "police")
 HEALTH = Actor("wang.health", "clerk", "health")

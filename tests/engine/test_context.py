@@ -9,9 +9,9 @@ import pytest
 
 from engine.caches import Memo
 from engine.catalog import versions as catalog
-from engine.model.reading import next_steps
 from engine.context import EngineContext
 from engine.model.loading import load_model
+from engine.model.reading import next_steps
 
 MODELS = Path(__file__).resolve().parent / "models"
 THREADS = 8

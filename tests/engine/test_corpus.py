@@ -8,9 +8,8 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from web.cli import cli
-
 from tests.corpus import CORPUS, table
+from web.cli import cli
 
 if not CORPUS.is_dir():
     pytest.skip(f"BPMN corpus not found at {CORPUS} (it lives in shared/, next to the repository)", allow_module_level=True)

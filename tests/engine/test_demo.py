@@ -5,9 +5,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from engine.accounts import users
 from engine.citizen import applications as citizen
 from engine.demo import loader as demo
-from engine.accounts import users
 from engine.store.tables import Case, OpenStep
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"

@@ -5,10 +5,10 @@ import shutil
 
 import pytest
 
+from engine.accounts.users import Actor
 from engine.cases import lifecycle as cases
 from engine.catalog import versions as catalog
 from engine.errors import ModelError
-from engine.accounts.users import Actor
 from tests.conftest import PROCESSES
 
 from .conftest import MODELS

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from engine.accounts.users import Actor
-from engine.audit.drilldown import (CaseFilter, buckets, find_cases, slowest_step, working_days_distribution)
+from engine.audit.drilldown import CaseFilter, buckets, find_cases, slowest_step, working_days_distribution
 from engine.cases import lifecycle as cases
 from engine.cases.driving import drive_case
 from engine.catalog import versions as catalog

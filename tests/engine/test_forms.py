@@ -7,8 +7,8 @@ import json
 import pytest
 
 from engine.errors import InputError
-from engine.matters.forms import example_data, form_schema, validate_form
 from engine.matters.files import Choice, Form, FormField, Names
+from engine.matters.forms import example_data, form_schema, validate_form
 from engine.matters.messages import TEXTS
 
 N = Names("中", "en")

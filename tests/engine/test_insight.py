@@ -5,9 +5,9 @@ from datetime import date, datetime, timedelta, timezone
 
 from diagrams.overlays import render_case
 from diagrams.spec import load_diagram
+from engine.accounts.users import Actor
 from engine.cases import lifecycle as cases
 from engine.cases.insight import case_overlay, step_deadline, step_durations
-from engine.accounts.users import Actor
 from engine.runtime.workdays import WorkCalendar
 
 POLICE = Actor("li.police", "clerk", "police")

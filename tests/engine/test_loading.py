@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from engine.errors import ModelError
 from engine.catalog.library import check_paths
+from engine.errors import ModelError
 from engine.model.loading import clear_cache, load_model, model_for
 from engine.model.xmlsafe import MAX_BYTES
 from web.cli import cli

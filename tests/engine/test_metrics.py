@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.model.loading import load_model
 from engine.matters.files import load_matter, parse_matter
+from engine.model.loading import load_model
 from engine.model.metrics import METRIC_KEYS, compare, static_metrics
 from engine.model.types import Model
 

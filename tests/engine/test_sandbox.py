@@ -298,20 +298,17 @@ def test_the_sandbox_works_from_another_thread():
     assert "time limit of 0.2 s" in results["stopped"]
 
 
-def test_a_simple_condition_is_compiled_once_and_evaluates_cheaply():
-    """A gateway condition is evaluated for every case: compiled once, then well under a millisecond a run."""
-    from engine.runtime.sandbox import _compile
+def test_a_simple_condition_is_compiled_once_and_evaluated_many_times():
+    """A gateway condition is evaluated for every case: compiled once, then only run (speed: bench/, not here)."""
+    from engine.runtime.sandbox.policy import compile_source as _compile
 
     env = SandboxEnvironment()
     condition = f"amount > 1000 and district == 'haidian' and {uuid.uuid4().int % 97} >= 0"  # new to the cache
     misses = _compile.cache_info().misses
     runs = 10_000
-    started = time.perf_counter()
     results = [env.evaluate(condition, {"amount": amount, "district": "haidian"}) for amount in range(runs)]
-    per_run = (time.perf_counter() - started) / runs
     assert results == [amount > 1000 for amount in range(runs)]
     assert _compile.cache_info().misses == misses + 1
-    assert per_run < 1e-3, f"condition evaluation took {per_run * 1e6:.0f} us"  # about 1 us here; 1 ms is a bug
 
 
 def test_a_malformed_condition_is_refused_with_the_reason():

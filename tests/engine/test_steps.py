@@ -6,10 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from engine.cases import lifecycle as cases
-from engine.cases import timers
-from engine.errors import StepNotFound, StepNotReady
 from engine.accounts.users import Actor
+from engine.cases import lifecycle as cases, timers
+from engine.errors import StepNotFound, StepNotReady
 
 HEALTH = Actor("wang.health", "clerk", "health")
 HOSPITAL = {"delivery": "hospital", "child": "A"}

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.catalog import versions as catalog
 from engine.cases.insight import case_overlay, step_deadline
+from engine.catalog import versions as catalog
 from engine.citizen import applications as citizen
 from engine.matters.forms import example_data
 from engine.runtime import workdays

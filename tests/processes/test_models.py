@@ -6,16 +6,16 @@ from pathlib import Path
 import pytest
 
 from engine.cases import lifecycle as cases
-from engine.catalog import versions as catalog
-from engine.runtime.clock import SimulatedClock, using_clock
-from engine.context import EngineContext
 from engine.cases.driving import TIMER_SLACK, drive_case, step_data
+from engine.catalog import versions as catalog
+from engine.context import EngineContext
+from engine.matters.files import find_matters
 from engine.matters.forms import validate_form
 from engine.model.loading import load_model
-from engine.matters.files import find_matters
 from engine.model.metrics import static_metrics
-from engine.runtime.workflow import CaseRuntime
+from engine.runtime.clock import SimulatedClock, using_clock
 from engine.runtime.sandbox import make_script_engine
+from engine.runtime.workflow import CaseRuntime
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 MATTERS = {m.id: m for m in find_matters(PROCESSES)}

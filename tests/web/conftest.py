@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.catalog import versions as catalog
 from engine.accounts import users
+from engine.catalog import versions as catalog
 from engine.context import EngineContext
 from web.app import create_app
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.catalog import versions as catalog
-from engine.citizen import applications as citizen
 from engine.accounts import users
 from engine.cases.driving import drive_case, step_data
+from engine.catalog import versions as catalog
+from engine.citizen import applications as citizen
 from engine.matters.forms import example_data
 from tests.web.conftest import deployed_database
 from web.app import create_app, engine_context
@@ -123,8 +123,8 @@ MATRIX = {
 
 def _claimed_then(api: Api, app, new_case):
     number = new_case()
-    from engine.cases import lifecycle as cases
     from engine.accounts.users import Actor
+    from engine.cases import lifecycle as cases
 
     cases.claim_step(engine_context(app), number, "register_birth", Actor("clerk", "clerk", "police"))
     return api.call("POST", f"/api/cases/{number}/steps/register_birth/release")

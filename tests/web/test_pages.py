@@ -6,9 +6,9 @@ import re
 
 import pytest
 
+from engine.accounts import users
 from engine.cases import lifecycle as cases
 from engine.citizen import applications as citizen
-from engine.accounts import users
 from engine.matters.forms import example_data
 from tests.web.conftest import PASSWORD, finish_case, sign_in, token_of
 
@@ -39,6 +39,8 @@ def _pages(number: str, task: str, version_id: int) -> list[tuple[str, set[str],
         (f"/designer/versions/{version_id}", {"designer.police", "admin"}, 200),
         ("/audit/", {"auditor", "admin"}, 200),
         ("/audit/matters/newborn", {"auditor", "admin"}, 200),
+        ("/audit/matters/newborn/cases", {"auditor", "admin"}, 200),
+        ("/audit/matters/newborn/heat?variant=after&mode=frequency", {"auditor", "admin"}, 200),
     ]
 
 

@@ -87,7 +87,7 @@ def completed(ctx) -> str:
 
 @pytest.mark.parametrize("score,comment,field,message", [
     ("five", "", "score", "Choose a score from 1 to 5."),
-    ("9", "", "score", "Choose a score from 1 to 5."),
+    ("9", "", "score", "Must be between 1 and 5."),
     ("4", "好" * 501, "comment", "At most 500 characters."),
 ])
 def test_a_rating_is_checked_before_it_is_kept(client, completed, score, comment, field, message):

@@ -83,9 +83,9 @@ def test_the_case_page_shows_when_each_step_was_ready_and_done_and_how_long_it_t
         for pause in (timedelta(hours=26, minutes=5), timedelta(hours=3, minutes=20)):
             clock.advance(pause)
             item = cases.get_case(timed, number).ready_steps[0]
-            detail = step_detail(timed, number, item.task_id)
-            cases.complete_step(timed, number, item.task_id, Actor("clerk.x", "clerk", item.department),
-                                example_data(detail.form) if detail.form else {})
+            clerk = Actor("clerk.x", "clerk", item.department)
+            detail = step_detail(timed, number, item.task_id, clerk)
+            cases.complete_step(timed, number, item.task_id, clerk, example_data(detail.form) if detail.form else {})
     finally:
         timed.engine.dispose()
     login("admin")

@@ -9,10 +9,10 @@ import io
 
 import pytest
 
-from engine.cases import lifecycle as cases
-from engine.citizen import applications as citizen
-from engine.catalog import designer
 from engine.accounts import users
+from engine.cases import lifecycle as cases
+from engine.catalog import designer
+from engine.citizen import applications as citizen
 from engine.matters.forms import example_data
 from tests.web.conftest import PASSWORD, REPO, sign_in, token_of
 
