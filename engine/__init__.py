@@ -70,6 +70,7 @@ _EXPORTS: dict[str, str] = {
     "matter_comparison": "engine.audit.comparison", "matter_comparisons": "engine.audit.comparison",
     "portfolio": "engine.audit.comparison", "audit_overview": "engine.audit.comparison",
     "rebuild_summaries": "engine.audit.summaries",
+    "simulate": "engine.audit.simulation", "SimulationResult": "engine.audit.simulation",
     "AuditOverview": "engine.audit.comparison", "MatterDetail": "engine.audit.comparison",
     "matter_detail": "engine.audit.comparison",
     # the citizen's side
@@ -104,6 +105,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPORTS
     from engine.accounts.users import (ROLES, Actor, add_user, authenticate, end_sessions, get_actor,
                                        session_generation)
+    from engine.audit.simulation import SimulationResult, simulate
     from engine.audit.summaries import rebuild_summaries
     from engine.audit.comparison import (AuditOverview, MatterComparison, MatterDetail, audit_overview,
                                          matter_comparison, matter_detail,
