@@ -78,6 +78,7 @@ _EXPORTS: dict[str, str] = {
     "slowest_step": "engine.audit.drilldown",
     "MatterDashboard": "engine.audit.dashboard", "Outlier": "engine.audit.dashboard",
     "matter_dashboard": "engine.audit.dashboard",
+    "simulate": "engine.audit.simulation", "SimulationResult": "engine.audit.simulation",
     "AuditOverview": "engine.audit.comparison", "MatterDetail": "engine.audit.comparison",
     "matter_detail": "engine.audit.comparison",
     # the citizen's side
@@ -131,6 +132,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
         slowest_step,
         working_days_distribution,
     )
+    from engine.audit.simulation import SimulationResult, simulate
     from engine.audit.summaries import rebuild_summaries
     from engine.cases.dryrun import DryRun, dry_run
     from engine.cases.insight import CaseOverlay, case_overlay, step_durations

@@ -20,15 +20,15 @@ from engine.views import CaseView, LogEntry, WorkItem
 
 
 def start_case(ctx: EngineContext, matter_id: str, variant: str = "after", data: dict[str, Any] | None = None,
-               actor: Actor | None = None) -> CaseView:
-    """Start a case of the current version of a matter variant."""
+               actor: Actor | None = None, source: str = "real") -> CaseView:
+    """Start a case of the current version of a matter variant (`source`: real, or simulated by `simulate`)."""
     if data is not None and not isinstance(data, dict):
         raise InputError("case data must be a JSON object", fields={"data": ["must be an object"]})
     with ctx.write() as session, using_clock(ctx.clock):
         if actor is not None:
             check_may_act(actor, matter_departments(ctx, session, matter_id), matter_id)
         version = catalog.current_version(session, matter_id, variant)
-        case, runtime, rows = create_case(ctx, session, version, data, actor.name if actor else None)
+        case, runtime, rows = create_case(ctx, session, version, data, actor.name if actor else None, source)
         return case_view(case, version.version, runtime, session, ctx.clock.now(), rows)
 
 

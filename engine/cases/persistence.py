@@ -26,12 +26,13 @@ from engine.views import CaseView, Deadline, LogEntry, WorkItem
 
 
 def create_case(ctx: EngineContext, session: Session, version: ModelVersion, data: dict[str, Any] | None,
-                started_by: str | None) -> tuple[Case, CaseRuntime, list[OpenStep]]:
-    """Start a case of `version` inside the caller's transaction (with a unique case number)."""
+                started_by: str | None, source: str = "real") -> tuple[Case, CaseRuntime, list[OpenStep]]:
+    """Start a case of `version` in the caller's transaction (unique case number; `source` per docs/metrics.md)."""
     model, _matter = catalog.loaded_version(ctx, session, version.id)
     now = ctx.clock.now()
     case = Case(model_version_id=version.id, matter_id=version.matter_id, variant=version.variant, status="running",
-                version=1, state="", trail=[], started_by=started_by, started_at=now, updated_at=now, applicant={})
+                version=1, state="", trail=[], started_by=started_by, started_at=now, updated_at=now, applicant={},
+                source=source)
     try:
         runtime = CaseRuntime.start(model, ctx.script_engine, data)
     except CaseError as exc:
