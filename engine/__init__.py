@@ -70,6 +70,8 @@ _EXPORTS: dict[str, str] = {
     "matter_comparison": "engine.audit.comparison", "matter_comparisons": "engine.audit.comparison",
     "portfolio": "engine.audit.comparison", "audit_overview": "engine.audit.comparison",
     "rebuild_summaries": "engine.audit.summaries",
+    "import_log": "engine.audit.importing", "ImportResult": "engine.audit.importing",
+    "ImportRefused": "engine.errors",
     "AuditOverview": "engine.audit.comparison", "MatterDetail": "engine.audit.comparison",
     "matter_detail": "engine.audit.comparison",
     # the citizen's side
@@ -104,6 +106,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPORTS
     from engine.accounts.users import (ROLES, Actor, add_user, authenticate, end_sessions, get_actor,
                                        session_generation)
+    from engine.audit.importing import ImportResult, import_log
     from engine.audit.summaries import rebuild_summaries
     from engine.audit.comparison import (AuditOverview, MatterComparison, MatterDetail, audit_overview,
                                          matter_comparison, matter_detail,
@@ -122,9 +125,9 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
                                              lookup, rate)
     from engine.context import EngineContext
     from engine.demo.loader import DEMO_CHECK, DEMO_PASSWORD, load_demo
-    from engine.errors import (CaseClosed, CaseNotFound, Conflict, InputError, MatterNotFound, ModelError,
-                               NotAllowed, NotFound, NotYourDepartment, OneThingError, SandboxError, StaleCase,
-                               StepClaimed, StepNotFound, StepNotReady, Throttled)
+    from engine.errors import (CaseClosed, CaseNotFound, Conflict, ImportRefused, InputError, MatterNotFound,
+                               ModelError, NotAllowed, NotFound, NotYourDepartment, OneThingError, SandboxError,
+                               StaleCase, StepClaimed, StepNotFound, StepNotReady, Throttled)
     from engine.matters.files import Form, FormField, Names, Source
     from engine.vocabulary import APPLICANT, VARIANTS
     from engine.matters.messages import FieldMessage, messages_by_field
