@@ -12,8 +12,10 @@ import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine.audit.eventlogs import LogSource, Problems, RawEvent, parse_time, read_events, refusal
@@ -21,6 +23,7 @@ from engine.audit.summaries import LoggedStep, summarize, version_facts
 from engine.cases.numbers import new_case_number
 from engine.catalog import versions as catalog
 from engine.context import EngineContext
+from engine.errors import ImportRefused
 from engine.matters.files import Matter
 from engine.model.types import Model
 from engine.store.tables import Case, StepLogEntry
@@ -30,6 +33,8 @@ from engine.vocabulary import APPLICANT
 SOURCE = "imported"
 ACTOR = "import"  # the step log's actor of every imported event
 CHUNK = 500  # values in one IN (...) query
+_STEP_LOG = cast(Table, StepLogEntry.__table__)  # bulk inserts go through Core: the ORM adds nothing to them
+_SUMMARIES = cast(Table, FinishedCase.__table__)
 
 
 @dataclass(frozen=True)
@@ -43,14 +48,15 @@ class ImportResult:
 
 @dataclass(slots=True)
 class _Event:
-    """An event that passed its own checks; `start` None until the case's other events are known."""
+    """An event that passed its own checks; an empty start (`given` False) is set once the case is read."""
 
     row: int
     step_id: str
     step_name: str
     department: str | None
-    start: datetime | None
+    start: datetime
     end: datetime
+    given: bool
 
 
 def import_log(ctx: EngineContext, source: LogSource, filename: str, matter_id: str, variant: str) -> ImportResult:
@@ -63,7 +69,11 @@ def import_log(ctx: EngineContext, source: LogSource, filename: str, matter_id: 
         problems += _imported_before(session, matter_id, variant, cases)
         if problems:
             raise refusal(filename, problems)
-        _store(ctx, session, version.id, matter_id, variant, cases)
+        try:
+            _store(ctx, session, version.id, matter_id, variant, cases)
+        except IntegrityError:  # PostgreSQL: another import stored the same case ids since they were checked
+            raise ImportRefused([f"{filename}: another import stored some of these cases at the same time; "
+                                 "nothing imported: run it again to see which"]) from None
         return ImportResult(len(cases), sum(len(events) for events in cases.values()), version.version)
 
 
@@ -82,8 +92,8 @@ def _checked(events: Iterable[RawEvent], model: Model, matter: Matter | None,
             problems.append((raw.row, f"duplicate event: row {first} has the same case, activity and end"))
             continue
         cases.setdefault(raw.case_id, []).append(event)
-    for events in cases.values():
-        _fill_starts(events)
+    for case_events in cases.values():
+        _fill_starts(case_events)
     return cases
 
 
@@ -115,7 +125,8 @@ def _event_of(raw: RawEvent, model: Model, steps: dict[str, set[str]], departmen
         return None
     step_id = next(iter(matches))
     info = model.steps[step_id]
-    return _Event(raw.row, step_id, info.name or step_id, department or info.department, start, end)
+    return _Event(raw.row, step_id, info.name or step_id, department or info.department, start or end, end,
+                  start is not None)
 
 
 def _time_of(text: str, wrong: list[str]) -> datetime | None:
@@ -131,7 +142,7 @@ def _fill_starts(events: list[_Event]) -> None:
     events.sort(key=lambda e: (e.end, e.row))
     previous: datetime | None = None
     for event in events:
-        if event.start is None:
+        if not event.given:
             event.start = previous or event.end
         previous = event.end
 
@@ -153,7 +164,8 @@ def _step_names(model: Model) -> dict[str, set[str]]:
 def _department_keys(model: Model, matter: Matter | None) -> dict[str, str]:
     """Department ids and names (zh, en; matter.yaml's, else the lanes') to the department id."""
     keys: dict[str, str] = {}
-    named = [(d.id, (d.names.zh, d.names.en)) for d in matter.departments] if matter is not None else []
+    named: list[tuple[str, tuple[str, ...]]] = [(d.id, (d.names.zh, d.names.en)) for d in matter.departments
+                                                 ] if matter is not None else []
     named += [(lane, (name,)) for lane, name in model.lanes.items()] + [(APPLICANT, ("申请人",))]
     for department, names in named:
         keys.setdefault(_key(department), department)
@@ -206,8 +218,8 @@ def _store(ctx: EngineContext, session: Session, version_id: int, matter_id: str
                          claimed_at=None, at=e.end) for e in events]  # no data: SQL NULL
             steps = [LoggedStep(e.step_id, e.department, e.start, e.end) for e in events]
             summaries.append(summarize(case, steps, facts, case.completed_at))
-        session.execute(insert(StepLogEntry.__table__), log)  # Core executemany: the ORM adds nothing here
-        session.execute(insert(FinishedCase.__table__), summaries)
+        session.execute(insert(_STEP_LOG), log)
+        session.execute(insert(_SUMMARIES), summaries)
 
 
 def _free_numbers(session: Session, starts: list[datetime]) -> list[str]:

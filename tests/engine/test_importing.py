@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import csv
+import threading
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -275,3 +277,30 @@ def test_many_problems_are_listed_up_to_a_limit(ctx, newborn):
     problems = refused.value.problems
     assert len(problems) == eventlogs.MAX_SHOWN + 1 and problems[0].startswith("log.csv:2: unknown activity")
     assert problems[-1] == f"log.csv: {150 - eventlogs.MAX_SHOWN} more problems not shown"
+
+
+def test_a_case_stored_by_a_concurrent_transaction_refuses_the_import(ctx, newborn):
+    data = f"{HEADER}\nc1,apply_birth_certificate,,,2019-03-04T10:00+08:00\n".encode()
+    outcome: list[BaseException | None] = []
+    with ctx.write() as session:  # another import, not yet committed, holds case c1
+        session.add(Case(number="20190304-00000", model_version_id=newborn[0], matter_id="newborn", variant="before",
+                         status="completed", source="imported", state="", started_at=ctx.clock.now(),
+                         updated_at=ctx.clock.now(), external_id="c1"))
+        session.flush()
+        worker = threading.Thread(target=lambda: outcome.append(_raised(
+            lambda: import_log(ctx, data, "log.csv", "newborn", "before"))))
+        worker.start()
+        time.sleep(1)  # the import now waits for this transaction (row lock, or SQLite's write lock)
+    worker.join(timeout=60)
+    (error,) = outcome
+    assert isinstance(error, ImportRefused), error
+    assert "at the same time" in error.problems[0] or "was imported before" in error.problems[0]
+    assert counts(ctx)["cases"] == 1
+
+
+def _raised(call) -> BaseException | None:
+    try:
+        call()
+    except BaseException as exc:  # handed to the test's thread
+        return exc
+    return None
