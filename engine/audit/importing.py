@@ -33,6 +33,7 @@ from engine.vocabulary import APPLICANT
 SOURCE = "imported"
 ACTOR = "import"  # the step log's actor of every imported event
 CHUNK = 500  # values in one IN (...) query
+BATCH = 2000  # cases written at a time
 _STEP_LOG = cast(Table, StepLogEntry.__table__)  # bulk inserts go through Core: the ORM adds nothing to them
 _SUMMARIES = cast(Table, FinishedCase.__table__)
 
@@ -196,30 +197,30 @@ def _imported_before(session: Session, matter_id: str, variant: str, cases: dict
 
 def _store(ctx: EngineContext, session: Session, version_id: int, matter_id: str, variant: str,
            cases: dict[str, list[_Event]]) -> None:
-    """The cases, their step logs and summaries, in bulk inside the caller's transaction."""
+    """The cases, their step logs and summaries, in bulk inside the caller's transaction (a batch at a time)."""
     now = ctx.clock.now()
     numbers = _free_numbers(session, [min(e.start for e in events) for events in cases.values()])
-    rows = []
-    for (external_id, events), number in zip(cases.items(), numbers, strict=True):
-        trail = list(dict.fromkeys(e.step_id for e in events))
-        rows.append(Case(number=number, model_version_id=version_id, matter_id=matter_id, variant=variant,
-                         status="completed", source=SOURCE, version=1, state="", trail=trail, flows=[],
-                         started_by=ACTOR, started_at=min(e.start for e in events), updated_at=now,
-                         completed_at=max(e.end for e in events), applicant={}, external_id=external_id))
-    session.add_all(rows)
-    session.flush()
     facts = version_facts(ctx, session, version_id)
-    for chunk in _chunks(rows, 2000):
+    for batch in _chunks(list(zip(cases.items(), numbers, strict=True)), BATCH):
+        rows = [Case(number=number, model_version_id=version_id, matter_id=matter_id, variant=variant,
+                     status="completed", source=SOURCE, version=1, state="",
+                     trail=list(dict.fromkeys(e.step_id for e in events)), flows=[], started_by=ACTOR,
+                     started_at=min(e.start for e in events), updated_at=now,
+                     completed_at=max(e.end for e in events), applicant={}, external_id=external_id)
+                for (external_id, events), number in batch]
+        session.add_all(rows)
+        session.flush()
         log, summaries = [], []
-        for case in chunk:
-            events = cases[case.external_id]
+        for case, ((_, events), _) in zip(rows, batch, strict=True):
             log += [dict(case_id=case.id, task_id=str(uuid.uuid4()), step_id=e.step_id, step_name=e.step_name,
                          department=e.department, event="completed", actor=ACTOR, ready_at=e.start,
                          claimed_at=None, at=e.end) for e in events]  # no data: SQL NULL
             steps = [LoggedStep(e.step_id, e.department, e.start, e.end) for e in events]
-            summaries.append(summarize(case, steps, facts, case.completed_at))
+            summaries.append(summarize(case, steps, facts, max(e.end for e in events)))
         session.execute(insert(_STEP_LOG), log)
         session.execute(insert(_SUMMARIES), summaries)
+        for case in rows:  # written: the session need not keep them, so memory stays one batch
+            session.expunge(case)
 
 
 def _free_numbers(session: Session, starts: list[datetime]) -> list[str]:

@@ -236,10 +236,12 @@ def test_a_case_is_imported_once(ctx, newborn, tmp_path):
         session.flush()
 
 
-def test_summaries_of_imported_cases_are_what_a_rebuild_computes(ctx, newborn, clock):
+def test_summaries_of_imported_cases_are_what_a_rebuild_computes(ctx, newborn, clock, monkeypatch):
+    from engine.audit import importing
     from engine.cases import lifecycle as cases
     from engine.cases.driving import drive_case
 
+    monkeypatch.setattr(importing, "BATCH", 3)  # the sample's four cases are written in two batches
     drive_case(ctx, cases.start_case(ctx, "newborn", "before").number)
     import_log(ctx, LOGS / "newborn-before-2019.csv", "newborn-before-2019.csv", "newborn", "before")
     with ctx.read() as session:
