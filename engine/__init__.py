@@ -79,6 +79,8 @@ _EXPORTS: dict[str, str] = {
     "MatterDashboard": "engine.audit.dashboard", "Outlier": "engine.audit.dashboard",
     "matter_dashboard": "engine.audit.dashboard",
     "simulate": "engine.audit.simulation", "SimulationResult": "engine.audit.simulation",
+    "import_log": "engine.audit.importing", "ImportResult": "engine.audit.importing",
+    "ImportRefused": "engine.errors",
     "AuditOverview": "engine.audit.comparison", "MatterDetail": "engine.audit.comparison",
     "matter_detail": "engine.audit.comparison",
     # the citizen's side
@@ -132,6 +134,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
         slowest_step,
         working_days_distribution,
     )
+    from engine.audit.importing import ImportResult, import_log
     from engine.audit.simulation import SimulationResult, simulate
     from engine.audit.summaries import rebuild_summaries
     from engine.cases.dryrun import DryRun, dry_run
@@ -178,6 +181,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
         CaseClosed,
         CaseNotFound,
         Conflict,
+        ImportRefused,
         InputError,
         MatterNotFound,
         ModelError,

@@ -3,6 +3,7 @@
     OneThingError
     ├── ModelError            a BPMN model or matter file is invalid (carries Problems)   -> 422
     ├── InputError            bad data from a caller: malformed JSON, invalid form field  -> 422
+    │   └── ImportRefused      an event log with bad rows (carries `FILE:ROW: message` lines) -> 422
     ├── NotFound
     │   ├── MatterNotFound                                                               -> 404
     │   ├── CaseNotFound                                                                 -> 404
@@ -49,6 +50,15 @@ class ModelError(OneThingError):
 
 class InputError(OneThingError):
     code = "invalid_input"
+
+
+class ImportRefused(InputError):
+    """An event log was refused as a whole; `problems` holds one `FILE:ROW: message` line per problem."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        more = " (and more problems)" if len(self.problems) > 1 else ""
+        super().__init__(f"the log was refused, nothing imported: {self.problems[0] if self.problems else '?'}{more}")
 
 
 class NotFound(OneThingError):

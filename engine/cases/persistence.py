@@ -67,6 +67,8 @@ def _insert_with_number(session: Session, case: Case, now: datetime) -> None:
 def load_runtime(ctx: EngineContext, session: Session, case: Case) -> tuple[CaseRuntime, Any]:
     """The case's workflow, loaded with its model version (parsed once per process), and its matter."""
     model, matter = catalog.loaded_version(ctx, session, case.model_version_id)
+    if not case.state:  # imported records: no workflow; the step log and trail say what happened
+        return CaseRuntime.without_state(model, ctx.script_engine), matter
     return CaseRuntime.load(model, case.state, ctx.script_engine), matter
 
 

@@ -59,6 +59,11 @@ class CaseRuntime:
         return runtime
 
     @classmethod
+    def without_state(cls, model: Model, script_engine: Any) -> CaseRuntime:
+        """A case that never ran here (imported records): its model's workflow unstarted, nothing ready or due."""
+        return cls(model, BpmnWorkflow(model.spec, model.subprocess_specs, script_engine=script_engine), script_engine)
+
+    @classmethod
     def load(cls, model: Model, text: str, script_engine: Any) -> CaseRuntime:
         workflow, extra = case_state.load_state(text, model.spec, model.subprocess_specs)
         return cls(model, workflow, script_engine, extra)

@@ -87,8 +87,10 @@ class Case(Base):
     updated_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
     completed_at: Mapped[datetime | None] = mapped_column(UTC_DATETIME)
     applicant: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    external_id: Mapped[str | None] = mapped_column(String(128))  # an imported case's id in its source log
 
-    __table_args__ = (Index("ix_cases_matter_variant_status", "matter_id", "variant", "status"),)
+    __table_args__ = (Index("ix_cases_matter_variant_status", "matter_id", "variant", "status"),
+                      UniqueConstraint("matter_id", "variant", "source", "external_id", name="uq_cases_external_id"))
     __mapper_args__ = {"version_id_col": version}
 
 
