@@ -72,6 +72,9 @@ _EXPORTS: dict[str, str] = {
     "rebuild_summaries": "engine.audit.summaries",
     "AuditOverview": "engine.audit.comparison", "MatterDetail": "engine.audit.comparison",
     "matter_detail": "engine.audit.comparison",
+    "Exported": "engine.audit.exports", "export_step_log_csv": "engine.audit.exports",
+    "export_xes": "engine.audit.export_xes", "export_xlsx": "engine.audit.export_xlsx",
+    "matter_report_html": "engine.audit.report_html", "matter_report_pdf": "engine.audit.report_pdf",
     # the citizen's side
     "intake_form": "engine.citizen.applications", "application_form": "engine.citizen.applications",
     "ApplicationForm": "engine.citizen.applications", "apply": "engine.citizen.applications",
@@ -105,6 +108,11 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
     from engine.accounts.users import (ROLES, Actor, add_user, authenticate, end_sessions, get_actor,
                                        session_generation)
     from engine.audit.summaries import rebuild_summaries
+    from engine.audit.exports import Exported, export_step_log_csv
+    from engine.audit.export_xes import export_xes
+    from engine.audit.export_xlsx import export_xlsx
+    from engine.audit.report_html import matter_report_html
+    from engine.audit.report_pdf import matter_report_pdf
     from engine.audit.comparison import (AuditOverview, MatterComparison, MatterDetail, audit_overview,
                                          matter_comparison, matter_detail,
                                          matter_comparisons, portfolio)
