@@ -12,6 +12,7 @@ import shutil
 import subprocess
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from engine.errors import OneThingError
 
@@ -42,47 +43,56 @@ def truetype_subset(path: Path, index: int, characters: str, name: str) -> bytes
     silently reuse the first subset for every later one.
     """
     from fontTools import subset
-    from fontTools.pens.cu2quPen import Cu2QuPen
-    from fontTools.pens.ttGlyphPen import TTGlyphPen
-    from fontTools.ttLib import newTable
 
     options = subset.Options()
     options.font_number, options.layout_features, options.hinting = index, [], False
     options.notdef_outline, options.desubroutinize = True, True
     options.drop_tables += ["GSUB", "GPOS", "BASE", "VORG", "vhea", "vmtx", "DSIG"]
     font = subset.load_font(str(path), options, lazy=True)
-    cmap = font.getBestCmap() or {}
-    if any(ord(c) not in cmap for c in PROBE):
-        raise OneThingError(f"{path} has no Chinese characters; {INSTALL}")
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text=characters + PROBE)
-    subsetter.subset(font)
-    if "glyf" not in font:
-        glyphs = font.getGlyphSet()
-        glyf = newTable("glyf")
-        glyf.glyphs, glyf.glyphOrder = {}, font.getGlyphOrder()
-        for glyph in glyf.glyphOrder:
-            pen = TTGlyphPen(None)
-            glyphs[glyph].draw(Cu2QuPen(pen, max_err=1.0, reverse_direction=True))  # cubic -> quadratic curves
-            glyf[glyph] = pen.glyph()
-        for tag in ("CFF ", "CFF2"):
-            if tag in font:
-                del font[tag]
-        font["glyf"], font["loca"] = glyf, newTable("loca")
-        maxp = font["maxp"]
-        maxp.tableVersion = 0x00010000  # the TrueType flavour, with the fields it needs
-        for field in ("maxTwilightPoints", "maxStorage", "maxFunctionDefs", "maxInstructionDefs", "maxStackElements",
-                      "maxSizeOfInstructions", "maxComponentElements"):
-            setattr(maxp, field, 0)
-        maxp.maxZones = 1
-        font["head"].glyphDataFormat = 0
-        font["post"].formatType = 3.0
-        font.sfntVersion = "\x00\x01\x00\x00"
-        font.recalcBBoxes = True
-    names = font["name"]
-    names.names = [record for record in names.names if record.nameID not in (4, 6)]
-    names.setName(name, 4, 3, 1, 0x409)
-    names.setName(name, 6, 3, 1, 0x409)
-    data = io.BytesIO()
-    font.save(data)
+    try:
+        cmap = font.getBestCmap() or {}
+        if any(ord(c) not in cmap for c in PROBE):
+            raise OneThingError(f"{path} has no Chinese characters; {INSTALL}")
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text=characters + PROBE)
+        subsetter.subset(font)
+        if "glyf" not in font:
+            _to_truetype(font)
+        names = font["name"]
+        names.names = [record for record in names.names if record.nameID not in (4, 6)]
+        names.setName(name, 4, 3, 1, 0x409)
+        names.setName(name, 6, 3, 1, 0x409)
+        data = io.BytesIO()
+        font.save(data)
+    finally:
+        font.close()  # lazy loading keeps the file open until now
     return data.getvalue()
+
+
+def _to_truetype(font: Any) -> None:
+    """Replace a font's PostScript (CFF) outlines by TrueType ones: cubic curves become quadratic."""
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import newTable
+
+    glyphs = font.getGlyphSet()
+    glyf = newTable("glyf")
+    glyf.glyphs, glyf.glyphOrder = {}, font.getGlyphOrder()
+    for glyph in glyf.glyphOrder:
+        pen = TTGlyphPen(None)
+        glyphs[glyph].draw(Cu2QuPen(pen, max_err=1.0, reverse_direction=True))
+        glyf[glyph] = pen.glyph()
+    for tag in ("CFF ", "CFF2"):
+        if tag in font:
+            del font[tag]
+    font["glyf"], font["loca"] = glyf, newTable("loca")
+    maxp = font["maxp"]
+    maxp.tableVersion = 0x00010000  # the TrueType flavour, with the fields it needs
+    for field in ("maxTwilightPoints", "maxStorage", "maxFunctionDefs", "maxInstructionDefs", "maxStackElements",
+                  "maxSizeOfInstructions", "maxComponentElements"):
+        setattr(maxp, field, 0)
+    maxp.maxZones = 1
+    font["head"].glyphDataFormat = 0
+    font["post"].formatType = 3.0
+    font.sfntVersion = "\x00\x01\x00\x00"
+    font.recalcBBoxes = True
