@@ -41,12 +41,16 @@ class _Sheets:
     def write(self, values: Iterable[Any]) -> None:
         if self.row >= self.max_rows:
             self._open()
-        for column, value in enumerate(values):
-            if isinstance(value, datetime):
-                self.sheet.write_datetime(self.row, column, value.astimezone(CHINA).replace(tzinfo=None),
-                                          self.formats[datetime])
+        sheet, row = self.sheet, self.row
+        for column, value in enumerate(values):  # typed writes: XlsxWriter's generic write() costs a third more
+            if isinstance(value, str):
+                sheet.write_string(row, column, value)
+            elif isinstance(value, datetime):
+                sheet.write_datetime(row, column, value.astimezone(CHINA).replace(tzinfo=None), self.formats[datetime])
+            elif isinstance(value, bool):
+                sheet.write_boolean(row, column, value)
             elif value is not None:
-                self.sheet.write(self.row, column, value)
+                sheet.write_number(row, column, value)
         self.row += 1
 
 
