@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import string
 from typing import Any, BinaryIO
 
 from engine.audit.cjkfont import find_cjk_font, truetype_subset
@@ -16,7 +17,8 @@ def _font(characters: str) -> str:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
-    wanted = "".join(sorted(set(characters)))
+    # Printable ASCII always: figures change with every case, and a new character set would register a new font.
+    wanted = "".join(sorted(set(characters) | set(string.printable.strip()) | {" "}))
     name = "OneThingCJK-" + hashlib.sha1(wanted.encode("utf-8")).hexdigest()[:12]
     if name not in pdfmetrics.getRegisteredFontNames():
         path, index = find_cjk_font()
