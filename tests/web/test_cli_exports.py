@@ -56,8 +56,10 @@ def test_export_writes_each_format_to_its_file(run, database, tmp_path):
     traces = etree.parse(str(tmp_path / "after.xes")).getroot().findall("{http://www.xes-standard.org/}trace")
     assert len(traces) == len(made.numbers("real", "after"))
     run("export", "xlsx", MATTER, "--source", "simulated", "--lang", "en", "-o", "simulated.xlsx")
-    cases = openpyxl.load_workbook(tmp_path / "simulated.xlsx", read_only=True)["cases"]
-    assert [row[0] for row in cases.iter_rows(min_row=2, values_only=True)] == sorted(made.numbers("simulated"))
+    workbook = openpyxl.load_workbook(tmp_path / "simulated.xlsx", read_only=True)
+    cases = [row[0] for row in workbook["cases"].iter_rows(min_row=2, values_only=True)]
+    workbook.close()  # a read-only workbook keeps its file open until then
+    assert cases == sorted(made.numbers("simulated"))
     run("export", "pdf", MATTER, "-o", "report.pdf")
     assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
     run("export", "html", MATTER, "--lang", "en", "-o", "report.html")
