@@ -83,6 +83,9 @@ _EXPORTS: dict[str, str] = {
     "ImportRefused": "engine.errors",
     "AuditOverview": "engine.audit.comparison", "MatterDetail": "engine.audit.comparison",
     "matter_detail": "engine.audit.comparison",
+    "Exported": "engine.audit.exports", "export_step_log_csv": "engine.audit.exports",
+    "export_xes": "engine.audit.export_xes", "export_xlsx": "engine.audit.export_xlsx",
+    "matter_report_html": "engine.audit.report_html", "matter_report_pdf": "engine.audit.report_pdf",
     # the citizen's side
     "intake_form": "engine.citizen.applications", "application_form": "engine.citizen.applications",
     "ApplicationForm": "engine.citizen.applications", "apply": "engine.citizen.applications",
@@ -134,7 +137,12 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
         slowest_step,
         working_days_distribution,
     )
+    from engine.audit.export_xes import export_xes
+    from engine.audit.export_xlsx import export_xlsx
+    from engine.audit.exports import Exported, export_step_log_csv
     from engine.audit.importing import ImportResult, import_log
+    from engine.audit.report_html import matter_report_html
+    from engine.audit.report_pdf import matter_report_pdf
     from engine.audit.simulation import SimulationResult, simulate
     from engine.audit.summaries import rebuild_summaries
     from engine.cases.dryrun import DryRun, dry_run

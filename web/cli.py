@@ -5,7 +5,7 @@ import click
 from flask.cli import FlaskGroup
 
 from web.app import create_app
-from web.commands import audit, cases, check, demo, diagrams, importing, library, models, serve
+from web.commands import audit, cases, check, demo, diagrams, exports, importing, library, models, serve
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=False, add_version_option=False)
@@ -13,7 +13,7 @@ def cli() -> None:
     """OneThing: one-thing process reengineering on SpiffWorkflow."""
 
 
-for module in (check, models, cases, library, audit, importing, diagrams, demo, serve):
+for module in (check, models, cases, library, audit, importing, exports, diagrams, demo, serve):
     module.register(cli)
 
 

@@ -60,16 +60,17 @@ def measured_hook(ctx: EngineContext, session: Session, matter_id: str) -> dict[
 def matter_comparison(ctx: EngineContext, matter_id: str) -> MatterComparison:
     """Static before vs after of one deployed matter."""
     with ctx.read() as session:
-        return _comparison(ctx, session, matter_id)
+        return comparison_in(ctx, session, matter_id)
 
 
 def matter_detail(ctx: EngineContext, matter_id: str) -> MatterDetail:
     """A deployed matter with its static before vs after comparison (one transaction)."""
     with ctx.read() as session:
-        return MatterDetail(designer.matter_info(ctx, session, matter_id), _comparison(ctx, session, matter_id))
+        return MatterDetail(designer.matter_info(ctx, session, matter_id), comparison_in(ctx, session, matter_id))
 
 
-def _comparison(ctx: EngineContext, session: Session, matter_id: str) -> MatterComparison:
+def comparison_in(ctx: EngineContext, session: Session, matter_id: str) -> MatterComparison:
+    """Static before vs after of one deployed matter inside the caller's transaction."""
     version_ids = designer.current_version_ids(session, matter_id)
     metrics: dict[str, dict[str, Any]] = {}
     files: dict[str, ModelFile] = {}
@@ -98,7 +99,7 @@ def _cached_metrics(ctx: EngineContext, model: Any, matter: Any, variant: str) -
 def matter_comparisons(ctx: EngineContext) -> list[MatterComparison]:
     """One comparison per deployed matter, by matter id (one transaction)."""
     with ctx.read() as session:
-        return [_comparison(ctx, session, matter_id) for matter_id in designer.deployed_matter_ids(session)]
+        return [comparison_in(ctx, session, matter_id) for matter_id in designer.deployed_matter_ids(session)]
 
 
 def portfolio(ctx: EngineContext) -> dict[str, Any]:
