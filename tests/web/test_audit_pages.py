@@ -52,3 +52,24 @@ def test_the_matter_page_charts_measured_cases_and_links_to_heat_maps(client, lo
     simulated = client.get("/audit/matters/newborn?source=simulated", headers={"Accept-Language": "en"})
     assert simulated.status_code == 200 and "No finished case from this source yet." in simulated.get_data(as_text=True)
     assert client.get("/audit/matters/newborn?source=guessed").status_code == 422
+
+
+def test_the_dashboard_downloads_every_export(client, login, ctx):
+    number = _finished(ctx, "after")
+    login("auditor")
+    page = client.get("/audit/matters/newborn").get_data(as_text=True)
+    for fmt, start in (("csv", b"case_id,activity"), ("xes", b"<?xml"), ("xlsx", b"PK"), ("html", b"<!"),
+                       ("pdf", b"%PDF")):
+        assert f"/audit/matters/newborn/export.{fmt}?source=real" in page
+        response = client.get(f"/audit/matters/newborn/export.{fmt}?source=real")
+        body = response.get_data()
+        response.close()  # as the WSGI server does: the spooled file is closed with the response
+        assert response.status_code == 200 and body.startswith(start), fmt
+        assert "attachment" in response.headers["Content-Disposition"]
+        if fmt in ("csv", "xes"):
+            assert number.encode() in body
+    assert client.get("/audit/matters/newborn/export.doc").status_code == 404
+    assert client.get("/audit/matters/newborn/export.csv?source=guessed").status_code == 422
+    client.get("/logout")
+    login("clerk.police")
+    assert client.get("/audit/matters/newborn/export.csv").status_code == 403

@@ -41,6 +41,7 @@ def _pages(number: str, task: str, version_id: int) -> list[tuple[str, set[str],
         ("/audit/matters/newborn", {"auditor", "admin"}, 200),
         ("/audit/matters/newborn/cases", {"auditor", "admin"}, 200),
         ("/audit/matters/newborn/heat?variant=after&mode=frequency", {"auditor", "admin"}, 200),
+        ("/audit/matters/newborn/export.html", {"auditor", "admin"}, 200),
     ]
 
 
@@ -58,6 +59,7 @@ def test_every_page_checks_the_role(client, login, ctx, newborn_case, role):
         login(role)
     for url, allowed, status in _pages(number, task, version_id):
         response = client.get(url)
+        response.close()  # as a WSGI server does (a download's file is closed with its response)
         if role in allowed:
             assert response.status_code == status, (url, role, response.status_code)
             assert "/login" not in response.headers.get("Location", ""), (url, role)

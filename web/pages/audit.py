@@ -1,11 +1,12 @@
 """Auditor: before/after per matter with reductions and sources, the comparison drawing, the portfolio."""
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 
-from flask import Blueprint, current_app, render_template, request
-from flask_babel import gettext as _
+from flask import Blueprint, abort, current_app, g, render_template, request, send_file
+from flask_babel import get_locale, gettext as _
 
 import engine
 from web.app import ctx
@@ -102,3 +103,43 @@ def _whole(text: str | None, field: str, default: int | None) -> int | None:
     if not text.isdigit() or len(text) > 6:
         raise engine.InputError(f"{field}: not a whole number", fields={field: [_("Not a whole number.")]})
     return int(text)
+
+
+DOWNLOADS = {  # format -> (use case name, MIME type, takes the actor, takes the variant)
+    "csv": ("export_step_log_csv", "text/csv; charset=utf-8", True, True),
+    "xes": ("export_xes", "application/xml", True, True),
+    "xlsx": ("export_xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", True, True),
+    "html": ("matter_report_html", "text/html; charset=utf-8", False, False),
+    "pdf": ("matter_report_pdf", "application/pdf", False, False),
+}
+
+
+@bp.route("/matters/<matter_id>/export.<fmt>")
+@role_required("auditor", "admin")
+def download(matter_id: str, fmt: str):
+    """The step log (CSV, XES, Excel) or the printable report (HTML, PDF) of a matter, for one source."""
+    if fmt not in DOWNLOADS:
+        abort(404)
+    name, mime, with_actor, with_variant = DOWNLOADS[fmt]
+    args = request.args
+    kwargs: dict = {"source": args.get("source") or "real"}
+    if with_actor:
+        kwargs["actor"] = g.actor
+    if fmt in ("xlsx", "html", "pdf"):
+        kwargs["lang"] = str(get_locale() or "zh")
+    variant = args.get("variant") or None
+    # bounded memory: a large export goes to disk; send_file closes the spool when the response ends
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+    use_case = getattr(engine, name)
+    try:
+        if with_variant:
+            use_case(ctx(), spool, matter_id, variant, **kwargs)
+        else:
+            use_case(ctx(), spool, matter_id, **kwargs)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    suffix = f"-{variant}" if with_variant and variant else ""
+    return send_file(spool, mimetype=mime, as_attachment=True,
+                     download_name=f"{matter_id}{suffix}-{kwargs['source']}.{fmt}")
