@@ -15,6 +15,7 @@ from engine.cases.driving import actor_for, drive_case, step_data
 from engine.catalog import designer, versions as catalog
 from engine.citizen import applications as citizen
 from engine.context import EngineContext
+from engine.demo.evidence import Evidence, load_evidence
 from engine.matters.forms import resident_id_check_character
 from engine.model import reading
 from engine.runtime.clock import SimulatedClock
@@ -36,6 +37,7 @@ class DemoResult:
     users_created: list[str] = field(default_factory=list)
     logins: list[tuple[str, str, str | None]] = field(default_factory=list)  # username, role, department
     cases_created: list[tuple[str, str, str, str]] = field(default_factory=list)  # number, matter, variant, status
+    evidence: Evidence = field(default_factory=Evidence)  # simulated and imported cases for the auditor
 
 
 def demo_accounts(ctx: EngineContext) -> list[tuple[str, str, str | None]]:
@@ -48,13 +50,14 @@ def demo_accounts(ctx: EngineContext) -> list[tuple[str, str, str | None]]:
 
 
 def load_demo(ctx: EngineContext, processes: str | Path, cases_wanted: int = 36, seed: int = 2026,
-              now: datetime | None = None) -> DemoResult:
-    """Deploy, add the demo users, and add cases until the database holds `cases_wanted` cases."""
+              now: datetime | None = None, evidence: bool = True) -> DemoResult:
+    """Deploy, add the demo users, add real cases until there are `cases_wanted`, and (once) the auditor's
+    evidence: simulated cases of both variants and imported paper-era `before` records, labelled by source."""
     result = DemoResult(deployed=catalog.deploy_path(ctx, processes))
     result.logins = demo_accounts(ctx)
     with ctx.read() as session:
         existing_users = set(session.scalars(select(User.username)))
-        existing_cases = session.execute(select(func.count()).select_from(Case)).scalar_one()
+        existing_cases = session.execute(select(func.count()).select_from(Case).where(Case.source == "real")).scalar_one()
     for username, role, department in result.logins:
         if username not in existing_users:
             users.add_user(ctx, username, DEMO_PASSWORD, role, department, display_name=username)
@@ -68,6 +71,8 @@ def load_demo(ctx: EngineContext, processes: str | Path, cases_wanted: int = 36,
         info = matters[index % len(matters)]
         variant = "after" if rng.random() < 0.7 or "before" not in info.variants else "before"
         result.cases_created.append(_demo_case(sim, clock, rng, info.id, variant, now))
+    if evidence:
+        result.evidence = load_evidence(ctx, seed)
     return result
 
 

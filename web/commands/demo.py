@@ -32,6 +32,9 @@ def demo_data(wanted: int, seed: int) -> None:
         by_status[status] = by_status.get(status, 0) + 1
     detail = ", ".join(f"{n} {s}" for s, n in sorted(by_status.items())) or "none"
     click.echo(f"cases: {len(result.cases_created)} created ({detail})")
+    if result.evidence.matters:
+        click.echo(f"audit evidence ({', '.join(result.evidence.matters)}): {result.evidence.simulated} simulated "
+                   f"cases of both variants, {result.evidence.imported} imported paper-era 'before' records")
     click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
     for username, role, department in result.logins:
         click.echo(f"  {username:32} {role:9} {department or ''}")
