@@ -57,7 +57,8 @@ def load_demo(ctx: EngineContext, processes: str | Path, cases_wanted: int = 36,
     result.logins = demo_accounts(ctx)
     with ctx.read() as session:
         existing_users = set(session.scalars(select(User.username)))
-        existing_cases = session.execute(select(func.count()).select_from(Case).where(Case.source == "real")).scalar_one()
+        real = select(func.count()).select_from(Case).where(Case.source == "real")
+        existing_cases = session.execute(real).scalar_one()
     for username, role, department in result.logins:
         if username not in existing_users:
             users.add_user(ctx, username, DEMO_PASSWORD, role, department, display_name=username)
