@@ -78,6 +78,7 @@ _EXPORTS: dict[str, str] = {
     "slowest_step": "engine.audit.drilldown",
     "MatterDashboard": "engine.audit.dashboard", "Outlier": "engine.audit.dashboard",
     "matter_dashboard": "engine.audit.dashboard",
+    "WeightedSaving": "engine.audit.volume",
     "simulate": "engine.audit.simulation", "SimulationResult": "engine.audit.simulation",
     "import_log": "engine.audit.importing", "ImportResult": "engine.audit.importing",
     "ImportRefused": "engine.errors",
@@ -144,6 +145,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
     from engine.audit.report_html import matter_report_html
     from engine.audit.report_pdf import matter_report_pdf
     from engine.audit.simulation import SimulationResult, simulate
+    from engine.audit.volume import WeightedSaving
     from engine.audit.summaries import rebuild_summaries
     from engine.cases.dryrun import DryRun, dry_run
     from engine.cases.insight import CaseOverlay, case_overlay, step_durations

@@ -50,6 +50,7 @@ class AuditOverview:
 
     comparisons: list[MatterComparison]
     portfolio: dict[str, Any]
+    savings: list[Any] = field(default_factory=list)  # engine.audit.volume.WeightedSaving, most demanded first
 
 
 def measured_hook(ctx: EngineContext, session: Session, matter_id: str) -> dict[str, Any]:
@@ -109,8 +110,12 @@ def portfolio(ctx: EngineContext) -> dict[str, Any]:
 
 def audit_overview(ctx: EngineContext) -> AuditOverview:
     """What the auditor's first page shows: every matter's comparison and the portfolio over them."""
-    comparisons = matter_comparisons(ctx)
-    return AuditOverview(comparisons, _portfolio(comparisons))
+    from engine.audit.volume import weighted_savings
+
+    with ctx.read() as session:
+        comparisons = [comparison_in(ctx, session, matter_id) for matter_id in designer.deployed_matter_ids(session)]
+        savings = weighted_savings(session, ctx.clock.now(), comparisons)
+    return AuditOverview(comparisons, _portfolio(comparisons), savings)
 
 
 def _portfolio(comparisons: list[MatterComparison]) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """The auditor's measured pages: drill-down from a figure to its cases."""
 from __future__ import annotations
 
+import engine
 from engine.cases import lifecycle as cases
 from engine.cases.driving import drive_case
 
@@ -73,3 +74,18 @@ def test_the_dashboard_downloads_every_export(client, login, ctx):
     client.get("/logout")
     login("clerk.police")
     assert client.get("/audit/matters/newborn/export.csv").status_code == 403
+
+
+def test_the_portfolio_weighs_savings_by_case_volume(client, login, ctx):
+    for variant in ("before", "after", "after"):
+        _finished(ctx, variant)
+    login("auditor")
+    page = client.get("/audit/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    overview = engine.audit_overview(ctx)
+    newborn = next(s for s in overview.savings if s.matter_id == "newborn")
+    assert newborn.cases_per_year == 3 and newborn.days_basis == "measured"
+    comparison = next(c for c in overview.comparisons if c.matter_id == "newborn")
+    assert newborn.trips_saved_per_case == comparison.before["trips"] - comparison.after["trips"]
+    assert newborn.trips_saved_per_year == newborn.trips_saved_per_case * 3
+    assert overview.savings[0].matter_id == "newborn"  # the most demanded first
+    assert "Savings weighted by case volume" in page and 'id="def-volume"' in page

@@ -22,7 +22,8 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 @role_required("auditor", "admin")
 def index():
     overview = engine.audit_overview(ctx())
-    return render_template("audit/index.html", comparisons=overview.comparisons, portfolio=overview.portfolio)
+    return render_template("audit/index.html", comparisons=overview.comparisons, portfolio=overview.portfolio,
+                           savings=overview.savings)
 
 
 @bp.route("/matters/<matter_id>")

@@ -1,0 +1,64 @@
+"""Savings weighted by demand: what a reform saves per case, times how many cases a year the matter has.
+
+Definitions (docs/metrics.md, "Savings weighted by case volume"): cases per year are the real cases
+started in the 365 days before now; trips saved per case come from the models (static trips before
+minus after); working days saved per case are measured (median working days of real completed cases,
+before minus after) when both variants have some, else the models' expected days (the basis says which).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine.audit.comparison import MatterComparison
+from engine.matters.files import Names
+from engine.model.metrics import rounded
+from engine.store.tables import Case
+
+
+@dataclass(frozen=True)
+class WeightedSaving:
+    """One matter's savings per case and per year."""
+
+    matter_id: str
+    names: Names
+    cases_per_year: int
+    trips_saved_per_case: float | None
+    days_saved_per_case: float | None
+    days_basis: str  # measured | model | none
+    trips_saved_per_year: float | None
+    days_saved_per_year: float | None
+
+
+def weighted_savings(session: Session, now: Any, comparisons: list[MatterComparison]) -> list[WeightedSaving]:
+    """Savings of every matter with both variants, the most demanded first."""
+    since = now - timedelta(days=365)
+    volume = dict(session.execute(select(Case.matter_id, func.count()).where(
+        Case.source == "real", Case.started_at >= since).group_by(Case.matter_id)).all())
+    found = []
+    for c in comparisons:
+        if not (c.before and c.after):
+            continue
+        trips = _less(c.before.get("trips"), c.after.get("trips"))
+        days, basis = _days_saved(c)
+        cases = int(volume.get(c.matter_id, 0))
+        found.append(WeightedSaving(c.matter_id, c.names, cases, trips, days, basis,
+                                    None if trips is None else rounded(trips * cases),
+                                    None if days is None else rounded(days * cases)))
+    return sorted(found, key=lambda s: (-s.cases_per_year, s.matter_id))
+
+
+def _less(before: Any, after: Any) -> float | None:
+    return None if before is None or after is None else rounded(float(before) - float(after))
+
+
+def _days_saved(c: MatterComparison) -> tuple[float | None, str]:
+    measured = [((c.measured.get(v) or {}).get("working_days") or {}).get("median") for v in ("before", "after")]
+    if all(m is not None for m in measured):
+        return _less(*measured), "measured"
+    saved = _less(c.before.get("expected_days"), c.after.get("expected_days"))
+    return saved, "model" if saved is not None else "none"
