@@ -145,8 +145,8 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
     from engine.audit.report_html import matter_report_html
     from engine.audit.report_pdf import matter_report_pdf
     from engine.audit.simulation import SimulationResult, simulate
-    from engine.audit.volume import WeightedSaving
     from engine.audit.summaries import rebuild_summaries
+    from engine.audit.volume import WeightedSaving
     from engine.cases.dryrun import DryRun, dry_run
     from engine.cases.insight import CaseOverlay, case_overlay, step_durations
     from engine.cases.lifecycle import (

@@ -37,8 +37,9 @@ class WeightedSaving:
 def weighted_savings(session: Session, now: Any, comparisons: list[MatterComparison]) -> list[WeightedSaving]:
     """Savings of every matter with both variants, the most demanded first."""
     since = now - timedelta(days=365)
-    volume = dict(session.execute(select(Case.matter_id, func.count()).where(
-        Case.source == "real", Case.started_at >= since).group_by(Case.matter_id)).all())
+    rows = session.execute(select(Case.matter_id, func.count()).where(
+        Case.source == "real", Case.started_at >= since).group_by(Case.matter_id)).all()
+    volume: dict[str, int] = {matter_id: count for matter_id, count in rows}
     found = []
     for c in comparisons:
         if not (c.before and c.after):
