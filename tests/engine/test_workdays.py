@@ -1,4 +1,4 @@
-"""Working days: an operator's calendar file (ONETHING_CALENDAR_FILE) and the Monday–Friday fallback with its warning."""
+"""Working days: an operator's calendar file (ONETHING_CALENDAR_FILE), the Monday–Friday fallback with its warning."""
 from __future__ import annotations
 
 import logging
