@@ -25,7 +25,7 @@ def test_importing_the_facade_loads_no_sub_package() -> None:
 
 
 def test_import_rules_hold() -> None:
-    """web/ and diagrams/ use only the facade; engine/ and diagrams/ never import Flask; SpiffWorkflow stays in engine/."""
+    """web/, diagrams/ use only the facade; engine/, diagrams/ never import Flask; SpiffWorkflow stays in engine/."""
     command = shutil.which("lint-imports", path=str(Path(sys.executable).parent)) or shutil.which("lint-imports")
     if command is None:
         pytest.fail("lint-imports (import-linter, a test dependency) is not installed")
