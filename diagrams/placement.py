@@ -5,11 +5,9 @@ import json
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-import graphviz
+from diagrams.layout_graph import build_layout_graph, home_lane, lane_rank, leaf_lanes, node_size, outgoing
+from diagrams.spec import Diagram
 
-from diagrams.spec import Diagram, Node
-
-SIZES = {"task": (100.0, 80.0), "event": (36.0, 36.0), "gateway": (50.0, 50.0)}
 POOL_HEADER = 30.0  # the vertical name strip of a pool or lane, as bpmn.io draws it
 BAND_PAD = 30.0
 MARGIN = 40.0
@@ -51,148 +49,6 @@ class Placement:
     pools: dict[str, Box] = field(default_factory=dict)
 
 
-def _size(node: Node) -> tuple[float, float]:
-    return SIZES[node.kind]
-
-
-def _leaf_lanes(diagram: Diagram, pool_index: int, rank: dict[str, int] | None = None) -> list[str]:
-    lanes = diagram.pools[pool_index].lanes
-    parents = {lane.parent for lane in lanes}
-    leaves = [lane.id for lane in lanes if lane.id not in parents]
-    return sorted(leaves, key=lambda lane_id: (rank or {}).get(lane_id, 0))
-
-
-def lane_rank(diagram: Diagram, order: dict[str, list[str]]) -> dict[str, int]:
-    """Stacking order of lanes: their old DI order or declaration order, bent where needed so that
-    branches into different lanes keep the top-to-bottom order SpiffWorkflow connects them in."""
-    declared = [lane.id for pool in diagram.pools for lane in pool.lanes]
-    key = {lane_id: (diagram.old_y.get(lane_id, 0.0), i) for i, lane_id in enumerate(declared)}
-    above: dict[str, set[str]] = {lane_id: set() for lane_id in declared}
-    for targets in order.values():
-        lanes = [diagram.nodes[t].lane for t in targets if t in diagram.nodes]
-        for a, b in pairwise(lanes):
-            if a != b and a in above and b in above and a not in above[b] | _below(above, b):
-                above[b].add(a)  # a must be drawn above b
-    result: list[str] = []
-    pending = set(declared)
-    while pending:
-        free = [lane_id for lane_id in pending if not (above[lane_id] & pending)] or list(pending)
-        chosen = min(free, key=key.__getitem__)
-        result.append(chosen)
-        pending.discard(chosen)
-    return {lane_id: i for i, lane_id in enumerate(result)}
-
-
-def _below(above: dict[str, set[str]], lane_id: str) -> set[str]:
-    """Lanes already required to be below lane_id (to refuse a constraint that would make a cycle)."""
-    seen: set[str] = set()
-    stack = [lane_id]
-    while stack:
-        current = stack.pop()
-        for other, ups in above.items():
-            if current in ups and other not in seen:
-                seen.add(other)
-                stack.append(other)
-    return seen
-
-
-def _home_lane(diagram: Diagram, node: Node, leaves: dict[str, list[str]]) -> str | None:
-    """The leaf lane a top-level node is drawn in (the first lane if its file put it in none)."""
-    pool_leaves = leaves.get(node.pool) or []
-    if node.lane in pool_leaves:
-        return node.lane
-    for lane in next(p for p in diagram.pools if p.id == node.pool).lanes:  # a node in a parent lane
-        if lane.parent == node.lane and lane.id in pool_leaves:
-            return lane.id
-    return pool_leaves[0] if pool_leaves else None
-
-
-def build_layout_graph(diagram: Diagram, order: dict[str, list[str]] | None = None,
-                       rank: dict[str, int] | None = None) -> tuple[graphviz.Digraph, dict]:
-    """A digraph of fixed-size boxes in lane/pool/subprocess clusters; returns it with the name maps."""
-    g = graphviz.Digraph("layout", graph_attr={"rankdir": "LR", "nodesep": "0.45", "ranksep": "0.6",
-                                                "ordering": "out", "newrank": "true",
-                                                "compound": "true"},
-                         node_attr={"shape": "box", "fixedsize": "true", "label": ""})
-    names = {node_id: f"n{i}" for i, node_id in enumerate(diagram.nodes)}
-    leaves = {p.id: _leaf_lanes(diagram, i, rank) for i, p in enumerate(diagram.pools)}
-    children: dict[str | None, list[Node]] = {}
-    for node in diagram.nodes.values():
-        if node.subkind == "boundary" and node.attached_to in diagram.nodes:
-            continue
-        key = node.parent if node.parent in diagram.nodes else ("lane:" + str(_home_lane(diagram, node, leaves))
-                                                                 if leaves.get(node.pool) else "pool:" + node.pool)
-        children.setdefault(key, []).append(node)
-    clusters: dict[str, str] = {}
-    inner_names: dict[str, str] = {}  # expanded subprocess -> its cluster
-
-    def add_nodes(sub: graphviz.Digraph, key: str) -> None:
-        for node in children.get(key, []):
-            if node.expanded and children.get(node.id):
-                name = f"cluster_s{len(clusters)}"
-                clusters[name] = "node:" + node.id
-                inner_names[node.id] = name
-                with sub.subgraph(name=name, graph_attr={"margin": "20"}) as inner:
-                    add_nodes(inner, node.id)
-            else:
-                w, h = _size(node)
-                sub.node(names[node.id], width=f"{w / 72:.4f}", height=f"{h / 72:.4f}")
-
-    for pi, pool in sorted(enumerate(diagram.pools), key=lambda ip: diagram.old_y.get(ip[1].id, 0.0)):
-        with g.subgraph(name=f"cluster_p{pi}") as pg:
-            clusters[f"cluster_p{pi}"] = "pool:" + pool.id
-            if leaves[pool.id]:
-                for lane_id in leaves[pool.id]:
-                    name = f"cluster_l{len(clusters)}"
-                    clusters[name] = "lane:" + lane_id
-                    with pg.subgraph(name=name, graph_attr={"margin": "16"}) as lg:
-                        add_nodes(lg, "lane:" + lane_id)
-                        if not children.get("lane:" + lane_id):
-                            lg.node(f"empty{len(clusters)}", width="0.5", height="0.5", style="invis")
-            else:
-                add_nodes(pg, "pool:" + pool.id)
-                if not children.get("pool:" + pool.id):
-                    pg.node(f"empty{len(clusters)}", width="1.4", height="0.8", style="invis")
-    hosts = {n.id: n.attached_to for n in diagram.nodes.values()
-             if n.subkind == "boundary" and n.attached_to in diagram.nodes}
-    edges = order or _outgoing(diagram)
-    for src, targets in edges.items():
-        for target in reversed(targets):  # dot's LR turn puts the first out-edge lowest
-            if src not in diagram.nodes or target not in diagram.nodes:
-                continue
-            tail, head = hosts.get(src, src), hosts.get(target, target)
-            attrs = {}
-            # dot cannot end an edge at a cluster: aim at a child and clip at the cluster (compound edges)
-            if tail in inner_names:
-                attrs["ltail"] = inner_names[tail]
-                tail = _edge_child(diagram, children, tail, last=True)
-            if head in inner_names:
-                attrs["lhead"] = inner_names[head]
-                head = _edge_child(diagram, children, head, last=False)
-            if tail != head:
-                g.edge(names[tail], names[head], **attrs)
-    return g, {"nodes": names, "clusters": clusters}
-
-
-def _edge_child(diagram: Diagram, children: dict, container: str, last: bool) -> str:
-    """The innermost drawn node an edge to or from an expanded subprocess stands on."""
-    while children.get(container):
-        kids = [n.id for n in children[container]]
-        ends = {f.source if last else f.target for f in diagram.flows if f.source in kids and f.target in kids}
-        free = [k for k in kids if k not in ends] or kids
-        container = free[-1] if last else free[0]
-        if not children.get(container):
-            break
-    return container
-
-
-def _outgoing(diagram: Diagram) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for flow in diagram.flows:
-        out.setdefault(flow.source, []).append(flow.target)
-    return out
-
-
 def _bb(text: str) -> tuple[float, float, float, float]:
     llx, lly, urx, ury = (float(v) for v in text.split(","))
     return llx, lly, urx, ury
@@ -200,7 +56,7 @@ def _bb(text: str) -> tuple[float, float, float, float]:
 
 def place(diagram: Diagram, order: dict[str, list[str]] | None = None) -> Placement:
     """Run dot and turn its layout into DI bounds with lanes stacked as horizontal bands."""
-    rank = lane_rank(diagram, order or _outgoing(diagram))
+    rank = lane_rank(diagram, order or outgoing(diagram))
     graph, maps = build_layout_graph(diagram, order, rank)
     layout = json.loads(graph.pipe(format="json", engine="dot"))
     height = _bb(layout["bb"])[3]
@@ -210,7 +66,7 @@ def place(diagram: Diagram, order: dict[str, list[str]] | None = None) -> Placem
         obj = by_name.get(name)
         if obj and "pos" in obj:
             x, y = (float(v) for v in obj["pos"].split(","))
-            w, h = _size(diagram.nodes[node_id])
+            w, h = node_size(diagram.nodes[node_id])
             raw_nodes[node_id] = Box(x - w / 2, height - y - h / 2, w, h)
     raw_clusters: dict[str, Box] = {}
     for name, what in maps["clusters"].items():
@@ -220,10 +76,10 @@ def place(diagram: Diagram, order: dict[str, list[str]] | None = None) -> Placem
             raw_clusters[what] = Box(llx, height - ury, urx - llx, ury - lly)
     placement = _stack(diagram, raw_nodes, raw_clusters, _bb(layout["bb"])[2], rank)
     for _ in range(3):
-        _keep_branch_order(diagram, placement, order or _outgoing(diagram))
+        _keep_branch_order(diagram, placement, order or outgoing(diagram))
     saved = (dict(placement.nodes), dict(placement.lanes), dict(placement.pools))
     _refit_bands(diagram, placement, rank)
-    if not _order_kept(diagram, placement, order or _outgoing(diagram)):
+    if not _order_kept(diagram, placement, order or outgoing(diagram)):
         # branches whose lanes demand contradictory orders: SpiffWorkflow's behaviour wins over tidy bands
         placement.nodes, placement.lanes, placement.pools = saved
     return placement
@@ -241,7 +97,7 @@ def _order_kept(diagram: Diagram, placement: Placement, order: dict[str, list[st
 
 def _refit_bands(diagram: Diagram, placement: Placement, rank: dict[str, int]) -> None:
     """Grow a lane band (moving everything below it down) where a nudged node pokes out of it."""
-    leaves = {p.id: _leaf_lanes(diagram, i, rank) for i, p in enumerate(diagram.pools)}
+    leaves = {p.id: leaf_lanes(diagram, i, rank) for i, p in enumerate(diagram.pools)}
     for lane_id in sorted((la for ls in leaves.values() for la in ls), key=lambda la: placement.lanes[la].y):
         band = placement.lanes[lane_id]
         members = [n for n in placement.nodes if diagram.nodes[n].subkind != "boundary"
@@ -286,7 +142,7 @@ def _stack(diagram: Diagram, raw_nodes: dict[str, Box], raw_clusters: dict[str, 
     shift_x = MARGIN + left - min(xs, default=0.0) + 20  # clear of the innermost lane's name strip
     cursor = MARGIN
     node_shift: dict[str, float] = {}
-    leaves = {p.id: _leaf_lanes(diagram, i, rank) for i, p in enumerate(diagram.pools)}
+    leaves = {p.id: leaf_lanes(diagram, i, rank) for i, p in enumerate(diagram.pools)}
     for pool in sorted(diagram.pools, key=lambda p: diagram.old_y.get(p.id, 0.0)):
         top = cursor
         bands = [("lane:" + lane_id, lane_id) for lane_id in leaves[pool.id]] or [("pool:" + pool.id, None)]
@@ -339,7 +195,7 @@ def _band_of(diagram: Diagram, node_id: str, leaves: dict[str, list[str]]) -> st
     while node.parent in diagram.nodes:
         node = diagram.nodes[node.parent]
     if leaves.get(node.pool):
-        return "lane:" + str(_home_lane(diagram, node, leaves))
+        return "lane:" + str(home_lane(diagram, node, leaves))
     return "pool:" + node.pool
 
 

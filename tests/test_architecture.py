@@ -1,4 +1,4 @@
-"""The shape of the code: the engine's facade, the import rules, module sizes."""
+"""The shape of the code: the engine's facade, the import rules, lint and types, module sizes."""
 from __future__ import annotations
 
 import shutil
@@ -11,6 +11,20 @@ import pytest
 import engine
 
 REPO = Path(__file__).resolve().parents[1]
+LINTED = ("engine", "web", "diagrams", "bench", "scripts", "tests")  # what `ruff check` covers
+SIZED = ("engine", "web", "diagrams")  # the packages held to 300 lines a module
+
+
+def _tool(name: str) -> str:
+    """The test dependency's command installed beside this Python (else on PATH); fails the test if missing."""
+    command = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
+    if command is None:
+        pytest.fail(f"{name} (a test dependency in setup.cfg) is not installed")
+    return command
+
+
+def _run(*command: str) -> subprocess.CompletedProcess:
+    return subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=600)
 
 
 def test_every_facade_name_resolves() -> None:
@@ -25,16 +39,28 @@ def test_importing_the_facade_loads_no_sub_package() -> None:
 
 
 def test_import_rules_hold() -> None:
-    """web/ and diagrams/ use only the facade; engine/ and diagrams/ never import Flask; SpiffWorkflow stays in engine/."""
-    command = shutil.which("lint-imports", path=str(Path(sys.executable).parent)) or shutil.which("lint-imports")
-    if command is None:
-        pytest.fail("lint-imports (import-linter, a test dependency) is not installed")
-    result = subprocess.run([command, "--config", str(REPO / "setup.cfg")], cwd=REPO, capture_output=True, text=True)
+    """web/, diagrams/ use only the facade; engine/, diagrams/ never import Flask; SpiffWorkflow stays in engine/."""
+    result = _run(_tool("lint-imports"), str(REPO / "setup.cfg"))
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert "4 kept, 0 broken" in result.stdout
 
 
-def test_no_engine_module_is_over_300_lines() -> None:
-    long = {str(p.relative_to(REPO)): n for p in (REPO / "engine").rglob("*.py")
-            if (n := len(p.read_text(encoding="utf-8").splitlines())) > 300}
+def test_ruff_finds_nothing() -> None:
+    """The rules of pyproject.toml ([tool.ruff]) hold in every Python directory of the repository."""
+    result = _run(_tool("ruff"), "check", "--no-cache", *LINTED)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+
+
+def test_mypy_finds_nothing() -> None:
+    """engine/ type-checks under the [mypy] section of setup.cfg."""
+    result = _run(_tool("mypy"), "--config-file", str(REPO / "setup.cfg"))
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    assert "Success: no issues found" in result.stdout
+
+
+def test_no_module_is_over_300_lines() -> None:
+    lines = {str(p.relative_to(REPO)): len(p.read_text(encoding="utf-8").splitlines())
+             for package in SIZED for p in (REPO / package).rglob("*.py")}
+    assert {name.split("/")[0] for name in lines} == set(SIZED)
+    long = {name: n for name, n in lines.items() if n > 300}
     assert not long, f"modules over 300 lines: {long}"

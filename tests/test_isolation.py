@@ -1,4 +1,4 @@
-"""The harness itself: no ONETHING_* of the caller's shell reaches a test, and nothing lands in the checkout's instance/."""
+"""The harness itself: no ONETHING_* of the caller's shell reaches a test, nothing lands in the checkout's instance/."""
 from __future__ import annotations
 
 import os
@@ -43,8 +43,9 @@ def test_a_callers_onething_variables_do_not_change_the_outcome(tmp_path):
     elsewhere = tmp_path / "callers-instance"
     env = {name: value for name, value in os.environ.items() if not name.startswith(("ONETHING_", "COV_", "COVERAGE_"))}
     env.update(ONETHING_SECRET_KEY="x", ONETHING_SECURE_COOKIES="1", ONETHING_SESSION_HOURS="0",
-               ONETHING_DATABASE_URL=f"sqlite:///{tmp_path / 'missing' / 'no.db'}", ONETHING_INSTANCE_PATH=str(elsewhere),
-               ONETHING_PROCESSES_PATH=str(tmp_path), ONETHING_MAX_UPLOAD_BYTES="10")
+               ONETHING_DATABASE_URL=f"sqlite:///{tmp_path / 'missing' / 'no.db'}",
+               ONETHING_INSTANCE_PATH=str(elsewhere), ONETHING_PROCESSES_PATH=str(tmp_path),
+               ONETHING_MAX_UPLOAD_BYTES="10")
     chosen = ["tests/web/test_pages.py::test_secret_key_is_generated_once_and_kept",
               "tests/web/test_pages.py::test_secure_cookie_flag_from_environment",
               "tests/test_isolation.py::test_only_the_tests_own_instance_path_is_set",

@@ -92,7 +92,8 @@ def test_without_graphviz_layout_and_render_say_what_to_install(tmp_path: Path):
     src = tmp_path / "m.bpmn"
     src.write_text(lane_model(), encoding="utf-8")
     env = {**os.environ, "PATH": str(tmp_path / "no-bin")}  # no `dot` to be found
-    for args in (["layout", str(src), "-o", str(tmp_path / "o.bpmn")], ["render", str(src), "-o", str(tmp_path / "m.svg")]):
+    for args in (["layout", str(src), "-o", str(tmp_path / "o.bpmn")],
+                 ["render", str(src), "-o", str(tmp_path / "m.svg")]):
         result = subprocess.run([sys.executable, "-c", "from web.cli import main; main()", *args], cwd=REPO, env=env,
                                 capture_output=True, text=True, timeout=120)
         assert result.returncode == 1, (args, result.stderr)

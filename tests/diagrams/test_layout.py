@@ -1,6 +1,7 @@
 """BPMN DI written from dot's layout: schema-valid, same SpiffWorkflow specs, lanes as ordered bands."""
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -49,7 +50,7 @@ def _check_layout(data: bytes, name: str, strict: bool = True) -> None:
     for pool in diagram.pools:
         lanes = [bounds[lane.id] for lane in pool.lanes if not any(c.parent == lane.id for c in pool.lanes)]
         lanes.sort(key=lambda b: b[1])
-        for upper, lower in zip(lanes, lanes[1:]):
+        for upper, lower in pairwise(lanes):
             assert upper[1] + upper[3] == pytest.approx(lower[1])  # stacked bands, no gap, no overlap
             assert upper[0] + upper[2] == pytest.approx(lower[0] + lower[2])  # same right edge
         for node in diagram.nodes.values():

@@ -3,7 +3,8 @@
 Every model of processes/ (its DI written by `onething layout`) and the `onething layout` output of every corpus
 file whose role is `run` in SOURCES.md and that passes `onething check` is imported into a `BpmnJS` modeler
 (bpmn-js pinned in tests/diagrams/modeler/package.json). Each must import without error or warning, give every
-flow node a shape and every sequence flow a connection, keep each node's shape inside its lane (clear of the lane's name strip), and export again.
+flow node a shape and every sequence flow a connection, keep each node's shape inside its lane (clear of the lane's
+name strip), and export again.
 
 Needs Debian's Chromium, the playwright package (no `playwright install`) and tests/diagrams/modeler/node_modules
 (scripts/modeler-deps.sh). Skipped when one is missing, unless ONETHING_REQUIRE_BROWSER=1 (CI): then it fails.
@@ -15,6 +16,7 @@ import http.server
 import json
 import threading
 from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -122,7 +124,7 @@ def _model_warnings(page, data: bytes) -> list[str]:
 
 def _hits(points: list, shape: dict) -> bool:
     x, y, right, bottom = shape["x"], shape["y"], shape["x"] + shape["width"], shape["y"] + shape["height"]
-    for (x0, y0), (x1, y1) in zip(points, points[1:]):
+    for (x0, y0), (x1, y1) in pairwise(points):
         if abs(x0 - x1) < 0.5 and x + 1 < x0 < right - 1 and min(y0, y1) < bottom - 1 and max(y0, y1) > y + 1:
             return True
         if abs(y0 - y1) < 0.5 and y + 1 < y0 < bottom - 1 and min(x0, x1) < right - 1 and max(x0, x1) > x + 1:
@@ -159,7 +161,8 @@ LANE_HEADER = 30  # bpmn-js writes a horizontal lane's name in a strip this wide
 
 
 def _outside(shape: dict, lane: dict) -> bool:
-    return (shape["x"] < lane["x"] + LANE_HEADER or shape["y"] < lane["y"] or shape["x"] + shape["width"] > lane["x"] + lane["width"]
+    return (shape["x"] < lane["x"] + LANE_HEADER or shape["y"] < lane["y"]
+            or shape["x"] + shape["width"] > lane["x"] + lane["width"]
             or shape["y"] + shape["height"] > lane["y"] + lane["height"])
 
 
@@ -186,8 +189,9 @@ def test_opens_in_bpmn_js(modeler_page, request, path: Path, lay_out: bool):
 
     nodes, flows = _expected(etree.fromstring(data))
     shapes, connections = result["shapes"], result["connections"]
-    assert not sorted(nodes - set(shapes)), f"flow nodes without a shape: {sorted(nodes - set(shapes))}"
-    assert not sorted(flows - set(connections)), f"sequence flows without a connection: {sorted(flows - set(connections))}"
+    without_shape, without_connection = sorted(nodes - set(shapes)), sorted(flows - set(connections))
+    assert not without_shape, f"flow nodes without a shape: {without_shape}"
+    assert not without_connection, f"sequence flows without a connection: {without_connection}"
     assert all(len(c["waypoints"]) >= 2 for c in connections.values())
     through = _flows_through_shapes(shapes, connections, nodes)
     assert not through, f"sequence flows drawn through other shapes (flow, shape): {through}"

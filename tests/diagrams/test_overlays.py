@@ -45,6 +45,7 @@ def test_compare_puts_both_variants_under_headlines_of_their_metrics(make_diagra
                          {"steps": 3, "trips": 1, "materials": 2, "departments": 2, "expected_days": 3.5},
                          "newborn").source
     assert "subgraph cluster_before__variant" in dot and "subgraph cluster_after__variant" in dot
-    assert "改革前 before\\l环节 steps 16 · 跑动 trips 4 · 材料 materials 9 · 部门 departments 6 · 预计 days 25\\l" in dot
+    assert ("改革前 before\\l环节 steps 16 · 跑动 trips 4 · 材料 materials 9 · 部门 departments 6 · 预计 days 25\\l"
+            in dot)
     assert "环节 steps 3 · 跑动 trips 1" in dot and "预计 days 3.5" in dot
     assert "before__apply [" in dot and "after__apply [" in dot and "一窗受理" in node_line(dot, "after__apply")

@@ -29,8 +29,12 @@ XML = """\
     xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d" targetNamespace="http://example.org">
   <bpmn:process id="demo_after" isExecutable="true">
     <bpmn:laneSet id="ls">
-      <bpmn:lane id="Applicant" name="申请人"><bpmn:flowNodeRef>start</bpmn:flowNodeRef><bpmn:flowNodeRef>apply</bpmn:flowNodeRef></bpmn:lane>
-      <bpmn:lane id="health" name="卫健委"><bpmn:flowNodeRef>review</bpmn:flowNodeRef><bpmn:flowNodeRef>end</bpmn:flowNodeRef></bpmn:lane>
+      <bpmn:lane id="Applicant" name="申请人">
+        <bpmn:flowNodeRef>start</bpmn:flowNodeRef><bpmn:flowNodeRef>apply</bpmn:flowNodeRef>
+      </bpmn:lane>
+      <bpmn:lane id="health" name="卫健委">
+        <bpmn:flowNodeRef>review</bpmn:flowNodeRef><bpmn:flowNodeRef>end</bpmn:flowNodeRef>
+      </bpmn:lane>
     </bpmn:laneSet>
     <bpmn:userTask id="apply" name="申请">
       <bpmn:extensionElements><spiffworkflow:properties>

@@ -34,6 +34,12 @@ def start(ctx, deployed, **data):
     return cases.start_case(ctx, deployed.matter_id, deployed.variant, data or None)
 
 
+def applied(ctx, deployed, applicant, delivery="hospital", child="A"):
+    """A new case after its applicant completed `apply`."""
+    number = start(ctx, deployed).number
+    return cases.complete_step(ctx, number, "apply", applicant, {"delivery": delivery, "child": child})
+
+
 def ready_ids(view):
     return sorted(s.step_id for s in view.ready_steps)
 
@@ -61,7 +67,7 @@ def test_parallel_steps_reach_each_department_queue(ctx, deployed, applicant):
 
 
 def test_wrong_department_is_refused_and_changes_nothing(ctx, deployed, applicant, clerks):
-    view = cases.complete_step(ctx, start(ctx, deployed).number, "apply", applicant, {"delivery": "hospital", "child": "A"})
+    view = applied(ctx, deployed, applicant)
     with pytest.raises(NotYourDepartment):
         cases.complete_step(ctx, view.number, "certify", clerks["police"], {})
     with pytest.raises(NotYourDepartment):
@@ -83,14 +89,14 @@ def test_step_errors_are_precise(ctx, deployed, applicant, clerks):
 
 
 def test_stale_version_is_a_conflict(ctx, deployed, applicant, clerks):
-    view = cases.complete_step(ctx, start(ctx, deployed).number, "apply", applicant, {"delivery": "hospital", "child": "A"})
+    view = applied(ctx, deployed, applicant)
     cases.complete_step(ctx, view.number, "certify", clerks["health"], {}, expected_version=view.version)
     with pytest.raises(StaleCase):
         cases.complete_step(ctx, view.number, "register", clerks["police"], {}, expected_version=view.version)
 
 
 def test_claimed_step_belongs_to_its_claimant_until_released(ctx, deployed, applicant, clerks):
-    view = cases.complete_step(ctx, start(ctx, deployed).number, "apply", applicant, {"delivery": "hospital", "child": "A"})
+    view = applied(ctx, deployed, applicant)
     item = cases.claim_step(ctx, view.number, "register", clerks["police"])
     assert item.claimed_by == "li.police"
     with pytest.raises(StepClaimed):
@@ -122,7 +128,7 @@ def test_step_log_records_times_actor_and_a_snapshot(ctx, deployed, applicant, c
 
 
 def test_message_moves_the_case_and_unknown_messages_are_refused(ctx, deployed, applicant, clerks):
-    view = cases.complete_step(ctx, start(ctx, deployed).number, "apply", applicant, {"delivery": "hospital", "child": "A"})
+    view = applied(ctx, deployed, applicant)
     view = cases.complete_step(ctx, view.number, "certify", clerks["health"], {})
     assert view.waiting_messages == ("health_result",)
     with pytest.raises(StepNotReady, match="not waiting for message 'wrong'"):
@@ -132,7 +138,7 @@ def test_message_moves_the_case_and_unknown_messages_are_refused(ctx, deployed, 
 
 
 def test_timer_fires_in_simulated_time(ctx, deployed, applicant, clerks, clock):
-    view = cases.complete_step(ctx, start(ctx, deployed).number, "apply", applicant, {"delivery": "hospital", "child": "A"})
+    view = applied(ctx, deployed, applicant)
     cases.complete_step(ctx, view.number, "certify", clerks["health"], {})
     view = cases.send_message(ctx, view.number, "health_result", {}, actor=HEALTH_CLERK)
     assert view.timers[0] == clock.now() + timedelta(days=2)
@@ -148,7 +154,7 @@ def test_timer_fires_in_simulated_time(ctx, deployed, applicant, clerks, clock):
 
 
 def test_whole_case_runs_to_completion_on_the_home_branch(ctx, deployed, applicant, clerks, clock):
-    view = cases.complete_step(ctx, start(ctx, deployed).number, "apply", applicant, {"delivery": "home", "child": "B"})
+    view = applied(ctx, deployed, applicant, delivery="home", child="B")
     assert ready_ids(view) == ["certify", "check_home"]
     cases.complete_step(ctx, view.number, "check_home", clerks["police"], {})
     cases.complete_step(ctx, view.number, "register", clerks["police"], {})
@@ -165,11 +171,12 @@ def test_whole_case_runs_to_completion_on_the_home_branch(ctx, deployed, applica
 
 
 def test_cancel_logs_open_steps_as_cancelled(ctx, deployed, applicant, clerks):
-    view = cases.complete_step(ctx, start(ctx, deployed).number, "apply", applicant, {"delivery": "hospital", "child": "A"})
+    view = applied(ctx, deployed, applicant)
     view = cases.cancel_case(ctx, view.number, clerks["police"], "applicant withdrew")
     assert view.status == "cancelled"
     assert ready_items(ctx) == []
-    assert sorted(e.step_id for e in cases.step_log(ctx, view.number) if e.event == "cancelled") == ["certify", "register"]
+    cancelled = sorted(e.step_id for e in cases.step_log(ctx, view.number) if e.event == "cancelled")
+    assert cancelled == ["certify", "register"]
     with pytest.raises(CaseClosed):
         cases.complete_step(ctx, view.number, "register", clerks["police"], {})
 
@@ -186,7 +193,7 @@ def test_refused_completion_writes_nothing(ctx, deployed, applicant, clerks):
 
 
 def test_only_the_department_the_message_belongs_to_may_deliver_it(ctx, deployed, applicant, clerks):
-    view = cases.complete_step(ctx, start(ctx, deployed).number, "apply", applicant, {"delivery": "hospital", "child": "A"})
+    view = applied(ctx, deployed, applicant)
     cases.complete_step(ctx, view.number, "certify", clerks["health"], {})
     with pytest.raises(NotYourDepartment, match="health_result"):
         cases.send_message(ctx, view.number, "health_result", {}, actor=clerks["police"])

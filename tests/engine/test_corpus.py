@@ -12,7 +12,8 @@ from tests.corpus import CORPUS, table
 from web.cli import cli
 
 if not CORPUS.is_dir():
-    pytest.skip(f"BPMN corpus not found at {CORPUS} (it lives in shared/, next to the repository)", allow_module_level=True)
+    pytest.skip(f"BPMN corpus not found at {CORPUS} (it lives in shared/, next to the repository)",
+                allow_module_level=True)
 
 FILES = table.corpus_files(CORPUS)
 ROLES = table.roles(CORPUS)

@@ -53,7 +53,8 @@ def test_valid_data_is_cleaned_to_json_values() -> None:
     json.dumps(cleaned)
 
 
-@pytest.mark.parametrize("first17", ["11010519491231002", "44030419900307123", "31011520001229456", "51010820120101001"])
+@pytest.mark.parametrize("first17", ["11010519491231002", "44030419900307123", "31011520001229456",
+                                     "51010820120101001"])
 def test_resident_ids_with_the_right_check_character_pass_and_others_fail(first17: str) -> None:
     right = check_character(first17)
     assert validate_form(FORM, valid(mother_id=first17 + right))["mother_id"] == first17 + right

@@ -1,7 +1,7 @@
 """Read models for drawings and deadlines: the exact path a case took, step states, durations, deadlines."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from diagrams.overlays import render_case
 from diagrams.spec import load_diagram
@@ -36,11 +36,11 @@ def test_overlay_knows_the_exact_flows_taken(ctx, deployed, applicant, clock):
 
 def test_deadline_counts_china_working_days():
     calendar = WorkCalendar()
-    ready = datetime(2026, 9, 29, 2, 0, tzinfo=timezone.utc)  # Tuesday, before the National Day holiday
+    ready = datetime(2026, 9, 29, 2, 0, tzinfo=UTC)  # Tuesday, before the National Day holiday
     deadline = step_deadline(3, ready, ready, calendar)
     due_day = deadline.due.date()
     assert due_day > date(2026, 10, 8)  # 1–8 October are holidays: three working days end after them
     assert deadline.days_left == 3 and deadline.colour == "green"
-    late = step_deadline(3, ready, datetime(2026, 10, 20, 2, 0, tzinfo=timezone.utc), calendar)
+    late = step_deadline(3, ready, datetime(2026, 10, 20, 2, 0, tzinfo=UTC), calendar)
     assert late.days_left < 0 and late.colour == "red"
     assert step_deadline(None, ready, ready, calendar).colour == "none"

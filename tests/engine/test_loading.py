@@ -78,7 +78,8 @@ VALID = HEAD + """  <bpmn:process id="newborn_after" isExecutable="true">
 
 def simple(body: str, *, process: str = 'id="p" isExecutable="true"', extra: str = "") -> str:
     """A one-process model: start -> body elements; the caller wires its own flows."""
-    return HEAD + f"  <bpmn:process {process}>\n    <bpmn:startEvent id=\"start\" />\n{body}\n  </bpmn:process>\n{extra}</bpmn:definitions>\n"
+    return (HEAD + f"  <bpmn:process {process}>\n    <bpmn:startEvent id=\"start\" />\n{body}\n  </bpmn:process>\n"
+            + f"{extra}</bpmn:definitions>\n")
 
 
 def line(text: str, needle: str) -> int:
@@ -148,7 +149,8 @@ def test_oversized_file_is_refused() -> None:
 
 
 @pytest.mark.parametrize(
-    "data", [b"", b"\x00\xff\xfe garbage \x89PNG", b"<a><b></a>", b"plain text"], ids=["empty", "binary", "unclosed", "text"]
+    "data", [b"", b"\x00\xff\xfe garbage \x89PNG", b"<a><b></a>", b"plain text"],
+    ids=["empty", "binary", "unclosed", "text"],
 )
 def test_garbage_becomes_a_problem_not_an_exception(data: bytes) -> None:
     assert problems_of(data)[0].file == "m.bpmn"
@@ -296,7 +298,8 @@ def test_non_executable_process_says_so() -> None:
 
 
 def test_property_without_value_is_a_problem_not_a_keyerror() -> None:
-    text = VALID.replace('<spiffworkflow:property name="trip" value="false" />', '<spiffworkflow:property name="trip" />')
+    text = VALID.replace('<spiffworkflow:property name="trip" value="false" />',
+                         '<spiffworkflow:property name="trip" />')
     problem = only(text)
     assert problem.line == line(text, '<spiffworkflow:property name="trip" />') and problem.element_id == "apply"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import random
 import statistics
 from collections import Counter
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -244,7 +244,7 @@ def _insert_cases(ctx, matter_id: str, variant: str, count: int, rng: random.Ran
     """`count` finished cases with random figures and completed steps, written straight to the tables."""
     with ctx.read() as session:
         version_id = catalog.current_version(session, "newborn", variant).id
-    base = datetime(2026, 11, 2, 1, 0, tzinfo=timezone.utc)
+    base = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
     steps = [("apply", "申请", APPLICANT), ("check", "审核", "police"), ("issue", "发证", "health"),
              ("review", "复核", None)]
     with ctx.write() as session:

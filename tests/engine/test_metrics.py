@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,8 @@ def step(step_id: str, kind: str = "userTask", **props: str) -> str:
     if kind == "userTask":
         props.setdefault("form", "f")
     body = "".join(f'<spiffworkflow:property name="{k}" value="{v}"/>' for k, v in props.items())
-    ext = f"<bpmn:extensionElements><spiffworkflow:properties>{body}</spiffworkflow:properties></bpmn:extensionElements>"
+    ext = ("<bpmn:extensionElements><spiffworkflow:properties>"
+           f"{body}</spiffworkflow:properties></bpmn:extensionElements>")
     return f'<bpmn:{kind} id="{step_id}" name="{step_id}">{ext}</bpmn:{kind}>'
 
 
@@ -32,7 +34,7 @@ def flows(*chain: str, condition: str | None = None) -> str:
     """Sequence flows a->b->c...; an id is src_dst."""
     cond = f'<bpmn:conditionExpression>{condition}</bpmn:conditionExpression>' if condition else ""
     return "".join(f'<bpmn:sequenceFlow id="{a}_{b}" sourceRef="{a}" targetRef="{b}">{cond}</bpmn:sequenceFlow>'
-                   for a, b in zip(chain, chain[1:]))
+                   for a, b in pairwise(chain))
 
 
 def process(pid: str, body: str, lanes: dict[str, list[str]] | None = None) -> str:
@@ -41,8 +43,9 @@ def process(pid: str, body: str, lanes: dict[str, list[str]] | None = None) -> s
         lanes = {"office": [i for i in re.findall(r'<bpmn:(?!sequenceFlow)\w+ id="(\w+)"', body)]}
     lane_xml = ""
     if lanes:
-        inner = "".join(f'<bpmn:lane id="{lane}" name="{lane}">' + "".join(
-            f"<bpmn:flowNodeRef>{n}</bpmn:flowNodeRef>" for n in nodes) + "</bpmn:lane>" for lane, nodes in lanes.items())
+        inner = "".join(f'<bpmn:lane id="{lane}" name="{lane}">'
+                        + "".join(f"<bpmn:flowNodeRef>{n}</bpmn:flowNodeRef>" for n in nodes) + "</bpmn:lane>"
+                        for lane, nodes in lanes.items())
         lane_xml = f'<bpmn:laneSet id="{pid}_lanes">{inner}</bpmn:laneSet>'
     return f'<bpmn:process id="{pid}" isExecutable="true">{lane_xml}{body}</bpmn:process>'
 
@@ -86,8 +89,10 @@ def test_parallel_branches_take_the_longest_branch() -> None:
 EXCLUSIVE = ('<bpmn:startEvent id="s"/>' + step("a")
              + '<bpmn:exclusiveGateway id="g" default="g_home"/><bpmn:exclusiveGateway id="m"/>'
              + step("hospital", kind="manualTask", trip="true") + step("home", kind="manualTask", materials="x")
-             + '<bpmn:endEvent id="e"/>' + flows("s", "a", "g") + flows("g", "hospital", condition="delivery == 'hospital'")
-             + flows("g", "home", condition="delivery == 'home'") + flows("hospital", "m") + flows("home", "m") + flows("m", "e"))
+             + '<bpmn:endEvent id="e"/>' + flows("s", "a", "g")
+             + flows("g", "hospital", condition="delivery == 'hospital'")
+             + flows("g", "home", condition="delivery == 'home'")
+             + flows("hospital", "m") + flows("home", "m") + flows("m", "e"))
 
 
 def test_exclusive_gateway_follows_its_default_flow() -> None:

@@ -1,4 +1,4 @@
-"""The Alembic migrations build exactly the schema the models declare (no drift) and undo cleanly, on SQLite and PostgreSQL."""
+"""Alembic migrations build exactly the schema the models declare (no drift) and undo cleanly (SQLite, PostgreSQL)."""
 from __future__ import annotations
 
 from alembic import command

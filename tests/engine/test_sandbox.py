@@ -8,7 +8,7 @@ import threading
 import time
 import types
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from xml.sax.saxutils import escape
 
 import pytest
@@ -144,7 +144,7 @@ def test_conditions_route_the_case(condition, expected):
 
 
 def test_now_follows_the_given_clock():
-    env = SandboxEnvironment(now=lambda: datetime(2030, 1, 1, tzinfo=timezone.utc))
+    env = SandboxEnvironment(now=lambda: datetime(2030, 1, 1, tzinfo=UTC))
     assert env.evaluate("now().year", {}) == 2030
 
 
@@ -157,7 +157,7 @@ def test_task_data_survives_a_json_round_trip():
     json.loads(text)
     restored = serializer.deserialize_json(text)
     assert restored.data["shared"] == {"certificate": "E123", "seq": [0, 1, 2]}
-    assert restored.data["when"] == datetime(2026, 1, 5, tzinfo=timezone.utc)
+    assert restored.data["when"] == datetime(2026, 1, 5, tzinfo=UTC)
     assert "r" not in restored.data and "pairs" not in restored.data
 
 

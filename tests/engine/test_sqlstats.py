@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 import random
 import statistics
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from fractions import Fraction
 
 import pytest
@@ -73,11 +73,11 @@ def test_a_percentile_of_no_rows_is_null(ctx, values_table):
 
 
 def test_hours_between_and_china_days(ctx, values_table):
-    base = datetime(2026, 12, 6, 15, 59, 59, 500000, tzinfo=timezone.utc)  # 23:59:59.5 in Beijing, a Sunday
+    base = datetime(2026, 12, 6, 15, 59, 59, 500000, tzinfo=UTC)  # 23:59:59.5 in Beijing, a Sunday
     pairs = [(base, base + timedelta(seconds=0.5)),  # midnight in Beijing: the next day
              (base, base + timedelta(hours=26, minutes=30, microseconds=250)),
              (datetime(2026, 1, 1, 0, 0, tzinfo=CHINA), datetime(2026, 1, 1, 0, 0, tzinfo=CHINA)),
-             (datetime(2025, 12, 31, 23, 0, tzinfo=timezone.utc), datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc))]
+             (datetime(2025, 12, 31, 23, 0, tzinfo=UTC), datetime(2026, 3, 1, 12, 0, tzinfo=UTC))]
     with ctx.engine.begin() as conn:
         conn.execute(insert(values_table), [{"id": i, "start": s, "end": e} for i, (s, e) in enumerate(pairs)])
     day = china_day(values_table.c.end)

@@ -1,7 +1,7 @@
 """Case summaries: written in the transaction that ends a case, identical when rebuilt from the step log."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import chinese_calendar
@@ -86,7 +86,7 @@ def _count_workdays(start: date, end: date) -> int:
     (datetime(2026, 12, 4, 17, 0, tzinfo=CHINA), datetime(2026, 12, 7, 9, 0, tzinfo=CHINA)),  # Friday -> Monday
     (datetime(2026, 12, 7, 9, 0, tzinfo=CHINA), datetime(2026, 12, 7, 18, 0, tzinfo=CHINA)),  # the same day
     (datetime(2026, 9, 29, 10, 0, tzinfo=CHINA), datetime(2026, 10, 12, 10, 0, tzinfo=CHINA)),  # over National Day
-    (datetime(2026, 2, 13, 23, 30, tzinfo=timezone.utc), datetime(2026, 2, 24, 1, 0, tzinfo=timezone.utc)),  # Spring
+    (datetime(2026, 2, 13, 23, 30, tzinfo=UTC), datetime(2026, 2, 24, 1, 0, tzinfo=UTC)),  # Spring
 ])
 def test_working_days_elapsed_do_not_count_the_first_day(start, end):
     case = Case(id=1, matter_id="m", variant="after", model_version_id=1, source="real", status="completed",

@@ -1,10 +1,10 @@
-"""Working days: an operator's calendar file (ONETHING_CALENDAR_FILE) and the Monday–Friday fallback with its warning."""
+"""Working days: an operator's calendar file (ONETHING_CALENDAR_FILE), the Monday–Friday fallback with its warning."""
 from __future__ import annotations
 
 import logging
 import subprocess
 import sys
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -94,9 +94,9 @@ def test_a_case_step_is_overdue_or_not_by_the_calendar_file(ctx, clock, calendar
                                                             fresh_default_calendar):
     """newborn's register_birth has a time limit of 3 working days; the case overlay colours it by the calendar."""
     catalog.deploy_path(ctx, REPO / "processes" / "newborn")
-    clock.set(noon(MONDAY).astimezone(timezone.utc))
+    clock.set(noon(MONDAY).astimezone(UTC))
     number = citizen.apply(ctx, "newborn", example_data(citizen.intake_form(ctx, "newborn")), "13600008000")
-    clock.set(noon(FRIDAY).astimezone(timezone.utc))
+    clock.set(noon(FRIDAY).astimezone(UTC))
     assert case_overlay(ctx, number).step_states["register_birth"] == "overdue"
     workdays.default_calendar.cache_clear()
     monkeypatch.setenv("ONETHING_CALENDAR_FILE", str(calendar_file))

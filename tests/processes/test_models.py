@@ -30,7 +30,7 @@ def model_of(matter_id: str, variant: str):
 
 
 def drive(model, matter, overrides: dict, roundtrip: bool):
-    """Run a model in memory to its end, moving as drive_case does; with roundtrip, save and reload the state after every step."""
+    """Run a model in memory to its end, moving as drive_case does; with roundtrip, reload its saved state each step."""
     clock = SimulatedClock()
     engine = make_script_engine()
     passed, taken = [], set()
@@ -88,7 +88,8 @@ def test_every_gateway_flow_is_taken_by_some_run(matter_id, variant):
         if (m, v) == (matter_id, variant):
             taken |= drive(model, matter, data, roundtrip=True)[2]
     ns = {"b": "http://www.omg.org/spec/BPMN/20100524/MODEL"}
-    gateways = {g.get("id") for g in model.root.xpath("//b:exclusiveGateway|//b:inclusiveGateway|//b:parallelGateway", namespaces=ns)}
+    any_gateway = "//b:exclusiveGateway|//b:inclusiveGateway|//b:parallelGateway"
+    gateways = {g.get("id") for g in model.root.xpath(any_gateway, namespaces=ns)}
     flows = {(f.get("sourceRef"), f.get("targetRef")) for f in model.root.xpath("//b:sequenceFlow", namespaces=ns)
              if f.get("sourceRef") in gateways}
     assert flows - taken == set(), "gateway flows no scenario takes"

@@ -92,29 +92,43 @@ MATRIX = {
     "DELETE /api/session": (STAFF, lambda a, app, nc: a.call("DELETE", "/api/session")),
     "GET /api/matters": (set(ROLES), lambda a, app, nc: a.call("GET", "/api/matters")),
     "GET /api/matters/<matter_id>": (set(ROLES), lambda a, app, nc: a.call("GET", "/api/matters/newborn")),
-    "GET /api/matters/<matter_id>/intake-form": (set(ROLES), lambda a, app, nc: a.call("GET", "/api/matters/newborn/intake-form")),
-    "GET /api/matters/<matter_id>/metrics": ({"admin", "auditor"}, lambda a, app, nc: a.call("GET", "/api/matters/newborn/metrics")),
+    "GET /api/matters/<matter_id>/intake-form": (
+        set(ROLES), lambda a, app, nc: a.call("GET", "/api/matters/newborn/intake-form")),
+    "GET /api/matters/<matter_id>/metrics": (
+        {"admin", "auditor"}, lambda a, app, nc: a.call("GET", "/api/matters/newborn/metrics")),
     "GET /api/portfolio": ({"admin", "auditor"}, lambda a, app, nc: a.call("GET", "/api/portfolio")),
-    "POST /api/models/check": ({"admin", "designer"}, lambda a, app, nc: a.call("POST", "/api/models/check", data=_upload(True))),
+    "POST /api/models/check": (
+        {"admin", "designer"}, lambda a, app, nc: a.call("POST", "/api/models/check", data=_upload(True))),
     "POST /api/models": ({"admin", "designer"}, lambda a, app, nc: a.call("POST", "/api/models", data=_upload())),
-    "GET /api/models": ({"admin", "auditor", "designer"}, lambda a, app, nc: a.call("GET", "/api/models?matter=newborn")),
-    "GET /api/models/<int:version_id>/bpmn": ({"admin", "auditor", "designer"}, lambda a, app, nc: a.call("GET", "/api/models/1/bpmn")),
-    "POST /api/cases": ({"admin", "clerk"}, lambda a, app, nc: a.call("POST", "/api/cases", json={"matter_id": "newborn"})),
+    "GET /api/models": (
+        {"admin", "auditor", "designer"}, lambda a, app, nc: a.call("GET", "/api/models?matter=newborn")),
+    "GET /api/models/<int:version_id>/bpmn": (
+        {"admin", "auditor", "designer"}, lambda a, app, nc: a.call("GET", "/api/models/1/bpmn")),
+    "POST /api/cases": (
+        {"admin", "clerk"}, lambda a, app, nc: a.call("POST", "/api/cases", json={"matter_id": "newborn"})),
     "GET /api/cases/<number>": ({"admin", "auditor", "clerk"}, lambda a, app, nc: a.call("GET", f"/api/cases/{nc()}")),
-    "GET /api/cases/<number>/steps": ({"admin", "auditor", "clerk"}, lambda a, app, nc: a.call("GET", f"/api/cases/{nc()}/steps")),
-    "POST /api/cases/<number>/steps/<step>/claim": ({"clerk"}, lambda a, app, nc: a.call("POST", f"/api/cases/{nc()}/steps/register_birth/claim")),
+    "GET /api/cases/<number>/steps": (
+        {"admin", "auditor", "clerk"}, lambda a, app, nc: a.call("GET", f"/api/cases/{nc()}/steps")),
+    "POST /api/cases/<number>/steps/<step>/claim": (
+        {"clerk"}, lambda a, app, nc: a.call("POST", f"/api/cases/{nc()}/steps/register_birth/claim")),
     "POST /api/cases/<number>/steps/<step>/release": ({"clerk"}, lambda a, app, nc: _claimed_then(a, app, nc)),
-    "POST /api/cases/<number>/steps/<step>/complete": ({"clerk"}, lambda a, app, nc: a.call("POST", f"/api/cases/{nc()}/steps/register_birth/complete",
-                                                           json={"data": _register_birth_data(app)})),
-    "POST /api/cases/<number>/messages": ({"admin", "clerk"}, lambda a, app, nc: a.call("POST", f"/api/cases/{nc()}/messages",
-                                                                   json={"name": "hukou_registered"})),
-    "POST /api/cases/<number>/cancel": ({"admin", "clerk"}, lambda a, app, nc: a.call("POST", f"/api/cases/{nc()}/cancel", json={"reason": "x"})),
+    "POST /api/cases/<number>/steps/<step>/complete": (
+        {"clerk"}, lambda a, app, nc: a.call("POST", f"/api/cases/{nc()}/steps/register_birth/complete",
+                                             json={"data": _register_birth_data(app)})),
+    "POST /api/cases/<number>/messages": (
+        {"admin", "clerk"}, lambda a, app, nc: a.call("POST", f"/api/cases/{nc()}/messages",
+                                                      json={"name": "hukou_registered"})),
+    "POST /api/cases/<number>/cancel": (
+        {"admin", "clerk"}, lambda a, app, nc: a.call("POST", f"/api/cases/{nc()}/cancel", json={"reason": "x"})),
     "GET /api/worklist": ({"admin", "clerk", "other_clerk"}, lambda a, app, nc: a.call("GET", "/api/worklist")),
-    "POST /api/lookup": (set(ROLES), lambda a, app, nc: a.call("POST", "/api/lookup", json={"number": nc(), "check": PHONE[-4:]})),
+    "POST /api/lookup": (
+        set(ROLES), lambda a, app, nc: a.call("POST", "/api/lookup", json={"number": nc(), "check": PHONE[-4:]})),
     "POST /api/applications": (set(ROLES), lambda a, app, nc: a.call("POST", "/api/applications", json={
-        "matter_id": "newborn", "phone": PHONE, "data": example_data(citizen.intake_form(engine_context(app), "newborn"))})),
-    "POST /api/cases/<number>/rating": (set(ROLES), lambda a, app, nc: a.call("POST", f"/api/cases/{_completed(app)}/rating",
-                                                          json={"check": PHONE[-4:], "score": 5})),
+        "matter_id": "newborn", "phone": PHONE,
+        "data": example_data(citizen.intake_form(engine_context(app), "newborn"))})),
+    "POST /api/cases/<number>/rating": (
+        set(ROLES), lambda a, app, nc: a.call("POST", f"/api/cases/{_completed(app)}/rating",
+                                              json={"check": PHONE[-4:], "score": 5})),
     "GET /api/openapi.json": (set(ROLES), lambda a, app, nc: a.call("GET", "/api/openapi.json")),
     "POST /api/session": (set(ROLES), lambda a, app, nc: a.call("POST", "/api/session",
                                                                 json={"username": "admin", "password": PASSWORD})),
@@ -250,7 +264,8 @@ def test_a_designer_of_another_department_may_not_deploy(api_app, template_db):
     ctx = engine_context(api_app)
     users.add_user(ctx, "designer.tax", PASSWORD, "designer", "tax")
     client = api_app.test_client()
-    token = client.post("/api/session", json={"username": "designer.tax", "password": PASSWORD}).get_json()["csrf_token"]
+    session = client.post("/api/session", json={"username": "designer.tax", "password": PASSWORD}).get_json()
+    token = session["csrf_token"]
     response = client.post("/api/models", data=_upload(), headers={"X-CSRF-Token": token})
     assert response.status_code == 403
 

@@ -55,7 +55,8 @@ def test_a_task_id_of_no_case_is_404_not_a_server_error(client, ctx):
     from engine.matters.forms import example_data
 
     number = citizen.apply(ctx, "newborn", example_data(citizen.intake_form(ctx, "newborn")), "13800008000")
-    token = client.post("/api/session", json={"username": "clerk.police", "password": PASSWORD}).get_json()["csrf_token"]
+    session = client.post("/api/session", json={"username": "clerk.police", "password": PASSWORD}).get_json()
+    token = session["csrf_token"]
     response = client.post(f"/api/cases/{number}/steps/{uuid.uuid4()}/complete", json={"data": {}},
                            headers={"X-CSRF-Token": token})
     assert error_of(response, 404)["code"] == "not_found"

@@ -155,7 +155,7 @@ def test_applicant_clerks_and_auditor_journey(browser, site):
     assert page.locator("table.compare caption").count() >= 2  # static figures; measured ones, now a case finished
     assert page.locator("svg.diagram").count() == 1 and page.locator("svg.chart").count() >= 2
     page.screenshot(path=str(SHOTS / "onething-audit-newborn.png"), full_page=True)
-    page.click(f'a[href="/audit/matters/newborn/cases?source=real"]')  # drill down from the figures to the cases
+    page.click('a[href="/audit/matters/newborn/cases?source=real"]')  # drill down from the figures to the cases
     assert page.locator(f'a[href="/cases/{number}"]').count() == 1
     page.click(f'a[href="/cases/{number}"]')
     assert f"/cases/{number}" in page.url

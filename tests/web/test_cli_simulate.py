@@ -14,7 +14,8 @@ ONETHING = [sys.executable, "-c", "from web.cli import main; main()"]
 
 @pytest.fixture
 def run(tmp_path):
-    env = dict(os.environ, ONETHING_DATABASE_URL=f"sqlite:///{tmp_path / 'cli.db'}", ONETHING_INSTANCE_PATH=str(tmp_path))
+    env = dict(os.environ, ONETHING_DATABASE_URL=f"sqlite:///{tmp_path / 'cli.db'}",
+               ONETHING_INSTANCE_PATH=str(tmp_path))
 
     def call(*args: str, ok: bool = True) -> subprocess.CompletedProcess:
         result = subprocess.run(ONETHING + list(args), cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
@@ -31,7 +32,8 @@ def test_simulate_prints_progress_lines_and_repeats_its_figures(run):
     args = ("simulate", "newborn", "--variant", "after", "--cases", "10", "--seed", "4", "--start", "2025-09-22",
             "--arrivals", "5", "--clerks", "police=2")
     first = run(*args).stdout.splitlines()
-    assert [line for line in first if line.startswith("simulated ")] == [f"simulated {n}/10 cases" for n in range(1, 11)]
+    progress = [line for line in first if line.startswith("simulated ")]
+    assert progress == [f"simulated {n}/10 cases" for n in range(1, 11)]
     assert "10 simulated cases of newborn/after (seed 4): 10 completed, 0 stuck" in first[10]
     assert "  police: 2 clerk(s), mean wait" in "\n".join(first)
     assert "cases/s" in first[-1]

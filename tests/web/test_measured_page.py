@@ -31,6 +31,7 @@ def test_the_matter_page_shows_measured_real_cases(client, login, ctx):
     measured = measured_metrics(ctx, "newborn")
     page = client.get("/audit/matters/newborn", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert _row(page, "Finished cases") == ["1", "2"]  # the simulated case is not a real one
-    assert _row(page, "On-time rate") == [f"{round(measured[v]['on_time_rate'] * 100, 1)} %" for v in ("before", "after")]
+    on_time = [f"{round(measured[v]['on_time_rate'] * 100, 1)} %" for v in ("before", "after")]
+    assert _row(page, "On-time rate") == on_time
     chinese = client.get("/audit/matters/newborn", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert _row(chinese, "已办结办件") == ["1", "2"] and "按时办结率" in chinese

@@ -261,9 +261,8 @@ def test_repeated_wrong_checks_are_throttled_with_429(client, newborn_case):
 
 
 def test_a_completed_case_can_be_rated_once(client, ctx):
-    number = citizen.apply(ctx, "business_startup",
-                           example_data(citizen.intake_form(ctx, "business_startup")) if citizen.intake_form(ctx, "business_startup") else {},
-                           PHONE)
+    form = citizen.intake_form(ctx, "business_startup")
+    number = citizen.apply(ctx, "business_startup", example_data(form) if form else {}, PHONE)
     finish_case(ctx, number)
     token = token_of(client)
     page = client.post("/track", data={"number": number, "check": "8000", "csrf_token": token}).get_data(as_text=True)
@@ -279,7 +278,8 @@ def test_designer_sees_problems_with_line_and_element(client, login):
     token = login("designer.police")
     bad = (b'<?xml version="1.0"?>\n<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" '
            b'id="d" targetNamespace="x">\n<process id="p" isExecutable="true">\n'
-           b'<startEvent id="start"/>\n<sequenceFlow id="f" sourceRef="start" targetRef="nowhere"/>\n</process>\n</definitions>')
+           b'<startEvent id="start"/>\n<sequenceFlow id="f" sourceRef="start" targetRef="nowhere"/>\n'
+           b'</process>\n</definitions>')
     response = client.post("/designer/upload", data={"csrf_token": token, "action": "check",
                                                      "bpmn": (io.BytesIO(bad), "bad.bpmn")},
                            content_type="multipart/form-data")

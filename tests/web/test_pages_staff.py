@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -76,7 +76,7 @@ def test_the_chosen_language_survives_sign_in_and_sign_out(client):
 
 def test_the_case_page_shows_when_each_step_was_ready_and_done_and_how_long_it_took(app, client, login):
     """Steps done 26 h 5 min, then 3 h 20 min after they became ready, on a clock the test sets."""
-    clock = SimulatedClock(datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc))  # 09:00 in Beijing
+    clock = SimulatedClock(datetime(2026, 3, 2, 1, 0, tzinfo=UTC))  # 09:00 in Beijing
     timed = EngineContext.from_url(app.config["DATABASE_URL"], clock=clock)
     try:
         number = citizen.apply(timed, "newborn", example_data(citizen.intake_form(timed, "newborn")), "13800008000")

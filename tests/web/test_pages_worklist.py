@@ -42,7 +42,8 @@ def test_a_step_a_colleague_claimed_cannot_be_released_by_me(client, login, ctx,
     number, task = newborn()
     cases.claim_step(ctx, number, task, Actor("clerk.police.2", "clerk", "police"))
     token = login("clerk.police")
-    response = client.post(f"/work/{number}/{task}/release", data={"csrf_token": token}, headers={"Accept-Language": "en"})
+    response = client.post(f"/work/{number}/{task}/release", data={"csrf_token": token},
+                           headers={"Accept-Language": "en"})
     assert response.status_code == 409
     assert "A colleague has claimed this step." in response.get_data(as_text=True)
     assert cases.get_case(ctx, number).ready_steps[0].claimed_by == "clerk.police.2"
@@ -72,7 +73,8 @@ def test_a_cancelled_case_takes_no_more_claims(client, login, ctx, newborn):
     number, task = newborn()
     cases.cancel_case(ctx, number, POLICE, "applied twice")
     token = login("clerk.police")
-    response = client.post(f"/work/{number}/{task}/claim", data={"csrf_token": token}, headers={"Accept-Language": "en"})
+    response = client.post(f"/work/{number}/{task}/claim", data={"csrf_token": token},
+                           headers={"Accept-Language": "en"})
     assert response.status_code == 409
     page = response.get_data(as_text=True)
     assert "This case is closed; nothing was saved." in page
