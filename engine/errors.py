@@ -115,3 +115,10 @@ class SandboxError(OneThingError):
     """A condition or script was refused by the sandbox or ran past its time limit."""
 
     code = "sandbox"
+
+
+def require_choice(value: object, choices: Sequence[str], field: str) -> None:
+    """InputError naming `field` unless `value` is one of `choices` (a source, a variant, a sort...)."""
+    if value not in choices:
+        raise InputError(f"unknown {field} {value!r}: one of {', '.join(choices)}",
+                         fields={field: [f"one of {', '.join(choices)}"]})

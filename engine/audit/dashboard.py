@@ -19,7 +19,7 @@ from engine.audit.drilldown import (
 )
 from engine.audit.measured import measured_metrics
 from engine.context import EngineContext
-from engine.errors import InputError
+from engine.errors import require_choice
 from engine.store.tables_audit import SOURCES
 from engine.vocabulary import VARIANTS
 
@@ -48,8 +48,7 @@ class MatterDashboard:
 
 def matter_dashboard(ctx: EngineContext, matter_id: str, source: str = "real") -> MatterDashboard:
     """The auditor's page of one matter (MatterNotFound for a matter never deployed)."""
-    if source not in SOURCES:
-        raise InputError(f"unknown source {source!r}", fields={"source": [f"one of {', '.join(SOURCES)}"]})
+    require_choice(source, SOURCES, "source")
     comparison = matter_comparison(ctx, matter_id)
     measured = measured_metrics(ctx, matter_id, source=source)
     forecast = measured_metrics(ctx, matter_id, source="simulated") if source != "simulated" else None

@@ -13,7 +13,7 @@ from sqlalchemy import and_, exists, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.context import EngineContext
-from engine.errors import InputError
+from engine.errors import require_choice
 from engine.store.tables import Case, StepLogEntry
 from engine.store.tables_audit import SOURCES, FinishedCase
 from engine.vocabulary import VARIANTS
@@ -68,12 +68,10 @@ class CasePage:
 
 
 def _conditions(f: CaseFilter) -> list[ColumnElement[bool]]:
-    if f.source not in SOURCES:
-        raise InputError(f"unknown source {f.source!r}", fields={"source": [f"one of {', '.join(SOURCES)}"]})
-    if f.variant is not None and f.variant not in VARIANTS:
-        raise InputError(f"unknown variant {f.variant!r}", fields={"variant": [f"one of {', '.join(VARIANTS)}"]})
-    if f.status is not None and f.status not in STATUSES:
-        raise InputError(f"unknown status {f.status!r}", fields={"status": [f"one of {', '.join(STATUSES)}"]})
+    require_choice(f.source, SOURCES, "source")
+    for value, choices, name in ((f.variant, VARIANTS, "variant"), (f.status, STATUSES, "status")):
+        if value is not None:
+            require_choice(value, choices, name)
     found: list[ColumnElement[bool]] = [FinishedCase.matter_id == f.matter_id, FinishedCase.source == f.source]
     if f.variant:
         found.append(FinishedCase.variant == f.variant)
@@ -96,8 +94,7 @@ def _conditions(f: CaseFilter) -> list[ColumnElement[bool]]:
 def find_cases(ctx: EngineContext, f: CaseFilter, sort: str = "finished", descending: bool = True,
                page: int = 1, page_size: int = PAGE_SIZE) -> CasePage:
     """The finished cases matching `f`, sorted by `sort` (see SORTS) and cut into pages (1-based)."""
-    if sort not in SORTS:
-        raise InputError(f"unknown sort {sort!r}", fields={"sort": [f"one of {', '.join(SORTS)}"]})
+    require_choice(sort, tuple(SORTS), "sort")
     page, page_size = max(1, page), max(1, min(page_size, 500))
     order = SORTS[sort].desc() if descending else SORTS[sort].asc()
     where = _conditions(f)

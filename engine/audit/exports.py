@@ -22,7 +22,7 @@ from engine.accounts.access import check_may_read
 from engine.accounts.users import Actor
 from engine.catalog import designer
 from engine.context import EngineContext
-from engine.errors import InputError, MatterNotFound
+from engine.errors import MatterNotFound, require_choice
 from engine.runtime.workdays import CHINA
 from engine.store.tables import Case, ModelVersion, StepLogEntry
 from engine.store.tables_audit import SOURCES, FinishedCase
@@ -75,12 +75,9 @@ class StepRow:
 
 def check_export(ctx: EngineContext, session: Session, wanted: ExportFilter, actor: Actor) -> None:
     """Refuse an unknown source, variant or matter, and an actor who may not read the matter's cases."""
-    if wanted.source not in SOURCES:
-        raise InputError(f"unknown source {wanted.source!r}: one of {', '.join(SOURCES)}",
-                         fields={"source": [f"one of {', '.join(SOURCES)}"]})
-    if wanted.variant is not None and wanted.variant not in VARIANTS:
-        raise InputError(f"unknown variant {wanted.variant!r}: one of {', '.join(VARIANTS)}",
-                         fields={"variant": [f"one of {', '.join(VARIANTS)}"]})
+    require_choice(wanted.source, SOURCES, "source")
+    if wanted.variant is not None:
+        require_choice(wanted.variant, VARIANTS, "variant")
     if not designer.current_version_ids(session, wanted.matter_id):
         raise MatterNotFound(f"no deployed matter {wanted.matter_id!r}")
     check_may_read(actor, designer.matter_departments(ctx, session, wanted.matter_id), wanted.matter_id)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.context import EngineContext
-from engine.errors import InputError
+from engine.errors import InputError, require_choice
 from engine.model.metrics import rounded
 from engine.runtime.workdays import CHINA
 from engine.store.sqlstats import MEDIAN, P90, china_day, counted, hours_between, monday_of, percentile, ranked
@@ -67,8 +67,7 @@ def measured_metrics(ctx: EngineContext, matter_id: str, *, source: str = "real"
 def measured_in(session: Session, matter_id: str, *, source: str = "real", since: date | None = None,
                 until: date | None = None, department: str | None = None) -> dict[str, dict[str, Any]]:
     """`measured_metrics` inside the caller's transaction."""
-    if source not in SOURCES:
-        raise InputError(f"unknown source {source!r} (one of {', '.join(SOURCES)})")
+    require_choice(source, SOURCES, "source")
     start, end = _moment(since, "since"), _moment(until, "until", after=True)
     if start is not None and end is not None and end <= start:
         raise InputError("the window is empty: until comes before since")

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from engine.audit.comparison import comparison_in
 from engine.audit.measured import measured_in
 from engine.context import EngineContext
-from engine.errors import InputError
+from engine.errors import InputError, require_choice
 from engine.matters.files import Names, Source
 from engine.model.metrics import rounded
 from engine.store.tables_audit import SOURCES
@@ -147,9 +147,7 @@ def check_language(lang: str) -> None:
 
 def matter_report(ctx: EngineContext, session: Session, matter_id: str, source: str = "real") -> MatterReport:
     """The report's content, read in the caller's transaction."""
-    if source not in SOURCES:
-        raise InputError(f"unknown source {source!r}: one of {', '.join(SOURCES)}",
-                         fields={"source": [f"one of {', '.join(SOURCES)}"]})
+    require_choice(source, SOURCES, "source")
     comparison = comparison_in(ctx, session, matter_id)
     measured = {variant: figures if figures["cases"] else {}
                 for variant, figures in measured_in(session, matter_id, source=source).items()}
