@@ -70,8 +70,8 @@ def matter_detail(ctx: EngineContext, matter_id: str) -> MatterDetail:
         return MatterDetail(designer.matter_info(ctx, session, matter_id), comparison_in(ctx, session, matter_id))
 
 
-def comparison_in(ctx: EngineContext, session: Session, matter_id: str) -> MatterComparison:
-    """Static before vs after of one deployed matter inside the caller's transaction."""
+def comparison_in(ctx: EngineContext, session: Session, matter_id: str, measured: bool = True) -> MatterComparison:
+    """Static before vs after of one deployed matter in the caller's transaction (`measured`: real cases too)."""
     version_ids = designer.current_version_ids(session, matter_id)
     metrics: dict[str, dict[str, Any]] = {}
     files: dict[str, ModelFile] = {}
@@ -89,7 +89,7 @@ def comparison_in(ctx: EngineContext, session: Session, matter_id: str) -> Matte
     before, after = metrics.get("before", {}), metrics.get("after", {})
     return MatterComparison(matter_id, names, numbers.get("before"), numbers.get("after"),
                             before, after, compare(before, after), sources,
-                            measured_hook(ctx, session, matter_id), files)
+                            measured_hook(ctx, session, matter_id) if measured else {}, files)
 
 
 def _cached_metrics(ctx: EngineContext, model: Any, matter: Any, variant: str) -> dict[str, Any]:
@@ -113,7 +113,8 @@ def audit_overview(ctx: EngineContext) -> AuditOverview:
     from engine.audit.volume import weighted_savings
 
     with ctx.read() as session:
-        comparisons = [comparison_in(ctx, session, matter_id) for matter_id in designer.deployed_matter_ids(session)]
+        comparisons = [comparison_in(ctx, session, matter_id, measured=False)  # the portfolio needs no details
+                       for matter_id in designer.deployed_matter_ids(session)]
         savings = weighted_savings(session, ctx.clock.now(), comparisons)
     return AuditOverview(comparisons, _portfolio(comparisons), savings)
 
