@@ -97,15 +97,16 @@ def _cached_metrics(ctx: EngineContext, model: Any, matter: Any, variant: str) -
     return ctx.caches.static_metrics.get_or_compute(key, lambda: static_metrics(model, matter, variant))
 
 
-def matter_comparisons(ctx: EngineContext) -> list[MatterComparison]:
+def matter_comparisons(ctx: EngineContext, measured: bool = True) -> list[MatterComparison]:
     """One comparison per deployed matter, by matter id (one transaction)."""
     with ctx.read() as session:
-        return [comparison_in(ctx, session, matter_id) for matter_id in designer.deployed_matter_ids(session)]
+        return [comparison_in(ctx, session, matter_id, measured)
+                for matter_id in designer.deployed_matter_ids(session)]
 
 
 def portfolio(ctx: EngineContext) -> dict[str, Any]:
     """Totals over matters with both variants: {matters, metrics: {key: {before, after, change, change_pct, how}}}."""
-    return _portfolio(matter_comparisons(ctx))
+    return _portfolio(matter_comparisons(ctx, measured=False))  # static totals: no measured queries
 
 
 def audit_overview(ctx: EngineContext) -> AuditOverview:
@@ -113,7 +114,7 @@ def audit_overview(ctx: EngineContext) -> AuditOverview:
     from engine.audit.volume import weighted_savings
 
     with ctx.read() as session:
-        comparisons = [comparison_in(ctx, session, matter_id, measured=False)  # the portfolio needs no details
+        comparisons = [comparison_in(ctx, session, matter_id, measured=False)  # the first page shows no details
                        for matter_id in designer.deployed_matter_ids(session)]
         savings = weighted_savings(session, ctx.clock.now(), comparisons)
     return AuditOverview(comparisons, _portfolio(comparisons), savings)
