@@ -101,7 +101,7 @@ def run(tmp_path):
 
     def call(*args: str, ok: bool = True, **extra_env: str) -> subprocess.CompletedProcess:
         env = dict(os.environ, ONETHING_DATABASE_URL=f"sqlite:///{tmp_path / 'cli.db'}", **extra_env)
-        result = subprocess.run(ONETHING + list(args), cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+        result = subprocess.run(ONETHING + list(args), cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
         if extra_env.get("ONETHING_DEBUG") != "1":
             assert "Traceback" not in result.stdout + result.stderr, result.stderr
         assert (result.returncode == 0) == ok, (args, result.stdout, result.stderr)

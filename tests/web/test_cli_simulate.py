@@ -1,30 +1,6 @@
 """`onething simulate` at a terminal and in a pipe: progress, figures, the same figures for the same seed."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-import pytest
-
-REPO = Path(__file__).resolve().parents[2]
-ONETHING = [sys.executable, "-c", "from web.cli import main; main()"]
-
-
-@pytest.fixture
-def run(tmp_path):
-    env = dict(os.environ, ONETHING_DATABASE_URL=f"sqlite:///{tmp_path / 'cli.db'}",
-               ONETHING_INSTANCE_PATH=str(tmp_path))
-
-    def call(*args: str, ok: bool = True) -> subprocess.CompletedProcess:
-        result = subprocess.run(ONETHING + list(args), cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
-        assert "Traceback" not in result.stdout + result.stderr, result.stderr
-        assert (result.returncode == 0) == ok, (args, result.stdout, result.stderr)
-        return result
-
-    return call
-
 
 def test_simulate_prints_progress_lines_and_repeats_its_figures(run):
     run("init-db")

@@ -1,11 +1,7 @@
 """`onething import-log` and imported cases on the case page, the JSON API and `onething case show`."""
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -13,25 +9,10 @@ from sqlalchemy import select
 import engine
 from engine.store.tables import Case
 
-REPO = Path(__file__).resolve().parents[2]
-ONETHING = [sys.executable, "-c", "from web.cli import main; main()"]
 LOG = ("case_id,activity,department,start,end\n"
        "old-1,apply_birth_certificate,,2019-03-04T09:00+08:00,2019-03-04T10:00+08:00\n"
        "old-1,签发出生医学证明,卫生健康委,,2019-03-06T10:00+08:00\n")
 
-
-@pytest.fixture
-def run(tmp_path):
-    env = dict(os.environ, ONETHING_DATABASE_URL=f"sqlite:///{tmp_path / 'cli.db'}",
-               ONETHING_INSTANCE_PATH=str(tmp_path))
-
-    def call(*args: str, ok: bool = True) -> subprocess.CompletedProcess:
-        result = subprocess.run(ONETHING + list(args), cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
-        assert "Traceback" not in result.stdout + result.stderr, result.stderr
-        assert (result.returncode == 0) == ok, (args, result.stdout, result.stderr)
-        return result
-
-    return call
 
 
 def test_import_log_stores_a_file_or_lists_every_bad_row(run, tmp_path):
