@@ -8,7 +8,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from engine.audit.comparison import MatterComparison, matter_comparison
+from engine.audit.comparison import MatterComparison, comparison_in
 from engine.audit.drilldown import (
     CaseFilter,
     FinishedCaseRow,
@@ -17,7 +17,7 @@ from engine.audit.drilldown import (
     slowest_step,
     working_days_distribution,
 )
-from engine.audit.measured import measured_metrics
+from engine.audit.measured import measured_in
 from engine.context import EngineContext
 from engine.errors import require_choice
 from engine.store.tables_audit import SOURCES
@@ -49,9 +49,10 @@ class MatterDashboard:
 def matter_dashboard(ctx: EngineContext, matter_id: str, source: str = "real") -> MatterDashboard:
     """The auditor's page of one matter (MatterNotFound for a matter never deployed)."""
     require_choice(source, SOURCES, "source")
-    comparison = matter_comparison(ctx, matter_id)
-    measured = measured_metrics(ctx, matter_id, source=source)
-    forecast = measured_metrics(ctx, matter_id, source="simulated") if source != "simulated" else None
+    with ctx.read() as session:  # the static and measured figures from one snapshot, each computed once
+        comparison = comparison_in(ctx, session, matter_id, measured=False)
+        measured = measured_in(session, matter_id, source=source)
+        forecast = measured_in(session, matter_id, source="simulated") if source != "simulated" else None
     counts = working_days_distribution(ctx, matter_id, source)
     distribution = {variant: buckets(counts.get(variant, {})) for variant in VARIANTS}
     outliers = {variant: _outliers(ctx, matter_id, variant, source, measured.get(variant, {})) for variant in VARIANTS}
