@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine.audit.eventlogs import LogSource, Problems, RawEvent, parse_time, read_events, refusal
+from engine.audit.rollups import add_cases
 from engine.audit.summaries import LoggedStep, summarize, version_facts
 from engine.cases.numbers import new_case_number
 from engine.catalog import versions as catalog
@@ -219,6 +220,7 @@ def _store(ctx: EngineContext, session: Session, version_id: int, matter_id: str
             summaries.append(summarize(case, steps, facts, max(e.end for e in events)))
         session.execute(insert(_STEP_LOG), log)
         session.execute(insert(_SUMMARIES), summaries)
+        add_cases(session, [case.id for case in rows])
         for case in rows:  # written: the session need not keep them, so memory stays one batch
             session.expunge(case)
 

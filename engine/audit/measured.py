@@ -14,17 +14,15 @@ from sqlalchemy import Float, case, cast, exists, func, inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from engine.audit.figures import PATHS, department_order, empty, figure, rate, spread, step_order, week_of
+from engine.audit.measured_totals import totals_figures
 from engine.context import EngineContext
 from engine.errors import InputError, require_choice
-from engine.model.metrics import rounded
 from engine.runtime.workdays import CHINA
-from engine.store.sqlstats import MEDIAN, P90, china_day, counted, hours_between, monday_of, percentile, ranked
-from engine.store.tables import StepLogEntry
+from engine.store.sqlstats import MEDIAN, P90, china_day, counted, monday_of, percentile, ranked
 from engine.store.tables_audit import SOURCES, FinishedCase
+from engine.store.tables_measures import FinishedStep
 from engine.vocabulary import VARIANTS
-
-PATHS = 20  # path variants listed, most frequent first; the long tail of one-off paths says little
-EPOCH = date(1970, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -38,6 +36,10 @@ class Selection:
     until: datetime | None  # finished_at < until
     department: str | None  # cases with a completed step of this department
 
+    def whole(self) -> bool:
+        """All finished cases of the variant and source: the running totals have the figures."""
+        return self.since is None and self.until is None and self.department is None
+
     def where(self) -> list[ColumnElement[bool]]:
         """The conditions on case_summaries."""
         summary = FinishedCase
@@ -48,9 +50,8 @@ class Selection:
         if self.until is not None:
             conditions.append(summary.finished_at < self.until)
         if self.department is not None:
-            log = StepLogEntry.__table__.alias("by_department")  # its own name: step_log may be in the outer query
-            conditions.append(exists().where(log.c.case_id == summary.case_id, log.c.event == "completed",
-                                             log.c.department == self.department))
+            step = FinishedStep.__table__.alias("by_department")  # its own name: the outer query may read the table
+            conditions.append(exists().where(step.c.case_id == summary.case_id, step.c.department == self.department))
         return conditions
 
 
@@ -77,14 +78,6 @@ def measured_in(session: Session, matter_id: str, *, source: str = "real", since
             for variant in VARIANTS}
 
 
-def empty(source: str) -> dict[str, Any]:
-    """The figures of a variant without finished cases."""
-    none = {"mean": None, "median": None, "p90": None}
-    return {"source": source, "cases": 0, "completed": 0, "elapsed_hours": dict(none), "working_days": dict(none),
-            "steps_per_case": None, "trips_per_case": None, "handoffs_per_case": None, "on_time_rate": None,
-            "steps": [], "paths": [], "departments": [], "cases_per_week": []}
-
-
 def _moment(value: date | datetime | None, what: str, after: bool = False) -> datetime | None:
     if value is None or isinstance(value, datetime):
         if value is not None and value.tzinfo is None:
@@ -94,21 +87,14 @@ def _moment(value: date | datetime | None, what: str, after: bool = False) -> da
 
 
 def _variant(session: Session, selection: Selection) -> dict[str, Any]:
+    if selection.whole():
+        return totals_figures(session, selection.matter_id, selection.variant, selection.source)
     figures = _case_figures(session, selection)
     if figures["cases"] == 0:
         return empty(selection.source)
     steps, departments = _step_figures(session, selection)
     return {**figures, "steps": steps, "paths": _paths(session, selection), "departments": departments,
             "cases_per_week": _weeks(session, selection)}
-
-
-def _figure(value: Any, places: int = 2) -> float | int | None:
-    """A figure as people read it: rounded, and a whole number as an int."""
-    return None if value is None else rounded(round(float(value), places), places)
-
-
-def _spread(mean: Any, median: Any, p90: Any) -> dict[str, float | int | None]:
-    return {"mean": _figure(mean), "median": _figure(median), "p90": _figure(p90)}
 
 
 def _case_figures(session: Session, selection: Selection) -> dict[str, Any]:
@@ -132,30 +118,20 @@ def _case_figures(session: Session, selection: Selection) -> dict[str, Any]:
     )).one()
     cases, completed, on_time, judged = row[0], row[1] or 0, row[11] or 0, row[12]
     return {"source": selection.source, "cases": cases, "completed": completed,
-            "elapsed_hours": _spread(*row[2:5]), "working_days": _spread(*row[5:8]),
-            "steps_per_case": _figure(row[8]), "trips_per_case": _figure(row[9]),
-            "handoffs_per_case": _figure(row[10]),
-            "on_time_rate": _figure(on_time / judged, 4) if judged else None}
-
-
-def _completed_steps(selection: Selection) -> Any:
-    """Completed steps of the selected cases: waiting and working hours, and hours since their case started."""
-    log, summary = StepLogEntry, FinishedCase
-    waiting = hours_between(log.ready_at, func.coalesce(log.claimed_at, log.at))
-    working = case((log.claimed_at.is_(None), 0.0), else_=hours_between(log.claimed_at, log.at))
-    return (select(log.step_id, log.step_name, log.department, waiting.label("waiting"), working.label("working"),
-                   hours_between(summary.started_at, log.ready_at).label("offset"))
-            .join(summary, summary.case_id == log.case_id)
-            .where(log.event == "completed", *selection.where()).subquery("completed_steps"))
+            "elapsed_hours": spread(*row[2:5]), "working_days": spread(*row[5:8]),
+            "steps_per_case": figure(row[8]), "trips_per_case": figure(row[9]),
+            "handoffs_per_case": figure(row[10]),
+            "on_time_rate": rate(on_time, judged)}
 
 
 def _step_figures(session: Session, selection: Selection) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Per step (in the order cases reach them): count, waiting and working hours; per department: workload."""
-    done = _completed_steps(selection)  # hours computed once per row, then ranked (SQLite would recompute them)
+    done = (select(FinishedStep).join(FinishedCase, FinishedCase.case_id == FinishedStep.case_id)
+            .where(*selection.where()).subquery("completed_steps"))
     by_step = [done.c.step_id]
-    rows = select(done.c.step_id, done.c.step_name, done.c.department, done.c.offset,
-                  *ranked("waiting", done.c.waiting, by_step), counted(by_step, order_by=done.c.waiting),
-                  *ranked("working", done.c.working, by_step)).subquery()
+    rows = select(done.c.step_id, done.c.step_name, done.c.department, done.c.offset_hours,
+                  *ranked("waiting", done.c.waiting_hours, by_step), counted(by_step, order_by=done.c.waiting_hours),
+                  *ranked("working", done.c.working_hours, by_step)).subquery()
     waiting, working, n = rows.c.waiting, rows.c.working, rows.c.n
     count = func.count()
     per_step = session.execute(select(
@@ -163,14 +139,15 @@ def _step_figures(session: Session, selection: Selection) -> tuple[list[dict[str
         func.avg(waiting), percentile(waiting, rows.c.waiting_rank, n, MEDIAN),
         percentile(waiting, rows.c.waiting_rank, n, P90),
         func.avg(working), percentile(working, rows.c.working_rank, n, MEDIAN),
-        percentile(working, rows.c.working_rank, n, P90),
-    ).group_by(rows.c.step_id).order_by(func.avg(rows.c.offset), rows.c.step_id)).all()
+        percentile(working, rows.c.working_rank, n, P90), func.avg(rows.c.offset_hours),
+    ).group_by(rows.c.step_id)).all()
     steps = [{"step_id": r[0], "step_name": r[1], "department": r[2], "count": r[3],
-              "waiting_hours": _spread(*r[4:7]), "working_hours": _spread(*r[7:10])} for r in per_step]
+              "waiting_hours": spread(*r[4:7]), "working_hours": spread(*r[7:10])}
+             for r in sorted(per_step, key=lambda r: step_order(r[10], r[0]))]
     per_department = session.execute(
-        select(done.c.department, count, func.sum(done.c.working)).group_by(done.c.department)
-        .order_by(count.desc(), done.c.department.nulls_last())).all()
-    departments = [{"department": d, "steps": c, "working_hours": _figure(h)} for d, c, h in per_department]
+        select(done.c.department, count, func.sum(done.c.working_hours)).group_by(done.c.department)).all()
+    departments = [{"department": d, "steps": c, "working_hours": figure(h)}
+                   for d, c, h in sorted(per_department, key=lambda r: department_order(r[0], r[1]))]
     return steps, departments
 
 
@@ -186,10 +163,4 @@ def _weeks(session: Session, selection: Selection) -> list[dict[str, Any]]:
     days = select(china_day(FinishedCase.finished_at).label("day")).where(*selection.where()).subquery()
     monday = monday_of(days.c.day)
     rows = session.execute(select(monday, func.count()).group_by(monday).order_by(monday)).all()
-    return [{"week": _iso_week(EPOCH + timedelta(days=int(day))), "cases": cases} for day, cases in rows]
-
-
-def _iso_week(day: date) -> str:
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
-
+    return [{"week": week_of(int(day)), "cases": cases} for day, cases in rows]

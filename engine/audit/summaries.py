@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
+from engine.audit.rollups import add_cases, rebuild_totals, remove_cases
 from engine.catalog import versions as catalog
 from engine.context import EngineContext
 from engine.model.annotations import parse_step
@@ -117,24 +118,33 @@ def _completed_steps(session: Session, case_id: int) -> list[LoggedStep]:
 
 
 def record_finished(ctx: EngineContext, session: Session, case: Case) -> None:
-    """Write (or replace) the summary of a case that has just ended, in the caller's transaction."""
-    session.execute(delete(FinishedCase).where(FinishedCase.case_id == case.id))
+    """Write (or replace) the summary of a case that has just ended, and count it in the running totals,
+    in the caller's transaction."""
+    if session.scalar(select(FinishedCase.case_id).where(FinishedCase.case_id == case.id)) is not None:
+        remove_cases(session, [case.id])  # replaced (e.g. a case in error retried): its old figures come off
+        session.execute(delete(FinishedCase).where(FinishedCase.case_id == case.id))
     if case.status not in FINISHED:
         return
+    _write_summary(ctx, session, case)
+    add_cases(session, [case.id])
+
+
+def _write_summary(ctx: EngineContext, session: Session, case: Case) -> None:
     facts = version_facts(ctx, session, case.model_version_id)
     ended = case.completed_at or case.updated_at
-    session.add(FinishedCase(**summarize(case, _completed_steps(session, case.id), facts, ended)))
+    session.execute(insert(FinishedCase).values(**summarize(case, _completed_steps(session, case.id), facts, ended)))
 
 
 def rebuild_summaries(ctx: EngineContext, batch: int = 500) -> int:
-    """Recompute every finished case's summary from the step log (`onething audit rebuild`); how many."""
+    """Recompute every finished case's summary from the step log, then the running totals
+    (`onething audit rebuild`); how many."""
     written = 0
     with ctx.write() as session:
         session.execute(delete(FinishedCase))
         ids = session.scalars(select(Case.id).where(Case.status.in_(FINISHED)).order_by(Case.id)).all()
         for start in range(0, len(ids), batch):
             for case in session.scalars(select(Case).where(Case.id.in_(ids[start:start + batch]))):
-                record_finished(ctx, session, case)
+                _write_summary(ctx, session, case)
                 written += 1
-            session.flush()
+        rebuild_totals(session)
     return written

@@ -35,4 +35,6 @@ class FinishedCase(Base):
     path: Mapped[str] = mapped_column(Text)  # completed steps as a sorted multiset: "apply,certify*2,register"
 
     __table_args__ = (Index("ix_case_summaries_matter_variant_source", "matter_id", "variant", "source",
-                            "finished_at"),)
+                            "finished_at"),
+                      # the k-th elapsed time of a variant is an index seek (engine/audit/measured_totals.py)
+                      Index("ix_case_summaries_elapsed", "matter_id", "variant", "source", "elapsed_hours"))

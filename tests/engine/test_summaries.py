@@ -9,13 +9,14 @@ import pytest
 from sqlalchemy import select
 
 from engine.accounts.users import Actor
-from engine.audit.summaries import LoggedStep, VersionFacts, path_of, rebuild_summaries, summarize
+from engine.audit.summaries import LoggedStep, VersionFacts, path_of, rebuild_summaries, record_finished, summarize
 from engine.cases import lifecycle as cases
 from engine.cases.driving import drive_case
 from engine.catalog import versions as catalog
 from engine.runtime.workdays import WorkCalendar
 from engine.store.tables import Case
 from engine.store.tables_audit import FinishedCase
+from engine.store.tables_measures import FinishedStep, MeasureBucket, MeasureDay, MeasurePath, MeasureStep
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 CHINA = timezone(timedelta(hours=8))
@@ -26,6 +27,16 @@ def _summaries(ctx) -> dict[int, dict]:
     with ctx.read() as session:
         rows = session.scalars(select(FinishedCase).order_by(FinishedCase.case_id)).all()
         return {r.case_id: {c.name: getattr(r, c.name) for c in FinishedCase.__table__.columns} for r in rows}
+
+
+def _totals(ctx) -> dict[str, list[tuple]]:
+    """Every row of finished_steps (without its id) and of the running totals, sorted."""
+    tables = [FinishedStep.__table__, MeasureDay.__table__, MeasurePath.__table__, MeasureStep.__table__,
+              MeasureBucket.__table__]
+    with ctx.read() as session:
+        return {t.name: sorted(tuple(round(v, 9) if isinstance(v, float) else v for v in row)
+                               for row in session.execute(select(*(c for c in t.columns if c.name != "id"))))
+                for t in tables}
 
 
 def _drive_with_time(ctx, clock, number: str, hours: float = 5.0, data: dict | None = None) -> None:
@@ -69,8 +80,15 @@ def test_rebuild_from_the_step_log_gives_the_rows_written_as_cases_ended(ctx, cl
     cases.start_case(ctx, "newborn", "after")  # still running: no summary
     written = _summaries(ctx)
     assert sorted(r["status"] for r in written.values()) == ["cancelled", "completed", "completed", "completed"]
+    totals = _totals(ctx)
+    assert len(totals["finished_steps"]) == sum(r["steps"] for r in written.values())
+    assert sum(n for *_, n in totals["measure_paths"]) == 4
+    with ctx.write() as session:  # a summary written again (as for a case retried after an error) replaces itself
+        record_finished(ctx, session, session.scalars(select(Case).where(Case.number == cancelled)).one())
+    assert _totals(ctx) == totals
     assert rebuild_summaries(ctx) == 4
     assert _summaries(ctx) == written
+    assert _totals(ctx) == totals
     with ctx.read() as session:
         assert session.scalar(select(Case.status).where(Case.number == cancelled)) == "cancelled"
     row = next(r for r in written.values() if r["status"] == "cancelled")

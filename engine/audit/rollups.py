@@ -1,0 +1,165 @@
+"""Keeping the measured comparison's running totals: added as a case's summary is written, taken off as it goes.
+
+One path serves a case ending (engine/audit/summaries.py), imported cases (engine/audit/importing.py)
+and `onething audit rebuild`: the finished case's completed steps are copied from the step log into
+`finished_steps` by one SQL statement (hours computed by the database, as the windowed figures read
+them), then its summary and those rows are added up by SQL (grouped by day, path, step and value bucket) into
+the `measure_*` tables (engine/store/tables_measures.py). Totals are written in key order, so
+concurrent cases lock them alike. A rebuild drops finished_steps' indexes while it fills the table.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from typing import Any
+from typing import cast as typed
+
+from sqlalchemy import Connection, Float, Table, case, cast, delete, func, insert, literal, select
+from sqlalchemy.orm import Session
+
+from engine.store.sqlstats import china_day, hours_between, time_bucket
+from engine.store.tables import StepLogEntry
+from engine.store.tables_audit import FinishedCase
+from engine.store.tables_measures import FinishedStep, MeasureBucket, MeasureDay, MeasurePath, MeasureStep
+from engine.store.upsert import add_to, drop_empty
+
+CHUNK = 500  # case ids per IN list
+STEPS = typed(Table, FinishedStep.__table__)
+KEY = ("matter_id", "variant", "source")
+STEP_VALUES = ("step_id", "step_name", "department", "offset_hours", "waiting_hours", "working_hours")
+DAY_SUMS = ("cases", "completed", "steps", "trips", "handoffs", "on_time", "judged")
+TABLES: dict[str, tuple[Table, tuple[str, ...], tuple[str, ...], str]] = {  # table, key, sums, count column
+    "days": (MeasureDay.__table__, (*KEY, "day"), DAY_SUMS, "cases"),  # type: ignore[dict-item]
+    "paths": (MeasurePath.__table__, (*KEY, "path_key"), ("cases",), "cases"),  # type: ignore[dict-item]
+    "steps": (MeasureStep.__table__, (*KEY, "step_id", "step_name", "department"),  # type: ignore[dict-item]
+              ("steps", "offset_hours", "working_hours"), "steps"),
+    "buckets": (MeasureBucket.__table__, (*KEY, "series", "measure", "bucket"),  # type: ignore[dict-item]
+                ("n", "total"), "n"),
+}
+
+
+def path_key(path: str) -> str:
+    return hashlib.sha1(path.encode()).hexdigest()  # noqa: S324 - a key, not a secret
+
+
+class Totals:
+    """Additions to the running totals (or, with sign -1, removals), gathered per key, then written once each."""
+
+    def __init__(self, sign: int) -> None:
+        self.sign = sign
+        self.rows: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {name: {} for name in TABLES}
+
+    def add(self, table: str, key: tuple[Any, ...], values: dict[str, Any]) -> None:
+        _, names, sums, _ = TABLES[table]
+        row = self.rows[table].get(key)
+        if row is None:
+            self.rows[table][key] = {**dict(zip(names, key, strict=True)), **values,
+                                     **{name: values[name] * self.sign for name in sums}}
+            return
+        for name in sums:
+            row[name] += values[name] * self.sign
+        if "low" in values:
+            row["low"] = min(row["low"], values["low"])
+
+    def write(self, session: Session | Connection) -> None:
+        for name, (table, key, sums, count) in TABLES.items():
+            rows = list(self.rows[name].values())
+            add_to(session, table, key, sums, rows, least=("low",) if name == "buckets" else (),
+                   keep=("path",) if name == "paths" else ())
+            if self.sign < 0:
+                drop_empty(session, table, key, count, list(self.rows[name]))
+
+
+def _chunks(case_ids: list[int] | None) -> Iterator[list[int] | None]:
+    if case_ids is None:
+        yield None
+        return
+    for start in range(0, len(case_ids), CHUNK):
+        yield case_ids[start:start + CHUNK]
+
+
+def _copy_steps(session: Session | Connection, case_ids: list[int] | None) -> None:
+    """Copy the completed steps of these finished cases (all, if None) from the step log into finished_steps."""
+    log, summary = StepLogEntry, FinishedCase
+    waiting = hours_between(log.ready_at, func.coalesce(log.claimed_at, log.at))
+    working = case((log.claimed_at.is_(None), 0.0), else_=hours_between(log.claimed_at, log.at))
+    for chunk in _chunks(case_ids):
+        query = (select(log.case_id, summary.matter_id, summary.variant, summary.source, log.step_id,
+                        log.step_name, log.department, hours_between(summary.started_at, log.ready_at),
+                        waiting, working)
+                 .join(summary, summary.case_id == log.case_id).where(log.event == "completed"))
+        if chunk is not None:
+            query = query.where(log.case_id.in_(chunk))
+        session.execute(insert(STEPS).from_select(
+            ["case_id", *KEY, *STEP_VALUES], query.order_by(log.case_id, log.id)))
+
+
+def _tally(session: Session | Connection, totals: Totals, case_ids: list[int] | None) -> None:
+    """Add up, in SQL, the summaries and finished steps of these cases (all, if None) into `totals`."""
+    summary, step = FinishedCase, FinishedStep
+    case_key = (summary.matter_id, summary.variant, summary.source)
+    step_key = (step.matter_id, step.variant, step.source)
+    day = china_day(summary.finished_at)
+    for chunk in _chunks(case_ids):
+        cases = [] if chunk is None else [summary.case_id.in_(chunk)]
+        steps = [] if chunk is None else [step.case_id.in_(chunk)]
+        for row in session.execute(select(
+                *case_key, day, func.count(), _count(summary.status == "completed"), func.sum(summary.steps),
+                func.sum(summary.trips), func.sum(summary.handoffs), _count(summary.on_time.is_(True)),
+                func.count(summary.on_time)).where(*cases).group_by(*case_key, day)):
+            totals.add("days", tuple(row[:4]), dict(zip(DAY_SUMS, row[4:], strict=True)))
+        for *key, path, n in session.execute(select(*case_key, summary.path, func.count()).where(*cases)
+                                             .group_by(*case_key, summary.path)):
+            totals.add("paths", (*key, path_key(path)), {"path": path, "cases": n})
+        department = func.coalesce(step.department, "")
+        for *key, n, offset, working in session.execute(select(
+                *step_key, step.step_id, step.step_name, department, func.count(), func.sum(step.offset_hours),
+                func.sum(step.working_hours)).where(*steps).group_by(*step_key, step.step_id, step.step_name,
+                                                                        department)):
+            totals.add("steps", tuple(key), {"steps": n, "offset_hours": offset, "working_hours": working})
+        measures = [(case_key, literal(""), "hours", summary.elapsed_hours, time_bucket(summary.elapsed_hours), cases),
+                    (case_key, literal(""), "workdays", summary.elapsed_workdays, summary.elapsed_workdays, cases),
+                    (step_key, step.step_id, "waiting", step.waiting_hours, time_bucket(step.waiting_hours), steps),
+                    (step_key, step.step_id, "working", step.working_hours, time_bucket(step.working_hours), steps)]
+        for columns, series, measure, value, bucket, where in measures:
+            for *group, n, total, low in session.execute(
+                    select(*columns, series, bucket, func.count(), func.sum(cast(value, Float)),
+                           func.min(cast(value, Float))).where(*where).group_by(*columns, series, bucket)):
+                totals.add("buckets", (*group[:4], measure, group[4]), {"n": n, "total": total, "low": low})
+
+
+def _count(condition: Any) -> Any:
+    return func.sum(case((condition, 1), else_=0))
+
+
+def add_cases(session: Session | Connection, case_ids: list[int]) -> None:
+    """Count these cases, whose summaries were just written, into the totals."""
+    _copy_steps(session, case_ids)
+    totals = Totals(+1)
+    _tally(session, totals, case_ids)
+    totals.write(session)
+
+
+def remove_cases(session: Session | Connection, case_ids: list[int]) -> None:
+    """Take these cases off the totals (their summaries are about to be deleted or replaced)."""
+    totals = Totals(-1)
+    _tally(session, totals, case_ids)
+    totals.write(session)
+    for chunk in _chunks(case_ids):
+        session.execute(delete(STEPS).where(FinishedStep.case_id.in_(chunk or [])))
+
+
+def rebuild_totals(session: Session | Connection) -> None:
+    """Recompute finished_steps and every running total from the summaries and the step log."""
+    for table in (STEPS, *(spec[0] for spec in TABLES.values())):
+        session.execute(delete(table))
+    connection = session if isinstance(session, Connection) else session.connection()
+    indexes = sorted(STEPS.indexes, key=lambda index: str(index.name))
+    for index in indexes:  # built once at the end: far faster than kept up row by row
+        index.drop(connection)
+    _copy_steps(session, None)
+    for index in indexes:
+        index.create(connection)
+    totals = Totals(+1)
+    _tally(session, totals, None)
+    totals.write(session)

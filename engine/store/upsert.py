@@ -1,0 +1,40 @@
+"""Adding to running totals: INSERT ... ON CONFLICT DO UPDATE, the same on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Table, and_, case, delete, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+Executor = Session | Connection
+
+
+def add_to(session: Executor, table: Table, key: Sequence[str], sums: Sequence[str], rows: list[dict[str, Any]],
+           least: Sequence[str] = (), keep: Sequence[str] = ()) -> None:
+    """Insert each row, or add its `sums` to the row of the same key; `least` columns keep the smaller value,
+    `keep` columns the stored one.
+
+    Rows are written in key order, so two transactions adding to the same totals lock them in the same
+    order (PostgreSQL: no deadlock). A key must appear once in `rows`.
+    """
+    if not rows:
+        return
+    dialect = (session.dialect if isinstance(session, Connection) else session.get_bind().dialect).name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(table)
+    new = statement.excluded
+    changes: dict[str, Any] = {name: table.c[name] + new[name] for name in sums}
+    changes.update({name: case((new[name] < table.c[name], new[name]), else_=table.c[name]) for name in least})
+    changes.update({name: table.c[name] for name in keep})
+    statement = statement.on_conflict_do_update(index_elements=list(key), set_=changes)
+    session.execute(statement, sorted(rows, key=lambda row: tuple(row[k] for k in key)))
+
+
+def drop_empty(session: Executor, table: Table, key: Sequence[str], count: str, keys: list[tuple[Any, ...]]) -> None:
+    """Delete the rows of these keys whose `count` has come down to zero."""
+    columns = [table.c[name] for name in key]
+    for start in range(0, len(keys), 200):
+        chunk = keys[start:start + 200]
+        session.execute(delete(table).where(and_(tuple_(*columns).in_(chunk), table.c[count] <= 0)))
