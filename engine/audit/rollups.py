@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from typing import Any
-from typing import cast as typed
+from typing import Any, cast as typed
 
 from sqlalchemy import Connection, Float, Table, case, cast, delete, func, insert, literal, select
 from sqlalchemy.orm import Session
