@@ -37,4 +37,7 @@ class FinishedCase(Base):
     __table_args__ = (Index("ix_case_summaries_matter_variant_source", "matter_id", "variant", "source",
                             "finished_at"),
                       # the k-th elapsed time of a variant is an index seek (engine/audit/measured_totals.py)
-                      Index("ix_case_summaries_elapsed", "matter_id", "variant", "source", "elapsed_hours"))
+                      Index("ix_case_summaries_elapsed", "matter_id", "variant", "source", "elapsed_hours"),
+                      # the working-days chart and the outliers above p90 (engine/audit/drilldown.py)
+                      Index("ix_case_summaries_workdays", "matter_id", "variant", "source", "status",
+                            "elapsed_workdays"))

@@ -40,6 +40,8 @@ def upgrade() -> None:
     op.create_index("ix_finished_steps_working", "finished_steps",
                     ["matter_id", "variant", "source", "step_id", "working_hours"])
     op.create_index("ix_case_summaries_elapsed", "case_summaries", ["matter_id", "variant", "source", "elapsed_hours"])
+    op.create_index("ix_case_summaries_workdays", "case_summaries",
+                    ["matter_id", "variant", "source", "status", "elapsed_workdays"])
     op.create_table(
         "measure_days", *_key(),
         sa.Column("day", sa.Integer(), primary_key=True),
@@ -79,5 +81,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     for table in ("measure_buckets", "measure_steps", "measure_paths", "measure_days"):
         op.drop_table(table)
+    op.drop_index("ix_case_summaries_workdays", "case_summaries")
     op.drop_index("ix_case_summaries_elapsed", "case_summaries")
     op.drop_table("finished_steps")
