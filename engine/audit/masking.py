@@ -13,7 +13,11 @@ from engine.matters.files import FormField, Matter
 _RESIDENT_ID = re.compile(r"^\d{17}[\dXx]$")
 _PHONE = re.compile(r"^1[3-9]\d{9}$")
 _ACCOUNT = re.compile(r"^\d{12,19}$")  # bank card / account numbers
-_SENSITIVE_NAMES = ("account", "address", "addr", "card_no", "bank_card")
+_ACCOUNT_NAMES = ("account", "card_no", "bank_card")
+_ADDRESS_NAMES = ("address", "addr")
+# Inside any text: a resident ID, a mobile phone (spaces or hyphens allowed between its groups), an account
+# number (12-19 digits, spaces or hyphens allowed), none of them part of a longer run of digits.
+_IN_TEXT = re.compile(r"(?<!\d)(?:\d{17}[\dXx]|1[3-9]\d(?:[ -]?\d{4}){2}|\d(?:[ -]?\d){11,18})(?![\dXx])")
 
 
 def mask_name(value: str) -> str:
@@ -40,6 +44,12 @@ def mask_middle(value: str, keep: int = 4) -> str:
     return value[:1] + "*" * (len(value) - 1) if value else value
 
 
+def mask_address(value: str) -> str:
+    """Keep the region (a third of the text, at most 6 characters), never the end: it may name the addressee."""
+    keep = min(6, len(value) // 3)
+    return value[:keep] + "*" * (len(value) - keep)
+
+
 def _mask_value(name: str, value: Any, kinds: dict[str, str]) -> Any:
     if isinstance(value, dict):
         return {k: _mask_value(k, v, kinds) for k, v in value.items()}
@@ -54,15 +64,18 @@ def _mask_value(name: str, value: Any, kinds: dict[str, str]) -> Any:
     if kind == "phone" or _PHONE.match(value):
         return mask_phone(value)
     lowered = name.lower()
-    if any(word in lowered for word in _SENSITIVE_NAMES) or _ACCOUNT.match(value.replace(" ", "")):
+    if any(word in lowered for word in _ADDRESS_NAMES):
+        return mask_address(value)
+    if any(word in lowered for word in _ACCOUNT_NAMES) or _ACCOUNT.match(value.replace(" ", "")):
         return mask_middle(value)
     if "name" in lowered:
         return mask_name(value)
-    return value
+    return mask_text(value)  # free text: what is shaped like an ID, a phone or an account, wherever it stands
 
 
 def mask_personal(data: dict[str, Any] | None, form_fields: Iterable[FormField]) -> dict[str, Any] | None:
-    """A copy of case data with names, resident IDs and phones masked (form field types decide)."""
+    """A copy of case data, at any depth, with names, resident IDs, phones, accounts and addresses masked
+    (form field types decide, then field names, then the shape of the value or of numbers inside text)."""
     if data is None:
         return None
     kinds = {f.name: f.type for f in form_fields}
@@ -72,9 +85,6 @@ def mask_personal(data: dict[str, Any] | None, form_fields: Iterable[FormField])
 def matter_fields(matter: Matter | None) -> list[FormField]:
     """Every form field a matter declares (what `mask_personal` reads the types from)."""
     return [item for form in (matter.forms.values() if matter else ()) for item in form.fields]
-
-
-_IN_TEXT = re.compile(r"\d{17}[\dXx]|1[3-9]\d{9}|\d{12,19}")
 
 
 def mask_text(text: str | None) -> str | None:

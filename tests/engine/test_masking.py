@@ -25,3 +25,23 @@ def test_free_text_keeps_its_words_but_not_the_numbers():
     shown = mask_text(text)
     assert "630104199203152426" not in shown and "13912345678" not in shown
     assert shown.startswith("register: NameError for 6301") and mask_text(None) is None
+
+
+def test_numbers_inside_any_text_at_any_depth_are_masked():
+    """The hardening issue's examples: personal numbers inside free text reach auditors masked."""
+    data = {"cause_of_death": "家属电话13912345678，身份证110101199003078515",
+            "note": "ID 110101199003078515 tel 13912345678", "contact": {"mobile": "139 1234 5678"},
+            "letters": ["转账至 6222-0212-3456-7890 请核对"], "case": "20261125-7K3MQ", "year": "2026"}
+    shown = mask_personal(data, [])
+    everything = repr(shown)
+    for secret in ("13912345678", "110101199003078515", "1234 5678", "0212-3456"):
+        assert secret not in everything, secret
+    assert shown["cause_of_death"].startswith("家属电话1391") and "身份证1101" in shown["cause_of_death"]
+    assert shown["note"].startswith("ID 1101") and " tel " in shown["note"]
+    assert shown["case"] == "20261125-7K3MQ" and shown["year"] == "2026"  # case numbers and short numbers stay
+
+
+def test_an_address_keeps_its_region_never_its_end():
+    shown = mask_personal({"mail_address": "北京市朝阳区建国路88号张伟收"}, [])["mail_address"]
+    assert shown.startswith("北京市朝阳") and "张伟" not in shown and shown.endswith("*")
+    assert len(shown) == len("北京市朝阳区建国路88号张伟收")
