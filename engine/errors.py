@@ -6,7 +6,7 @@
     │   └── ImportRefused      an event log with bad rows (carries `FILE:ROW: message` lines) -> 422
     ├── NotFound
     │   ├── MatterNotFound                                                               -> 404
-    │   ├── CaseNotFound                                                                 -> 404
+    │   ├── CaseNotFound       also for staff outside the case                           -> 404
     │   └── StepNotFound                                                                 -> 404
     ├── NotAllowed
     │   └── NotYourDepartment  the actor is not a member of the step's department         -> 403
@@ -70,7 +70,10 @@ class MatterNotFound(NotFound):
 
 
 class CaseNotFound(NotFound):
-    pass
+    @classmethod
+    def of(cls, number: str) -> CaseNotFound:
+        """The one answer for a number no case has, and for staff outside a case, who must not tell the two apart."""
+        return cls(f"no case {number!r}")
 
 
 class StepNotFound(NotFound):

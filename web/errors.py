@@ -68,7 +68,8 @@ def error_body(exc: BaseException) -> dict[str, Any]:
     if isinstance(exc, HTTPException):
         code = exc.code or 500
         message = too_large_message() if code == 413 else exc.description or exc.name
-        error: dict[str, Any] = {"code": HTTP_CODES.get(code, "error"), "message": message, "fields": {}}
+        error: dict[str, Any] = {"code": HTTP_CODES.get(code, "error"), "message": message,
+                                 "fields": _translated(getattr(exc, "fields", {}))}
     elif isinstance(exc, ValidationError):
         fields = messages_by_field(exc.messages)
         error = {"code": "invalid_input", "message": "invalid fields: " + ", ".join(sorted(fields)),

@@ -59,5 +59,6 @@ def csrf_token() -> str:
 
 
 def csrf_ok(sent: str | None) -> bool:
+    """Whether `sent` is the session's token (compare_digest raises on non-ASCII text: such a token is wrong)."""
     expected = session.get("csrf")
-    return bool(expected and sent and hmac.compare_digest(expected, sent))
+    return bool(expected and sent and sent.isascii() and hmac.compare_digest(expected, sent))

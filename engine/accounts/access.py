@@ -1,19 +1,20 @@
 """Who may do what with matters and cases: the rules every caller (pages, API, CLI) goes through."""
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Callable, Set
 
 from engine.accounts.users import Actor
-from engine.errors import NotYourDepartment
+from engine.errors import CaseNotFound, NotYourDepartment
 
 TRUSTED = ("admin", "system")
+READ_ALL = (*TRUSTED, "auditor")
 
 
 def may_read_matter(actor: Actor | None, departments: Set[str]) -> bool:
     """Auditors and admins read every matter's cases; clerks those their department takes part in."""
     if actor is None:
         return False
-    if actor.role in (*TRUSTED, "auditor"):
+    if actor.role in READ_ALL:
         return True
     return actor.role == "clerk" and actor.department in departments
 
@@ -23,6 +24,21 @@ def check_may_read(actor: Actor | None, departments: Set[str], matter_id: str) -
     if not may_read_matter(actor, departments):
         who = actor.department if actor is not None else None
         raise NotYourDepartment(f"department {who!r} takes no part in matter {matter_id!r}")
+
+
+def check_takes_part(actor: Actor | None, departments: Callable[[], Set[str]], number: str, *,
+                     reading: bool = False) -> None:
+    """CaseNotFound, the very answer for a number no case has, unless `actor` takes part in the case.
+
+    Whoever may read the case takes part (auditors, admins, the system, clerks of its departments), and,
+    unless `reading`, the applicant (the engine's actor for the applicant's own steps; applicants read their
+    case by lookup). Use cases check this first, before anything that depends on the case's state, so staff
+    outside a case cannot tell it from a case that does not exist. `departments` is asked only for a clerk.
+    """
+    if actor is not None and (actor.role in READ_ALL or (actor.role == "applicant" and not reading)
+                              or (actor.role == "clerk" and actor.department in departments())):
+        return
+    raise CaseNotFound.of(number)
 
 
 def check_may_act(actor: Actor, departments: Set[str], matter_id: str) -> None:

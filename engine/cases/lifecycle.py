@@ -8,7 +8,17 @@ from sqlalchemy.orm import Session
 
 from engine.accounts.access import check_may_act
 from engine.accounts.users import Actor
-from engine.cases.persistence import case_view, create_case, find_case, load_runtime, read_log, save_case, work_item
+from engine.cases.persistence import (
+    case_departments,
+    case_view,
+    create_case,
+    find_case,
+    find_case_for,
+    load_runtime,
+    read_log,
+    save_case,
+    work_item,
+)
 from engine.catalog import versions as catalog
 from engine.catalog.designer import matter_departments
 from engine.context import EngineContext
@@ -59,7 +69,7 @@ def release_step(ctx: EngineContext, number: str, step: str, actor: Actor) -> Wo
 
 def _set_claim(ctx: EngineContext, number: str, step: str, actor: Actor, claim: bool) -> WorkItem:
     with ctx.write() as session, using_clock(ctx.clock):
-        case = find_case(session, number)
+        case = find_case_for(ctx, session, number, actor)
         _check_open(case)
         ready, row = _ready_row(ctx, session, case, step, actor)
         now = ctx.clock.now()
@@ -93,7 +103,7 @@ def complete_step(ctx: EngineContext, number: str, step: str, actor: Actor, data
     if data is not None and not isinstance(data, dict):
         raise InputError("step data must be a JSON object", fields={"data": ["must be an object"]})
     with ctx.write() as session, using_clock(ctx.clock):
-        case = find_case(session, number)
+        case = find_case_for(ctx, session, number, actor)
         _check_open(case)
         if expected_version is not None and expected_version != case.version:
             raise StaleCase(f"case {case.number} changed since you saw it "
@@ -122,7 +132,7 @@ def send_message(ctx: EngineContext, number: str, name: str, payload: dict[str, 
     if payload is not None and not isinstance(payload, dict):
         raise InputError("message payload must be a JSON object", fields={"payload": ["must be an object"]})
     with ctx.write() as session, using_clock(ctx.clock):
-        case = find_case(session, number)
+        case = find_case_for(ctx, session, number, actor)
         _check_open(case)
         runtime, _ = load_runtime(ctx, session, case)
         if name not in runtime.waiting_messages():
@@ -144,9 +154,9 @@ def send_message(ctx: EngineContext, number: str, name: str, payload: dict[str, 
 def cancel_case(ctx: EngineContext, number: str, actor: Actor, reason: str = "") -> CaseView:
     """Stop a running case (clerks of the matter's departments, admins); its open steps are logged as cancelled."""
     with ctx.write() as session, using_clock(ctx.clock):
-        case = find_case(session, number)
+        case = find_case_for(ctx, session, number, actor)
+        check_may_act(actor, case_departments(ctx, session, case), case.matter_id)
         _check_open(case)
-        check_may_act(actor, matter_departments(ctx, session, case.matter_id), case.matter_id)
         runtime, _ = load_runtime(ctx, session, case)
         runtime.workflow.cancel()
         now = ctx.clock.now()

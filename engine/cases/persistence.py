@@ -13,16 +13,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from engine.accounts.access import check_takes_part
+from engine.accounts.users import Actor
 from engine.audit.summaries import record_finished
 from engine.cases.deadlines import step_deadline, step_time_limit
 from engine.cases.numbers import new_case_number, normalize
 from engine.catalog import versions as catalog
+from engine.catalog.designer import matter_departments
 from engine.context import EngineContext
 from engine.errors import CaseNotFound, InputError, StaleCase
 from engine.model.types import Model
 from engine.runtime.workflow import CaseError, CaseRuntime
 from engine.store.tables import Case, ModelVersion, OpenStep, StepLogEntry, Timer
 from engine.views import CaseView, Deadline, LogEntry, WorkItem
+from engine.vocabulary import APPLICANT
 
 
 def create_case(ctx: EngineContext, session: Session, version: ModelVersion, data: dict[str, Any] | None,
@@ -76,8 +80,23 @@ def find_case(session: Session, number: str) -> Case:
     """The case with this number (CaseNotFound otherwise); look-alike characters are forgiven."""
     case = session.scalar(select(Case).where(Case.number == normalize(number)))
     if case is None:
-        raise CaseNotFound(f"no case {number!r}")
+        raise CaseNotFound.of(number)
     return case
+
+
+def find_case_for(ctx: EngineContext, session: Session, number: str, actor: Actor | None, *,
+                  reading: bool = False) -> Case:
+    """find_case for `actor`: staff outside the case get the same CaseNotFound as for a number no case has."""
+    case = find_case(session, number)
+    check_takes_part(actor, lambda: case_departments(ctx, session, case), number, reading=reading)
+    return case
+
+
+def case_departments(ctx: EngineContext, session: Session, case: Case) -> frozenset[str]:
+    """Departments taking part in a case: of the matter's current versions and of the case's own version."""
+    model, matter = catalog.loaded_version(ctx, session, case.model_version_id)
+    own = {lane for lane in model.lanes if lane != APPLICANT} | (matter.department_ids() if matter else set())
+    return matter_departments(ctx, session, case.matter_id) | own
 
 
 def save_case(ctx: EngineContext, session: Session, case: Case, runtime: CaseRuntime, now: datetime,

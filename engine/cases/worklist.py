@@ -9,12 +9,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine.accounts.access import check_may_read
 from engine.accounts.users import Actor
 from engine.audit.masking import mask_personal, mask_text, matter_fields
-from engine.cases.persistence import case_view, find_case, load_runtime, read_log, work_item
+from engine.cases.persistence import case_view, find_case_for, load_runtime, read_log, work_item
 from engine.catalog import versions as catalog
-from engine.catalog.designer import matter_departments
 from engine.context import EngineContext
 from engine.errors import NotYourDepartment, StepNotReady
 from engine.matters.files import Form, Matter, Names
@@ -100,7 +98,7 @@ def work_items(ctx: EngineContext, department: str | None = None, limit: int = 2
 def step_detail(ctx: EngineContext, number: str, step: str, actor: Actor) -> StepDetail:
     """A READY step of a case (by BPMN id or task id) with its form, for a clerk who may work it."""
     with ctx.read() as session, using_clock(ctx.clock):
-        case = find_case(session, number)
+        case = find_case_for(ctx, session, number, actor)
         runtime, matter = load_runtime(ctx, session, case)
         view = case_view(case, catalog.version_number(ctx, session, case.model_version_id), runtime, session,
                          ctx.clock.now())
@@ -118,8 +116,7 @@ def step_detail(ctx: EngineContext, number: str, step: str, actor: Actor) -> Ste
 def case_summary(ctx: EngineContext, number: str, actor: Actor) -> CaseSummary:
     """Progress, timeline and names of a case for `actor`; personal data masked for auditors."""
     with ctx.read() as session, using_clock(ctx.clock):
-        case = find_case(session, number)
-        check_may_read(actor, matter_departments(ctx, session, case.matter_id), case.matter_id)
+        case = find_case_for(ctx, session, number, actor, reading=True)
         runtime, matter = load_runtime(ctx, session, case)
         view = case_view(case, catalog.version_number(ctx, session, case.model_version_id), runtime, session,
                          ctx.clock.now())

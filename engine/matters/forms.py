@@ -70,7 +70,10 @@ class WholeNumber(fields.Int):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
         whole_text = isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d+\s*", value)
         if whole_text or (isinstance(value, float) and value.is_integer()):
-            value = int(value)
+            try:
+                value = int(value)
+            except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
+                raise self.make_error("too_large") from None
         return super()._deserialize(value, attr, data, **kwargs)
 
 

@@ -117,6 +117,8 @@ def test_schema_is_built_once_and_examples_validate() -> None:
     ("phone", "12800138000", "not_phone", {}), ("mother_id", "11010519491231002Y", "resident_id_shape", {}),
     ("email", "not-an-email", "not_email", {}), ("birth_date", "2024-02-30", "not_date", {}),
     ("twins", "maybe", "not_boolean", {}), ("hacker", "1", "unknown_field", {}),
+    ("children", "1" * 5000, "number_too_large", {}),  # more digits than int() converts: was a ValueError (a 500)
+    ("weight_kg", "1" * 5000, "not_finite", {}), ("weight_kg", "NaN", "not_finite", {}),
 ])
 def test_each_error_carries_a_stable_id_and_its_values(field: str, value: object, message_id: str,
                                                        values: dict) -> None:

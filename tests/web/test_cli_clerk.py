@@ -79,7 +79,9 @@ def test_a_department_outside_the_matter_may_not_deliver_its_message(onething, c
 
 def test_cancel_ends_the_case_with_its_reason_and_only_once(onething, ctx, newborn):
     designer = onething("case", "cancel", newborn, "--as", "designer.police", "--reason", "x", ok=False)
-    assert "may not act on cases of matter 'newborn'" in designer.stderr
+    assert designer.stderr == f"error: no case {newborn!r}\n"  # staff outside a case: as if it did not exist
+    auditor = onething("case", "cancel", newborn, "--as", "auditor", "--reason", "x", ok=False)
+    assert "may not act on cases of matter 'newborn'" in auditor.stderr  # reads the case, may not change it
     done = onething("case", "cancel", newborn, "--as", "clerk.police", "--reason", "applied twice")
     assert done.output.strip() == f"case {newborn} cancelled"
     shown = json.loads(onething("case", "show", newborn, "--json").output)

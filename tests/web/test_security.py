@@ -43,13 +43,13 @@ def api_login(client, username: str) -> dict[str, str]:
 
 def test_clerk_of_a_department_outside_the_matter_may_not_open_its_case_page(client, ctx, login, outsider,
                                                                              newborn_case):
-    """The page showed any case, unmasked, to any clerk; the API already refused (403)."""
+    """The page showed any case, unmasked, to any clerk; now it is the 404 of an unknown number (issue #15 item 7)."""
     mother = cases.get_case(ctx, newborn_case).data["mother_name"]
     login("clerk.tax")
     response = client.get(f"/cases/{newborn_case}")
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert mother not in response.get_data(as_text=True)
-    assert client.get(f"/api/cases/{newborn_case}").status_code == 403  # the API agrees
+    assert client.get(f"/api/cases/{newborn_case}").status_code == 404  # the API agrees
 
 
 def test_clerk_of_a_matters_department_still_opens_its_case_page(client, login, newborn_case):
@@ -61,7 +61,7 @@ def test_conflict_page_tells_an_outside_clerk_nothing_about_the_case(client, ctx
     """Opening a step that is not ready showed the case's waiting steps and who claimed them to any clerk."""
     login("clerk.tax")
     response = client.get(f"/work/{newborn_case}/no_such_step")
-    assert response.status_code == 409
+    assert response.status_code == 404  # not even that the case exists (issue #15 item 7; it was a 409)
     waiting = cases.get_case(ctx, newborn_case).ready_steps[0].step_name
     assert waiting not in response.get_data(as_text=True)
 

@@ -15,8 +15,9 @@ from web.schemas import ErrorSchema
 
 _CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
 ERRORS = {400: ("BadRequest", "Bad request (e.g. a body that is not JSON)"), 401: ("Unauthorized", "Not signed in"),
-          403: ("Forbidden", "Role, department or CSRF"), 404: ("NotFound", "Not found"),
-          409: ("Conflict", "Conflict"), 413: ("TooLarge", "The request is larger than the upload limit"),
+          403: ("Forbidden", "Role, department or CSRF"),
+          404: ("NotFound", "Not found (a case you take no part in too)"), 409: ("Conflict", "Conflict"),
+          413: ("TooLarge", "The request is larger than the upload limit"),
           422: ("InvalidInput", "Invalid fields"), 429: ("Throttled", "Too many attempts")}
 THROTTLED = ("lookup", "rate_case")
 DESCRIPTION = ("Errors are {\"error\": {\"code\", \"message\", \"fields\"}}. Unsafe requests of a signed-in session "

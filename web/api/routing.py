@@ -16,11 +16,11 @@ from marshmallow import Schema
 from werkzeug.exceptions import BadRequest, Forbidden, Unauthorized
 
 from engine import Actor
+from web.jsoninput import Refused, loads
 from web.session import current_actor
 
 PUBLIC: tuple[str, ...] | None = None
 SIGNED_IN = ("designer", "clerk", "auditor", "admin")
-MAX_JSON_DEPTH = 32  # form data is flat; deeper bodies only serve to exhaust the stack
 
 
 @dataclass(frozen=True)
@@ -62,42 +62,25 @@ def authorize(roles: tuple[str, ...] | None) -> Actor | None:
     return actor
 
 
+class BadBody(BadRequest):
+    """400 for a body that is not JSON we take (web.jsoninput), with the field message when it has a place."""
+
+    def __init__(self, refused: Refused) -> None:
+        super().__init__(f"the body {refused.message}")
+        self.fields = refused.fields
+
+
 def json_body() -> Any:
-    """The request body as parsed JSON; 400 with a clear message when it is not."""
+    """The request body as parsed JSON; 400 with a clear message (and the field) when it is not JSON we take."""
     raw = request.get_data(cache=True)
     if not raw.strip():
         return {}
     if not request.is_json:
         raise BadRequest("send the body as JSON with Content-Type: application/json")
     try:
-        value = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        where = f" at line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
-        raise BadRequest(f"the body is not valid JSON{where}") from None
-    except RecursionError:
-        raise BadRequest(f"the body nests deeper than {MAX_JSON_DEPTH} levels") from None
-    _check_json(value)
-    return value
-
-
-def _check_json(value: Any) -> None:
-    """400 for a body nested deeper than MAX_JSON_DEPTH (copies and dumps downstream recurse) or holding NUL."""
-    todo = [(value, 1)]
-    while todo:
-        item, depth = todo.pop()
-        if isinstance(item, str):
-            if "\x00" in item:
-                raise BadRequest("the body contains a NUL character")
-            continue
-        if not isinstance(item, (dict, list)):
-            continue
-        if depth > MAX_JSON_DEPTH:
-            raise BadRequest(f"the body nests deeper than {MAX_JSON_DEPTH} levels")
-        if isinstance(item, dict):
-            todo.extend((key, depth) for key in item)
-            todo.extend((child, depth + 1) for child in item.values())
-        else:
-            todo.extend((child, depth + 1) for child in item)
+        return loads(raw)
+    except Refused as exc:
+        raise BadBody(exc) from None
 
 
 def _load_body(schema: type[Schema], upload: tuple[str, ...]) -> dict[str, Any]:

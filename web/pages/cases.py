@@ -24,7 +24,7 @@ def find():
 @bp.route("/cases/<number>")
 @role_required("clerk", "auditor", "admin")
 def show(number: str):
-    summary = engine.case_summary(ctx(), number, g.actor)  # NotYourDepartment (403) for clerks outside the matter
+    summary = engine.case_summary(ctx(), number, g.actor)  # staff outside the case: CaseNotFound (404)
     try:
         drawing = case_svg(ctx(), summary.case.number, _("Diagram of case %(n)s", n=summary.case.number))
     except Exception:  # a drawing problem (e.g. dot missing) must not hide the case itself

@@ -56,7 +56,7 @@ def release(number: str, step: str):
 def _detail(number: str, step: str):
     """The step as its clerk sees it, or the conflict page when it is no longer ready."""
     try:
-        return engine.step_detail(ctx(), number, step, g.actor)  # NotYourDepartment: 403
+        return engine.step_detail(ctx(), number, step, g.actor)  # outside the case: 404; another step: 403
     except (StepNotReady, CaseClosed, StaleCase) as exc:
         return _conflict(number, exc)
 
