@@ -20,8 +20,8 @@ from engine.model.metrics import rounded
 from engine.runtime.workdays import CHINA
 from engine.store.sqlstats import MEDIAN, P90, china_day, counted, hours_between, monday_of, percentile, ranked
 from engine.store.tables import StepLogEntry
-from engine.store.tables_audit import SOURCES, FinishedCase
-from engine.vocabulary import VARIANTS
+from engine.store.tables_audit import FinishedCase
+from engine.vocabulary import SOURCES, VARIANTS
 
 PATHS = 20  # path variants listed, most frequent first; the long tail of one-off paths says little
 EPOCH = date(1970, 1, 1)
