@@ -29,8 +29,8 @@ _EXPORTS: dict[str, str] = {
     "Conflict": "engine.errors", "StepNotReady": "engine.errors", "StaleCase": "engine.errors",
     "StepClaimed": "engine.errors", "CaseClosed": "engine.errors", "Throttled": "engine.errors",
     "SandboxError": "engine.errors",
-    "VARIANTS": "engine.vocabulary", "APPLICANT": "engine.vocabulary", "ROLES": "engine.accounts.users",
-    "SOURCES": "engine.store.tables_audit",
+    "VARIANTS": "engine.vocabulary", "APPLICANT": "engine.vocabulary", "ROLES": "engine.vocabulary",
+    "SOURCES": "engine.vocabulary",
     # views
     "Actor": "engine.accounts.users",
     "CaseView": "engine.views", "WorkItem": "engine.views", "LogEntry": "engine.views", "Deadline": "engine.views",
@@ -117,7 +117,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPORTS
-    from engine.accounts.users import ROLES, Actor, add_user, authenticate, end_sessions, get_actor, session_generation
+    from engine.accounts.users import Actor, add_user, authenticate, end_sessions, get_actor, session_generation
     from engine.audit.comparison import (
         AuditOverview,
         MatterComparison,
@@ -213,6 +213,5 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
     from engine.model.problems import Problem
     from engine.model.xmlsafe import MAX_BYTES as MAX_MODEL_BYTES, parse_xml as parse_model_xml
     from engine.runtime.clock import SimulatedClock
-    from engine.store.tables_audit import SOURCES
     from engine.views import CaseView, Deadline, LogEntry, WorkItem
-    from engine.vocabulary import APPLICANT, VARIANTS
+    from engine.vocabulary import APPLICANT, ROLES, SOURCES, VARIANTS

@@ -3,3 +3,5 @@ from __future__ import annotations
 
 VARIANTS = ("before", "after")  # legacy, department by department; reengineered
 APPLICANT = "Applicant"  # the lane (and department) of the applicant in every model
+ROLES = ("designer", "clerk", "auditor", "admin")  # what an account may be (engine/accounts/access.py)
+SOURCES = ("real", "simulated", "imported")  # where a finished case came from; measured figures never mix them

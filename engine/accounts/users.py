@@ -11,9 +11,8 @@ from engine.context import EngineContext
 from engine.errors import InputError, NotFound, Throttled
 from engine.store.tables import LoginFailure, User
 from engine.store.throttle import exceeded
-from engine.vocabulary import APPLICANT
+from engine.vocabulary import APPLICANT, ROLES
 
-ROLES = ("designer", "clerk", "auditor", "admin")
 RESERVED = {"applicant", "system"}
 LOGIN_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_USER = 10

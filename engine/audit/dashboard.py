@@ -20,8 +20,7 @@ from engine.audit.drilldown import (
 from engine.audit.measured import measured_in
 from engine.context import EngineContext
 from engine.errors import require_choice
-from engine.store.tables_audit import SOURCES
-from engine.vocabulary import VARIANTS
+from engine.vocabulary import SOURCES, VARIANTS
 
 OUTLIERS = 10
 

@@ -15,8 +15,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from engine.context import EngineContext
 from engine.errors import require_choice
 from engine.store.tables import Case, StepLogEntry
-from engine.store.tables_audit import SOURCES, FinishedCase
-from engine.vocabulary import VARIANTS
+from engine.store.tables_audit import FinishedCase
+from engine.vocabulary import SOURCES, VARIANTS
 
 SORTS = {"finished": FinishedCase.finished_at, "started": FinishedCase.started_at,
          "working_days": FinishedCase.elapsed_workdays, "hours": FinishedCase.elapsed_hours,

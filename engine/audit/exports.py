@@ -25,8 +25,8 @@ from engine.context import EngineContext
 from engine.errors import MatterNotFound, require_choice
 from engine.runtime.workdays import CHINA
 from engine.store.tables import Case, ModelVersion, StepLogEntry
-from engine.store.tables_audit import SOURCES, FinishedCase
-from engine.vocabulary import VARIANTS
+from engine.store.tables_audit import FinishedCase
+from engine.vocabulary import SOURCES, VARIANTS
 
 BATCH = 2000
 # The first five are what `onething import-log` reads, so an export can be imported again.

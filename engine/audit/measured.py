@@ -20,9 +20,9 @@ from engine.context import EngineContext
 from engine.errors import InputError, require_choice
 from engine.runtime.workdays import CHINA
 from engine.store.sqlstats import MEDIAN, P90, china_day, counted, monday_of, percentile, ranked
-from engine.store.tables_audit import SOURCES, FinishedCase
+from engine.store.tables_audit import FinishedCase
 from engine.store.tables_measures import FinishedStep
-from engine.vocabulary import VARIANTS
+from engine.vocabulary import SOURCES, VARIANTS
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,7 @@ from engine.context import EngineContext
 from engine.errors import InputError, require_choice
 from engine.matters.files import Names, Source
 from engine.model.metrics import rounded
-from engine.store.tables_audit import SOURCES
-from engine.vocabulary import VARIANTS
+from engine.vocabulary import SOURCES, VARIANTS
 
 LANGUAGES = ("zh", "en")
 LABELS: dict[str, dict[str, str]] = {  # key -> {language: label}; metric keys as in METRIC_KEYS

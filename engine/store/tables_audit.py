@@ -9,8 +9,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from engine.store.db import Base
 from engine.store.tables import UTC_DATETIME
 
-SOURCES = ("real", "simulated", "imported")
-
 
 class FinishedCase(Base):
     """What every measured metric reads: a finished case's times, counts and path (docs/metrics.md)."""

@@ -10,8 +10,7 @@ from datetime import timedelta, timezone
 import click
 
 import engine
-from web.app import ctx
-from web.commands.common import clean_errors, fail
+from web.commands.common import clean_errors, ctx, fail
 
 CHINA = timezone(timedelta(hours=8))  # office hours and the calendar are China's
 

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from typing import TYPE_CHECKING
 
 import click
 
 import engine
-from engine import CaseView
-from web.app import ctx
-from web.commands.common import clean_errors, json_object, to_json
+from web.commands.common import clean_errors, ctx, json_object, to_json
+
+if TYPE_CHECKING:
+    from engine import CaseView
 
 
 def register(cli: click.Group) -> None:

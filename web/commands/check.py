@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from engine import check_paths, find_model_files
+import engine
 from web.commands.common import problems
 
 
@@ -11,10 +11,10 @@ from web.commands.common import problems
 @click.argument("paths", nargs=-1, required=True)
 def check_command(paths: tuple[str, ...]) -> None:
     """Validate BPMN models (files or directories); exit 1 if any problem is found."""
-    found = check_paths(list(paths))
+    found = engine.check_paths(list(paths))
     if found:
         raise problems(found)
-    files, _ = find_model_files(list(paths))
+    files, _ = engine.find_model_files(list(paths))
     click.echo(f"{len(files)} file(s) OK")
 
 

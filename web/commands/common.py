@@ -1,19 +1,25 @@
-"""Shared by the commands: the engine context, one style of errors, JSON options.
+"""Shared by the commands: the app and its engine context, one style of errors, JSON options.
 
 Every command refuses the same way: `error: <what is wrong>` on stderr (then `  field: message` lines for
 invalid fields), or one `file:line: element: message` line per problem of a model, and exit status 1.
+
+Command modules import only click and the engine's facade when they load: `onething --help` loads them
+all. Flask, the web app and the engine's use cases are imported when a command runs (`with_app`, `ctx`,
+`setting`), so a command that needs no database (`check`, `layout`...) never pays for them.
 """
 from __future__ import annotations
 
 import functools
 import json
 from collections.abc import Callable
-from typing import IO, Any, NoReturn
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 import click
-from flask.cli import with_appcontext
 
 from engine import ModelError, OneThingError
+
+if TYPE_CHECKING:
+    from engine import EngineContext
 
 
 class CommandError(click.ClickException):
@@ -50,10 +56,41 @@ def refusal(exc: OneThingError | OSError) -> CommandError:
                                                      for field, messages in exc.fields.items()])
 
 
+def app_context() -> None:
+    """Enter the web app's context for the rest of the command, unless one is active.
+
+    The app is `create_app()` (config from ONETHING_* variables), or the one of a `ScriptInfo` passed as
+    the click context's object (what Flask's test CLI runner does).
+    """
+    from flask import current_app
+    from flask.cli import ScriptInfo
+
+    if current_app:
+        return
+    context = click.get_current_context()
+    info = context.find_object(ScriptInfo)
+    if info is None:
+        from web.app import create_app
+
+        info = ScriptInfo(create_app=create_app)
+    context.with_resource(info.load_app().app_context())
+
+
+def with_app(func: Callable) -> Callable:
+    """Run the command inside the web app's context (`app_context`)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        app_context()
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
 def clean_errors(func: Callable) -> Callable:
     """Run inside the app context; engine errors and unreadable files become the command's refusal."""
 
-    @with_appcontext
+    @with_app
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
@@ -62,6 +99,22 @@ def clean_errors(func: Callable) -> Callable:
             raise refusal(exc) from None
 
     return wrapper
+
+
+def ctx() -> EngineContext:
+    """The engine context of the app the command runs in (entering the app's context if need be)."""
+    app_context()
+    from web.app import ctx as app_ctx
+
+    return app_ctx()
+
+
+def setting(name: str) -> Any:
+    """A config value of the app the command runs in (entering the app's context if need be)."""
+    app_context()
+    from flask import current_app
+
+    return current_app.config.get(name)
 
 
 def json_object(text: str | None, what: str) -> dict[str, Any] | None:

@@ -4,11 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import current_app
 
-from engine import DEMO_CHECK, DEMO_PASSWORD, load_demo
-from web.app import ctx
-from web.commands.common import clean_errors
+import engine
+from web.commands.common import clean_errors, ctx, setting
 
 
 def register(cli: click.Group) -> None:
@@ -23,7 +21,7 @@ def register(cli: click.Group) -> None:
 def demo_data(wanted: int, seed: int) -> None:
     """Deploy processes/, add demo users and cases at every stage (safe to run again)."""
     ctx().init_db()
-    result = load_demo(ctx(), Path(current_app.config["PROCESSES_PATH"]), wanted, seed)
+    result = engine.load_demo(ctx(), Path(setting("PROCESSES_PATH")), wanted, seed)
     new = sum(1 for d in result.deployed if d.status == "new")
     click.echo(f"models: {len(result.deployed)} deployed ({new} new)")
     click.echo(f"users: {len(result.users_created)} created, {len(result.logins)} demo logins")
@@ -35,10 +33,10 @@ def demo_data(wanted: int, seed: int) -> None:
     if result.evidence.matters:
         click.echo(f"audit evidence ({', '.join(result.evidence.matters)}): {result.evidence.simulated} simulated "
                    f"cases of both variants, {result.evidence.imported} imported paper-era 'before' records")
-    click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
+    click.echo(f"\nDemo logins (password for all: {engine.DEMO_PASSWORD}):")
     for username, role, department in result.logins:
         click.echo(f"  {username:32} {role:9} {department or ''}")
     if result.cases_created:
-        click.echo(f"\nLook up any demo case with the check {DEMO_CHECK}, e.g.:")
+        click.echo(f"\nLook up any demo case with the check {engine.DEMO_CHECK}, e.g.:")
         for number, matter, variant, status in result.cases_created[:5]:
             click.echo(f"  {number}  {matter}/{variant}  {status}")

@@ -7,8 +7,7 @@ from typing import Any
 import click
 
 import engine
-from web.app import ctx
-from web.commands.common import fail as _fail, refusal
+from web.commands.common import ctx, fail as _fail, refusal, setting
 
 
 def _read(path: Path) -> bytes:
@@ -20,9 +19,7 @@ def _read(path: Path) -> bytes:
 
 
 def _processes_path() -> Path:
-    from flask import current_app
-
-    return Path(current_app.config.get("PROCESSES_PATH") or "processes")
+    return Path(setting("PROCESSES_PATH") or "processes")
 
 
 def _model_file(target: str, variant: str) -> Path:

@@ -11,8 +11,7 @@ from typing import IO, Any
 import click
 
 import engine
-from web.app import ctx
-from web.commands.common import clean_errors, fail
+from web.commands.common import clean_errors, ctx, fail
 
 STEP_LOG = {"csv": "export_step_log_csv", "xes": "export_xes", "xlsx": "export_xlsx"}
 REPORTS = {"html": "matter_report_html", "pdf": "matter_report_pdf"}

@@ -6,8 +6,7 @@ from pathlib import Path
 import click
 
 import engine
-from web.app import ctx
-from web.commands.common import CommandError, clean_errors
+from web.commands.common import CommandError, clean_errors, ctx
 
 
 @click.command("import-log")

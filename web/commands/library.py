@@ -7,17 +7,15 @@ from pathlib import Path
 from typing import Any
 
 import click
-from flask import current_app
 
 import engine
-from web.app import ctx
-from web.commands.common import clean_errors, fail
+from web.commands.common import clean_errors, ctx, fail, setting
 
 
 def _matter_directory(name: str) -> Path | None:
     candidates = [Path(name)]
     if "/" not in name and name not in (".", ".."):
-        candidates.insert(0, Path(current_app.config["PROCESSES_PATH"]) / name)
+        candidates.insert(0, Path(setting("PROCESSES_PATH")) / name)
     return next((p for p in candidates if (p / "matter.yaml").is_file()), None)
 
 
@@ -81,7 +79,7 @@ def register(cli: click.Group) -> None:
         models, measured ones of its finished cases in the database."""
         directory = _matter_directory(matter)
         if directory is None:
-            fail(f"unknown matter '{matter}' (no matter.yaml under {current_app.config['PROCESSES_PATH']})")
+            fail(f"unknown matter '{matter}' (no matter.yaml under {setting('PROCESSES_PATH')})")
         result = engine.library_comparison(directory)
         result["measured"] = engine.measured_metrics(ctx(), result["matter"], source=source,
                                                      since=since.date() if since else None,

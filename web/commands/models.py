@@ -4,12 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import current_app
 
 import engine
-from engine import dry_run
-from web.app import ctx
-from web.commands.common import clean_errors, json_object
+from web.commands.common import clean_errors, ctx, json_object, setting
 
 
 def register(cli: click.Group) -> None:
@@ -22,7 +19,7 @@ def register(cli: click.Group) -> None:
 @clean_errors
 def deploy(path: str | None) -> None:
     """Check and deploy models (default: the processes/ folder); identical content is a no-op."""
-    target = Path(path) if path else Path(current_app.config["PROCESSES_PATH"])
+    target = Path(path) if path else Path(setting("PROCESSES_PATH"))
     ctx().init_db()
     for item in engine.deploy_path(ctx(), target):
         click.echo(f"{item.matter_id}/{item.variant}: version {item.version} ({item.status}) from {item.filename}")
@@ -38,7 +35,7 @@ def run(file: str, data: str | None, auto: bool) -> None:
     """Dry-run one BPMN file in a throwaway in-memory database."""
     if not Path(file).is_file():
         raise click.BadParameter(f"no such file: {file}", param_hint="FILE")
-    result = dry_run(file, json_object(data, "--data"), auto, on_event=click.echo)
+    result = engine.dry_run(file, json_object(data, "--data"), auto, on_event=click.echo)
     detail = f": {result.error}" if result.error else ""
     click.echo(f"end: case {result.number} {result.status}{detail}")
     for item in result.waiting:

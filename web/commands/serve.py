@@ -2,18 +2,20 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
-from flask.cli import with_appcontext
+
+from web.commands.common import with_app
 
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on (0.0.0.0: every interface)")
 @click.option("--port", default=5000, show_default=True, type=int, help="port to listen on")
 @click.option("--debug", is_flag=True, help="reload on code changes and show tracebacks (never in production)")
-@with_appcontext
+@with_app
 def serve(host: str, port: int, debug: bool) -> None:
     """Run the web app (pages, JSON API) on HOST:PORT."""
-    app = current_app._get_current_object()
+    from flask import current_app
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     click.echo(f"OneThing on http://{host}:{port}/ (database {app.config['DATABASE_URL']})")
     from werkzeug.serving import run_simple
 
