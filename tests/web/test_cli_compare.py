@@ -77,6 +77,14 @@ def test_compare_prints_a_measured_section(database):
     assert lines["on-time rate"][-1] == f"{after['on_time_rate'] * 100:g}%"
 
 
+def test_audit_rebuild_recomputes_summaries_and_totals_to_the_same_figures(database):
+    path, expected = database
+    assert onething(path, "audit", "rebuild").stdout.startswith("4 case summaries rebuilt, and the running totals")
+    for source in ("real", "simulated"):
+        result = json.loads(onething(path, "compare", "newborn", "--json", "--source", source).stdout)
+        assert result["measured"] == expected[source]
+
+
 def test_compare_on_a_database_not_initialised_measures_no_case(tmp_path):
     result = json.loads(onething(tmp_path / "empty.db", "compare", "newborn", "--json").stdout)
     assert result["measured"]["before"]["cases"] == result["measured"]["after"]["cases"] == 0

@@ -23,9 +23,10 @@ def audit() -> None:
 @audit.command("rebuild")
 @clean_errors
 def rebuild() -> None:
-    """Recompute every finished case's summary from the step log (the engine writes them as cases end)."""
+    """Recompute every finished case's summary, and the measured running totals, from the step log
+    (the engine writes both as cases end)."""
     written = engine.rebuild_summaries(ctx())
-    click.echo(f"{written} case summaries rebuilt")
+    click.echo(f"{written} case summaries rebuilt, and the running totals")
 
 
 @click.command("simulate")
