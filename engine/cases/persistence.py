@@ -28,6 +28,8 @@ from engine.store.tables import Case, ModelVersion, OpenStep, StepLogEntry, Time
 from engine.views import CaseView, Deadline, LogEntry, WorkItem
 from engine.vocabulary import APPLICANT
 
+MAX_STATE_BYTES = 8_000_000  # a case's whole saved state (its steps' data and the workflow), as JSON text
+
 
 def create_case(ctx: EngineContext, session: Session, version: ModelVersion, data: dict[str, Any] | None,
                 started_by: str | None, source: str = "real") -> tuple[Case, CaseRuntime, list[OpenStep]]:
@@ -46,7 +48,7 @@ def create_case(ctx: EngineContext, session: Session, version: ModelVersion, dat
     _finish_status(case, runtime, now)
     timers = runtime.timers() if case.status == "running" else []
     runtime.extra["timers"] = len(timers)
-    case.state = runtime.dump()
+    case.state = _state_of(runtime)
     _insert_with_number(session, case, now)
     rows = _sync(session, case, runtime, now, timers=timers)
     if case.status != "running":
@@ -66,6 +68,16 @@ def _insert_with_number(session: Session, case: Case, now: datetime) -> None:
         except IntegrityError:
             continue
     raise RuntimeError("could not find a free case number in 10 tries")
+
+
+def _state_of(runtime: CaseRuntime) -> str:
+    """The case's saved state; refused (nothing saved) when it would outgrow MAX_STATE_BYTES."""
+    state = runtime.dump()
+    if len(state) > MAX_STATE_BYTES:
+        raise InputError(f"the case would hold {len(state) / 1e6:.1f} MB of data, more than the "
+                         f"{MAX_STATE_BYTES // 1_000_000} MB a case may hold; nothing was saved",
+                         fields={"data": ["too much data for one case"]})
+    return state
 
 
 def load_runtime(ctx: EngineContext, session: Session, case: Case) -> tuple[CaseRuntime, Any]:
@@ -108,7 +120,7 @@ def save_case(ctx: EngineContext, session: Session, case: Case, runtime: CaseRun
     had_timers = bool(runtime.extra.get("timers"))
     timers = runtime.timers() if case.status == "running" else []
     runtime.extra["timers"] = len(timers)
-    case.state = runtime.dump()
+    case.state = _state_of(runtime)
     case.trail = _merge_trail(case.trail, runtime.trail)
     case.flows = _merge_flows(case.flows, runtime.taken)
     case.updated_at = now

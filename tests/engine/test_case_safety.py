@@ -96,3 +96,18 @@ def test_a_looping_case_row_stays_the_size_of_its_model(ctx, tmp_path):
     assert max(s[0] for s in sizes[10:199]) <= sizes[10][0] * 1.2
     assert max(s[1] for s in sizes) <= 6 and max(s[2] for s in sizes) <= 6
     assert len([e for e in cases.step_log(ctx, number) if e.event == "completed"]) == 200
+
+
+def test_a_case_may_not_grow_past_its_state_limit_and_nothing_is_saved(ctx, deployed):
+    """Step data that would make the case's saved state more than MAX_STATE_BYTES is refused; the case is as it was."""
+    from engine.cases.persistence import MAX_STATE_BYTES
+
+    view = cases.start_case(ctx, deployed.matter_id, deployed.variant)
+    with pytest.raises(InputError, match="MB a case may hold; nothing was saved"):
+        cases.complete_step(ctx, view.number, "apply", Actor.applicant(),
+                            {"delivery": "hospital", "child": "A", "scan": "x" * MAX_STATE_BYTES})
+    after = cases.get_case(ctx, view.number)
+    assert after.version == view.version and [s.step_id for s in after.ready_steps] == ["apply"]
+    done = cases.complete_step(ctx, view.number, "apply", Actor.applicant(),
+                               {"delivery": "hospital", "child": "A", "scan": "x" * 100_000})
+    assert done.version == view.version + 1

@@ -326,3 +326,16 @@ def test_data_too_big_to_save_is_refused_after_the_script():
     data = {}
     env.execute("row = [0] * 1000\ngrid = [row] * 100", data)
     assert len(data["grid"]) == 100
+
+
+@pytest.mark.parametrize("script", ["s = 'a' * 999999\nbig = [s] * 200", "s = 'a' * 999999\nmore = {'x': s, 'y': s}",
+                                    "row = [0] * 600000"])
+def test_task_data_of_more_than_a_megabyte_is_refused(script):
+    """The hardening issue: a 201 MB case state made every later read of the case take 12-17 s."""
+    from engine.runtime.sandbox import SandboxEnvironment
+
+    with pytest.raises(SandboxError, match="more than 1 MB"):
+        SandboxEnvironment(time_limit=2.0).execute(script, {})
+    data: dict = {}
+    SandboxEnvironment(time_limit=2.0).execute("s = 'a' * 400000\nt = s", data)  # 800 KB: still saved
+    assert len(data["t"]) == 400000

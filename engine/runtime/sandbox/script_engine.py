@@ -19,6 +19,7 @@ from engine.runtime.sandbox.guards import GUARDS, run, sandbox_builtins
 from engine.runtime.sandbox.policy import check_source, compile_source
 
 MAX_DATA_ITEMS = 2_000_000  # values in a task's data after a script, shared references counted each time
+MAX_DATA_BYTES = 1_000_000  # about the JSON size of a task's data after a script (spiff-arena's limit too)
 
 
 def _is_leftover(value: Any) -> bool:
@@ -83,23 +84,31 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
 
 
 def _check_data_size(data: dict[str, Any]) -> None:
-    """Refuse task data too big to save: `[[0] * 10**6] * 10**6` is small in memory but 10**12 values in JSON."""
-    budget = MAX_DATA_ITEMS
+    """Refuse task data too big to save: `[[0] * 10**6] * 10**6` is small in memory but 10**12 values in JSON,
+    `[s] * 200` of a million-character `s` is 200 MB of JSON. Counts values and (about) the bytes of their JSON."""
+    values, size = 0, 0
     stack: list[Any] = [data]
     while stack:
         value = stack.pop()
-        budget -= 1
-        if budget < 0:
-            raise SandboxError(f"the script left more than {MAX_DATA_ITEMS} values in the task data; "
-                               "the case could not be saved")
-        if isinstance(value, dict):
+        values += 1
+        if isinstance(value, str):
+            size += len(value) + 2
+        elif isinstance(value, dict):
+            size += 2 + sum(len(str(key)) + 4 for key in value)
             stack.extend(value.values())
         elif isinstance(value, (list, tuple, set)):
-            budget -= len(value)
-            if budget < 0:
-                raise SandboxError(f"the script left more than {MAX_DATA_ITEMS} values in the task data; "
-                                   "the case could not be saved")
-            stack.extend(v for v in value if isinstance(v, (dict, list, tuple, set)))
+            values += len(value)
+            size += 2 + len(value)
+            if values <= MAX_DATA_ITEMS:
+                stack.extend(value)
+        else:
+            size += 8  # a number, true, false or null: a few characters
+        if values > MAX_DATA_ITEMS:
+            raise SandboxError(f"the script left more than {MAX_DATA_ITEMS:,} values in the task data; "
+                               "the case could not be saved")
+        if size > MAX_DATA_BYTES:
+            raise SandboxError(f"the script left task data of more than {MAX_DATA_BYTES // 1_000_000} MB; "
+                               "the case could not be saved")
 
 
 class SandboxScriptEngine(PythonScriptEngine):
