@@ -14,7 +14,7 @@ from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
 
 from engine.model.exprcheck import script_always_fails, timer_problem
 from engine.model.problems import Problem
-from engine.runtime.sandbox import check_source
+from engine.runtime.sandbox import SandboxEnvironment, check_source, max_instances
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -246,9 +246,23 @@ def expression_problems(root: Any, filename: str) -> list[Problem]:
             message = timer_problem(source, etree.QName(element).localname)
         if message is None and mode == "exec":
             message = script_always_fails(source)
+        if message is None and what == "multi-instance cardinality":
+            message = cardinality_problem(source)
         if message:
             problems.append(_problem(filename, element, f"{what}: {message}"))
     return problems
+
+
+def cardinality_problem(source: str) -> str | None:
+    """A constant cardinality (one that needs no task data) above the limit; others are checked as cases run."""
+    try:
+        value = SandboxEnvironment(time_limit=0.5).evaluate(source.strip(), {})
+    except Exception:  # noqa: BLE001 - it needs task data (or fails, which the case will report): not constant
+        return None
+    limit = max_instances()
+    if isinstance(value, int) and not isinstance(value, bool) and value > limit:
+        return f"{value:,} instances, more than the {limit:,} a step may have (ONETHING_MAX_INSTANCES)"
+    return None
 
 
 def line_of(root: Any, element_id: str | None) -> int | None:

@@ -47,7 +47,8 @@ from engine.runtime.sandbox.script_engine import (
     SandboxEnvironment,
     SandboxScriptEngine,
     make_script_engine,
+    max_instances,
 )
 
 __all__ = ["MAX_DATA_ITEMS", "MAX_INT_BITS", "MAX_SIZE", "MAX_SOURCE", "SandboxEnvironment", "SandboxScriptEngine",
-           "check_source", "make_script_engine"]
+           "check_source", "make_script_engine", "max_instances"]

@@ -5,6 +5,7 @@ the task data a script leaves behind.
 from __future__ import annotations
 
 import copy
+import os
 import types
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -12,6 +13,7 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import BasePythonScriptEngineEnvironment, PythonScriptEngine
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from engine.errors import SandboxError
@@ -20,6 +22,13 @@ from engine.runtime.sandbox.policy import check_source, compile_source
 
 MAX_DATA_ITEMS = 2_000_000  # values in a task's data after a script, shared references counted each time
 MAX_DATA_BYTES = 1_000_000  # about the JSON size of a task's data after a script (spiff-arena's limit too)
+MAX_INSTANCES = 1_000  # multi-instance cardinality, unless ONETHING_MAX_INSTANCES says otherwise
+
+
+def max_instances() -> int:
+    """Most instances one multi-instance step may have (checked at upload where constant, else at run time)."""
+    given = os.environ.get("ONETHING_MAX_INSTANCES", "")
+    return int(given) if given.isdigit() and int(given) > 0 else MAX_INSTANCES
 
 
 def _is_leftover(value: Any) -> bool:
@@ -121,14 +130,22 @@ class SandboxScriptEngine(PythonScriptEngine):
             raise SandboxError(message)
 
     def evaluate(self, task: Any, expression: str, external_context: dict[str, Any] | None = None) -> Any:
-        """As PythonScriptEngine.evaluate, with the cause added to the error."""
+        """As PythonScriptEngine.evaluate, with the cause added to the error; a multi-instance cardinality
+        above `max_instances()` is refused before SpiffWorkflow creates the instances."""
         try:
-            return super().evaluate(task, expression, external_context)
+            value = super().evaluate(task, expression, external_context)
         except WorkflowTaskException as exc:
             cause = exc.__context__
             if cause is not None and not isinstance(cause, SpiffWorkflowException):
                 exc.add_note(f"{type(cause).__name__}: {cause}")
             raise
+        spec = getattr(task, "task_spec", None)
+        if isinstance(spec, MultiInstanceTask) and expression == spec.cardinality and isinstance(value, int):
+            limit = max_instances()
+            if value > limit:
+                raise WorkflowTaskException(f"multi-instance cardinality {value:,} is more than the {limit:,} "
+                                            "instances a step may have (ONETHING_MAX_INSTANCES)", task=task)
+        return value
 
 
 def make_script_engine(time_limit: float = 1.0, now: Callable[[], datetime] | None = None) -> PythonScriptEngine:
