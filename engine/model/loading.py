@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 import threading
 from functools import lru_cache
 from typing import Any
@@ -30,6 +31,9 @@ from engine.model.annotations import check_model
 from engine.model.problems import Problem
 from engine.model.types import STEP_KINDS, Model, StepInfo
 from engine.model.xmlsafe import parse_xml
+
+MAX_ELEMENTS = 5_000  # flow elements of a model: more is a mistake, and SpiffWorkflow parses in quadratic time
+_DEPTH = threading.Lock()
 
 CACHE_SIZE = 128
 
@@ -75,9 +79,28 @@ def _spiff_problem(exc: ValidationException, root: Any, filename: str, process: 
     return Problem(filename, line, element_id, f"SpiffWorkflow: {message}")
 
 
+def size_problems(root: Any, filename: str) -> list[Problem]:
+    """More flow elements than a model may have (checked before anything else reads them)."""
+    count = sum(1 for local in v.FLOW_NODES for _ in root.iter(v.tag(local)))
+    if count <= MAX_ELEMENTS:
+        return []
+    return [Problem(filename, root.sourceline, None, f"the model has {count:,} flow elements (tasks, events, "
+                    f"gateways); a model may have at most {MAX_ELEMENTS:,}")]
+
+
+def _deep_enough(elements: int) -> None:
+    """SpiffWorkflow's parser recurses along the flows (two frames a step): let a long chain through.
+    Only ever raised, never lowered, so a parse in another thread is not cut short."""
+    needed = 1_000 + 3 * elements
+    with _DEPTH:
+        if sys.getrecursionlimit() < needed:
+            sys.setrecursionlimit(needed)
+
+
 def parse_specs(root: Any, filename: str) -> tuple[dict[str, tuple[Any, dict[str, Any]]], list[Problem]]:
     """Run SpiffWorkflow's parser on every executable process: {id: (spec, subprocess specs)}, problems."""
     specs, problems = {}, []
+    _deep_enough(sum(1 for local in v.FLOW_NODES for _ in root.iter(v.tag(local))))
     for process in filter(v.is_executable, v.processes(root)):
         pid = process.get("id")
         parser = SpiffBpmnParser()  # fresh: after a failure Spiff keeps a half-built spec
@@ -163,6 +186,7 @@ def _annotation_problems(model: Model, matter: Any) -> list[Problem]:
 
 def _load(data: bytes, filename: str, process_id: str | None, matter: Any) -> Model:
     root = parse_xml(data, filename)
+    _raise_if(size_problems(root, filename))
     _raise_if(v.xsd_problems(root, filename))
     pid, problems = choose_process(root, filename, process_id)
     if pid is None:  # then problems say why

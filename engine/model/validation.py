@@ -102,8 +102,15 @@ def _same_container_ids(container: Any) -> set[str]:
 
 def _flow_problems(process: Any, filename: str) -> list[Problem]:
     problems = []
+    containers: dict[Any, set[str]] = {}  # once per (sub)process: per flow it made checking quadratic
+
+    def ids_of(container: Any) -> set[str]:
+        if container not in containers:
+            containers[container] = _same_container_ids(container)
+        return containers[container]
+
     for flow in process.iter(tag("sequenceFlow")):
-        ids = _same_container_ids(flow.getparent())
+        ids = ids_of(flow.getparent())
         for attr in ("sourceRef", "targetRef"):
             ref = flow.get(attr)
             if not ref:
@@ -113,7 +120,7 @@ def _flow_problems(process: Any, filename: str) -> list[Problem]:
                                          f"sequence flow {attr} '{ref}' names no element of its (sub)process"))
     for event in process.iter(tag("boundaryEvent")):
         ref = event.get("attachedToRef")
-        if ref and ref not in _same_container_ids(event.getparent()):
+        if ref and ref not in ids_of(event.getparent()):
             problems.append(_problem(filename, event,
                                      f"boundary event attachedToRef '{ref}' names no activity of its (sub)process"))
     return problems
