@@ -181,8 +181,10 @@ class DeployedSchema(Schema):
     matter_id = fields.Str()
     variant = fields.Str()
     version = fields.Int()
-    status = fields.Str()
+    status = fields.Str(metadata={"description": "new | unchanged | restored (an older version's content, "
+                                                 "made current again as this version)"})
     filename = fields.Str()
+    restored = fields.Int(allow_none=True, metadata={"description": "for restored: the older version"})
 
 
 class VersionSchema(Schema):

@@ -59,3 +59,27 @@ def check_may_deploy(actor: Actor, matter_id: str, deployed: Set[str], declared:
         return
     if actor.role != "designer" or actor.department not in declared or (deployed and actor.department not in deployed):
         raise NotYourDepartment(f"{actor.name} is not a designer of a department of matter {matter_id!r}")
+
+
+def check_may_change_departments(actor: Actor, matter_id: str, variant: str, current: Set[str] | None,
+                                 deployed: Set[str], new: Set[str]) -> None:
+    """Which departments a model sends work to is for all of them to decide, not for one designer.
+
+    A designer deploys a new version with the departments of the current one; a first version of a
+    variant with departments the matter already has; a new matter with their own department only.
+    Anything else (taking a shared matter over, or sending work to departments that never agreed)
+    needs an admin.
+    """
+    if actor.role in TRUSTED:
+        return
+    where = f"{matter_id}/{variant}"
+    if current is not None and new != current:
+        raise NotYourDepartment(f"changing the departments of {where} (from {', '.join(sorted(current))} to "
+                                f"{', '.join(sorted(new)) or 'none'}) needs an admin: every owning department "
+                                "has to agree")
+    if current is None and deployed and not new <= deployed:
+        raise NotYourDepartment(f"{where} would send work to {', '.join(sorted(new - deployed))}, which take no "
+                                f"part in matter {matter_id!r}; that needs an admin")
+    if current is None and not deployed and not new <= {actor.department}:
+        raise NotYourDepartment(f"a new matter whose lanes send work to other departments "
+                                f"({', '.join(sorted(new - {actor.department}))}) needs an admin")

@@ -10,7 +10,7 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.accounts.access import check_may_deploy
+from engine.accounts.access import check_may_change_departments, check_may_deploy
 from engine.accounts.users import Actor
 from engine.catalog import versions as catalog
 from engine.context import EngineContext
@@ -132,9 +132,26 @@ def deploy_upload(ctx: EngineContext, bpmn: bytes, filename: str, matter_yaml: b
     display = f"{matter_id}/{_clean_filename(filename)}"
     model = _load_upload(bpmn, display, matter)
     with ctx.write() as session:
-        check_may_deploy(actor, matter_id, matter_departments(ctx, session, matter_id), set(matter.department_ids()))
+        deployed = matter_departments(ctx, session, matter_id)
+        check_may_deploy(actor, matter_id, deployed, set(matter.department_ids()))
+        check_may_change_departments(actor, matter_id, variant, _current_departments(ctx, session, matter_id, variant),
+                                     deployed, model_departments(model))
         # catalog.store_version is the one place that decides "unchanged" vs "new version"
         return catalog.store_version(ctx, session, matter_id, variant, bpmn, display, model, yaml_text)
+
+
+def model_departments(model: Model) -> set[str]:
+    """The departments a model sends work to (its lanes, the applicant's aside)."""
+    return {s.department for s in model.steps.values() if s.department not in (None, APPLICANT)}
+
+
+def _current_departments(ctx: EngineContext, session: Session, matter_id: str, variant: str) -> set[str] | None:
+    """The departments of the variant's current version; None before its first version."""
+    try:
+        version = catalog.current_version(session, matter_id, variant)
+    except MatterNotFound:
+        return None
+    return model_departments(catalog.loaded_version(ctx, session, version.id)[0])
 
 
 def _clean_filename(filename: str) -> str:

@@ -23,8 +23,9 @@ class Deployed:
     matter_id: str
     variant: str
     version: int
-    status: str  # new | unchanged
+    status: str  # new | unchanged | restored (the content of an older version made current again)
     filename: str
+    restored: int | None = None  # for `restored`: the older version whose content this one carries
 
 
 def model_files(path: Path) -> list[tuple[Path, Path]]:
@@ -77,10 +78,12 @@ def store_version(ctx: EngineContext, session: Session, matter_id: str, variant:
     digest = hashlib.sha256(data).hexdigest()
     same = session.scalar(select(ModelVersion).where(
         ModelVersion.matter_id == matter_id, ModelVersion.variant == variant, ModelVersion.content_hash == digest))
-    if same is not None and (yaml_text is None or same.matter_yaml == yaml_text):
-        return Deployed(matter_id, variant, same.version, "unchanged", filename)
     newest = session.scalar(select(func.max(ModelVersion.version)).where(
         ModelVersion.matter_id == matter_id, ModelVersion.variant == variant)) or 0
+    if same is not None and (yaml_text is None or same.matter_yaml == yaml_text):
+        if same.version == newest:
+            return Deployed(matter_id, variant, same.version, "unchanged", filename)
+        return _restore(ctx, session, same, newest + 1, filename)
     if same is not None:  # same BPMN, new matter.yaml: a new version with a distinct key
         digest = hashlib.sha256(data + (yaml_text or "").encode()).hexdigest()
     session.add(ModelVersion(
@@ -88,6 +91,19 @@ def store_version(ctx: EngineContext, session: Session, matter_id: str, variant:
         process_id=model.process_id, bpmn=data, matter_yaml=yaml_text, deployed_at=ctx.clock.now()))
     session.flush()
     return Deployed(matter_id, variant, newest + 1, "new", filename)
+
+
+def _restore(ctx: EngineContext, session: Session, older: ModelVersion, version: int, filename: str) -> Deployed:
+    """Deploying the content of an older version again makes it current: a new version that carries it (a
+    rollback, said as such). The older row keeps its content under a retired key, as content keys are unique."""
+    digest = older.content_hash
+    older.content_hash = hashlib.sha256(f"{digest}:retired at version {version}".encode()).hexdigest()
+    session.flush()
+    session.add(ModelVersion(
+        matter_id=older.matter_id, variant=older.variant, version=version, content_hash=digest, filename=filename,
+        process_id=older.process_id, bpmn=older.bpmn, matter_yaml=older.matter_yaml, deployed_at=ctx.clock.now()))
+    session.flush()
+    return Deployed(older.matter_id, older.variant, version, "restored", filename, restored=older.version)
 
 
 def current_version(session: Session, matter_id: str, variant: str) -> ModelVersion:

@@ -79,3 +79,19 @@ def test_render_draws_a_case_overlay_and_measured_durations(run, tmp_path):
     assert "<svg" in heat.read_text(encoding="utf-8")
     missing = run("render", "newborn", "--case", "20200101-ZZZZZ", "-o", str(tmp_path / "x.svg"), ok=False)
     assert "no case" in missing.stderr + missing.stdout
+
+
+def test_deploying_an_older_models_content_again_is_a_rollback(run, tmp_path):
+    import shutil
+
+    matter = tmp_path / "newborn"
+    shutil.copytree(REPO / "processes" / "newborn", matter)
+    after = matter / "after.bpmn"
+    original = after.read_bytes()
+    run("init-db")
+    assert "newborn/after: version 1 (new)" in run("deploy", str(matter)).stdout
+    after.write_bytes(original + b"\n<!-- a change -->\n")
+    assert "newborn/after: version 2 (new)" in run("deploy", str(matter)).stdout
+    after.write_bytes(original)
+    assert "newborn/after: version 3 (restored: the content of version 1)" in run("deploy", str(matter)).stdout
+    assert "newborn/after: version 3 (unchanged)" in run("deploy", str(matter)).stdout

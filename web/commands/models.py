@@ -22,7 +22,8 @@ def deploy(path: str | None) -> None:
     target = Path(path) if path else Path(setting("PROCESSES_PATH"))
     ctx().init_db()
     for item in engine.deploy_path(ctx(), target):
-        click.echo(f"{item.matter_id}/{item.variant}: version {item.version} ({item.status}) from {item.filename}")
+        status = f"restored: the content of version {item.restored}" if item.restored else item.status
+        click.echo(f"{item.matter_id}/{item.variant}: version {item.version} ({status}) from {item.filename}")
 
 
 @click.command("run")

@@ -1,0 +1,70 @@
+"""A shared matter cannot be taken over by one department's designer; redeploying older content is a rollback."""
+from __future__ import annotations
+
+import pytest
+
+from engine.accounts.users import Actor
+from engine.catalog import designer
+from engine.catalog import versions as catalog
+from engine.errors import NotYourDepartment
+from tests.conftest import PROCESSES
+
+AFTER = (PROCESSES / "newborn" / "after.bpmn").read_bytes()
+HEALTH = Actor("designer.health", "designer", "health")
+POLICE = Actor("designer.police", "designer", "police")
+ADMIN = Actor("admin", "admin")
+POLICE_LANE = '      </bpmn:lane>\n      <bpmn:lane id="police" name="公安局">\n'.encode()
+
+
+def _current(ctx, variant: str = "after") -> int:
+    with ctx.read() as session:
+        return catalog.current_version(session, "newborn", variant).version
+
+
+def _deploy(ctx, bpmn: bytes, actor: Actor, matter_id: str = "newborn", variant: str = "after"):
+    return designer.deploy_upload(ctx, bpmn, f"{variant}.bpmn", None, matter_id, variant, actor)
+
+
+@pytest.fixture
+def newborn(ctx):
+    catalog.deploy_path(ctx, PROCESSES / "newborn")
+    assert POLICE_LANE in AFTER
+    return ctx
+
+
+def test_one_department_may_not_take_a_shared_matter_over(newborn):
+    """Health's designer deployed the after variant with the police's steps in their own lane."""
+    taken = AFTER.replace(POLICE_LANE, b"")
+    with pytest.raises(NotYourDepartment, match="changing the departments of newborn/after .* needs an admin"):
+        _deploy(newborn, taken, HEALTH)
+    assert _current(newborn) == 1
+    assert _deploy(newborn, AFTER + b"\n<!-- same departments -->\n", POLICE).version == 2  # the police still deploy
+    assert _deploy(newborn, taken, ADMIN).version == 3  # an admin may change the departments, for all of them
+
+
+def test_a_designer_keeps_deploying_with_the_same_departments(newborn):
+    assert _deploy(newborn, AFTER + b"\n<!-- v2 -->\n", POLICE).version == 2
+
+
+def test_a_new_matter_may_not_send_work_to_departments_that_never_agreed(newborn):
+    matter_yaml = (PROCESSES / "newborn" / "matter.yaml").read_text(encoding="utf-8").replace(
+        "id: newborn", "id: newborn_copy").encode()
+    with pytest.raises(NotYourDepartment, match="a new matter whose lanes send work to other departments"):
+        designer.deploy_upload(newborn, AFTER, "after.bpmn", matter_yaml, "newborn_copy", "after", HEALTH)
+    assert designer.deploy_upload(newborn, AFTER, "after.bpmn", matter_yaml, "newborn_copy", "after",
+                                  ADMIN).status == "new"
+
+
+def test_deploying_older_content_again_makes_it_current_and_says_so(newborn):
+    second = _deploy(newborn, AFTER + b"\n<!-- v2 -->\n", POLICE)
+    assert (second.version, second.status) == (2, "new")
+    back = _deploy(newborn, AFTER, POLICE)
+    assert (back.version, back.status, back.restored) == (3, "restored", 1)
+    with newborn.read() as session:
+        current = catalog.current_version(session, "newborn", "after")
+        assert current.bpmn == AFTER
+    again = _deploy(newborn, AFTER, POLICE)
+    assert (again.version, again.status) == (3, "unchanged")  # not a new version each time
+    forward = _deploy(newborn, AFTER + b"\n<!-- v2 -->\n", POLICE)
+    assert (forward.version, forward.status, forward.restored) == (4, "restored", 2)
+    assert [v.version for v in designer.list_versions(newborn, "newborn") if v.variant == "after"] == [4, 3, 2, 1]
