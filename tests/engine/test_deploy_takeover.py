@@ -4,8 +4,7 @@ from __future__ import annotations
 import pytest
 
 from engine.accounts.users import Actor
-from engine.catalog import designer
-from engine.catalog import versions as catalog
+from engine.catalog import designer, versions as catalog
 from engine.errors import NotYourDepartment
 from tests.conftest import PROCESSES
 

@@ -90,3 +90,20 @@ def test_the_wsgi_entry_builds_the_app_from_the_environment(monkeypatch, tmp_pat
     app = importlib.reload(web.wsgi).app
     assert app.config["SECRET_KEY"] == "from-the-environment" and app.instance_path == str(isolated)
     assert app.test_client().get("/login").status_code == 200
+
+
+def test_the_timer_worker_outlives_database_errors(run, tmp_path):
+    """A database error (here: no tables yet) does not end `onething worker`; it says so and tries again."""
+    assert run("worker", "--once", ok=False).stderr.startswith("error: database problem")
+    env = dict(os.environ, ONETHING_DATABASE_URL=f"sqlite:///{tmp_path / 'cli.db'}")
+    worker = subprocess.Popen([*ONETHING, "worker", "--interval", "0.05"], cwd=REPO, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(4)
+        assert worker.poll() is None  # still polling
+    finally:
+        worker.send_signal(signal.SIGINT)
+        _out, err = worker.communicate(timeout=30)
+    tries = [line for line in err.splitlines() if line.startswith("worker: database error")]
+    assert len(tries) >= 2 and "trying again in" in tries[0], err
+    assert "Traceback" not in err

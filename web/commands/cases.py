@@ -169,9 +169,24 @@ def case_cancel(number: str, username: str, reason: str) -> None:
 @click.option("--interval", default=5.0, show_default=True, help="seconds between polls")
 @clean_errors
 def worker(once: bool, interval: float) -> None:
-    """Fire due timers (run several on PostgreSQL; none fires a timer twice)."""
+    """Fire due timers (run several on PostgreSQL; none fires a timer twice). A database error does not
+    stop the worker: it says so and tries again later, waiting longer each time (up to a minute)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    pause = interval
     while True:
-        fired = engine.fire_due_timers(ctx())
+        try:
+            fired = engine.fire_due_timers(ctx())
+        except SQLAlchemyError as error:
+            if once:
+                raise
+            reason = (str(error.orig if getattr(error, "orig", None) else error).splitlines() or [""])[0]
+            click.echo(f"worker: database error ({type(error).__name__}: {reason}); trying again in {pause:g} s",
+                       err=True)
+            time.sleep(pause)
+            pause = min(max(pause, 0.5) * 2, 60.0)
+            continue
+        pause = interval
         if fired or once:
             click.echo(f"fired timers of {fired} case(s)")
         if once:
