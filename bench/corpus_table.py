@@ -28,6 +28,9 @@ REASONS = [
      "a OneThing model is one self-contained file; cross-file call activities are not resolved"),
     ("call target missing", r"calledElement|target process .* is not executable",
      "a call activity must name an executable process"),
+    ("structure", r"event sub-process|compensation activityRef|^default flow '|a timer needs exactly one"
+                  r"|has no catching link|names no bpmn:(message|signal|error|escalation) ",
+     "a structural rule Camunda's parser enforces and SpiffWorkflow does not (see Structural rules)"),
     ("dangling reference", r"names no ", "a sequence flow or boundary event points at nothing"),
     ("unsupported element", r"cannot run|script format|no inline script",
      "SpiffWorkflow (as OneThing uses it) cannot run it: DMN, complexGateway, non-Python script"),
@@ -44,7 +47,7 @@ REASONS = [
 ]
 # Categories a file that plain SpiffWorkflow ran may still be refused for (each one documented above).
 ACCEPTED_FOR_RAN = {
-    "unsafe XML", "XSD", "sandbox", "script always fails", "timer value", "call target outside file",
+    "structure", "unsafe XML", "XSD", "sandbox", "script always fails", "timer value", "call target outside file",
     "service task operator", "unsupported element", "recursive call",
 }
 _STATUS_ORDER = ["xml-error", "timeout", "parse-error", "run-error", "no-executable", "ran"]
@@ -163,6 +166,7 @@ def render(table: list[dict[str, str]]) -> str:
             "| --- | --- | --- | --- |"]
     out += [f"| {name} | {counts[name]} | {'yes' if name in ACCEPTED_FOR_RAN else 'no'} | {why} |"
             for name, _, why in REASONS]
+    out += ["", *STRUCTURE_RULES]
     runs = Counter(r["run"].split(" ")[0] for r in table if r["run"])
     out += ["", "## `onething run --auto` on the files that pass check", "",
             f"Completed: **{runs['completed']}**; waiting (e.g. a timer cycle, a message or a signal nobody sends): "
@@ -173,6 +177,24 @@ def render(table: list[dict[str, str]]) -> str:
     out += [f"| {_cell(r['file'], 90)} | {r['role']} | {r['baseline']} | {r['outcome']} | {r['reasons']} "
             f"| {_cell(r['detail'])} | {_cell(r['run'], 80)} |" for r in table]
     return "\n".join(out) + "\n"
+
+
+STRUCTURE_RULES = [
+    "## Structural rules (engine/model/structure.py)", "",
+    "SpiffWorkflow accepts these and then runs the model to a wrong end; Camunda's parser refuses them, and so",
+    "does OneThing, each problem with its element and line:", "",
+    "- an event sub-process has no incoming or outgoing sequence flow, exactly one start event, and that start",
+    "  event has an event definition (message, timer, error...);",
+    "- a compensation's `activityRef` names an activity of the process;",
+    "- a `default` flow is an outgoing sequence flow of its gateway or activity;",
+    "- a timer has exactly one of timeDate, timeDuration, timeCycle (two are refused by the XSD already);",
+    "- a link throw event has a link catch event of the same name in the same (sub)process;",
+    "- a message, signal, error or escalation an event names is declared in the file;",
+    "- a model has at most 5,000 flow elements, and a constant multi-instance cardinality at most 1,000.", "",
+    "Camunda rules not enforced here yet: conditions on flows out of a parallel gateway (Camunda ignores them",
+    "with a warning), a message start event's message used by two start events, an intermediate catch event",
+    "with more than one event definition, and Camunda's own extension checks (camunda:* attributes).", "",
+]
 
 
 def main() -> None:

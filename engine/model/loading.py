@@ -29,6 +29,7 @@ from engine.errors import ModelError
 from engine.model import validation as v
 from engine.model.annotations import check_model
 from engine.model.problems import Problem
+from engine.model.structure import structure_problems
 from engine.model.types import STEP_KINDS, Model, StepInfo
 from engine.model.xmlsafe import parse_xml
 
@@ -191,7 +192,9 @@ def _load(data: bytes, filename: str, process_id: str | None, matter: Any) -> Mo
     pid, problems = choose_process(root, filename, process_id)
     if pid is None:  # then problems say why
         raise ModelError(problems)
-    _raise_if(v.reference_problems(root, filename))
+    _raise_if(v.reference_problems(root, filename)
+              + [p for process in filter(v.is_executable, v.processes(root))
+                 for p in structure_problems(root, process, filename)])
     specs, problems = parse_specs(root, filename)
     _raise_if(problems)
     _raise_if(v.expression_problems(root, filename))
