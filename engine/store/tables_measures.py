@@ -39,14 +39,19 @@ class FinishedStep(Base):
     )
 
 
-class MeasureDay(Base):
+class VariantKey:
+    """The key every running total starts with: one matter, variant and source."""
+
+    matter_id: Mapped[str] = mapped_column(String(64), primary_key=True, sort_order=-3)  # first in the key
+    variant: Mapped[str] = mapped_column(String(32), primary_key=True, sort_order=-2)
+    source: Mapped[str] = mapped_column(String(16), primary_key=True, sort_order=-1)
+
+
+class MeasureDay(VariantKey, Base):
     """Finished cases of one China finishing day: counts and sums."""
 
     __tablename__ = "measure_days"
 
-    matter_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    variant: Mapped[str] = mapped_column(String(32), primary_key=True)
-    source: Mapped[str] = mapped_column(String(16), primary_key=True)
     day: Mapped[int] = mapped_column(Integer, primary_key=True)  # days since 1970-01-01, China date
     cases: Mapped[int] = mapped_column(Integer)
     completed: Mapped[int] = mapped_column(Integer)
@@ -57,27 +62,21 @@ class MeasureDay(Base):
     judged: Mapped[int] = mapped_column(Integer)  # cases with an on-time verdict
 
 
-class MeasurePath(Base):
+class MeasurePath(VariantKey, Base):
     """Finished cases per path variant (keyed by the path's SHA-1: a path may be longer than an index key)."""
 
     __tablename__ = "measure_paths"
 
-    matter_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    variant: Mapped[str] = mapped_column(String(32), primary_key=True)
-    source: Mapped[str] = mapped_column(String(16), primary_key=True)
     path_key: Mapped[str] = mapped_column(String(40), primary_key=True)
     path: Mapped[str] = mapped_column(Text)
     cases: Mapped[int] = mapped_column(Integer)
 
 
-class MeasureStep(Base):
+class MeasureStep(VariantKey, Base):
     """Completed steps per step (name and department as logged): count and sums of hours."""
 
     __tablename__ = "measure_steps"
 
-    matter_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    variant: Mapped[str] = mapped_column(String(32), primary_key=True)
-    source: Mapped[str] = mapped_column(String(16), primary_key=True)
     step_id: Mapped[str] = mapped_column(String(255), primary_key=True)
     step_name: Mapped[str] = mapped_column(String(255), primary_key=True)
     department: Mapped[str] = mapped_column(String(64), primary_key=True)  # "" for a step of no department
@@ -86,7 +85,7 @@ class MeasureStep(Base):
     working_hours: Mapped[float] = mapped_column(Float)
 
 
-class MeasureBucket(Base):
+class MeasureBucket(VariantKey, Base):
     """Values of one measure that fall in one bucket: how many, their sum, and the least seen.
 
     `series` is "" for the case's own measures (hours, workdays) and the step id for a step's
@@ -96,9 +95,6 @@ class MeasureBucket(Base):
 
     __tablename__ = "measure_buckets"
 
-    matter_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    variant: Mapped[str] = mapped_column(String(32), primary_key=True)
-    source: Mapped[str] = mapped_column(String(16), primary_key=True)
     series: Mapped[str] = mapped_column(String(255), primary_key=True)
     measure: Mapped[str] = mapped_column(String(16), primary_key=True)  # hours | workdays | waiting | working
     bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
