@@ -49,7 +49,7 @@ _EXPORTS: dict[str, str] = {
     "METRIC_KEYS": "engine.model.metrics",
     # cases
     "start_case": "engine.cases.lifecycle", "get_case": "engine.cases.lifecycle", "step_log": "engine.cases.lifecycle",
-    "claim_step": "engine.cases.lifecycle",
+    "claim_step": "engine.cases.lifecycle", "reassign_step": "engine.cases.lifecycle",
     "release_step": "engine.cases.lifecycle", "complete_step": "engine.cases.lifecycle",
     "send_message": "engine.cases.lifecycle", "cancel_case": "engine.cases.lifecycle",
     "work_items": "engine.cases.worklist", "step_detail": "engine.cases.worklist",
@@ -92,7 +92,8 @@ _EXPORTS: dict[str, str] = {
     "ApplicationForm": "engine.citizen.applications", "apply": "engine.citizen.applications",
     "lookup": "engine.citizen.applications", "rate": "engine.citizen.applications",
     # accounts
-    "add_user": "engine.accounts.users", "get_actor": "engine.accounts.users", "authenticate": "engine.accounts.users",
+    "add_user": "engine.accounts.users", "get_actor": "engine.accounts.users",
+    "department_clerks": "engine.accounts.users", "authenticate": "engine.accounts.users",
     "session_generation": "engine.accounts.users", "end_sessions": "engine.accounts.users",
     # demo data
     "load_demo": "engine.demo.loader", "DEMO_CHECK": "engine.demo.loader", "DEMO_PASSWORD": "engine.demo.loader",
@@ -117,7 +118,15 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPORTS
-    from engine.accounts.users import Actor, add_user, authenticate, end_sessions, get_actor, session_generation
+    from engine.accounts.users import (
+        Actor,
+        add_user,
+        authenticate,
+        department_clerks,
+        end_sessions,
+        get_actor,
+        session_generation,
+    )
     from engine.audit.comparison import (
         AuditOverview,
         MatterComparison,
@@ -154,6 +163,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
         claim_step,
         complete_step,
         get_case,
+        reassign_step,
         release_step,
         send_message,
         start_case,

@@ -79,6 +79,17 @@ def get_actor(ctx: EngineContext, username: str) -> Actor:
         return Actor(user.username, user.role, user.department)
 
 
+def department_clerks(ctx: EngineContext) -> dict[str, list[str]]:
+    """The clerks of each department, by name (whom an admin may give a step to)."""
+    with ctx.read() as session:
+        rows = session.execute(select(User.department, User.username).where(User.role == "clerk")
+                               .order_by(User.department, User.username)).all()
+    found: dict[str, list[str]] = {}
+    for department, username in rows:
+        found.setdefault(department, []).append(username)
+    return found
+
+
 def authenticate(ctx: EngineContext, username: str, password: str, client: str = "-") -> Actor | None:
     """The Actor if the password is right, else None; Throttled after too many wrong passwords.
 

@@ -7,7 +7,7 @@ from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from engine.accounts.access import check_may_act
-from engine.accounts.users import Actor
+from engine.accounts.users import Actor, get_actor
 from engine.cases.persistence import (
     case_departments,
     case_view,
@@ -22,7 +22,7 @@ from engine.cases.persistence import (
 from engine.catalog import versions as catalog
 from engine.catalog.designer import matter_departments
 from engine.context import EngineContext
-from engine.errors import CaseClosed, InputError, NotYourDepartment, StaleCase, StepClaimed, StepNotReady
+from engine.errors import CaseClosed, InputError, NotFound, NotYourDepartment, StaleCase, StepClaimed, StepNotReady
 from engine.runtime.clock import using_clock
 from engine.runtime.workflow import CaseError, ReadyStep
 from engine.store.tables import Case, OpenStep, StepLogEntry
@@ -65,6 +65,35 @@ def claim_step(ctx: EngineContext, number: str, step: str, actor: Actor) -> Work
 def release_step(ctx: EngineContext, number: str, step: str, actor: Actor) -> WorkItem:
     """Give a claimed step back to the department's queue."""
     return _set_claim(ctx, number, step, actor, claim=False)
+
+
+def reassign_step(ctx: EngineContext, number: str, step: str, actor: Actor, clerk: str) -> WorkItem:
+    """An admin gives a ready step (claimed or not) to a clerk of its department; logged as that clerk's claim,
+    with who reassigned it and from whom."""
+    if actor.role not in ("admin", "system"):
+        raise NotYourDepartment(f"{actor.name} ({actor.role}) may not reassign steps; an admin may")
+    try:
+        target = get_actor(ctx, clerk)
+    except NotFound:
+        raise InputError(f"no user {clerk!r}", fields={"clerk": ["no such user"]}) from None
+    with ctx.write() as session, using_clock(ctx.clock):
+        case = find_case_for(ctx, session, number, actor)
+        _check_open(case)
+        try:
+            ready, row = _ready_row(ctx, session, case, step, target)
+        except NotYourDepartment:
+            raise InputError(f"{clerk} is not a clerk of the step's department", fields={
+                "clerk": ["not a clerk of the step's department"]}) from None
+        now, previous = ctx.clock.now(), row.claimed_by
+        session.execute(update(OpenStep).where(OpenStep.task_id == row.task_id)
+                        .values(claimed_by=target.name, claimed_at=now))
+        session.add(StepLogEntry(case_id=case.id, task_id=row.task_id, step_id=row.step_id, step_name=row.step_name,
+                                 department=row.department, event="claimed", actor=target.name, ready_at=row.ready_at,
+                                 claimed_at=now, at=now, data={"reassigned_by": actor.name, "from": previous}))
+        session.flush()
+        session.refresh(row)
+        model, _matter = catalog.loaded_version(ctx, session, case.model_version_id)
+        return work_item(row, case.number, case.matter_id, case.variant, model, now)
 
 
 def _set_claim(ctx: EngineContext, number: str, step: str, actor: Actor, claim: bool) -> WorkItem:

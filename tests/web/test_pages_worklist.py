@@ -90,3 +90,36 @@ def test_after_completing_a_step_the_clerk_gets_the_oldest_step_on_the_list(clie
     response = client.post(f"/work/{second}/{second_task}/complete", data={
         "csrf_token": token, "expected_version": version_on(client, second, second_task), **APPROVED})
     assert response.status_code == 302 and response.headers["Location"] == "/worklist"
+
+
+def test_the_admin_sees_every_departments_work_and_gives_a_claimed_step_to_another_clerk(client, login, ctx,
+                                                                                          newborn):
+    """The admin's list linked 45 steps to pages that all answered 403 and spoke of "your department"."""
+    from engine.accounts import users
+
+    users.add_user(ctx, "clerk.police2", "password-2", "clerk", "police")
+    number, task = newborn()
+    cases.claim_step(ctx, number, task, POLICE)
+    login("admin")
+    page = client.get("/worklist", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "every department" in page and "your department" not in page
+    for link in re.findall(r'href="(/work/[^"]+)"', page):  # nothing on the admin's list leads to a 403
+        assert client.get(link).status_code != 403, link
+    assert f"/work/{number}/{task}/reassign" in page and "clerk.police2" in page
+    token = login("admin")
+    response = client.post(f"/work/{number}/{task}/reassign", data={"csrf_token": token, "clerk": "clerk.police2"})
+    assert response.status_code == 302
+    step = next(i for i in cases.get_case(ctx, number).ready_steps if i.task_id == task)
+    assert step.claimed_by == "clerk.police2"
+    claim = [e for e in cases.step_log(ctx, number) if e.event == "claimed"][-1]
+    assert claim.actor == "clerk.police2" and claim.data == {"reassigned_by": "admin", "from": "clerk.police"}
+    refused = client.post(f"/work/{number}/{task}/reassign", data={"csrf_token": token, "clerk": "clerk.health"})
+    assert refused.status_code == 303  # not a clerk of the police: said on the list, nothing changed
+    assert next(i for i in cases.get_case(ctx, number).ready_steps if i.task_id == task).claimed_by == "clerk.police2"
+
+
+def test_only_an_admin_reassigns(client, login, newborn):
+    number, task = newborn()
+    token = login("clerk.police")
+    response = client.post(f"/work/{number}/{task}/reassign", data={"csrf_token": token, "clerk": "clerk.police"})
+    assert response.status_code == 403

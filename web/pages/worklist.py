@@ -28,8 +28,26 @@ bp = Blueprint("worklist", __name__)
 def index():
     department = g.actor.department if g.actor.role == "clerk" else None
     entries = work_items(ctx(), department)
-    return render_template("worklist/index.html", entries=entries,
+    clerks = engine.department_clerks(ctx()) if g.actor.role == "admin" else {}
+    return render_template("worklist/index.html", entries=entries, clerks=clerks,
                            department=entries[0].department if entries and department else None)
+
+
+@bp.route("/work/<number>/<step>/reassign", methods=["POST"])
+@role_required("admin")
+def reassign(number: str, step: str):
+    """An admin gives a ready step to a clerk of its department (claimed by someone else or by no one)."""
+    clerk = request.form.get("clerk", "").strip()
+    try:
+        item = engine.reassign_step(ctx(), number, step, g.actor, clerk)
+    except InputError as exc:
+        flash(_("Not reassigned: %(reason)s", reason=exc), "error")
+        return redirect(url_for("worklist.index")), 303
+    except Conflict as exc:
+        return _conflict(number, exc)
+    flash(_("Step %(step)s of case %(case)s is now with %(clerk)s.", step=item.step_name, case=number, clerk=clerk),
+          "success")
+    return redirect(url_for("worklist.index"))
 
 
 @bp.route("/work/<number>/<step>")
