@@ -105,7 +105,8 @@ def matter_comparisons(ctx: EngineContext, measured: bool = True) -> list[Matter
 
 
 def portfolio(ctx: EngineContext) -> dict[str, Any]:
-    """Totals over matters with both variants: {matters, metrics: {key: {before, after, change, change_pct, how}}}."""
+    """Totals over matters with both variants: {matters, metrics: {key: {before, after, change, change_pct, how,
+    matters (how many have the figure in both variants), over (their ids)}}}."""
     return _portfolio(matter_comparisons(ctx, measured=False))  # static totals: no measured queries
 
 
@@ -124,8 +125,9 @@ def _portfolio(comparisons: list[MatterComparison]) -> dict[str, Any]:
     rows = [c for c in comparisons if c.before and c.after]
     totals: dict[str, dict[str, Any]] = {}
     for key in METRIC_KEYS:
-        values = [(c.before.get(key), c.after.get(key)) for c in rows]
-        pairs: list[tuple[float, float]] = [(b, a) for b, a in values if b is not None and a is not None]
+        values = [(c.matter_id, c.before.get(key), c.after.get(key)) for c in rows]
+        over = [m for m, b, a in values if b is not None and a is not None]  # matters with the figure in both
+        pairs: list[tuple[float, float]] = [(b, a) for _, b, a in values if b is not None and a is not None]
         if not pairs:
             continue
         how = "sum" if key in SUMMED else "mean"
@@ -134,5 +136,5 @@ def _portfolio(comparisons: list[MatterComparison]) -> dict[str, Any]:
         if how == "mean":
             before, after = before / len(pairs), after / len(pairs)
         one = compare({key: rounded(before)}, {key: rounded(after)})[key]
-        totals[key] = {**one, "how": how, "matters": len(pairs)}
+        totals[key] = {**one, "how": how, "matters": len(pairs), "over": over}
     return {"matters": [c.matter_id for c in rows], "metrics": totals}

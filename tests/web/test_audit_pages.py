@@ -89,3 +89,22 @@ def test_the_portfolio_weighs_savings_by_case_volume(client, login, ctx):
     assert newborn.trips_saved_per_year == newborn.trips_saved_per_case * 3
     assert overview.savings[0].matter_id == "newborn"  # the most demanded first
     assert "Savings weighted by case volume" in page and 'id="def-volume"' in page
+
+
+def test_every_portfolio_figure_says_what_it_is_and_over_which_matters(client, login, ctx):
+    """"time limit 27 -> 5" under "8 matters in total" was the mean of the 2 matters that have a limit."""
+    from engine.audit.comparison import audit_overview
+
+    portfolio = audit_overview(ctx).portfolio
+    total = len(portfolio["matters"])
+    limit = portfolio["metrics"]["time_limit_days"]
+    assert limit["how"] == "mean" and limit["matters"] == len(limit["over"]) < total
+    login("auditor")
+    page = client.get("/audit/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert f"mean per matter over {limit['matters']} of {total} matters" in page
+    steps = portfolio["metrics"]["steps"]
+    assert f"sum over {steps['matters']} of {total} matters" in page
+    assert 'id="def-time_limit_days"' in page and 'href="#def-time_limit_days"' in page
+    names = {c.matter_id: c.names for c in audit_overview(ctx).comparisons}
+    for matter_id in limit["over"]:  # the card names the matters it is over
+        assert names[matter_id].en in page
