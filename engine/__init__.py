@@ -93,7 +93,8 @@ _EXPORTS: dict[str, str] = {
     "lookup": "engine.citizen.applications", "rate": "engine.citizen.applications",
     # accounts
     "add_user": "engine.accounts.users", "get_actor": "engine.accounts.users",
-    "department_clerks": "engine.accounts.users", "authenticate": "engine.accounts.users",
+    "department_clerks": "engine.accounts.users", "department_label": "engine.catalog.departments",
+    "authenticate": "engine.accounts.users",
     "session_generation": "engine.accounts.users", "end_sessions": "engine.accounts.users",
     # demo data
     "load_demo": "engine.demo.loader", "DEMO_CHECK": "engine.demo.loader", "DEMO_PASSWORD": "engine.demo.loader",
@@ -171,6 +172,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
     )
     from engine.cases.timers import fire_due_timers
     from engine.cases.worklist import CaseSummary, StepDetail, WorkEntry, case_summary, step_detail, work_items
+    from engine.catalog.departments import department_label
     from engine.catalog.designer import (
         MatterInfo,
         ModelFile,

@@ -54,3 +54,4 @@ class ContextCaches:
     static_metrics: Memo[tuple[str, str, str], dict[str, Any]] = field(default_factory=Memo)  # (hash, variant, yaml)
     expected_steps: Memo[int, int] = field(default_factory=Memo)  # version id -> steps on the expected path
     version_facts: Memo[int, Any] = field(default_factory=Memo)  # version id -> audit.summaries.VersionFacts
+    department_names: Memo[int, dict[str, Any]] = field(default_factory=Memo)  # newest version id -> id -> Names

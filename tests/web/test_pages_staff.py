@@ -94,3 +94,14 @@ def test_the_case_page_shows_when_each_step_was_ready_and_done_and_how_long_it_t
     cells = re.findall(r"<td>([^<]*)</td>", page)
     assert "0 min" in cells and "1 d 2 h" in cells and "3 h 20 min" in cells
     assert cells.count("2026-03-03 11:05") == 2 and "2026-03-03 14:25" in cells  # done, then ready; Beijing time
+
+
+@pytest.mark.parametrize(("language", "name"), [("en", "Government service centre (comprehensive window)"),
+                                                ("zh-CN", "政务服务中心")])
+def test_the_header_and_worklist_name_the_department_not_its_id(client, login, language, name):
+    login("clerk.service")
+    page = client.get("/worklist", headers={"Accept-Language": language}).get_data(as_text=True)
+    header = re.search(r'<span class="who">(.*?)</span>', page, re.S).group(1)
+    assert name in header and "service_center" not in header
+    title = re.search(r"<h1>(.*?)</h1>", page, re.S).group(1)
+    assert "service_center" not in title

@@ -118,6 +118,14 @@ def _set_language():
     return redirect(safe_next(request.form.get("next"), url_for("citizen.index")))
 
 
+def _department_label(department: str | None) -> str:
+    """A department in the page's language; its id when no deployed matter names it."""
+    import engine
+    from web.app import ctx
+
+    return label(engine.department_label(ctx(), department)) or (department or "")
+
+
 def register_pages(app: Flask) -> None:
     """Blueprints, hooks, template helpers and error pages."""
     from web.pages import audit, auth, cases, citizen, designer, worklist
@@ -133,7 +141,8 @@ def register_pages(app: Flask) -> None:
     app.jinja_env.globals.update(csrf_token=csrf_token, label=label, lang=lang, local_time=local_time,
                                  duration=duration, field_message=field_message, status_label=words.status_label,
                                  source_label=words.source_label,
-                                 metric_label=words.metric_label, num=words.num, signed=words.signed)
+                                 metric_label=words.metric_label, num=words.num, signed=words.signed,
+                                 department_label=_department_label)
     for code in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(code, _error_page)
     app.register_error_handler(OneThingError, _error_page)

@@ -1,0 +1,29 @@
+"""A department's display names, from the matter.yaml files of the deployed matters (for headers and lists)."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine.catalog.designer import current_models, deployed_matter_ids
+from engine.context import EngineContext
+from engine.matters.files import Names
+from engine.store.tables import ModelVersion
+
+
+def department_label(ctx: EngineContext, department: str | None) -> Names | None:
+    """The names of a department as the deployed matters declare them; None for one no matter names."""
+    if not department:
+        return None
+    with ctx.read() as session:
+        newest = session.scalar(select(func.max(ModelVersion.id))) or 0  # a deploy may add departments
+        table = ctx.caches.department_names.get_or_compute(newest, lambda: _every_department(ctx, session))
+    return table.get(department)
+
+
+def _every_department(ctx: EngineContext, session: Session) -> dict[str, Names]:
+    found: dict[str, Names] = {}
+    for matter_id in deployed_matter_ids(session):
+        for _model, matter in current_models(ctx, session, matter_id).values():
+            for department in matter.departments if matter else ():
+                found.setdefault(department.id, department.names)
+    return found
