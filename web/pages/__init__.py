@@ -118,6 +118,38 @@ def _set_language():
     return redirect(safe_next(request.form.get("next"), url_for("citizen.index")))
 
 
+# POST results that may be posted again to show them in the other language: a progress lookup (a read) and an
+# application refused with field errors (nothing was saved; a valid one redirects). Other POST pages go back to
+# the page the form was on.
+LANGUAGE_REPOST = frozenset({"citizen.track", "citizen.apply"})
+
+
+def _language_of_repost() -> None:
+    """before_request: the language switch of a POST result posts the same fields again with `switch_lang`."""
+    if request.method == "POST" and request.endpoint in LANGUAGE_REPOST and request.form.get("switch_lang"):
+        chosen = request.form.get("lang")
+        if chosen in ("zh", "en"):
+            session["lang"] = chosen
+
+
+def repost_fields() -> list[tuple[str, str]]:
+    """What the user typed on this POST result, for the language switch to post again (never a password)."""
+    if request.method != "POST" or request.endpoint not in LANGUAGE_REPOST:
+        return []
+    return [(k, v) for k, v in request.form.items(multi=True)
+            if k not in ("csrf_token", "lang", "switch_lang") and "password" not in k]
+
+
+def language_next() -> str:
+    """Where the language switch returns to: this page (GET), else the page the form was posted from."""
+    if request.method == "GET":
+        return request.full_path
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path.startswith("/"):
+        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return url_for("citizen.index")
+
+
 def _department_label(department: str | None) -> str:
     """A department in the page's language; its id when no deployed matter names it."""
     import engine
@@ -134,6 +166,7 @@ def register_pages(app: Flask) -> None:
         app.register_blueprint(module.bp)
     app.before_request(load_actor)
     app.before_request(check_csrf)
+    app.before_request(_language_of_repost)
     app.add_url_rule("/lang", "set_language", _set_language, methods=["POST"])
     from web.messages import field_message
     from web.pages import words
@@ -142,7 +175,8 @@ def register_pages(app: Flask) -> None:
                                  duration=duration, field_message=field_message, status_label=words.status_label,
                                  source_label=words.source_label,
                                  metric_label=words.metric_label, num=words.num, signed=words.signed,
-                                 department_label=_department_label)
+                                 department_label=_department_label, repost_fields=repost_fields,
+                                 language_next=language_next)
     for code in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(code, _error_page)
     app.register_error_handler(OneThingError, _error_page)
