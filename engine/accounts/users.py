@@ -60,6 +60,13 @@ def add_user(ctx: EngineContext, username: str, password: str, role: str, depart
         raise InputError(f"username {username!r} is not allowed", fields={"username": ["not allowed"]})
     if len(password) < 8:
         raise InputError("password must have at least 8 characters", fields={"password": ["too short"]})
+    if department is not None and role in ("designer", "clerk"):
+        from engine.catalog.departments import known_departments  # the catalog needs accounts: import when used
+
+        known = known_departments(ctx)
+        if known and department not in known:  # before any deploy there is nothing to check against
+            raise InputError(f"no department {department!r} in the deployed matters; known: {', '.join(sorted(known))}",
+                             fields={"department": ["unknown department"]})
     with ctx.write() as session:
         if session.get(User, username) is not None:
             raise InputError(f"user {username!r} exists already", fields={"username": ["taken"]})

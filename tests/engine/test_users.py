@@ -53,3 +53,15 @@ def test_an_unknown_name_is_refused_and_throttled_like_a_wrong_password(ctx, clo
     clock.advance(users.LOGIN_WINDOW + timedelta(seconds=1))
     assert users.authenticate(ctx, "li.police", "password1").name == "li.police"
     assert users.authenticate(ctx, "nobody", "password1") is None
+
+
+def test_a_clerk_or_designer_needs_a_department_of_the_deployed_matters(ctx):
+    from engine.catalog import versions as catalog
+    from tests.conftest import PROCESSES
+
+    users.add_user(ctx, "early.clerk", "password1", "clerk", "anything")  # nothing deployed: nothing to check against
+    catalog.deploy_path(ctx, PROCESSES / "newborn")
+    with pytest.raises(InputError, match="no department 'nosuchdept' in the deployed matters; known: .*police"):
+        users.add_user(ctx, "li.clerk", "password1", "clerk", "nosuchdept")
+    assert users.add_user(ctx, "li.clerk", "password1", "clerk", "police").department == "police"
+    assert users.add_user(ctx, "auditor.wang", "password1", "auditor").department is None
