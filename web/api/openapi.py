@@ -18,8 +18,9 @@ ERRORS = {400: ("BadRequest", "Bad request (e.g. a body that is not JSON)"), 401
           403: ("Forbidden", "Role, department or CSRF"),
           404: ("NotFound", "Not found (a case you take no part in too)"), 409: ("Conflict", "Conflict"),
           413: ("TooLarge", "The request is larger than the upload limit"),
-          422: ("InvalidInput", "Invalid fields"), 429: ("Throttled", "Too many attempts: wait Retry-After seconds; code full_phone_required: "
-                                             "send the whole mobile number as the check (docs/web.md)")}
+          422: ("InvalidInput", "Invalid fields"),
+          429: ("Throttled", "Too many attempts: wait Retry-After seconds; code full_phone_required: "
+                             "send the whole mobile number as the check (docs/web.md)")}
 THROTTLED = ("lookup", "rate_case")
 DESCRIPTION = ("Errors are {\"error\": {\"code\", \"message\", \"fields\"}}. Unsafe requests of a signed-in session "
                "need the CSRF token in X-CSRF-Token.")
