@@ -28,7 +28,7 @@ _EXPORTS: dict[str, str] = {
     "StepNotFound": "engine.errors", "NotAllowed": "engine.errors", "NotYourDepartment": "engine.errors",
     "Conflict": "engine.errors", "StepNotReady": "engine.errors", "StaleCase": "engine.errors",
     "StepClaimed": "engine.errors", "CaseClosed": "engine.errors", "Throttled": "engine.errors",
-    "SandboxError": "engine.errors",
+    "SandboxError": "engine.errors", "FullPhoneRequired": "engine.errors",
     "VARIANTS": "engine.vocabulary", "APPLICANT": "engine.vocabulary", "ROLES": "engine.vocabulary",
     "SOURCES": "engine.vocabulary",
     # views
@@ -203,6 +203,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
         CaseClosed,
         CaseNotFound,
         Conflict,
+        FullPhoneRequired,
         ImportRefused,
         InputError,
         MatterNotFound,

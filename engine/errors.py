@@ -16,6 +16,7 @@
     │   ├── StepClaimed        someone else holds the claim on the step                   -> 409
     │   └── CaseClosed         the case is completed, cancelled or in error              -> 409
     ├── Throttled              too many attempts (e.g. wrong lookup checks); try later   -> 429
+    │   └── FullPhoneRequired  a number under attack: only the full phone number is checked -> 429
     └── SandboxError           a condition or script broke a sandbox rule or its time limit
 """
 from __future__ import annotations
@@ -109,9 +110,21 @@ class CaseClosed(Conflict):
 
 
 class Throttled(OneThingError):
-    """Too many attempts in a short time (e.g. wrong case-lookup checks)."""
+    """Too many attempts in a short time (e.g. wrong case-lookup checks); `retry_after`: seconds to wait, if known."""
 
     code = "throttled"
+
+    def __init__(self, message: str, *, retry_after: int | None = None,
+                 fields: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message, fields=fields)
+        self.retry_after = retry_after
+
+
+class FullPhoneRequired(Throttled):
+    """The short check (last four phone digits) of a case number under attack is refused for a while;
+    the full mobile number is still accepted, so the applicant is never locked out."""
+
+    code = "full_phone_required"
 
 
 class SandboxError(OneThingError):

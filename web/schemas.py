@@ -8,7 +8,8 @@ from engine import VARIANTS
 from web.messages import Object, RequestSchema, Text, WholeNumber, length, number_range, one_of
 
 _TEXT = length(min=1, max=200)
-_CHECK = validate.Regexp(r"^\d{4}$", error=lazy_gettext("Enter the last four digits of the phone."))
+_CHECK = validate.Regexp(r"^(\d{4}|(\+86)?1[3-9]\d{9})$",  # or the whole mobile number (docs/web.md)
+                         error=lazy_gettext("Enter the last four digits of the phone."))
 _MATTER_ID = validate.Regexp(r"^[a-z][a-z0-9_]{0,63}$",
                              error=lazy_gettext("Lower-case letters, digits and _, starting with a letter."))
 

@@ -1,8 +1,6 @@
 """The applicant's side, without login: the intake form, applying, looking up progress, rating."""
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 import secrets
 from collections.abc import Sequence
@@ -10,16 +8,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from engine.cases.numbers import normalize
 from engine.cases.persistence import create_case, save_case
 from engine.catalog import designer, versions as catalog
 from engine.catalog.designer import MatterInfo
+from engine.citizen.checks import check_hash, checked_case
 from engine.context import EngineContext
-from engine.errors import Conflict, InputError, NotFound, Throttled
+from engine.errors import Conflict, InputError, Throttled
 from engine.matters.files import Form, Matter
 from engine.matters.forms import PHONE, validate_form
 from engine.matters.messages import message
@@ -30,16 +28,12 @@ from engine.runtime.clock import using_clock
 from engine.runtime.workdays import china_date
 from engine.runtime.workflow import CaseError
 from engine.store.tables import Case, OpenStep, StepLogEntry
-from engine.store.tables_citizen import CaseContact, CaseRating, LookupFailure
+from engine.store.tables_citizen import CaseContact, CaseRating
 from engine.store.throttle import exceeded
 from engine.vocabulary import APPLICANT
 
-WINDOW = timedelta(minutes=15)
-MAX_PER_NUMBER = 5
-MAX_PER_CLIENT = 20
 APPLICATION_WINDOW = timedelta(hours=1)
 MAX_APPLICATIONS = 10  # per client address an hour
-NOT_FOUND = "no case with this number and check; check both and try again"
 
 
 @dataclass(frozen=True)
@@ -141,8 +135,8 @@ def start_application(ctx: EngineContext, matter_id: str, variant: str, data: di
                 raise InputError(f"the application was not accepted: {exc}") from None
             save_case(ctx, session, case, runtime, now, completed={ready.task_id: ("applicant", clean)})
         salt = secrets.token_hex(16)
-        session.add(CaseContact(case_id=case.id, salt=salt, phone_hash=_hash(salt, phone),
-                                check_hash=_hash(salt, phone[-4:]), client=client, applied_at=now))
+        session.add(CaseContact(case_id=case.id, salt=salt, phone_hash=check_hash(salt, phone),
+                                check_hash=check_hash(salt, phone[-4:]), client=client, applied_at=now))
         return case.number
 
 
@@ -153,49 +147,16 @@ def _limit_applications(session: Session, client: str, now: datetime) -> None:
         raise Throttled("too many applications from this address in the last hour; please try again later")
 
 
-def _hash(salt: str, text: str) -> str:
-    return hashlib.sha256(f"{salt}:{text}".encode()).hexdigest()
-
-
 # -- lookup and rating --------------------------------------------------------------------------------
 
-def _throttle(session: Session, number: str, client: str, now: datetime) -> None:
-    if exceeded(session, LookupFailure.at, now - WINDOW, (LookupFailure.number == number, MAX_PER_NUMBER),
-                (LookupFailure.client == client, MAX_PER_CLIENT)):
-        raise Throttled("too many wrong checks; try again in 15 minutes")
-
-
-def _verified(session: Session, number: str, check: str) -> Case | None:
-    row = session.execute(select(Case, CaseContact).join(CaseContact, CaseContact.case_id == Case.id)
-                          .where(Case.number == number)).first()
-    salt, stored = (row[1].salt, row[1].check_hash) if row else ("x", "0" * 64)
-    ok = hmac.compare_digest(_hash(salt, str(check or "").strip()), stored)  # hashed either way: same timing
-    return row[0] if row and ok else None
-
-
-def _fail(ctx: EngineContext, number: str, client: str, now: datetime) -> None:
-    with ctx.write() as session:
-        session.add(LookupFailure(number=number, client=client, at=now))
-        session.execute(delete(LookupFailure).where(LookupFailure.at < now - 2 * WINDOW))
-
-
-def _checked_case(ctx: EngineContext, session: Session, number: str, check: str, client: str) -> Case:
-    key = normalize(str(number or ""))[:32]
-    client = (client or "-")[:64]
-    now = ctx.clock.now()
-    _throttle(session, key, client, now)
-    case = _verified(session, key, check)
-    if case is None:
-        session.rollback()
-        _fail(ctx, key, client, now)
-        raise NotFound(NOT_FOUND)
-    return case
-
-
 def lookup(ctx: EngineContext, number: str, check: str, client: str) -> Progress:
-    """A case's progress for whoever knows its number and the last four digits of the phone."""
+    """A case's progress for whoever knows its number and the check: the phone's last four digits, or all of it.
+
+    Throttled (with `retry_after`) for an address that guessed too often, FullPhoneRequired for the four
+    digits of a number under attack (engine/citizen/checks.py); a wrong check is NotFound.
+    """
     with ctx.read() as session:
-        case = _checked_case(ctx, session, number, check, client)
+        case = checked_case(ctx, session, number, check, client)
         return _progress(ctx, session, case)
 
 
@@ -210,7 +171,7 @@ def rate(ctx: EngineContext, number: str, check: str, score: int, comment: str |
         raise InputError("the comment is longer than 500 characters",
                          fields={"comment": [message("too_long", max=500)]})
     with ctx.read() as session:
-        case = _checked_case(ctx, session, number, check, client)
+        case = checked_case(ctx, session, number, check, client)
         case_id, status = case.id, case.status
     if status != "completed":
         raise Conflict("only a completed case can be rated")

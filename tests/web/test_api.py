@@ -233,13 +233,23 @@ def test_completing_a_step_twice_is_a_conflict(as_role, api_app, new_case):
     assert second.status_code == 409 and second.get_json()["error"]["code"] == "conflict"
 
 
-def test_wrong_lookup_checks_are_throttled_with_429(as_role, new_case):
+def test_wrong_lookup_checks_are_throttled_with_429_and_retry_after(as_role, new_case):
     anonymous = as_role("anonymous")
     number = new_case()
     for _ in range(5):
         response = anonymous.call("POST", "/api/lookup", json={"number": number, "check": "0000"})
         assert response.status_code == 404
-    assert anonymous.call("POST", "/api/lookup", json={"number": number, "check": PHONE[-4:]}).status_code == 429
+    waiting = anonymous.call("POST", "/api/lookup", json={"number": number, "check": PHONE[-4:]})
+    assert waiting.status_code == 429 and waiting.headers["Retry-After"] == "1"
+    assert waiting.get_json()["error"]["code"] == "throttled"
+    # the number had five failures: from another address the four digits are refused, the whole phone works
+    other = {"REMOTE_ADDR": "10.9.0.2"}
+    guarded = anonymous.call("POST", "/api/lookup", json={"number": number, "check": PHONE[-4:]}, environ_base=other)
+    assert guarded.status_code == 429 and guarded.get_json()["error"]["code"] == "full_phone_required"
+    assert 23 * 3600 < int(guarded.headers["Retry-After"]) <= 24 * 3600
+    found = anonymous.call("POST", "/api/lookup", json={"number": number, "check": PHONE}, environ_base=other)
+    assert found.status_code == 200 and found.get_json()["number"] == number
+    assert anonymous.call("POST", "/api/lookup", json={"number": number, "check": "12345"}).status_code == 422
 
 
 def test_unknown_number_and_wrong_check_read_the_same(as_role, new_case):

@@ -255,9 +255,45 @@ def test_applicant_gets_a_number_and_tracks_the_case(client, ctx):
 def test_repeated_wrong_checks_are_throttled_with_429(client, newborn_case):
     number, _ = newborn_case
     token = token_of(client)
-    statuses = [client.post("/track", data={"number": number, "check": "0000", "csrf_token": token}).status_code
-                for _ in range(7)]
-    assert statuses[0] == 404 and statuses[-1] == 429
+    responses = [client.post("/track", data={"number": number, "check": "0000", "csrf_token": token})
+                 for _ in range(7)]
+    assert responses[0].status_code == 404 and responses[-1].status_code == 429
+    last = responses[-1]
+    assert last.headers["Retry-After"] == "1" and "Please wait 1 seconds" in last.get_data(as_text=True)
+
+
+def test_the_owner_is_asked_for_the_whole_phone_after_strangers_failures(client, newborn_case):
+    number, _ = newborn_case
+    token = token_of(client)
+    for i in range(5):
+        client.post("/track", data={"number": number, "check": "0000", "csrf_token": token},
+                    environ_base={"REMOTE_ADDR": f"10.10.0.{i}"})
+    owner = {"REMOTE_ADDR": "10.10.1.1"}
+    refused = client.post("/track", data={"number": number, "check": PHONE[-4:], "csrf_token": token},
+                          environ_base=owner)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 23 * 3600
+    assert "enter your whole mobile number" in page and 'inputmode="tel"' in page
+    found = client.post("/track", data={"number": number, "check": PHONE, "csrf_token": token}, environ_base=owner)
+    assert found.status_code == 200 and 'id="next"' in found.get_data(as_text=True)
+
+
+def test_ratings_on_the_page_are_throttled_per_address(client, ctx):
+    form = citizen.intake_form(ctx, "business_startup")
+    number = citizen.apply(ctx, "business_startup", example_data(form) if form else {}, PHONE)
+    finish_case(ctx, number)
+    token = token_of(client)
+    stranger, owner = {"REMOTE_ADDR": "10.11.0.1"}, {"REMOTE_ADDR": "10.11.0.2"}
+    for i in range(5):  # a stranger's wrong ratings (each on a number of its own) slow the stranger only
+        response = client.post("/track/rate", data={"number": f"20260101-0000{i}", "check": "0000", "score": "1",
+                                                    "csrf_token": token}, environ_base=stranger)
+        assert response.status_code == 404
+    waiting = client.post("/track/rate", data={"number": number, "check": "8000", "score": "1", "csrf_token": token},
+                          environ_base=stranger)
+    assert waiting.status_code == 429 and waiting.headers["Retry-After"] == "1"
+    rated = client.post("/track/rate", data={"number": number, "check": "8000", "score": "5", "csrf_token": token},
+                        environ_base=owner)
+    assert rated.status_code == 200 and 'name="score"' not in rated.get_data(as_text=True)
 
 
 def test_a_completed_case_can_be_rated_once(client, ctx):

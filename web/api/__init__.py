@@ -10,7 +10,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import Forbidden, HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 
-from engine import OneThingError
+from engine import OneThingError, Throttled
 from web.errors import error_body, status_for
 from web.session import UNSAFE, csrf_ok, current_actor
 
@@ -28,7 +28,10 @@ def _csrf() -> None:
 def _error(exc: Exception):
     from web.api.routing import json_response
 
-    return json_response(error_body(exc), status_for(exc))
+    response = json_response(error_body(exc), status_for(exc))
+    if isinstance(exc, Throttled) and exc.retry_after:
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 bp.register_error_handler(OneThingError, _error)

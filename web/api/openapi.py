@@ -18,7 +18,9 @@ ERRORS = {400: ("BadRequest", "Bad request (e.g. a body that is not JSON)"), 401
           403: ("Forbidden", "Role, department or CSRF"),
           404: ("NotFound", "Not found (a case you take no part in too)"), 409: ("Conflict", "Conflict"),
           413: ("TooLarge", "The request is larger than the upload limit"),
-          422: ("InvalidInput", "Invalid fields"), 429: ("Throttled", "Too many attempts")}
+          422: ("InvalidInput", "Invalid fields"),
+          429: ("Throttled", "Too many attempts: wait Retry-After seconds; code full_phone_required: "
+                             "send the whole mobile number as the check (docs/web.md)")}
 THROTTLED = ("lookup", "rate_case")
 DESCRIPTION = ("Errors are {\"error\": {\"code\", \"message\", \"fields\"}}. Unsafe requests of a signed-in session "
                "need the CSRF token in X-CSRF-Token.")
@@ -116,7 +118,10 @@ def build_spec(cookie_name: str) -> APISpec:
             spec.components.schema(schema_name(schema), {"description": schema.__doc__.strip()}, schema=schema)
     error = {"application/json": {"schema": ErrorSchema}}
     for name, description in ERRORS.values():
-        spec.components.response(name, {"description": description, "content": error})
+        response: dict[str, Any] = {"description": description, "content": error}
+        if name == "Throttled":
+            response["headers"] = {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}}
+        spec.components.response(name, response)
     for route in ROUTES:
         spec.path(path=openapi_path(route.rule), operations={route.method.lower(): operation(route, converter)})
     return spec

@@ -24,7 +24,7 @@ def apply_for_matter(actor: Actor | None, body: dict[str, Any]) -> dict[str, Any
 
 
 @api("/lookup", "POST", roles=PUBLIC, body=LookupSchema, response=ProgressSchema,
-     summary="A case's progress by number and the last four digits of the phone (throttled)")
+     summary="A case's progress by number and the last four digits of the phone, or the whole number (throttled)")
 def lookup(actor: Actor | None, body: dict[str, Any]) -> engine.Progress:
     return engine.lookup(ctx(), body["number"], body["check"], _client())
 

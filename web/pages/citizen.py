@@ -1,11 +1,11 @@
 """Applicants (no account): choose a matter, fill one form, get a case number; look up progress; rate."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 import engine
-from engine import InputError, NotFound, Throttled
+from engine import FullPhoneRequired, InputError, NotFound, Throttled
 from web.app import ctx
 from web.auth import home_endpoint
 from web.pages import form_values
@@ -75,10 +75,8 @@ def _lookup(number: str, check: str, rated: bool = False, rate_errors: dict | No
                                error=_("Enter the case number and the last four digits of your phone.")), 400
     try:
         progress = lookup(ctx(), number, check, request.remote_addr or "-")
-    except Throttled:
-        return render_template("citizen/track.html", number=number, check="",
-                               error=_("Too many wrong attempts. For your security, lookups of this case are paused "
-                                       "for a while; please try again later.")), 429
+    except Throttled as exc:
+        return _refused(number, exc)
     except (NotFound, InputError):
         return render_template("citizen/track.html", number=number, check="",
                                error=_("No case matches this number and these phone digits. Please check both.")), 404
@@ -95,9 +93,25 @@ def rate():
     except ValueError:
         return _lookup(number, check, rate_errors={"score": [_("Choose a score from 1 to 5.")]}, status=422)
     try:
-        engine.rate(ctx(), number, check, score, request.form.get("comment", "").strip())
-    except Throttled:
-        abort(429)
+        engine.rate(ctx(), number, check, score, request.form.get("comment", "").strip(),
+                    client=request.remote_addr or "-")
+    except Throttled as exc:
+        return _refused(number, exc)
     except InputError as exc:
         return _lookup(number, check, rate_errors=exc.fields or {"score": [exc.message]}, status=422)
     return _lookup(number, check, rated=True)
+
+
+def _refused(number: str, exc: Throttled):
+    """429 with Retry-After: the address waits, or (a number under attack) the whole phone number is needed."""
+    if isinstance(exc, FullPhoneRequired):
+        error = _("This case number has had several wrong checks recently. To protect it, enter your whole mobile "
+                  "number (11 digits) instead of the last four digits.")
+    else:
+        error = _("Too many wrong attempts from your network. Please wait %(seconds)s seconds and try again.",
+                  seconds=exc.retry_after or 60)
+    response = make_response(render_template("citizen/track.html", number=number, check="", error=error,
+                                             whole_phone=isinstance(exc, FullPhoneRequired)), 429)
+    if exc.retry_after:
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
