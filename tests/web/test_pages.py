@@ -255,8 +255,8 @@ def test_applicant_gets_a_number_and_tracks_the_case(client, ctx):
 def test_repeated_wrong_checks_are_throttled_with_429(client, newborn_case):
     number, _ = newborn_case
     token = token_of(client)
-    responses = [client.post("/track", data={"number": number, "check": "0000", "csrf_token": token})
-                 for _ in range(7)]
+    responses = [client.post("/track", data={"number": number, "check": "0000", "csrf_token": token},
+                             headers={"Accept-Language": "en"}) for _ in range(7)]
     assert responses[0].status_code == 404 and responses[-1].status_code == 429
     last = responses[-1]
     assert last.headers["Retry-After"] == "1" and "Please wait 1 seconds" in last.get_data(as_text=True)
@@ -270,7 +270,7 @@ def test_the_owner_is_asked_for_the_whole_phone_after_strangers_failures(client,
                     environ_base={"REMOTE_ADDR": f"10.10.0.{i}"})
     owner = {"REMOTE_ADDR": "10.10.1.1"}
     refused = client.post("/track", data={"number": number, "check": PHONE[-4:], "csrf_token": token},
-                          environ_base=owner)
+                          environ_base=owner, headers={"Accept-Language": "en"})
     page = refused.get_data(as_text=True)
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 23 * 3600
     assert "enter your whole mobile number" in page and 'inputmode="tel"' in page
