@@ -384,3 +384,10 @@ def test_every_message_has_a_chinese_translation():
     missing = [m.id for m in catalog if m.id and not m.string]
     fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
     assert not missing and not fuzzy, missing[:10] + fuzzy[:10]
+
+
+def test_every_page_names_its_icon_and_the_icon_is_served(client):
+    page = client.get("/track").get_data(as_text=True)
+    href = re.search(r'<link rel="icon" type="image/svg\+xml" href="([^"]+)">', page).group(1)
+    icon = client.get(href)
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and b"<svg" in icon.data
