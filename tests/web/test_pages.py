@@ -390,4 +390,6 @@ def test_every_page_names_its_icon_and_the_icon_is_served(client):
     page = client.get("/track").get_data(as_text=True)
     href = re.search(r'<link rel="icon" type="image/svg\+xml" href="([^"]+)">', page).group(1)
     icon = client.get(href)
-    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and b"<svg" in icon.data
+    body = icon.data
+    icon.close()  # a static file is streamed: close it as a WSGI server does
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and b"<svg" in body
