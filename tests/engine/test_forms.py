@@ -153,6 +153,12 @@ def death(**overrides: object) -> dict:
             **overrides}
 
 
+def field_errors_of(form: Form, data: dict) -> dict:
+    with pytest.raises(InputError) as caught:
+        validate_form(form, data)
+    return caught.value.fields
+
+
 def test_a_past_date_cannot_be_later_than_today_by_the_engines_clock() -> None:
     with using_clock(at("2026-01-05T01:00:00+00:00")):  # the machine's date is later: the engine's clock decides
         assert validate_form(DEATH, death(date_of_death="2026-01-05"))["date_of_death"] == "2026-01-05"
@@ -167,12 +173,6 @@ def test_today_is_chinas_date_not_utcs() -> None:
     with using_clock(at("2026-01-05T17:00:00+00:00")):  # 01:00 on 6 January in Beijing
         assert validate_form(DEATH, death(date_of_death="2026-01-06"))["date_of_death"] == "2026-01-06"
         assert "date_of_death" in field_errors_of(DEATH, death(date_of_death="2026-01-07"))
-
-
-def field_errors_of(form: Form, data: dict) -> dict:
-    with pytest.raises(InputError) as caught:
-        validate_form(form, data)
-    return caught.value.fields
 
 
 @pytest.mark.parametrize("typed, kept", [("6222020200998877665", "6222020200998877665"),
