@@ -35,6 +35,8 @@ BY_ID: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "at_least": lambda v: _("Must be at least %(a)s.", a=_num(v["min"])),
     "at_most": lambda v: _("Must be at most %(a)s.", a=_num(v["max"])),
     "between": lambda v: _("Must be between %(a)s and %(b)s.", a=_num(v["min"]), b=_num(v["max"])),
+    "in_future": lambda v: _("The date cannot be later than today (%(d)s).", d=v.get("today", "")),
+    "not_bank_account": lambda v: _("Enter a bank account number of 12 to 19 digits."),
     "resident_id_shape": lambda v: _("A resident ID has 17 digits and a check digit or X."),
     "resident_id_birth_date": lambda v: _("The birth date in the resident ID is not a date."),
     "resident_id_birth_range": lambda v: _("The birth date in the resident ID is out of range."),

@@ -52,7 +52,7 @@ class LookupSchema(RequestSchema):
 
 class ApplicationSchema(RequestSchema):
     matter_id = Text(required=True, validate=length(min=1, max=64))
-    phone = Text(required=True, validate=length(min=1, max=20))
+    phone = Text(load_default="", validate=length(max=20))  # default: the intake form's contact phone field
     data = Object(keys=fields.Str(), required=True)
 
 
@@ -156,6 +156,7 @@ class FormFieldSchema(Schema):
     max_length = fields.Int(allow_none=True)
     min = fields.Float(allow_none=True)
     max = fields.Float(allow_none=True)
+    past = fields.Bool()
     choices = fields.List(fields.Nested(ChoiceSchema))
 
 

@@ -66,7 +66,8 @@ def _mask_value(name: str, value: Any, kinds: dict[str, str]) -> Any:
     lowered = name.lower()
     if any(word in lowered for word in _ADDRESS_NAMES):
         return mask_address(value)
-    if any(word in lowered for word in _ACCOUNT_NAMES) or _ACCOUNT.match(value.replace(" ", "")):
+    if kind == "bank_account" or any(word in lowered for word in _ACCOUNT_NAMES) \
+            or _ACCOUNT.match(value.replace(" ", "")):
         return mask_middle(value)
     if "name" in lowered:
         return mask_name(value)

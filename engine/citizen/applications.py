@@ -1,7 +1,6 @@
 """The applicant's side, without login: the intake form, applying, looking up progress, rating."""
 from __future__ import annotations
 
-import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,11 +14,12 @@ from sqlalchemy.orm import Session
 from engine.cases.persistence import create_case, save_case
 from engine.catalog import designer, versions as catalog
 from engine.catalog.designer import MatterInfo
+from engine.citizen.checking import checked_application
 from engine.citizen.checks import check_hash, checked_case
 from engine.context import EngineContext
 from engine.errors import Conflict, InputError, Throttled
-from engine.matters.files import Form, Matter
-from engine.matters.forms import PHONE, validate_form
+from engine.matters.files import Form, FormField, Matter
+from engine.matters.forms import contact_field
 from engine.matters.messages import message
 from engine.model import reading
 from engine.model.metrics import static_metrics
@@ -60,10 +60,12 @@ class Progress:
 
 @dataclass(frozen=True)
 class ApplicationForm:
-    """A matter as an applicant chooses it, with the one form to fill (None: nothing to fill)."""
+    """A matter as an applicant chooses it, with the one form to fill (None: nothing to fill) and the form's
+    field that is the applicant's contact phone (None: the phone is asked apart from the form)."""
 
     matter: MatterInfo
     form: Form | None
+    contact: FormField | None = None
 
 
 # -- intake and applying --------------------------------------------------------------------------------
@@ -91,28 +93,22 @@ def application_form(ctx: EngineContext, matter_id: str) -> ApplicationForm:
     with ctx.read() as session:
         version = catalog.current_version(session, matter_id, "after")
         found = _intake(*catalog.loaded_version(ctx, session, version.id))
-        return ApplicationForm(designer.matter_info(ctx, session, matter_id), found[1] if found else None)
+        form = found[1] if found else None
+        return ApplicationForm(designer.matter_info(ctx, session, matter_id), form, contact_field(form))
 
 
-def clean_phone(phone: Any) -> str:
-    """A mainland mobile number without spaces, dashes or +86; InputError otherwise."""
-    text = re.sub(r"[\s-]", "", phone) if isinstance(phone, str) else ""
-    if text.startswith("+86"):
-        text = text[3:]
-    if not PHONE.match(text):
-        raise InputError("not a mainland mobile number", fields={"phone": [message("not_phone")]})
-    return text
-
-
-def apply(ctx: EngineContext, matter_id: str, data: dict[str, Any], phone: str, client: str = "-") -> str:
+def apply(ctx: EngineContext, matter_id: str, data: dict[str, Any], phone: str | None, client: str = "-") -> str:
     """Start a case of the current `after` version with the intake form filled in; return its number."""
     return start_application(ctx, matter_id, "after", data, phone, client)
 
 
-def start_application(ctx: EngineContext, matter_id: str, variant: str, data: dict[str, Any], phone: str,
+def start_application(ctx: EngineContext, matter_id: str, variant: str, data: dict[str, Any], phone: str | None,
                       client: str = "-") -> str:
-    """Validate, start, complete the first applicant step and store the contact check, in one transaction."""
-    phone = clean_phone(phone)
+    """Validate, start, complete the first applicant step and store the contact check, in one transaction.
+
+    The contact phone (its last four digits are the lookup check) is `phone` when given, else the intake
+    form's contact field (`contact_field`), so the applicant is not asked twice. Every problem of the
+    phone and of the form is reported at once."""
     if not isinstance(data, dict):
         raise InputError("the application must be an object", fields={"data": ["must be an object"]})
     client = (client or "-")[:64]
@@ -122,7 +118,7 @@ def start_application(ctx: EngineContext, matter_id: str, variant: str, data: di
         version = catalog.current_version(session, matter_id, variant)
         model, matter = catalog.loaded_version(ctx, session, version.id)
         intake = _intake(model, matter)
-        clean = validate_form(intake[1], data) if intake else dict(data)
+        clean, contact = checked_application(intake[1] if intake else None, data, phone)
         now = ctx.clock.now()
         case, runtime, _rows = create_case(ctx, session, version, None if intake else clean, None)
         if intake:
@@ -135,8 +131,8 @@ def start_application(ctx: EngineContext, matter_id: str, variant: str, data: di
                 raise InputError(f"the application was not accepted: {exc}") from None
             save_case(ctx, session, case, runtime, now, completed={ready.task_id: ("applicant", clean)})
         salt = secrets.token_hex(16)
-        session.add(CaseContact(case_id=case.id, salt=salt, phone_hash=check_hash(salt, phone),
-                                check_hash=check_hash(salt, phone[-4:]), client=client, applied_at=now))
+        session.add(CaseContact(case_id=case.id, salt=salt, phone_hash=check_hash(salt, contact),
+                                check_hash=check_hash(salt, contact[-4:]), client=client, applied_at=now))
         return case.number
 
 
@@ -219,7 +215,7 @@ def _words(case: Case, model: Model, matter: Matter | None, open_steps: Sequence
         assert case.completed_at is not None  # set together with the status (save_case)
         day = china_date(case.completed_at).isoformat()
         stage = (f"已于 {day} 办结", f"Completed on {day}")
-        return stage, (("感谢您的评价", "Thank you for your rating") if rated
+        return stage, (("无需再办理其他事项", "Nothing more to do") if rated
                        else ("欢迎对本次服务进行评价", "You can now rate the service"))
     if case.status == "cancelled":
         return (("已撤销", "Cancelled"),

@@ -54,6 +54,7 @@ class FormField:
     max: float | None = None
     choices: tuple[Choice, ...] = ()
     example: Any = None
+    past: bool = False  # a date that cannot be later than today (China's date by the engine's clock)
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,8 @@ def _names(d: dict[str, str]) -> Names:
 def _build_field(d: dict[str, Any]) -> FormField:
     choices = tuple(Choice(c["value"], _names(c["labels"])) for c in d.get("choices", ()))
     return FormField(d["name"], d["type"], d["required"], _names(d["labels"]), d.get("max_length"),
-                     d.get("min"), d.get("max"), choices, _normalize_value(d["type"], d.get("example")))
+                     d.get("min"), d.get("max"), choices, _normalize_value(d["type"], d.get("example")),
+                     d.get("past", False))
 
 
 def _build(d: dict[str, Any], directory: Path, raw: bytes) -> Matter:

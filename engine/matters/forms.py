@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover - type hints only
     from engine.matters.files import Form, FormField
 
 PHONE = re.compile(r"^1[3-9]\d{9}$")
+BANK_ACCOUNT = re.compile(r"^[0-9]{12,19}$")  # ASCII digits only: \d also takes other scripts' digits
 _RESIDENT_ID = re.compile(r"^\d{17}[\dX]$")
 _WEIGHTS = [2 ** (17 - i) % 11 for i in range(17)]
 _TEXT_ERRORS = {"invalid": "not_text", "invalid_utf8": "not_text"}
@@ -59,6 +60,32 @@ class ResidentId(fields.Str):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         return check_resident_id(super()._deserialize(value, attr, data, **kwargs))
+
+
+def today() -> dt.date:
+    """Today in China by the engine's clock (the one a use case set with `using_clock`), not the machine's."""
+    from engine.runtime.clock import current_clock
+    from engine.runtime.workdays import china_date
+
+    return china_date(current_clock().now())
+
+
+def not_in_future(value: dt.date) -> dt.date:
+    """A date that cannot be later than today (a birth, a death), or ValidationError."""
+    now = today()
+    if value > now:
+        raise ValidationError(message("in_future", today=now.isoformat()))
+    return value
+
+
+class BankAccount(fields.Str):
+    """A bank card or account number: 12 to 19 digits; spaces between them are allowed and removed."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = re.sub(r"\s", "", super()._deserialize(value, attr, data, **kwargs))
+        if not BANK_ACCOUNT.match(text):
+            raise ValidationError(message("not_bank_account"))
+        return text
 
 
 class WholeNumber(fields.Int):
@@ -120,7 +147,7 @@ def _marshmallow_field(field: FormField) -> fields.Field:
     if kind == "number":
         return fields.Float(validate=_range_validators(field), **kwargs)
     if kind == "date":
-        return fields.Date(format="iso", **kwargs)
+        return fields.Date(format="iso", validate=[not_in_future] if field.past else [], **kwargs)
     if kind == "boolean":
         return fields.Bool(**kwargs)
     if kind == "choice":
@@ -132,6 +159,8 @@ def _marshmallow_field(field: FormField) -> fields.Field:
         return fields.Str(validate=validate.Regexp(PHONE, error=message("not_phone")), **kwargs)
     if kind == "email":
         return fields.Email(**kwargs)
+    if kind == "bank_account":
+        return BankAccount(**kwargs)
     raise ValueError(f"unknown field type '{kind}'")
 
 
@@ -151,6 +180,11 @@ def validate_form(form: Form, data: dict[str, Any], *, partial: bool = False) ->
     except ValidationError as exc:
         flat = messages_by_field(exc.messages)
         raise InputError(f"form '{form.id}' has invalid fields: {', '.join(sorted(flat))}", fields=flat) from None
+
+
+def contact_field(form: Form | None) -> FormField | None:
+    """The applicant's contact phone on an intake form: its first required phone field (None: asked apart)."""
+    return next((f for f in form.fields if f.type == "phone" and f.required), None) if form else None
 
 
 def example_data(form: Form) -> dict[str, Any]:

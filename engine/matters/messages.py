@@ -26,6 +26,8 @@ TEXTS: dict[str, str] = {
     "at_least": "Must be greater than or equal to {min}.",
     "at_most": "Must be less than or equal to {max}.",
     "between": "Must be greater than or equal to {min} and less than or equal to {max}.",
+    "in_future": "The date is later than today ({today}).",
+    "not_bank_account": "A bank account number has 12 to 19 digits.",
     "resident_id_shape": "a resident ID has 17 digits and a check digit or X",
     "resident_id_birth_date": "the birth date in the resident ID is not a date",
     "resident_id_birth_range": "the birth date in the resident ID is out of range",

@@ -8,8 +8,9 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from engine.vocabulary import VARIANTS
 
-FIELD_TYPES = ("text", "integer", "number", "date", "boolean", "choice", "resident_id", "phone", "email")
-STRING_TYPES = ("text", "choice", "resident_id", "phone", "email")
+FIELD_TYPES = ("text", "integer", "number", "date", "boolean", "choice", "resident_id", "phone", "email",
+               "bank_account")
+STRING_TYPES = ("text", "choice", "resident_id", "phone", "email", "bank_account")
 MATERIAL_AFTER = ("applicant", "shared", "e_certificate", "not_needed")
 FIGURES = ("steps", "applicant_steps", "trips", "materials", "submissions", "forms", "departments",
            "handoffs", "expected_days", "time_limit_days")
@@ -52,6 +53,7 @@ class FieldSchema(Schema):
     min = fields.Float()
     max = fields.Float()
     choices = fields.List(fields.Nested(ChoiceSchema), validate=validate.Length(min=1))
+    past = fields.Bool()
     example = fields.Raw(allow_none=False)
 
     @validates_schema
@@ -66,6 +68,8 @@ class FieldSchema(Schema):
         for bound in ("min", "max"):
             if bound in data and kind not in ("integer", "number"):
                 raise ValidationError(f"only integer and number fields have {bound}", bound)
+        if "past" in data and kind != "date":
+            raise ValidationError("only a date field has past", "past")
         if data.get("min") is not None and data.get("max") is not None and data["min"] > data["max"]:
             raise ValidationError("min is greater than max", "min")
         if data.get("required") and "example" not in data:

@@ -116,3 +116,42 @@ def test_applications_from_one_address_are_limited_per_hour(ctx, matters, clock)
     assert citizen.apply(ctx, "newborn", data, PHONE, client="10.0.0.8")  # another address is not held up
     clock.advance(timedelta(hours=1, minutes=1))
     assert citizen.apply(ctx, "newborn", data, PHONE, client="10.0.0.7")
+
+
+def test_every_wrong_field_of_an_application_is_reported_at_once(ctx, apply_newborn):
+    """The contact phone was checked first and alone; a birth date ahead of the engine's clock and an account
+    'abc' passed. The ctx clock stands at 2026-01-05 while the machine's date is later."""
+    assert ctx.clock.now().date().isoformat() == "2026-01-05"
+    data = {**example_data(citizen.intake_form(ctx, "newborn")), "birth_date": "2026-01-06",
+            "bank_account": "abc", "child_name": ""}
+    with pytest.raises(InputError) as error:
+        citizen.apply(ctx, "newborn", data, "12345")
+    found = {name: [m.id for m in messages] for name, messages in error.value.fields.items()}
+    assert found == {"phone": ["not_phone"], "birth_date": ["in_future"], "bank_account": ["not_bank_account"],
+                     "child_name": ["required"]}
+    assert citizen.apply(ctx, "newborn", {**data, "birth_date": "2026-01-05", "bank_account": "6222 0202 0011 2233 445",
+                                          "child_name": "王小明"}, PHONE)
+    with ctx.read() as session:
+        assert session.scalar(select(func.count()).select_from(Case)) == 1
+
+
+def test_the_forms_contact_phone_is_the_lookup_phone_when_none_is_given_apart(ctx, matters):
+    form = citizen.application_form(ctx, "newborn")
+    assert form.contact is not None and form.contact.name == "phone"
+    data = {**example_data(form.form), "phone": "13700004321"}
+    number = citizen.apply(ctx, "newborn", data, None)
+    assert citizen.lookup(ctx, number, "4321", "a").number == number
+    with pytest.raises(NotFound):
+        citizen.lookup(ctx, number, PHONE[-4:], "a")
+    with pytest.raises(InputError) as error:  # the form's phone is wrong: reported once, on the form's field
+        citizen.apply(ctx, "newborn", {**data, "phone": "123"}, "")
+    assert {name: [m.id for m in messages] for name, messages in error.value.fields.items()} == {
+        "phone": ["not_phone"]}
+
+
+def test_a_rated_case_says_thank_you_once(ctx, apply_newborn):
+    number = apply_newborn()
+    _finish(ctx, number)
+    citizen.rate(ctx, number, "5678", 5)
+    progress = citizen.lookup(ctx, number, "5678", "x")
+    assert "thank" not in progress.next_en.lower() and "感谢" not in progress.next_zh  # the page says it once

@@ -10,6 +10,7 @@ from engine.errors import InputError
 from engine.matters.files import Choice, Form, FormField, Names
 from engine.matters.forms import example_data, form_schema, validate_form
 from engine.matters.messages import TEXTS
+from engine.runtime.clock import SimulatedClock, using_clock
 
 N = Names("中", "en")
 FORM = Form("joint_application", N, "applicant", (
@@ -131,3 +132,65 @@ def test_each_error_carries_a_stable_id_and_its_values(field: str, value: object
 def test_a_missing_required_field_has_the_required_id() -> None:
     errors = field_errors({"mother_id": "11010519491231002X"})
     assert {e.id for messages in errors.values() for e in messages} == {"required"}
+
+
+# -- dates that cannot be in the future, bank accounts, every problem at once (issue #11 item 3) ----------------
+
+DEATH = Form("after_death", N, "applicant", (
+    FormField("date_of_death", "date", True, N, example="2025-05-02", past=True),
+    FormField("farewell_date", "date", False, N),  # no `past`: a ceremony may be planned ahead
+    FormField("heir_bank_account", "bank_account", True, N, example="6222020200998877665"),
+    FormField("child_name", "text", True, N, max_length=4),
+))
+
+
+def at(iso: str) -> SimulatedClock:
+    return SimulatedClock(dt.datetime.fromisoformat(iso))
+
+
+def death(**overrides: object) -> dict:
+    return {"date_of_death": "2025-05-02", "heir_bank_account": "6222020200998877665", "child_name": "王明",
+            **overrides}
+
+
+def field_errors_of(form: Form, data: dict) -> dict:
+    with pytest.raises(InputError) as caught:
+        validate_form(form, data)
+    return caught.value.fields
+
+
+def test_a_past_date_cannot_be_later_than_today_by_the_engines_clock() -> None:
+    with using_clock(at("2026-01-05T01:00:00+00:00")):  # the machine's date is later: the engine's clock decides
+        assert validate_form(DEATH, death(date_of_death="2026-01-05"))["date_of_death"] == "2026-01-05"
+        with pytest.raises(InputError) as caught:
+            validate_form(DEATH, death(date_of_death="2026-01-06", farewell_date="2030-01-01"))
+    [error] = caught.value.fields["date_of_death"]
+    assert (error.id, error.values) == ("in_future", {"today": "2026-01-05"})
+    assert set(caught.value.fields) == {"date_of_death"}  # a date without `past` may be in the future
+
+
+def test_today_is_chinas_date_not_utcs() -> None:
+    with using_clock(at("2026-01-05T17:00:00+00:00")):  # 01:00 on 6 January in Beijing
+        assert validate_form(DEATH, death(date_of_death="2026-01-06"))["date_of_death"] == "2026-01-06"
+        assert "date_of_death" in field_errors_of(DEATH, death(date_of_death="2026-01-07"))
+
+
+@pytest.mark.parametrize("typed, kept", [("6222020200998877665", "6222020200998877665"),
+                                         ("6222 0202 0099 8877 665", "6222020200998877665"),
+                                         ("310012345678", "310012345678")])
+def test_a_bank_account_keeps_its_digits_without_spaces(typed: str, kept: str) -> None:
+    assert validate_form(DEATH, death(heir_bank_account=typed))["heir_bank_account"] == kept
+
+
+@pytest.mark.parametrize("typed", ["abc", "12345678901", "1" * 20, "6222-0202-0099-8877",
+                                   "６２２２０２０２００９９８８", "622202020099887766a"])
+def test_a_bank_account_is_12_to_19_digits(typed: str) -> None:
+    [error] = field_errors_of(DEATH, death(heir_bank_account=typed))["heir_bank_account"]
+    assert error.id == "not_bank_account" and error == "A bank account number has 12 to 19 digits."
+
+
+def test_every_wrong_field_is_reported_at_once() -> None:
+    with using_clock(at("2026-01-05T01:00:00+00:00")):
+        errors = field_errors_of(DEATH, {"date_of_death": "2030-01-01", "heir_bank_account": "abc"})
+    assert {name: [e.id for e in found] for name, found in errors.items()} == {
+        "date_of_death": ["in_future"], "heir_bank_account": ["not_bank_account"], "child_name": ["required"]}

@@ -98,6 +98,7 @@ def test_a_good_matter_loads_into_frozen_dataclasses(tmp_path: Path) -> None:
     assert form.fields[3].example == "13800138000"  # YAML read it as an int; a phone is text
     assert matter.scenarios[0].data == {"delivery": "home"}
     assert matter.raw == GOOD.encode() and matter.sources[0].value == 16
+    assert not form.fields[2].past  # a date may be in the future unless it says `past: true`
     with pytest.raises(dataclasses.FrozenInstanceError):
         matter.id = "other"  # type: ignore[misc]
 
@@ -121,6 +122,16 @@ def test_a_good_matter_loads_into_frozen_dataclasses(tmp_path: Path) -> None:
      ":59: scenarios.0.data.delivry: 'delivry' is not a field"),
     ("    filled_by: applicant", "    filled_by: citizen", ":19: forms.joint_application.filled_by: Must be one of"),
     ("id: newborn", "id: baby", ":1: id: matter id 'baby' differs from its directory 'newborn'"),
+    ("        max_length: 50", "        past: true", ":25: forms.joint_application.fields.0.past: only a date field"),
+    ("        labels: {zh: 出生日期, en: Birth date}",
+     "        past: maybe\n        labels: {zh: 出生日期, en: Birth date}",
+     ":34: forms.joint_application.fields.2.past: Not a valid boolean."),
+    ("        type: date", "        past: true\n        type: date\n        labels: {zh: 出生日期, en: Birth date}\n"
+     "        example: 2030-03-01\n      - name: death_date\n        type: date",
+     ":36: forms.joint_application.fields.2.example: example is invalid: The date is later than today"),
+    ("        example: 13800138000", "        example: 13800138000\n      - name: bank_account\n"
+     "        type: bank_account\n        labels: {zh: 银行账号, en: Bank account}\n        example: 12345",
+     ":43: forms.joint_application.fields.4.example: example is invalid: A bank account number has 12 to 19"),
 ])
 def test_mistakes_are_reported_at_their_line_with_their_field_path(tmp_path: Path, old: str, new: str,
                                                                      expected: str) -> None:

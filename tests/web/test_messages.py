@@ -42,14 +42,14 @@ def test_text_without_an_id_is_shown_as_it_is(app):
 def test_the_apply_page_shows_field_errors_in_the_users_language(client, language, expected):
     token = token_of(client)
     response = client.post("/apply/newborn", headers={"Accept-Language": language},
-                           data={"csrf_token": token, "applicant_phone": "13912345678",
+                           data={"csrf_token": token, "phone": "13912345678",
                                  "mother_id": "630104199203152420", "child_name": "王小明"})
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert expected[0] in page and expected[2] in page  # the wrong check character; the missing fields
     assert expected[1] not in page
     wrong_phone = client.post("/apply/newborn", headers={"Accept-Language": language},
-                              data={"csrf_token": token, "applicant_phone": "123"}).get_data(as_text=True)
+                              data={"csrf_token": token, "phone": "123"}).get_data(as_text=True)
     assert expected[1] in wrong_phone
 
 
@@ -70,6 +70,7 @@ def test_api_engine_messages_follow_the_language(client):
     body = {"matter_id": "newborn", "phone": "123", "data": {}}
     zh = client.post("/api/applications", json=body, headers={"Accept-Language": "zh-CN"}).get_json()["error"]
     en = client.post("/api/applications", json=body, headers={"Accept-Language": "en"}).get_json()["error"]
-    assert zh["fields"] == {"phone": ["请输入 11 位中国大陆手机号码。"]}
-    assert en["fields"] == {"phone": ["Enter an 11-digit mainland mobile number."]}
+    assert zh["fields"]["phone"][0] == "请输入 11 位中国大陆手机号码。" and zh["fields"]["child_name"] == ["必填。"]
+    assert en["fields"]["phone"][0] == "Enter an 11-digit mainland mobile number."
+    assert en["fields"]["child_name"] == ["Required."]  # the form's problems come with the phone's
     assert zh["code"] == en["code"] == "invalid_input"

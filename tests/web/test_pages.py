@@ -237,14 +237,14 @@ def test_applicant_applies_and_sees_errors_beside_fields(client):
     page = response.get_data(as_text=True)
     assert 'id="f-mother_id-error"' in page and 'id="f-child_name-error"' in page
     assert 'value="630104199203152420"' in page
-    response = client.post("/apply/newborn", data={"csrf_token": token, "applicant_phone": "123"})
-    assert response.status_code == 422 and 'id="f-applicant_phone-error"' in response.get_data(as_text=True)
+    response = client.post("/apply/newborn", data={"csrf_token": token, "phone": "123"})
+    assert response.status_code == 422 and 'id="f-phone-error"' in response.get_data(as_text=True)
 
 
 def test_applicant_gets_a_number_and_tracks_the_case(client, ctx):
     token = token_of(client)
     data = {k: ("yes" if v is True else str(v)) for k, v in example_data(citizen.intake_form(ctx, "newborn")).items()}
-    response = client.post("/apply/newborn", data={**data, "csrf_token": token, "applicant_phone": PHONE})
+    response = client.post("/apply/newborn", data={**data, "csrf_token": token, "phone": PHONE})  # the form's own
     assert response.status_code == 302
     page = client.get("/applied").get_data(as_text=True)
     number = re.search(r'id="case-number">([^<]+)<', page).group(1)

@@ -36,20 +36,22 @@ def apply(matter_id: str):
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         values = {k: v for k, v in request.form.items() if k != "csrf_token"}
+        # the form's own contact field, when it has one, is the phone the case is looked up with: asked once
+        phone = None if page.contact else values.get(PHONE_INPUT, "").strip()
         try:
-            number = engine.apply(ctx(), matter_id, form_values(page.form, values),
-                                  values.get(PHONE_INPUT, "").strip(), request.remote_addr or "-")
+            number = engine.apply(ctx(), matter_id, form_values(page.form, values), phone,
+                                  request.remote_addr or "-")
         except InputError as exc:
             errors = dict(exc.fields)
-            if "phone" in errors and (exc.message == "not a mainland mobile number"  # the contact phone (checked first)
-                                      or not (page.form and any(f.name == "phone" for f in page.form.fields))):
+            if page.contact is None and "phone" in errors and not any(f.name == "phone" for f in
+                                                                          (page.form.fields if page.form else ())):
                 errors[PHONE_INPUT] = errors.pop("phone")
             errors = errors or {"_schema": [exc.message]}
         else:
             session["applied"] = number
             return redirect(url_for("citizen.applied"))
-    return render_template("citizen/apply.html", matter_id=matter_id, form=page.form, values=values, errors=errors,
-                           matter=page.matter), 422 if errors else 200
+    return render_template("citizen/apply.html", matter_id=matter_id, form=page.form, contact=page.contact,
+                           values=values, errors=errors, matter=page.matter), 422 if errors else 200
 
 
 @bp.route("/applied")
@@ -67,7 +69,8 @@ def track():
     return _lookup(request.form.get("number", "").strip(), request.form.get("check", "").strip())
 
 
-def _lookup(number: str, check: str, rated: bool = False, rate_errors: dict | None = None, status: int = 200):
+def _lookup(number: str, check: str, rated: bool = False, rate_errors: dict | None = None, status: int = 200,
+            rating: dict | None = None):
     from engine import lookup
 
     if not number or not check:
@@ -81,24 +84,25 @@ def _lookup(number: str, check: str, rated: bool = False, rate_errors: dict | No
         return render_template("citizen/track.html", number=number, check="",
                                error=_("No case matches this number and these phone digits. Please check both.")), 404
     return render_template("citizen/progress.html", number=number, check=check, p=progress, rated=rated,
-                           rate_errors=rate_errors or {}), status
+                           rate_errors=rate_errors or {}, rating=rating or {}), status
 
 
 @bp.route("/track/rate", methods=["POST"])
 def rate():
     number = request.form.get("number", "").strip()
     check = request.form.get("check", "").strip()
-    try:
-        score = int(request.form.get("score", ""))
+    chosen = {"score": request.form.get("score", "").strip(), "comment": request.form.get("comment", "").strip()}
+    try:  # a refused rating is shown again as it was chosen and written
+        score = int(chosen["score"])
     except ValueError:
-        return _lookup(number, check, rate_errors={"score": [_("Choose a score from 1 to 5.")]}, status=422)
+        return _lookup(number, check, rate_errors={"score": [_("Choose a score from 1 to 5.")]}, status=422,
+                       rating=chosen)
     try:
-        engine.rate(ctx(), number, check, score, request.form.get("comment", "").strip(),
-                    client=request.remote_addr or "-")
+        engine.rate(ctx(), number, check, score, chosen["comment"], client=request.remote_addr or "-")
     except Throttled as exc:
         return _refused(number, exc)
     except InputError as exc:
-        return _lookup(number, check, rate_errors=exc.fields or {"score": [exc.message]}, status=422)
+        return _lookup(number, check, rate_errors=exc.fields or {"score": [exc.message]}, status=422, rating=chosen)
     return _lookup(number, check, rated=True)
 
 
