@@ -94,6 +94,7 @@ _EXPORTS: dict[str, str] = {
     # accounts
     "add_user": "engine.accounts.users", "get_actor": "engine.accounts.users",
     "department_clerks": "engine.accounts.users", "department_label": "engine.catalog.departments",
+    "warm_up": "engine.catalog.warmup",
     "authenticate": "engine.accounts.users",
     "session_generation": "engine.accounts.users", "end_sessions": "engine.accounts.users",
     # demo data
@@ -188,6 +189,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
     )
     from engine.catalog.library import check_paths, file_metrics, find_model_files, library_comparison
     from engine.catalog.versions import Deployed, deploy_path
+    from engine.catalog.warmup import warm_up
     from engine.citizen.applications import (
         ApplicationForm,
         Progress,

@@ -59,6 +59,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+def warm(app: Flask) -> int:
+    """Parse the deployed models of the app's database now (engine.warm_up); how many versions."""
+    import engine
+
+    with app.app_context():
+        return engine.warm_up(ctx())
+
+
 def default_request_limit() -> int:
     """The largest request: a model and a matter.yaml at the engine's file limit, and the form around them."""
     from engine import MAX_MODEL_BYTES

@@ -1,6 +1,8 @@
 """`onething serve`: run the web app with Flask's server (a pilot on one machine; use gunicorn beyond)."""
 from __future__ import annotations
 
+import os
+
 import click
 
 from web.commands.common import with_app
@@ -16,6 +18,10 @@ def serve(host: str, port: int, debug: bool) -> None:
     from flask import current_app
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if os.environ.get("ONETHING_WARM_UP", "1") != "0":
+        from web.app import warm
+
+        warm(app)  # the first requests find the models parsed
     click.echo(f"OneThing on http://{host}:{port}/ (database {app.config['DATABASE_URL']})")
     from werkzeug.serving import run_simple
 
