@@ -35,7 +35,8 @@ def test_a_progress_lookup_switches_language_and_stays_the_same_lookup(client, c
 
 def test_a_refused_application_switches_language_with_everything_typed(client, ctx):
     token = token_of(client)
-    typed = {"applicant_phone": "123", "child_name": "王小明", "mother_id": "630104199203152420"}
+    phone = citizen.application_form(ctx, "newborn").contact.name  # the form's own phone field is the contact
+    typed = {phone: "123", "child_name": "王小明", "mother_id": "630104199203152420"}
     page = client.post("/apply/newborn", data={**typed, "csrf_token": token},
                        headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     action, fields = _switch_form(page)

@@ -126,17 +126,27 @@ LANGUAGE_REPOST = frozenset({"citizen.track", "citizen.apply"})
 
 def _language_of_repost() -> None:
     """before_request: the language switch of a POST result posts the same fields again with `switch_lang`."""
-    if request.method == "POST" and request.endpoint in LANGUAGE_REPOST and request.form.get("switch_lang"):
-        chosen = request.form.get("lang")
+    form = _form_if_readable()
+    if request.method == "POST" and request.endpoint in LANGUAGE_REPOST and form.get("switch_lang"):
+        chosen = form.get("lang")
         if chosen in ("zh", "en"):
             session["lang"] = chosen
+
+
+def _form_if_readable() -> Any:
+    """The posted form, or an empty one when it cannot be read (e.g. over the size limit: the page says so)."""
+    try:
+        return request.form
+    except HTTPException:
+        return {}
 
 
 def repost_fields() -> list[tuple[str, str]]:
     """What the user typed on this POST result, for the language switch to post again (never a password)."""
     if request.method != "POST" or request.endpoint not in LANGUAGE_REPOST:
         return []
-    return [(k, v) for k, v in request.form.items(multi=True)
+    form = _form_if_readable()
+    return [(k, v) for k, v in (form.items(multi=True) if form else ())
             if k not in ("csrf_token", "lang", "switch_lang") and "password" not in k]
 
 
