@@ -136,6 +136,10 @@ def repost_fields() -> list[tuple[str, str]]:
     """What the user typed on this POST result, for the language switch to post again (never a password)."""
     if request.method != "POST" or request.endpoint not in LANGUAGE_REPOST:
         return []
+    try:
+        request.form  # noqa: B018 - parsing it raises for a body past the limit
+    except HTTPException:  # the 413 page itself: the body was never read, so there is nothing to post again
+        return []
     return [(k, v) for k, v in request.form.items(multi=True)
             if k not in ("csrf_token", "lang", "switch_lang") and "password" not in k]
 
