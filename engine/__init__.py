@@ -34,7 +34,8 @@ _EXPORTS: dict[str, str] = {
     # views
     "Actor": "engine.accounts.users",
     "CaseView": "engine.views", "WorkItem": "engine.views", "LogEntry": "engine.views", "Deadline": "engine.views",
-    "Names": "engine.matters.files", "Form": "engine.matters.files", "FormField": "engine.matters.files",
+    "Names": "engine.matters.files", "LabelledValue": "engine.matters.labels",
+    "labelled_data": "engine.matters.labels", "Form": "engine.matters.files", "FormField": "engine.matters.files",
     "Source": "engine.matters.files",
     "Problem": "engine.model.problems",
     "FieldMessage": "engine.matters.messages", "messages_by_field": "engine.matters.messages",
@@ -222,6 +223,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
         Throttled,
     )
     from engine.matters.files import Form, FormField, Names, Source
+    from engine.matters.labels import LabelledValue, labelled_data
     from engine.matters.messages import FieldMessage, messages_by_field
     from engine.model.equivalence import same_behaviour, xsd_problem
     from engine.model.metrics import METRIC_KEYS

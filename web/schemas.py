@@ -70,7 +70,10 @@ class UploadSchema(RequestSchema):
 
 
 class CheckUploadSchema(RequestSchema):
-    """Form fields of a model check (multipart/form-data with files `bpmn` and optional `matter_yaml`)."""
+    """Form fields of a model check (multipart/form-data with files `bpmn` and optional `matter_yaml`).
+
+    With `matter_id` the check runs what deploying would (the deployed matter.yaml when none is uploaded,
+    who may deploy which lanes; `variant` defaults to after) and reports each refusal as a problem."""
 
     matter_id = Text(validate=_MATTER_ID)
     variant = Text(validate=one_of(VARIANTS))

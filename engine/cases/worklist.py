@@ -16,6 +16,7 @@ from engine.catalog import versions as catalog
 from engine.context import EngineContext
 from engine.errors import NotYourDepartment, StepNotReady
 from engine.matters.files import Form, Matter, Names
+from engine.matters.labels import LabelledValue, labelled_data
 from engine.model.metrics import static_metrics
 from engine.model.reading import department_names, step_name_en
 from engine.model.types import Model
@@ -44,16 +45,19 @@ class WorkEntry:
 
 @dataclass(frozen=True)
 class StepDetail:
-    """A ready step opened by a clerk: the work entry, the case and the step's form (if any)."""
+    """A ready step opened by a clerk: the work entry, the case, the step's form (if any) and the case data
+    labelled with the case's own form fields (`case.data` keeps the raw keys and values)."""
 
     entry: WorkEntry
     case: CaseView
     form: Form | None
+    data: tuple[LabelledValue, ...] = ()
 
 
 @dataclass(frozen=True)
 class CaseSummary:
-    """A case as its page shows it: progress, timeline, what it waits for, names."""
+    """A case as its page shows it: progress, timeline, what it waits for, names; each log entry's data
+    labelled with the case's own form fields after masking (`log_data`, in the order of `log`)."""
 
     case: CaseView
     matter: Names
@@ -63,6 +67,7 @@ class CaseSummary:
     step_names: dict[str, Names] = field(default_factory=dict)
     department_names: dict[str, Names] = field(default_factory=dict)
     open_steps: list[WorkEntry] = field(default_factory=list)
+    log_data: tuple[tuple[LabelledValue, ...], ...] = ()
 
 
 def _step_names(model: Model, step_id: str, fallback: str) -> Names:
@@ -107,10 +112,20 @@ def step_detail(ctx: EngineContext, number: str, step: str, actor: Actor) -> Ste
         raise StepNotReady(f"step {step!r} of case {view.number} is not waiting for anyone now")
     if not actor.may_work(item.department):
         raise NotYourDepartment(f"{actor.name} may not work step {item.step_id!r} of department {item.department!r}")
-    info = runtime.model.steps.get(item.step_id)
+    form = _form(runtime.model, matter, item.step_id)
+    return StepDetail(_entry(runtime.model, matter, item), view, form, labelled_data(view.data, matter_fields(matter)))
+
+
+def _form(model: Model, matter: Matter | None, step_id: str) -> Form | None:
+    info = model.steps.get(step_id)
     form_id = info.properties.get("form") if info is not None else None
-    form = matter.forms.get(form_id) if matter is not None and form_id else None
-    return StepDetail(_entry(runtime.model, matter, item), view, form)
+    return matter.forms.get(form_id) if matter is not None and form_id else None
+
+
+def _form_fields(model: Model, matter: Matter | None, step_id: str) -> tuple:
+    """The fields of a step's own form (its labels come first for the data that step submitted)."""
+    form = _form(model, matter, step_id)
+    return form.fields if form is not None else ()
 
 
 def case_summary(ctx: EngineContext, number: str, actor: Actor) -> CaseSummary:
@@ -128,9 +143,10 @@ def case_summary(ctx: EngineContext, number: str, actor: Actor) -> CaseSummary:
     departments = {d: department_names(model, matter, d)
                    for d in {*model.lanes, *(e.department for e in log if e.department)}}
     open_steps = [_entry(model, matter, item) for item in view.ready_steps]
+    fields = matter_fields(matter)  # the case's own model version: which fields hold personal data, their labels
     if actor.role == "auditor":
-        fields = matter_fields(matter)  # the case's own model version says which fields hold personal data
         view = replace(view, data=mask_personal(view.data, fields) or {}, error=mask_text(view.error))
         log = [replace(e, data=mask_personal(e.data, fields)) for e in log]
     return CaseSummary(view, _matter_names(matter, view.matter_id), log, done, max(expected, done), names,
-                       departments, open_steps)
+                       departments, open_steps,  # labelled after masking, never from the raw data
+                       tuple(labelled_data(e.data, [*_form_fields(model, matter, e.step_id), *fields]) for e in log))

@@ -14,7 +14,7 @@ from engine.accounts.access import check_may_change_departments, check_may_deplo
 from engine.accounts.users import Actor
 from engine.catalog import versions as catalog
 from engine.context import EngineContext
-from engine.errors import InputError, MatterNotFound, ModelError, NotFound
+from engine.errors import InputError, MatterNotFound, ModelError, NotAllowed, NotFound
 from engine.matters.files import Matter, Names
 from engine.model.problems import Problem
 from engine.model.types import Model
@@ -91,28 +91,39 @@ def _load_upload(bpmn: bytes, filename: str, matter: Matter | None) -> Model:
     return load_model(bpmn, filename, matter=matter)
 
 
-def check_upload(bpmn: bytes, filename: str, matter_yaml: bytes | None = None) -> list[Problem]:
-    """Every problem of an uploaded model (and its matter.yaml); an empty list means it is valid."""
-    filename = _clean_filename(filename)
-    matter = None
-    if matter_yaml is not None:
+def check_upload(bpmn: bytes, filename: str, matter_yaml: bytes | None = None, *,
+                 ctx: EngineContext | None = None, matter_id: str | None = None, variant: str | None = None,
+                 actor: Actor | None = None) -> list[Problem]:
+    """Every problem of an uploaded model (and its matter.yaml); an empty list means it is valid.
+
+    Given the matter (and the engine's context), it checks what deploying it as `actor` would: against the
+    deployed matter.yaml when none is uploaded, and who may deploy it with which departments (a variant
+    assumed "after" when none is given), so that check and deploy agree on one upload.
+    """
+    if ctx is None or not matter_id:
+        filename = _clean_filename(filename)
+        matter = None
         try:
-            matter = _parse_upload_matter(matter_yaml, None)
+            if matter_yaml is not None:
+                matter = _parse_upload_matter(matter_yaml, None)
+            _load_upload(bpmn, filename, matter)
         except ModelError as exc:
             return exc.problems
+        return []
     try:
-        _load_upload(bpmn, filename, matter)
+        _prepare(ctx, bpmn, filename, matter_yaml, matter_id, variant or "after", actor)
     except ModelError as exc:
         return exc.problems
+    except (InputError, NotAllowed) as exc:  # the very message deploying refuses with
+        about = "matter.yaml" if "matter_yaml" in exc.fields else f"{matter_id}/{_clean_filename(filename)}"
+        return [Problem(about, None, None, exc.message)]
     return []
 
 
-def deploy_upload(ctx: EngineContext, bpmn: bytes, filename: str, matter_yaml: bytes | None, matter_id: str,
-                  variant: str, actor: Actor) -> catalog.Deployed:
-    """Check and deploy an uploaded model for `actor` (a designer of the matter, or an admin).
-
-    Without a matter.yaml the matter's deployed one is used.
-    """
+def _prepare(ctx: EngineContext, bpmn: bytes, filename: str, matter_yaml: bytes | None, matter_id: str,
+             variant: str, actor: Actor | None) -> tuple[Model, Matter, str, str]:
+    """What deploying checks before it stores: the upload, its matter and who deploys it (the model, its
+    matter, its display name and the matter.yaml text to store); raises what deploying would."""
     if variant not in VARIANTS:
         raise InputError(f"unknown variant {variant!r}", fields={"variant": [f"one of {', '.join(VARIANTS)}"]})
     if not re.fullmatch(r"[a-z][a-z0-9_]{0,63}", matter_id or ""):
@@ -131,11 +142,30 @@ def deploy_upload(ctx: EngineContext, bpmn: bytes, filename: str, matter_yaml: b
             yaml_text = row.matter_yaml
     display = f"{matter_id}/{_clean_filename(filename)}"
     model = _load_upload(bpmn, display, matter)
-    with ctx.write() as session:
-        deployed = matter_departments(ctx, session, matter_id)
-        check_may_deploy(actor, matter_id, deployed, set(matter.department_ids()))
-        check_may_change_departments(actor, matter_id, variant, _current_departments(ctx, session, matter_id, variant),
-                                     deployed, model_departments(model))
+    if actor is not None:
+        with ctx.read() as session:
+            _check_deployer(ctx, session, actor, matter_id, variant, matter, model)
+    return model, matter, display, yaml_text
+
+
+def _check_deployer(ctx: EngineContext, session: Session, actor: Actor, matter_id: str, variant: str,
+                    matter: Matter, model: Model) -> None:
+    deployed = matter_departments(ctx, session, matter_id)
+    check_may_deploy(actor, matter_id, deployed, set(matter.department_ids()))
+    check_may_change_departments(actor, matter_id, variant, _current_departments(ctx, session, matter_id, variant),
+                                 deployed, model_departments(model))
+
+
+def deploy_upload(ctx: EngineContext, bpmn: bytes, filename: str, matter_yaml: bytes | None, matter_id: str,
+                  variant: str, actor: Actor) -> catalog.Deployed:
+    """Check and deploy an uploaded model for `actor` (a designer of the matter, or an admin).
+
+    Without a matter.yaml the matter's deployed one is used. `check_upload` with the same matter runs the
+    same checks (`_prepare`), so what deploying refuses, checking reports.
+    """
+    model, matter, display, yaml_text = _prepare(ctx, bpmn, filename, matter_yaml, matter_id, variant, None)
+    with ctx.write() as session:  # who may deploy is checked again in the writing transaction
+        _check_deployer(ctx, session, actor, matter_id, variant, matter, model)
         # catalog.store_version is the one place that decides "unchanged" vs "new version"
         return catalog.store_version(ctx, session, matter_id, variant, bpmn, display, model, yaml_text)
 

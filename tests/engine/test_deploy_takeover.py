@@ -5,7 +5,7 @@ import pytest
 
 from engine.accounts.users import Actor
 from engine.catalog import designer, versions as catalog
-from engine.errors import NotYourDepartment
+from engine.errors import ModelError, NotYourDepartment
 from tests.conftest import PROCESSES
 
 AFTER = (PROCESSES / "newborn" / "after.bpmn").read_bytes()
@@ -67,3 +67,36 @@ def test_deploying_older_content_again_makes_it_current_and_says_so(newborn):
     forward = _deploy(newborn, AFTER + b"\n<!-- v2 -->\n", POLICE)
     assert (forward.version, forward.status, forward.restored) == (4, "restored", 2)
     assert [v.version for v in designer.list_versions(newborn, "newborn") if v.variant == "after"] == [4, 3, 2, 1]
+
+
+def _refusal(ctx, bpmn: bytes, actor: Actor, matter_yaml: bytes | None, matter_id: str) -> str:
+    try:
+        designer.deploy_upload(ctx, bpmn, "after.bpmn", matter_yaml, matter_id, "after", actor)
+    except (NotYourDepartment, ModelError) as exc:
+        return str(exc.problems[0].message) if isinstance(exc, ModelError) else exc.message
+    raise AssertionError("deploying was expected to be refused")
+
+
+@pytest.mark.parametrize("case", ["takeover", "new matter", "unknown lane"])
+def test_what_deploying_refuses_checking_the_same_upload_reports_with_the_same_reason(newborn, case):
+    matter_yaml = None
+    matter_id = "newborn"
+    bpmn = AFTER
+    if case == "takeover":
+        bpmn = AFTER.replace(POLICE_LANE, b"")
+    elif case == "new matter":
+        matter_yaml = (PROCESSES / "newborn" / "matter.yaml").read_text(encoding="utf-8").replace(
+            "id: newborn", "id: newborn_copy").encode()
+        matter_id = "newborn_copy"
+    else:  # a lane that is no department of the deployed matter.yaml: alone, the model is fine
+        bpmn = AFTER.replace(b'<bpmn:lane id="police"', b'<bpmn:lane id="tax_bureau"').replace(
+            b'bpmnElement="police"', b'bpmnElement="tax_bureau"')
+        assert designer.check_upload(bpmn, "after.bpmn") == []
+    reason = _refusal(newborn, bpmn, HEALTH, matter_yaml, matter_id)
+    problems = designer.check_upload(bpmn, "after.bpmn", matter_yaml, ctx=newborn, matter_id=matter_id,
+                                     variant="after", actor=HEALTH)
+    assert reason in [p.message for p in problems]
+    assert _current(newborn) == 1
+    if case != "unknown lane":  # an admin may do it, and checking says so too
+        assert designer.check_upload(bpmn, "after.bpmn", matter_yaml, ctx=newborn, matter_id=matter_id,
+                                     variant="after", actor=ADMIN) == []

@@ -298,6 +298,24 @@ def test_an_invalid_upload_lists_its_problems(as_role):
     assert deploy.status_code == 422 and deploy.get_json()["error"]["problems"]
 
 
+def test_the_api_check_with_a_matter_reports_what_the_deploy_refuses(as_role):
+    """The police's designer may not start a new matter whose lanes send work to other departments."""
+    designer = as_role("designer")
+
+    def upload() -> dict:
+        matter_yaml = (REPO / "processes/newborn/matter.yaml").read_text(encoding="utf-8").replace(
+            "id: newborn", "id: newborn_copy").encode()
+        return {**_upload(), "matter_id": "newborn_copy", "matter_yaml": (io.BytesIO(matter_yaml), "matter.yaml")}
+
+    refused = designer.call("POST", "/api/models", data=upload())
+    assert refused.status_code == 403
+    checked = designer.call("POST", "/api/models/check", data=upload()).get_json()
+    assert checked["valid"] is False
+    assert refused.get_json()["error"]["message"] in [p["message"] for p in checked["problems"]]
+    alone = {k: v for k, v in upload().items() if k not in ("matter_id", "variant")}  # no matter: the file alone
+    assert designer.call("POST", "/api/models/check", data=alone).get_json()["valid"] is True
+
+
 def test_unknown_api_urls_and_methods_answer_in_json(as_role):
     anonymous = as_role("anonymous")
     assert anonymous.call("GET", "/api/nothing-here").get_json()["error"]["code"] == "not_found"

@@ -105,3 +105,44 @@ def test_the_header_and_worklist_name_the_department_not_its_id(client, login, l
     assert name in header and "service_center" not in header
     title = re.search(r"<h1>(.*?)</h1>", page, re.S).group(1)
     assert "service_center" not in title
+
+
+@pytest.mark.parametrize("language", ["en", "zh-CN"])
+def test_checking_an_upload_reports_what_deploying_it_would_refuse(client, login, ctx, language):
+    """The police's designer may not start a new matter whose lanes send work to other departments: the check
+    with that matter says so, with the very reason deploying gives."""
+    from engine.catalog.designer import list_versions
+
+    token = login("designer.police")
+    matter_yaml = (REPO / "processes/newborn/matter.yaml").read_text(encoding="utf-8").replace(
+        "id: newborn", "id: newborn_copy").encode()
+    files = {"bpmn": (NEWBORN_AFTER, "after.bpmn"), "matter_yaml": (matter_yaml, "matter.yaml")}
+    reason = "a new matter whose lanes send work to other departments (health, service_center) needs an admin"
+    pages = {}
+    for action in ("check", "deploy"):
+        response = client.post("/designer/upload", data={
+            "csrf_token": token, "action": action, "matter_id": "newborn_copy", "variant": "after",
+            **{name: (io.BytesIO(data), filename) for name, (data, filename) in files.items()}},
+            content_type="multipart/form-data", headers={"Accept-Language": language})
+        pages[action] = (response.status_code, response.get_data(as_text=True))
+    assert pages["deploy"][0] == 403 and reason in pages["deploy"][1]
+    assert pages["check"][0] == 422 and reason in pages["check"][1]
+    assert ("nothing was deployed" if language == "en" else "未部署") in pages["check"][1]
+    assert "newborn_copy" not in {v.matter_id for v in list_versions(ctx)}
+
+
+@pytest.mark.parametrize("language", ["en", "zh-CN"])
+def test_a_broken_matter_yaml_is_reported_under_its_own_name_and_line(client, login, language):
+    token = login("designer.police")
+    matter_yaml = (REPO / "processes/newborn/matter.yaml").read_text(encoding="utf-8").replace(
+        "category:", "category: [unclosed\nx:", 1).encode()
+    response = client.post("/designer/upload", data={
+        "csrf_token": token, "action": "check", "bpmn": (io.BytesIO(NEWBORN_AFTER), "after.bpmn"),
+        "matter_yaml": (io.BytesIO(matter_yaml), "matter.yaml")},
+        content_type="multipart/form-data", headers={"Accept-Language": language})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    notice = re.search(r'<p class="notice notice-error">(.*?)</p>', page, re.S).group(1)
+    assert "matter.yaml" in notice and "after.bpmn" not in notice
+    rows = re.findall(r'<tr><td class="mono">([^<]*)</td><td class="mono">([^<]*)</td>', page)
+    assert rows and all(file == "matter.yaml" and line.isdigit() for file, line in rows)

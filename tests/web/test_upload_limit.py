@@ -49,3 +49,21 @@ def test_a_request_over_the_limit_is_413_and_says_the_limit(app, client):
                                                          "x": (b"x" * (2 * 1024 * 1024), "x.bin")},
                               headers={"Accept-Language": language})
         assert page.status_code == 413 and words in page.get_data(as_text=True)
+
+
+def test_a_model_upload_over_the_limit_says_the_limit_on_the_page_and_in_the_api(app, client, login):
+    """The designer's own upload (page and API) past the request limit: 413 naming the limit, never a 500."""
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    shown = f"{limit * 10 // (1024 * 1024) / 10:g} MiB"
+    token = login("designer.police")
+    big = b"<definitions/>" + b" " * limit
+    for language, words in (("en", f"a request may carry at most {shown}"), ("zh-CN", f"每次请求最多 {shown}")):
+        page = post_multipart(client, "/designer/upload", {"csrf_token": token, "action": "check",
+                                                          "bpmn": (big, "after.bpmn")},
+                              headers={"Accept-Language": language})
+        assert page.status_code == 413 and words in page.get_data(as_text=True)
+    api = post_multipart(client, "/api/models/check", {"bpmn": (big, "after.bpmn")},
+                         headers={"X-CSRF-Token": token})
+    error = api.get_json()["error"]
+    assert api.status_code == 413 and error["code"] == "too_large"
+    assert shown in error["message"] and f"{limit} bytes" in error["message"]

@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, g, render_template, request
 from flask_babel import gettext as _
 
 import engine
-from engine import InputError, ModelError
+from engine import InputError, ModelError, NotAllowed
 from web.app import ctx
 from web.auth import role_required
 from web.pages.drawing import model_svg
@@ -45,8 +45,13 @@ def upload():
             problems = exc.problems
         except InputError as exc:
             errors = exc.fields or {"_schema": [exc.message]}
+        except NotAllowed as exc:  # stay on the upload: the same reason a check with this matter reports
+            return render_template("designer/index.html", versions=list_versions(ctx()), problems=None,
+                                   error=exc.message, values=request.form), 403
     else:
-        problems = check_upload(bpmn, filename, matter_yaml)
+        problems = check_upload(bpmn, filename, matter_yaml, ctx=ctx(), actor=g.actor,  # what deploying would say
+                                matter_id=request.form.get("matter_id", "").strip() or None,
+                                variant=request.form.get("variant") or None)
     status = 422 if problems or errors else 200
     return render_template("designer/index.html", versions=list_versions(ctx()), problems=problems,
                            filename=filename, deployed=deployed, errors=errors, values=request.form), status
