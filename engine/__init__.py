@@ -96,6 +96,8 @@ _EXPORTS: dict[str, str] = {
     "department_clerks": "engine.accounts.users", "department_label": "engine.catalog.departments",
     "authenticate": "engine.accounts.users",
     "session_generation": "engine.accounts.users", "end_sessions": "engine.accounts.users",
+    # operations
+    "Health": "engine.store.health", "health": "engine.store.health",
     # demo data
     "load_demo": "engine.demo.loader", "DEMO_CHECK": "engine.demo.loader", "DEMO_PASSWORD": "engine.demo.loader",
 }
@@ -226,5 +228,6 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
     from engine.model.problems import Problem
     from engine.model.xmlsafe import MAX_BYTES as MAX_MODEL_BYTES, parse_xml as parse_model_xml
     from engine.runtime.clock import SimulatedClock
+    from engine.store.health import Health, health
     from engine.views import CaseView, Deadline, LogEntry, WorkItem
     from engine.vocabulary import APPLICANT, ROLES, SOURCES, VARIANTS
