@@ -98,6 +98,8 @@ _EXPORTS: dict[str, str] = {
     "session_generation": "engine.accounts.users", "end_sessions": "engine.accounts.users",
     # operations
     "Health": "engine.store.health", "health": "engine.store.health",
+    "Copied": "engine.store.backup", "NotSQLite": "engine.store.backup",
+    "backup_database": "engine.store.backup", "restore_database": "engine.store.backup",
     # demo data
     "load_demo": "engine.demo.loader", "DEMO_CHECK": "engine.demo.loader", "DEMO_PASSWORD": "engine.demo.loader",
 }
@@ -228,6 +230,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
     from engine.model.problems import Problem
     from engine.model.xmlsafe import MAX_BYTES as MAX_MODEL_BYTES, parse_xml as parse_model_xml
     from engine.runtime.clock import SimulatedClock
+    from engine.store.backup import Copied, NotSQLite, backup_database, restore_database
     from engine.store.health import Health, health
     from engine.views import CaseView, Deadline, LogEntry, WorkItem
     from engine.vocabulary import APPLICANT, ROLES, SOURCES, VARIANTS
