@@ -100,6 +100,7 @@ _EXPORTS: dict[str, str] = {
     "Health": "engine.store.health", "health": "engine.store.health",
     "Copied": "engine.store.backup", "NotSQLite": "engine.store.backup",
     "backup_database": "engine.store.backup", "restore_database": "engine.store.backup",
+    "Retention": "engine.cases.retention", "anonymise_finished": "engine.cases.retention",
     # demo data
     "load_demo": "engine.demo.loader", "DEMO_CHECK": "engine.demo.loader", "DEMO_PASSWORD": "engine.demo.loader",
 }
@@ -174,6 +175,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
         start_case,
         step_log,
     )
+    from engine.cases.retention import Retention, anonymise_finished
     from engine.cases.timers import fire_due_timers
     from engine.cases.worklist import CaseSummary, StepDetail, WorkEntry, case_summary, step_detail, work_items
     from engine.catalog.departments import department_label

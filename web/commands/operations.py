@@ -1,4 +1,5 @@
-"""`onething backup`, `onething restore`: SQLite's online backup API; PostgreSQL's are pg_dump and pg_restore."""
+"""`onething backup`, `onething restore` (SQLite's online backup API; PostgreSQL's are pg_dump and pg_restore) and
+`onething retention` (personal data of long-finished cases goes, their measured metrics stay)."""
 from __future__ import annotations
 
 import sys
@@ -43,6 +44,20 @@ def restore(file: str, force: bool) -> None:
         click.echo(f"note: {found.detail}")
 
 
+@click.command("retention")
+@click.option("--days", type=click.IntRange(min=0), required=True,
+              help="anonymise cases finished (completed or cancelled) more than DAYS days ago")
+@click.option("--dry-run", is_flag=True, help="count the cases, change nothing")
+@clean_errors
+def retention(days: int, dry_run: bool) -> None:
+    """Remove the personal data of cases finished more than DAYS days ago; their measured metrics stay."""
+    done = engine.anonymise_finished(ctx(), days, dry_run=dry_run)
+    verb = "would anonymise" if dry_run else "anonymised"
+    click.echo(f"{done.cases} cases finished before {done.before:%Y-%m-%d %H:%M} UTC; {verb} {done.anonymised} "
+               f"(the others hold no personal data any more)")
+
+
 def register(cli: click.Group) -> None:
     cli.add_command(backup)
     cli.add_command(restore)
+    cli.add_command(retention)

@@ -1,4 +1,4 @@
-"""`onething backup` / `onething restore`: a round trip through SQLite's online backup API, and its refusals."""
+"""`onething backup` / `restore` (a round trip through SQLite's online backup API, and its refusals) and `retention`."""
 from __future__ import annotations
 
 import os
@@ -89,3 +89,20 @@ def test_postgresql_is_sent_to_pg_dump_with_exit_code_2(tmp_path):
                                 capture_output=True, text=True, timeout=120)
         assert result.returncode == 2, (command, result.stdout, result.stderr)
         assert "pg_dump" in result.stderr and "pg_restore" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_retention_command_counts_and_is_idempotent(run, tmp_path):
+    run("init-db")
+    run("deploy")
+    ctx = _open(tmp_path)
+    number = _apply(ctx)
+    cancel_case(ctx, number, ADMIN, "申请人 13912345678 撤回")
+    ctx.engine.dispose()
+    assert "0 cases finished" in run("retention", "--days", "30").stdout
+    dry = run("retention", "--days", "0", "--dry-run").stdout
+    assert "1 cases finished" in dry and "would anonymise 1" in dry
+    assert "anonymised 1" in run("retention", "--days", "0").stdout
+    assert "anonymised 0" in run("retention", "--days", "0").stdout
+    with sqlite3.connect(tmp_path / "cli.db") as connection:
+        assert connection.execute("SELECT error, applicant FROM cases").fetchall() == [(None, "{}")]
+    assert "--days" in run("retention", "--days", "-1", ok=False).stderr
