@@ -26,7 +26,8 @@ class Health:
 
     database: str
     migrations: str
-    detail: str = ""  # what is wrong, in one line, for the operator (no personal data, no password)
+    detail: str = ""  # what is wrong, in one line, fit for anyone who asks (no address, no password)
+    reason: str = ""  # the database's own message when it does not answer: for the operator's log only
 
     @property
     def ok(self) -> bool:
@@ -58,8 +59,8 @@ def health(ctx: EngineContext) -> Health:
             except SQLAlchemyError:
                 return Health("ok", "unknown", "no alembic_version table: run `onething init-db`")
     except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0] if str(exc) else type(exc).__name__
-        return Health("unreachable", "not checked", _without_password(reason))
+        reason = (str(getattr(exc, "orig", None) or exc).splitlines() or [type(exc).__name__])[0]
+        return Health("unreachable", "not checked", "the database does not answer", _without_password(reason))
     head, known = revisions()
     if found == {head}:
         return Health("ok", "current")

@@ -34,14 +34,17 @@ def test_schema_not_at_head_is_503(client, ctx, sql, migrations, says):
     assert says in answer["detail"]
 
 
-def test_unreachable_database_is_503_without_its_password(tmp_path):
+def test_unreachable_database_is_503_telling_where_only_to_the_log(tmp_path, caplog):
     app = create_app({"TESTING": True, "SECRET_KEY": "test",
                       "DATABASE_URL": "postgresql://someone:s3cret@127.0.0.1:1/nothing?connect_timeout=2"})
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     answer = response.get_json()
     assert (answer["database"], answer["migrations"]) == ("unreachable", "not checked")
-    assert "s3cret" not in response.get_data(as_text=True)
+    assert answer["detail"] == "the database does not answer"
+    assert "127.0.0.1" not in response.get_data(as_text=True)
+    logged = [record.getMessage() for record in caplog.records if record.getMessage().startswith("health:")]
+    assert len(logged) == 1 and "127.0.0.1" in logged[0] and "s3cret" not in logged[0]
 
 
 def test_fresh_database_at_head_is_ok_on_both_backends(db_url):

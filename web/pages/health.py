@@ -1,7 +1,7 @@
 """`GET /healthz`: for load balancers and monitors, without sign-in; the engine decides (engine.health)."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
 
 import engine
 from web.app import ctx
@@ -13,6 +13,8 @@ bp = Blueprint("health", __name__)
 def healthz():
     """200 when the database answers and its schema is current, else 503 saying what is wrong."""
     found = engine.health(ctx())
+    if found.reason:  # where the database is and what it said: for the log, not for whoever asks
+        current_app.logger.warning("health: database unreachable: %s", found.reason)
     answer = {"status": "ok" if found.ok else "unavailable", "database": found.database,
               "migrations": found.migrations}
     if found.detail:
