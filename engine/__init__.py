@@ -98,6 +98,11 @@ _EXPORTS: dict[str, str] = {
     "warm_up": "engine.catalog.warmup",
     "authenticate": "engine.accounts.users",
     "session_generation": "engine.accounts.users", "end_sessions": "engine.accounts.users",
+    # operations
+    "Health": "engine.store.health", "health": "engine.store.health",
+    "Copied": "engine.store.backup", "NotSQLite": "engine.store.backup",
+    "backup_database": "engine.store.backup", "restore_database": "engine.store.backup",
+    "Retention": "engine.cases.retention", "anonymise_finished": "engine.cases.retention",
     # demo data
     "load_demo": "engine.demo.loader", "DEMO_CHECK": "engine.demo.loader", "DEMO_PASSWORD": "engine.demo.loader",
 }
@@ -172,6 +177,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
         start_case,
         step_log,
     )
+    from engine.cases.retention import Retention, anonymise_finished
     from engine.cases.timers import fire_due_timers
     from engine.cases.worklist import CaseSummary, StepDetail, WorkEntry, case_summary, step_detail, work_items
     from engine.catalog.departments import department_label
@@ -230,5 +236,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
     from engine.model.problems import Problem
     from engine.model.xmlsafe import MAX_BYTES as MAX_MODEL_BYTES, parse_xml as parse_model_xml
     from engine.runtime.clock import SimulatedClock
+    from engine.store.backup import Copied, NotSQLite, backup_database, restore_database
+    from engine.store.health import Health, health
     from engine.views import CaseView, Deadline, LogEntry, WorkItem
     from engine.vocabulary import APPLICANT, ROLES, SOURCES, VARIANTS

@@ -47,6 +47,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         MAX_CONTENT_LENGTH=int(app.config.get("MAX_UPLOAD_BYTES") or default_request_limit()),
     )
     _setup_babel(app)
+    from web.logs import setup_logging
+
+    setup_logging(app)  # first: a request refused below still gets its id and its log line
     app.before_request(_refuse_nul_bytes)
     app.after_request(_security_headers)
 

@@ -11,7 +11,19 @@ import sys
 
 import click
 
-from web.commands import audit, cases, check, demo, diagrams, exports, importing, library, models, serve
+from web.commands import (
+    audit,
+    cases,
+    check,
+    demo,
+    diagrams,
+    exports,
+    importing,
+    library,
+    models,
+    operations,
+    serve,
+)
 
 
 # auto_envvar_prefix: options read FLASK_<COMMAND>_<OPTION> variables, as under Flask's group before
@@ -20,7 +32,7 @@ def cli() -> None:
     """OneThing: one-thing process reengineering on SpiffWorkflow."""
 
 
-for module in (check, models, cases, library, audit, importing, exports, diagrams, demo, serve):
+for module in (check, models, cases, library, audit, importing, exports, diagrams, demo, serve, operations):
     module.register(cli)
 
 

@@ -30,7 +30,7 @@ def _pages(number: str, task: str, version_id: int) -> list[tuple[str, set[str],
     everyone = set(ROLES)
     return [
         ("/apply", everyone, 200), ("/apply/newborn", everyone, 200), ("/track", everyone, 200),
-        ("/login", everyone, 200),
+        ("/login", everyone, 200), ("/healthz", everyone, 200),
         ("/worklist", {"clerk.police", "admin"}, 200),
         (f"/work/{number}/{task}", {"clerk.police"}, 200),
         (f"/cases/{number}", {"clerk.police", "auditor", "admin"}, 200),

@@ -170,9 +170,9 @@ def _department_label(department: str | None) -> str:
 
 def register_pages(app: Flask) -> None:
     """Blueprints, hooks, template helpers and error pages."""
-    from web.pages import audit, auth, cases, citizen, designer, worklist
+    from web.pages import audit, auth, cases, citizen, designer, health, worklist
 
-    for module in (auth, worklist, cases, citizen, designer, audit):
+    for module in (auth, worklist, cases, citizen, designer, audit, health):
         app.register_blueprint(module.bp)
     app.before_request(load_actor)
     app.before_request(check_csrf)
