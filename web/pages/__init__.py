@@ -126,8 +126,10 @@ LANGUAGE_REPOST = frozenset({"citizen.track", "citizen.apply"})
 
 def _language_of_repost() -> None:
     """before_request: the language switch of a POST result posts the same fields again with `switch_lang`."""
+    if request.method != "POST" or request.endpoint not in LANGUAGE_REPOST:
+        return  # reading any other body here would consume it (the API reads its own)
     form = _form_if_readable()
-    if request.method == "POST" and request.endpoint in LANGUAGE_REPOST and form.get("switch_lang"):
+    if form.get("switch_lang"):
         chosen = form.get("lang")
         if chosen in ("zh", "en"):
             session["lang"] = chosen
