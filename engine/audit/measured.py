@@ -1,8 +1,10 @@
-"""Measured metrics of a matter, before and after: SQL over case summaries and the step log (docs/metrics.md).
+"""Measured metrics of a matter, before and after (docs/metrics.md).
 
 Every figure is one source's (real, simulated or imported), over the finished cases of a variant,
-optionally those that finished in a date window or had a completed step of one department. The same
-SQLAlchemy Core statements run on SQLite and PostgreSQL, and no workflow is loaded.
+optionally those that finished in a date window or had a completed step of one department. Over all
+of a variant's cases the figures come from the running totals (engine/audit/measured_totals.py); with
+a window or a department, this module ranks the selected rows of case_summaries and finished_steps.
+The same SQLAlchemy Core statements run on SQLite and PostgreSQL, and no workflow is loaded.
 """
 from __future__ import annotations
 

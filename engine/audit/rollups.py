@@ -144,8 +144,8 @@ def remove_cases(session: Session | Connection, case_ids: list[int]) -> None:
     totals = Totals(-1)
     _tally(session, totals, case_ids)
     totals.write(session)
-    for chunk in _chunks(case_ids):
-        session.execute(delete(STEPS).where(FinishedStep.case_id.in_(chunk or [])))
+    for start in range(0, len(case_ids), CHUNK):
+        session.execute(delete(STEPS).where(FinishedStep.case_id.in_(case_ids[start:start + CHUNK])))
 
 
 def rebuild_totals(session: Session | Connection) -> None:
