@@ -68,6 +68,14 @@ class WholeNumber(fields.Int):
     default_error_messages = {**_FIELD, "invalid": lazy_gettext("Enter a whole number."),
                               "too_large": lazy_gettext("The number is too large.")}
 
+    def _validated(self, value: Any) -> int:
+        """As JSON Schema's "integer" has it: 2.0 is the whole number 2; true and false are not numbers."""
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return super()._validated(value)
+
 
 class Object(fields.Dict):
     """An object field whose messages follow the user's language."""

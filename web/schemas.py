@@ -10,6 +10,7 @@ from web.messages import Object, RequestSchema, Text, WholeNumber, length, numbe
 _TEXT = length(min=1, max=200)
 _CHECK = validate.Regexp(r"^(\d{4}|(\+86)?1[3-9]\d{9})$",  # or the whole mobile number (docs/web.md)
                          error=lazy_gettext("Enter the last four digits of the phone."))
+_NOT_PHONE = lazy_gettext("Enter an 11-digit mainland mobile number.")
 _MATTER_ID = validate.Regexp(r"^[a-z][a-z0-9_]{0,63}$",
                              error=lazy_gettext("Lower-case letters, digits and _, starting with a letter."))
 
@@ -52,7 +53,8 @@ class LookupSchema(RequestSchema):
 
 class ApplicationSchema(RequestSchema):
     matter_id = Text(required=True, validate=length(min=1, max=64))
-    phone = Text(load_default="", validate=length(max=20))  # default: the intake form's contact phone field
+    # default: the intake form's contact phone field
+    phone = Text(load_default="", validate=validate.Regexp(r"^((\+86)?1[3-9]\d{9})?$", error=_NOT_PHONE))
     data = Object(keys=fields.Str(), required=True)
 
 
@@ -175,6 +177,7 @@ class ProblemSchema(Schema):
     line = fields.Int(allow_none=True)
     element_id = fields.Str(allow_none=True)
     message = fields.Str()
+    text = fields.Str(metadata={"description": "the whole problem as one line: file:line: element: message"})
 
 
 class CheckResultSchema(Schema):

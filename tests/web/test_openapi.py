@@ -1,6 +1,8 @@
 """The OpenAPI document: valid OpenAPI 3.1, and faithful to the route table the server dispatches with."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from openapi_spec_validator import validate
 
@@ -81,3 +83,63 @@ def test_error_responses_carry_the_error_schema(document):
         assert response["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}, name
     error = document["components"]["schemas"]["ErrorDetail"]["properties"]
     assert {"code", "message", "fields", "problems"} <= set(error)
+
+
+# -- drift the fuzzing found: each is said in the document and answered as said ----------------------------
+
+def test_sign_in_documents_its_401_and_429(document, client):
+    responses = document["paths"]["/api/session"]["post"]["responses"]
+    assert {"401", "429"} <= set(responses)
+    wrong = client.post("/api/session", json={"username": "nobody", "password": "wrong"})
+    assert wrong.status_code == 401 and wrong.get_json()["error"]["code"] == "unauthorized"
+
+
+@pytest.mark.parametrize(("method", "path", "allowed"), [
+    ("TRACE", "/api/matters", {"GET", "HEAD"}), ("PUT", "/api/session", {"GET", "POST", "DELETE", "HEAD"}),
+    ("PATCH", "/api/cases/C1/cancel", {"POST"})])
+def test_a_method_a_path_does_not_take_is_a_json_405_with_allow(client, method, path, allowed):
+    answer = client.open(path, method=method)
+    assert answer.status_code == 405 and answer.mimetype == "application/json"
+    assert set(answer.headers["Allow"].split(", ")) == allowed
+
+
+def test_a_page_405_says_allow_too(client):
+    answer = client.open("/login", method="TRACE")
+    assert answer.status_code == 405 and "POST" in answer.headers["Allow"]
+
+
+@pytest.mark.parametrize("path", ["/api/models/%0A/bpmn", "/api/no%0Aroute"])
+def test_an_api_path_no_rule_matches_is_a_json_404(client, path):
+    answer = client.get(path)
+    assert answer.status_code == 404 and answer.mimetype == "application/json"
+
+
+def test_a_version_id_beyond_64_bits_is_not_found_not_an_overflow(client, login):
+    login("auditor")
+    answer = client.get(f"/api/models/{2**64}/bpmn")
+    assert answer.status_code == 404 and answer.get_json()["error"]["code"] == "not_found"
+
+
+def test_request_strings_and_free_form_data_refuse_nul_in_the_document(document):
+    schemas = document["components"]["schemas"]
+    pattern = re.compile(schemas["Lookup"]["properties"]["number"]["pattern"])
+    assert pattern.match("C2026") and not pattern.match("C\x002026")
+    data = schemas["Application"]["properties"]["data"]
+    assert data["additionalProperties"] == {"$ref": "#/components/schemas/JsonValue"}
+    assert not re.match(data["propertyNames"]["pattern"], "a\x00")
+
+
+def test_the_documented_phone_is_the_phone_the_server_takes(document, client):
+    pattern = re.compile(document["components"]["schemas"]["Application"]["properties"]["phone"]["pattern"])
+    for phone in ("", "13912345678", "+8613912345678"):
+        assert pattern.match(phone), phone
+    for phone in ("12345", "139 1234 5678", "23912345678"):
+        assert not pattern.match(phone), phone
+        answer = client.post("/api/applications", json={"matter_id": "newborn", "phone": phone, "data": {}})
+        assert answer.status_code == 422 and "phone" in answer.get_json()["error"]["fields"], phone
+
+
+@pytest.mark.parametrize(("score", "status"), [(2.0, 404), (True, 422), ("2", 422), (2.5, 422)])
+def test_a_whole_number_is_what_json_schema_calls_an_integer(client, score, status):
+    answer = client.post("/api/cases/C-none/rating", json={"check": "5678", "score": score})
+    assert answer.status_code == status, answer.get_json()

@@ -15,7 +15,7 @@ from web.errors import error_body, status_for
 from web.session import UNSAFE, csrf_ok, current_actor
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "TRACE"]  # HEAD and OPTIONS: Flask answers them
 
 
 @bp.before_request
@@ -25,20 +25,23 @@ def _csrf() -> None:
         raise Forbidden("missing or wrong CSRF token: send the token from POST /api/session in X-CSRF-Token")
 
 
-def _error(exc: Exception):
+def json_error(exc: Exception):
+    """The JSON answer to an error on an API path."""
     from web.api.routing import json_response
 
     response = json_response(error_body(exc), status_for(exc))
+    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+        response.headers["Allow"] = ", ".join(exc.valid_methods)
     if isinstance(exc, Throttled) and exc.retry_after:
         response.headers["Retry-After"] = str(exc.retry_after)
     return response
 
 
-bp.register_error_handler(OneThingError, _error)
-bp.register_error_handler(HTTPException, _error)
-bp.register_error_handler(ValidationError, _error)
+bp.register_error_handler(OneThingError, json_error)
+bp.register_error_handler(HTTPException, json_error)
+bp.register_error_handler(ValidationError, json_error)
 for _code in (400, 401, 403, 404, 405, 409, 413, 415, 422, 429):  # before any app-wide handler of the same code
-    bp.register_error_handler(_code, _error)
+    bp.register_error_handler(_code, json_error)
 
 _known: Map | None = None
 

@@ -7,10 +7,11 @@ from typing import Any
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin, OpenAPIConverter
 from flask import current_app
-from marshmallow import Schema
+from marshmallow import Schema, fields
 
 from engine import Actor
 from web.api.routing import PUBLIC, ROUTES, Route, api, json_response
+from web.messages import Object, Text
 from web.schemas import ErrorSchema
 
 _CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
@@ -21,9 +22,17 @@ ERRORS = {400: ("BadRequest", "Bad request (e.g. a body that is not JSON)"), 401
           422: ("InvalidInput", "Invalid fields"),
           429: ("Throttled", "Too many attempts: wait Retry-After seconds; code full_phone_required: "
                              "send the whole mobile number as the check (docs/web.md)")}
-THROTTLED = ("lookup", "rate_case")
 DESCRIPTION = ("Errors are {\"error\": {\"code\", \"message\", \"fields\"}}. Unsafe requests of a signed-in session "
-               "need the CSRF token in X-CSRF-Token.")
+               "need the CSRF token in X-CSRF-Token. Bodies are read strictly (web.jsoninput): no NUL characters, "
+               "lone surrogates, NaN or infinite numbers, integers of more than 4,300 digits, or nesting deeper "
+               "than 32; a method a path does not take is a 405 with Allow.")
+NO_NUL = "^[^\\x00]*$"  # web.jsoninput refuses NUL anywhere in a body (PostgreSQL text cannot hold it)
+# Free-form data (form fields, message payloads): any JSON the body reader takes, as a recursive schema.
+JSON_VALUE = {"description": "Any JSON value without NUL characters in strings or names",
+              "anyOf": [{"type": "string", "pattern": NO_NUL}, {"type": ["number", "boolean", "null"]},
+                        {"type": "array", "items": {"$ref": "#/components/schemas/JsonValue"}},
+                        {"type": "object", "propertyNames": {"pattern": NO_NUL},
+                         "additionalProperties": {"$ref": "#/components/schemas/JsonValue"}}]}
 
 
 def schema_name(schema: type[Schema] | Schema) -> str:
@@ -44,11 +53,21 @@ def error_codes(route: Route) -> list[int]:
         codes |= {401, 403}
     elif route.method != "GET":
         codes.add(403)  # CSRF, when the caller has a signed-in session
-    if route.endpoint in THROTTLED:
-        codes.add(429)
+    codes.update(route.errors)
     if route.body is not None:
         codes.add(413)  # any body past the request limit
     return sorted(codes)
+
+
+def _strict_strings(self: OpenAPIConverter, field: fields.Field, ret: dict[str, Any]) -> dict[str, Any]:
+    """What the body reader refuses, said in the schema: strings and free-form names never hold NUL,
+    free-form values are JsonValue."""
+    if isinstance(field, Text) and "pattern" not in ret:
+        return {"pattern": NO_NUL}
+    if isinstance(field, Object) and field.value_field is None:
+        return {"propertyNames": {"pattern": NO_NUL},
+                "additionalProperties": {"$ref": "#/components/schemas/JsonValue"}}
+    return {}
 
 
 def _parameters(route: Route) -> list[dict[str, Any]]:
@@ -111,6 +130,8 @@ def build_spec(cookie_name: str) -> APISpec:
     converter = plugin.converter
     if converter is None:  # pragma: no cover - APISpec(plugins=...) has just set it
         raise RuntimeError("the marshmallow plugin was not initialised")
+    converter.add_attribute_function(_strict_strings)
+    spec.components.schema("JsonValue", JSON_VALUE)
     spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": cookie_name})
     for route in ROUTES:  # documented schemas first, so their docstrings become descriptions
         schema = route.body if not route.upload else None

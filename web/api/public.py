@@ -23,13 +23,13 @@ def apply_for_matter(actor: Actor | None, body: dict[str, Any]) -> dict[str, Any
     return {"number": engine.apply(ctx(), body["matter_id"], body["data"], body["phone"], _client())}
 
 
-@api("/lookup", "POST", roles=PUBLIC, body=LookupSchema, response=ProgressSchema,
+@api("/lookup", "POST", roles=PUBLIC, body=LookupSchema, response=ProgressSchema, errors=(429,),
      summary="A case's progress by number and the last four digits of the phone, or the whole number (throttled)")
 def lookup(actor: Actor | None, body: dict[str, Any]) -> engine.Progress:
     return engine.lookup(ctx(), body["number"], body["check"], _client())
 
 
-@api("/cases/<number>/rating", "POST", roles=PUBLIC, body=RatingSchema, status=204,
+@api("/cases/<number>/rating", "POST", roles=PUBLIC, body=RatingSchema, status=204, errors=(429,),
      summary="Rate a completed case once (1–5, optional comment), with the lookup check")
 def rate_case(actor: Actor | None, number: str, body: dict[str, Any]) -> None:
     engine.rate(ctx(), number, body["check"], body["score"], body["comment"], client=_client())

@@ -39,6 +39,7 @@ class Route:
     status: int
     upload: tuple[str, ...]  # file fields of a multipart body
     produces: str
+    errors: tuple[int, ...]  # error statuses beyond those its roles, method and body imply (openapi.error_codes)
 
 
 ROUTES: list[Route] = []
@@ -97,8 +98,8 @@ def _load_body(schema: type[Schema], upload: tuple[str, ...]) -> dict[str, Any]:
 
 def api(rule: str, method: str = "GET", *, roles: tuple[str, ...] | None, summary: str,
         body: type[Schema] | None = None, query: type[Schema] | None = None, response: type[Schema] | None = None,
-        many: bool = False, status: int = 200, upload: tuple[str, ...] = (),
-        produces: str = "application/json") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        many: bool = False, status: int = 200, upload: tuple[str, ...] = (), produces: str = "application/json",
+        errors: tuple[int, ...] = ()) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare and register an API route on `bp`; the view gets actor=, body=, query= and URL values."""
     from web.api import bp
 
@@ -119,7 +120,7 @@ def api(rule: str, method: str = "GET", *, roles: tuple[str, ...] | None, summar
 
         _register(bp, rule, method, func.__name__, view)
         ROUTES.append(Route(rule, method, func.__name__, summary, roles, body, query, response, many, status,
-                            upload, produces))
+                            upload, produces, errors))
         return func
 
     return decorate

@@ -14,7 +14,7 @@ from web.schemas import EmptySchema, LoginSchema, SessionSchema
 from web.session import csrf_token, sign_in, sign_out
 
 
-@api("/session", "POST", roles=PUBLIC, body=LoginSchema, response=SessionSchema,
+@api("/session", "POST", roles=PUBLIC, body=LoginSchema, response=SessionSchema, errors=(401, 429),
      summary="Sign in with username and password; returns the actor and the CSRF token")
 def login(actor: Actor | None, body: dict[str, Any]) -> dict[str, Any]:
     found = engine.authenticate(ctx(), body["username"], body["password"], request.remote_addr or "-")

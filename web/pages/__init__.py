@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, gettext as _
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from engine import OneThingError
 from web.auth import check_csrf, load_actor
@@ -102,12 +102,15 @@ def _error_page(exc: Exception):
                        413: _("The upload is too large: a request may carry at most %(size)s.",
                               size=size_text(int(current_app.config["MAX_CONTENT_LENGTH"]))),
                        429: _("Too many attempts. Please wait a few minutes and try again.")}.get(status, exc.name)
-        if request.blueprint == "api":
-            return exc
+        if request.blueprint == "api" or request.path.startswith("/api/"):  # also a path no API rule matches
+            from web.api import json_error
+
+            return json_error(exc)
     else:
         status = status_of(exc)
         message = exc.message  # type: ignore[attr-defined]
-    return render_template("error.html", status=status, message=message), status
+    headers = {"Allow": ", ".join(exc.valid_methods)} if isinstance(exc, MethodNotAllowed) and exc.valid_methods else {}
+    return render_template("error.html", status=status, message=message), status, headers
 
 
 def _set_language():
