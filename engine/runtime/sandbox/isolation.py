@@ -185,13 +185,17 @@ def run_isolated(mode: str, source: str, context: dict[str, Any], external_conte
     try:
         job = pickle.dumps((mode, source, context, external_context, environment_globals, time_limit, now),
                            protocol=pickle.HIGHEST_PROTOCOL)
-    except (pickle.PicklingError, TypeError, AttributeError, RecursionError) as exc:
+    except RecursionError:
+        raise SandboxError("the task data is nested too deeply") from None
+    except (pickle.PicklingError, TypeError, AttributeError) as exc:
         raise NotData(str(exc)) from None
     answer = pool().run(job, time_limit, memory_mb())
-    if answer[0] == "ok":
-        return answer[1]
-    _, name, message, line = answer
-    raise_at_line(_rebuild(name, message), line)
+    match answer:
+        case ("ok", value):
+            return value
+        case ("error", str(name), str(message), int(line)):
+            raise_at_line(_rebuild(name, message), line if line <= source.count("\n") + 1 else 0)
+    raise SandboxError("the script's worker gave an answer that is not one")
 
 
 def _rebuild(name: str, message: str) -> Exception:
@@ -337,8 +341,14 @@ class WorkerPool:
                 worker.stop()
                 raise SandboxError(_death_message(worker, megabytes))
             reusable = True
-            answer = load_data(reply)
-            if answer[0] == "memory":
+            try:
+                answer = load_data(reply)
+            except SandboxError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a worker whose sandbox was escaped may send anything
+                reusable = False
+                raise SandboxError(f"the script's worker gave an answer that is not data: {exc}") from None
+            if answer == ("memory",):
                 reusable = False  # it exits: its memory may stay fragmented
                 raise SandboxError(memory_message(megabytes))
             return answer
