@@ -21,7 +21,8 @@ from engine.catalog import versions as catalog
 from engine.errors import SandboxError
 from engine.runtime.clock import SimulatedClock, using_clock
 from engine.runtime.sandbox import SandboxEnvironment
-from engine.runtime.sandbox.isolation import GRACE, load_data, pool, runs_in_process
+from engine.runtime.sandbox.isolation import GRACE, pool, runs_in_process
+from engine.runtime.sandbox.wire import load_data
 
 from .conftest import MODELS
 from .test_sandbox import failure, make_workflow

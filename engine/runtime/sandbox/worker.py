@@ -27,8 +27,9 @@ def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in a terminal is for the parent
     replies = os.dup(1)
     os.dup2(2, 1)
-    from engine.runtime.sandbox.isolation import GRACE, MEMORY_EXIT, read_frame, write_frame
+    from engine.runtime.sandbox.pool import GRACE, MEMORY_EXIT
     from engine.runtime.sandbox.script_engine import SandboxEnvironment
+    from engine.runtime.sandbox.wire import read_frame, write_frame
 
     _limit_memory(megabytes)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
