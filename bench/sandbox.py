@@ -1,6 +1,6 @@
 """Script sandbox benchmark (issue #15 item 2): what running model code in worker processes costs and buys.
 
-(a) cost per evaluation of a typical gateway condition and a typical small script: in-process
+(a) cost per evaluation of a typical gateway condition and typical small scripts: in-process
     (the fast path, and what every evaluation cost before) vs a round trip to a pool worker
 (b) starting a worker: a fresh interpreter (what the pool does) vs a multiprocessing forkserver child
 (c) hostile code: peak RSS of the parent and of the worker while a list grows until the memory ceiling,
@@ -40,6 +40,7 @@ label = f"{len(adults)} of {len(people)}"
 """
 DATA = {"amount": 2000, "district": "haidian", "materials": ["a", "b"], "fees": [[10, 2], [5, 1]],
         "people": [{"name": "zhang san", "age": 30}, {"name": "li si", "age": 9}]}
+ASSIGNMENT = "licence_shared = True"
 GROWING = "x = []\nwhile True:\n    x.append('a' * 999999)"
 HOSTILE_CALL = "str([[0] * 999999] * 1000)"
 
@@ -64,6 +65,7 @@ def evaluations(rounds: int) -> None:
     here = SandboxEnvironment(isolate=False)
     now = here.now()
     assert runs_in_process(CONDITION) and not runs_in_process(CALLING_CONDITION)
+    assert runs_in_process(ASSIGNMENT, "exec") and not runs_in_process(SCRIPT, "exec")
     run_isolated("eval", CONDITION, dict(DATA), {}, {}, 1.0, now)  # a worker is up
     print("(a) cost per evaluation")
     print(f"  condition {CONDITION!r}")
@@ -77,6 +79,12 @@ def evaluations(rounds: int) -> None:
     isolated = SandboxEnvironment()
     print("    pool worker:           ", spread(per_call(lambda: isolated.evaluate(CALLING_CONDITION, DATA), 500,
                                                          rounds), "us", 1e6))
+    print("  script 'licence_shared = True' (plain assignments: in-process)")
+    isolated_env = SandboxEnvironment()
+    print("    in-process (fast path):", spread(per_call(lambda: isolated_env.execute(ASSIGNMENT, dict(DATA)), 5000,
+                                                         rounds), "us", 1e6))
+    forced = per_call(lambda: run_isolated("exec", ASSIGNMENT, dict(DATA), {}, {}, 1.0, now), 500, rounds)
+    print("    pool worker:           ", spread(forced, "us", 1e6))
     print("  small script (4 lines, a comprehension, an f-string)")
     print("    in-process (before):   ", spread(per_call(lambda: here.execute(SCRIPT, dict(DATA)), 2000, rounds),
                                                 "us", 1e6))

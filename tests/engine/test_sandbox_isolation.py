@@ -130,6 +130,21 @@ def test_only_expressions_that_cannot_call_or_allocate_run_in_process(expression
     assert runs_in_process(expression) is in_process
 
 
+@pytest.mark.parametrize(("script", "in_process"), [
+    ("licence_shared = True", True),
+    ("checked = amount > 1000\nlabel = 'ok' if checked else 'no'\npass", True),
+    ("a = b = person['age']", True),
+    ("n = 0\nwhile True:\n    n += 1", False),
+    ("s = str(x)", False),
+    ("x = []\nx.append(1)", False),
+    ("d['k'] = 1", False),
+    ("a, b = pair", False),
+    ("s = 'a' + t", False),
+])
+def test_only_scripts_of_plain_assignments_run_in_process(script, in_process):
+    assert runs_in_process(script, "exec") is in_process
+
+
 def test_a_worker_killed_from_outside_is_replaced():
     env = SandboxEnvironment()
     assert env.evaluate("len(x)", {"x": [1, 2]}) == 2

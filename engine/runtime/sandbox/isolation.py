@@ -18,8 +18,10 @@ What stays in-process (`runs_in_process`): an expression made only of names, con
 those, and attribute/subscript reads (no slices): no call, no `+`/`*`/`%`/`**`/`<<` that could build a
 big value, no comprehension, no f-string. Such an expression allocates little and calls nothing of
 its own; it costs a few microseconds in-process against a few hundred for a round trip to a worker
-(bench/sandbox.py). Inputs that cannot be pickled (objects the engine itself put in the external
-context) also run in-process (`NotData`): model code cannot put such objects in task data.
+(bench/sandbox.py). So does a script made only of `name = <such an expression>` lines (`pass` too),
+like the `licence_shared = True` steps of the process library. Inputs that cannot be pickled
+(objects the engine itself put in the external context) also run in-process (`NotData`): model code
+cannot put such objects in task data.
 """
 from __future__ import annotations
 
@@ -43,15 +45,21 @@ _SAFE_NODES = (ast.Expression, ast.Name, ast.Load, ast.Constant, ast.Compare, as
                ast.IsNot, ast.BinOp, ast.Sub, ast.Div, ast.FloorDiv)
 
 
+_SAFE_STATEMENTS = (ast.Module, ast.Assign, ast.Name, ast.Store, ast.Pass)  # `name = <such an expression>`
+
+
 @lru_cache(maxsize=4096)
-def runs_in_process(expression: str) -> bool:
-    """True if `expression` provably cannot allocate much or call anything (see the module docstring)."""
+def runs_in_process(source: str, mode: str = "eval") -> bool:
+    """True if `source` provably cannot allocate much or call anything (see the module docstring)."""
     try:
-        tree = ast.parse(expression.strip(), mode="eval")
+        tree = ast.parse(source.strip() if mode == "eval" else source, mode=mode)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
+    if mode == "exec" and not all(isinstance(s, ast.Pass) or (isinstance(s, ast.Assign) and all(
+            isinstance(t, ast.Name) for t in s.targets)) for s in tree.body):  # type: ignore[attr-defined]
+        return False
     for node in ast.walk(tree):
-        if not isinstance(node, _SAFE_NODES):
+        if not isinstance(node, _SAFE_NODES + _SAFE_STATEMENTS):
             return False
         if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice):
             return False

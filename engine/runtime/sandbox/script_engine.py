@@ -71,7 +71,7 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
         external_context = external_context or {}
         self._check_overwrite(context, external_context)
         code = self._code(script, "exec")
-        if self.isolate:
+        if self.isolate and not isolation.runs_in_process(script, "exec"):
             try:
                 data = isolation.run_isolated("exec", script, context, external_context, self.globals,
                                               self.time_limit, self.now())
