@@ -10,14 +10,16 @@ after the pool started (a gunicorn worker) forgets the inherited pool and starts
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
+import queue
 import signal
 import subprocess
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +101,28 @@ def _start_worker(megabytes: int) -> _Worker:
     return worker
 
 
+class _Spawner:
+    """A daemon thread that starts workers: it lives until the process exits (a daemon is not joined at
+    shutdown), so PR_SET_PDEATHSIG fires then and not before; `close_at_exit` lets workers end first."""
+
+    def __init__(self) -> None:
+        self.requests: queue.SimpleQueue[tuple[int, Future[_Worker]]] = queue.SimpleQueue()
+        threading.Thread(target=self._serve, name="sandbox-spawner", daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            megabytes, future = self.requests.get()
+            try:
+                future.set_result(_start_worker(megabytes))
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                future.set_exception(exc)
+
+    def start(self, megabytes: int) -> _Worker:
+        future: Future[_Worker] = Future()
+        self.requests.put((megabytes, future))
+        return future.result()
+
+
 class WorkerPool:
     """Up to `size` workers of this process; a caller takes an idle one, or starts one, or waits for one."""
 
@@ -109,7 +133,7 @@ class WorkerPool:
         self.busy: set[_Worker] = set()
         self.starting = 0
         self.changed = threading.Condition()
-        self.spawner = ThreadPoolExecutor(1, thread_name_prefix="sandbox-spawner")
+        self.spawner = _Spawner()
 
     def workers(self) -> list[_Worker]:
         with self.changed:
@@ -129,7 +153,7 @@ class WorkerPool:
                 self.changed.wait()
             self.starting += 1
         try:
-            worker = self.spawner.submit(_start_worker, megabytes).result()
+            worker = self.spawner.start(megabytes)
         finally:
             with self.changed:
                 self.starting -= 1
@@ -207,6 +231,24 @@ def pool() -> WorkerPool:
                 _abandoned.append(_pool)
             _pool = WorkerPool(_workers())
         return _pool
+
+
+def close_at_exit() -> None:
+    """Close idle workers' pipes so that they exit by themselves (and write what a coverage run measured)."""
+    current = _pool
+    if current is None or current.pid != os.getpid():
+        return
+    with current.changed:
+        idle, current.idle = current.idle, []
+    for worker in idle:
+        worker.forget()
+    for worker in idle:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            worker.process.wait(2)
+        worker.stop()
+
+
+atexit.register(close_at_exit)
 
 
 def _after_fork_in_child() -> None:
