@@ -31,12 +31,20 @@ call, and would displace coverage's tracer.
 After a script, the task data it leaves may hold at most MAX_DATA_ITEMS values (shared references
 counted each time), so a case can always be saved (`script_engine`).
 
-Known risks left: memory is not limited (a loop that doubles a list can allocate a few
-hundred MB before its time is up); a single long C-level call on data within the limits
-(sorting a million items) is not interrupted; the sandbox shares the process with the web
-server, so isolation is only as good as RestrictedPython plus these guards; str()/repr/f-strings
-of a structure holding many references to one big list (built by an append loop) run as one
-long C-level call. Run untrusted models in a worker process with RLIMIT_AS if that matters.
+Isolation (`isolation`, `pool`, `worker`, `wire`): scripts and every expression that calls or may
+build a big value run in a pool of worker processes, each capped at ONETHING_SCRIPT_MEMORY_MB (default
+256) above its start-up size, killed and replaced when still busy at time limit + 0.5 s, so a single
+long C-level call (`str([[0] * 999999] * 1000)`, sorting a million items) is stopped too and a growing
+list ends in "the script used more than 256 MB of memory". The parent waits without the GIL and
+unpickles only data. Comparisons of task data without calls (most gateway conditions) stay in-process.
+
+Known risks left: the in-process expressions are bounded by the data they read (at most about 1 MB
+after a script), not by a process; a worker is only as isolated as a separate process of the same
+user with RLIMIT_AS and RLIMIT_CPU (no seccomp, namespaces or chroot), so code that escaped
+RestrictedPython there could still read what that user can read or use the network; the memory
+ceiling needs Linux (/proc/self/status), elsewhere workers run without it; each evaluation that goes
+to a worker pickles the task data across (about 0.2-0.4 ms per condition, 0.6-0.9 ms per small script
+on the reference machine, against 4-8 us and 0.1 ms in-process: bench/sandbox.py).
 """
 from __future__ import annotations
 

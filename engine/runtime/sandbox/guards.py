@@ -185,7 +185,7 @@ def _sum(items: Any, start: Any = 0) -> Any:
     return sum(items, start)
 
 
-def _context_now() -> datetime:
+def context_now() -> datetime:
     from engine.runtime import clock  # the context clock, so that simulated time reaches conditions too
 
     return clock.current_clock().now()
@@ -204,7 +204,7 @@ def sandbox_builtins(now: Callable[[], datetime] | None = None) -> dict[str, Any
         len=len, min=min, max=max, sum=_sum, sorted=sorted, abs=abs, round=round, int=int, float=float,
         str=str, bool=bool, list=list, dict=dict, set=set, tuple=tuple, range=_range, enumerate=enumerate,
         zip=zip, any=any, all=all, isinstance=isinstance, slice=slice,
-        date=date, datetime=datetime, timedelta=timedelta, timezone=timezone, now=now or _context_now)
+        date=date, datetime=datetime, timedelta=timedelta, timezone=timezone, now=now or context_now)
     names.update({"True": True, "False": False, "None": None})
     names.update({name: getattr(builtins, name) for name in ALLOWED_EXCEPTIONS})
     return names

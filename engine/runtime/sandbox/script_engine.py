@@ -1,6 +1,7 @@
 """The sandboxed script engine SpiffWorkflow runs model code with: TaskDataEnvironment's semantics,
 restricted compilation (`policy`), runtime guards and a time limit (`guards`), and a size check of
-the task data a script leaves behind.
+the task data a script leaves behind. Scripts, and expressions that might call or allocate, run in a
+worker process (`isolation`); the trivial expressions of most gateways run here.
 """
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from engine.errors import SandboxError
-from engine.runtime.sandbox.guards import GUARDS, run, sandbox_builtins
+from engine.runtime.sandbox import isolation
+from engine.runtime.sandbox.guards import GUARDS, context_now, run, sandbox_builtins
 from engine.runtime.sandbox.policy import check_source, compile_source
 
 MAX_DATA_ITEMS = 2_000_000  # values in a task's data after a script, shared references counted each time
@@ -37,17 +39,26 @@ def _is_leftover(value: Any) -> bool:
 
 
 class SandboxEnvironment(BasePythonScriptEngineEnvironment):
-    """TaskDataEnvironment's semantics, with restricted compilation, guards and a time limit."""
+    """TaskDataEnvironment's semantics, with restricted compilation, guards and a time limit; in a worker
+    process (`isolation`) unless `isolate` is False or the code is an expression that runs in-process."""
 
     def __init__(self, environment_globals: dict[str, Any] | None = None, time_limit: float = 1.0,
-                 now: Callable[[], datetime] | None = None) -> None:
+                 now: Callable[[], datetime] | None = None, isolate: bool = True) -> None:
         super().__init__(environment_globals)
         self.time_limit = time_limit
+        self.now = now or context_now
+        self.isolate = isolate
         self.builtins = sandbox_builtins(now)
 
     def evaluate(self, expression: str, context: dict[str, Any], external_context: dict[str, Any] | None = None) -> Any:
         """The value of `expression` over the task data."""
         code = self._code(expression, "eval")
+        if self.isolate and not isolation.runs_in_process(expression):
+            try:
+                return isolation.run_isolated("eval", expression, context, external_context or {}, self.globals,
+                                              self.time_limit, self.now())
+            except isolation.NotData:
+                pass  # the engine put an object in the context that cannot cross: run it here, as before
         scope = copy.copy(self.globals)
         scope.update(external_context or {})
         scope.update(context)
@@ -60,6 +71,17 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
         external_context = external_context or {}
         self._check_overwrite(context, external_context)
         code = self._code(script, "exec")
+        if self.isolate and not isolation.runs_in_process(script, "exec"):
+            try:
+                data = isolation.run_isolated("exec", script, context, external_context, self.globals,
+                                              self.time_limit, self.now())
+            except isolation.NotData:
+                pass  # as in evaluate
+            else:
+                _check_data_size(data)
+                context.clear()
+                context.update(data)
+                return True
         before = set(context)
         context.update(self.globals)
         context.update(external_context)
