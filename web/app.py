@@ -82,15 +82,28 @@ def _truthy(value: Any) -> bool:
 
 
 def _persistent_secret(instance: Path) -> str:
-    """A random key kept in instance/secret_key (mode 600) so restarts keep sessions; never committed."""
+    """A random key kept in instance/secret_key (mode 600) so restarts keep sessions; never committed.
+
+    Processes starting together on a fresh instance (gunicorn's workers, `onething` commands) agree on
+    one key: each writes its own temporary file and links it into place, which only the first one can;
+    the others read the winner's key, never an empty or half-written file."""
     path = instance / "secret_key"
     instance.mkdir(parents=True, exist_ok=True)
-    if path.is_file() and path.read_text().strip():
-        return path.read_text().strip()
+    if path.is_file() and (key := path.read_text().strip()):
+        return key
     key = secrets.token_hex(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    tmp = instance / f"secret_key.{os.getpid()}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(key)
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        if (kept := path.read_text().strip()):
+            return kept
+        os.replace(tmp, path)  # an empty file left by an older version: ours replaces it
+    finally:
+        tmp.unlink(missing_ok=True)
     return key
 
 

@@ -5,6 +5,7 @@ instance/translations/ when the .po is newer, so no build step and no binary fil
 """
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -13,7 +14,9 @@ _lock = threading.Lock()
 
 
 def compiled_directory(instance: Path) -> str:
-    """Compile every messages.po that changed into `instance`/translations and return that folder."""
+    """Compile every messages.po that changed into `instance`/translations and return that folder.
+
+    Safe in several processes at once: each writes its own temporary file and renames it into place."""
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
@@ -26,7 +29,9 @@ def compiled_directory(instance: Path) -> str:
             mo.parent.mkdir(parents=True, exist_ok=True)
             with po.open("rb") as handle:
                 catalog = read_po(handle, locale=po.parts[-3])
-            tmp = mo.with_suffix(".mo.tmp")
+            # a name of this process's own: gunicorn's workers all compile at once on a fresh instance,
+            # and a shared name let one worker move another's file away (the worker failed to boot)
+            tmp = mo.with_suffix(f".mo.{os.getpid()}.tmp")
             with tmp.open("wb") as handle:
                 write_mo(handle, catalog, use_fuzzy=False)
             tmp.replace(mo)
