@@ -212,13 +212,13 @@ def list_versions(ctx: EngineContext, matter_id: str | None = None) -> list[Vers
     return found
 
 
-MAX_ID = 2**63 - 1  # the largest key SQLite and PostgreSQL can hold; larger ids cannot name a row
+MAX_ID = 2**31 - 1  # keys are INTEGER columns (32 bits on PostgreSQL): a larger id cannot name a row
 
 
 def get_version(ctx: EngineContext, version_id: int) -> VersionDetail:
     """One deployed version: what it is, whether it is current, and its BPMN file."""
     with ctx.read() as session:
-        row = session.get(ModelVersion, version_id) if 0 < version_id <= MAX_ID else None  # 64-bit keys only
+        row = session.get(ModelVersion, version_id) if 0 < version_id <= MAX_ID else None
         if row is None:
             raise NotFound(f"no model version {version_id}")
         newest = session.scalar(select(func.max(ModelVersion.version)).where(

@@ -50,3 +50,14 @@ def test_the_whole_process_library_deploys_once(ctx):
     first = catalog.deploy_path(ctx, PROCESSES)
     assert len(first) >= 16 and {d.status for d in first} == {"new"}
     assert {d.status for d in catalog.deploy_path(ctx, PROCESSES)} == {"unchanged"}
+
+
+@pytest.mark.parametrize("version_id", [0, -1, 2**31, 2**63, 10**30])
+def test_a_version_id_no_key_can_hold_is_not_found_on_every_database(ctx, deployed, version_id):
+    from engine.catalog.designer import get_version, list_versions
+    from engine.errors import NotFound
+
+    with pytest.raises(NotFound, match=f"no model version {version_id}"):
+        get_version(ctx, version_id)
+    known = list_versions(ctx, deployed.matter_id)[0].id
+    assert get_version(ctx, known).info.id == known

@@ -23,7 +23,11 @@ from schemathesis import GenerationMode
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.failures import FailureGroup
 
-from tests.web.conftest import PASSWORD, REPO
+from engine.accounts import users
+from engine.catalog import versions as catalog
+from engine.context import EngineContext
+from tests.conftest import drop_schema, postgres_schema_url
+from tests.web.conftest import ACCOUNTS, PASSWORD, REPO
 from web.app import create_app
 
 pytestmark = pytest.mark.slow
@@ -115,18 +119,31 @@ def fuzz(app, username: str | None) -> Findings:
 
 
 @pytest.fixture
-def fuzzed_app(deployed_db, tmp_path):
-    db = tmp_path / "onething.db"
-    shutil.copy(deployed_db, db)
-    app = create_app({"SECRET_KEY": "fuzz", "DATABASE_URL": f"sqlite:///{db}",
-                      "PROCESSES_PATH": str(REPO / "processes")})
+def fuzzed_app(request, deployed_db, tmp_path):
+    """The app on a copy of the deployed SQLite template, or on a fresh PostgreSQL schema deployed the same way."""
+    if request.param == "sqlite":
+        shutil.copy(deployed_db, tmp_path / "onething.db")
+        url, schema = f"sqlite:///{tmp_path / 'onething.db'}", None
+    else:
+        url, schema = postgres_schema_url()
+        ctx = EngineContext.from_url(url)
+        ctx.init_db()
+        catalog.deploy_path(ctx, REPO / "processes")
+        for name, (role, department) in ACCOUNTS.items():
+            users.add_user(ctx, name, PASSWORD, role, department)
+        ctx.engine.dispose()
+    app = create_app({"SECRET_KEY": "fuzz", "DATABASE_URL": url, "PROCESSES_PATH": str(REPO / "processes")})
     logging.getLogger("web.app").disabled = True  # one request log line per fuzzed request says nothing here
     yield app
     logging.getLogger("web.app").disabled = False
     if "onething" in app.extensions:
         app.extensions["onething"].engine.dispose()
+    if schema is not None:
+        drop_schema(schema)
 
 
+@pytest.mark.parametrize("fuzzed_app", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+                         indirect=True)
 @pytest.mark.parametrize("username", ROLES, ids=[r or "anonymous" for r in ROLES])
 def test_fuzzing_the_api_finds_no_server_error_and_no_conformance_failure(fuzzed_app, username):
     found = fuzz(fuzzed_app, username)
