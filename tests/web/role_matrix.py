@@ -228,7 +228,7 @@ MATRIX: dict[str, Row] = dict([
     row("GET /audit/matters/<matter_id>/cases", lambda c: c.page("/audit/matters/newborn/cases"), 200, AUDIT),
     row("GET /audit/matters/<matter_id>/heat",
         lambda c: c.page("/audit/matters/newborn/heat?variant=after&mode=frequency"), 200, AUDIT),
-    row("GET /audit/matters/<matter_id>/export.<fmt>", lambda c: c.page("/audit/matters/newborn/export.csv"),
+    row("GET /audit/matters/<matter_id>/export.<fmt>", lambda c: c.page("/audit/matters/newborn/export.html"),
         200, AUDIT),
     # -- the API: sessions and what everyone reads -----------------------------------------------------------
     row("POST /api/session", lambda c: c.api("/api/session", json={"username": "auditor", "password": PASSWORD}),
@@ -280,6 +280,22 @@ MATRIX: dict[str, Row] = dict([
     row("DELETE /api/<path:path>", lambda c: c.api("/api/nothing-here"), 404, EVERYONE),
     row("TRACE /api/<path:path>", lambda c: c.api("/api/matters"), 405, EVERYONE),
 ])
+
+
+ERROR_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
+
+
+def answer_of(route: str, response: Any) -> int | str:
+    """The answer as the matrix declares it: LOGIN for a redirect to the login page, else the status; an API
+    refusal whose JSON error code is not the one of its status is shown with the code it has."""
+    status = response.status_code
+    if status == 302 and "/login" in response.headers.get("Location", ""):
+        return LOGIN
+    if " /api/" in route and status in ERROR_CODES:
+        code = ((response.get_json(silent=True) or {}).get("error") or {}).get("code")
+        if code != ERROR_CODES[status]:
+            return f"{status} with error code {code!r}"
+    return status
 
 
 def rule_methods(app: Any) -> set[str]:
