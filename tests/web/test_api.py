@@ -1,4 +1,7 @@
-"""The JSON API through Flask's test client on real SQLite: every route for every role, CSRF, errors, OpenAPI."""
+"""The JSON API through Flask's test client on real SQLite: CSRF, errors, throttling, masking, uploads, OpenAPI.
+
+Which role gets which status on every route: tests/web/test_role_matrix.py.
+"""
 from __future__ import annotations
 
 import io
@@ -8,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from engine.accounts import users
-from engine.cases.driving import drive_case, step_data
+from engine.cases.driving import step_data
 from engine.catalog import versions as catalog
 from engine.citizen import applications as citizen
 from engine.matters.forms import example_data
@@ -20,7 +23,6 @@ PASSWORD = "api-password-1"
 PHONE = "13912345678"
 ACCOUNTS = {"admin": ("admin", None), "auditor": ("auditor", None), "designer": ("designer", "police"),
             "clerk": ("clerk", "police"), "other_clerk": ("clerk", "tax")}
-ROLES = tuple(ACCOUNTS) + ("anonymous",)
 
 
 @pytest.fixture(scope="module")
@@ -83,112 +85,6 @@ def _upload(matter_yaml: bool = False) -> dict:
     if matter_yaml:
         data["matter_yaml"] = (io.BytesIO((REPO / "processes/newborn/matter.yaml").read_bytes()), "matter.yaml")
     return data
-
-
-STAFF = {"admin", "auditor", "designer", "clerk", "other_clerk"}
-# "METHOD rule" (the rule as Flask registers it) -> (roles allowed, request maker(api, app, new_case) -> response)
-MATRIX = {
-    "GET /api/session": (STAFF, lambda a, app, nc: a.call("GET", "/api/session")),
-    "DELETE /api/session": (STAFF, lambda a, app, nc: a.call("DELETE", "/api/session")),
-    "GET /api/matters": (set(ROLES), lambda a, app, nc: a.call("GET", "/api/matters")),
-    "GET /api/matters/<matter_id>": (set(ROLES), lambda a, app, nc: a.call("GET", "/api/matters/newborn")),
-    "GET /api/matters/<matter_id>/intake-form": (
-        set(ROLES), lambda a, app, nc: a.call("GET", "/api/matters/newborn/intake-form")),
-    "GET /api/matters/<matter_id>/metrics": (
-        {"admin", "auditor"}, lambda a, app, nc: a.call("GET", "/api/matters/newborn/metrics")),
-    "GET /api/portfolio": ({"admin", "auditor"}, lambda a, app, nc: a.call("GET", "/api/portfolio")),
-    "POST /api/models/check": (
-        {"admin", "designer"}, lambda a, app, nc: a.call("POST", "/api/models/check", data=_upload(True))),
-    "POST /api/models": ({"admin", "designer"}, lambda a, app, nc: a.call("POST", "/api/models", data=_upload())),
-    "GET /api/models": (
-        {"admin", "auditor", "designer"}, lambda a, app, nc: a.call("GET", "/api/models?matter=newborn")),
-    "GET /api/models/<int:version_id>/bpmn": (
-        {"admin", "auditor", "designer"}, lambda a, app, nc: a.call("GET", "/api/models/1/bpmn")),
-    "POST /api/cases": (
-        {"admin", "clerk"}, lambda a, app, nc: a.call("POST", "/api/cases", json={"matter_id": "newborn"})),
-    "GET /api/cases/<number>": ({"admin", "auditor", "clerk"}, lambda a, app, nc: a.call("GET", f"/api/cases/{nc()}")),
-    "GET /api/cases/<number>/steps": (
-        {"admin", "auditor", "clerk"}, lambda a, app, nc: a.call("GET", f"/api/cases/{nc()}/steps")),
-    "POST /api/cases/<number>/steps/<step>/claim": (
-        {"clerk"}, lambda a, app, nc: a.call("POST", f"/api/cases/{nc()}/steps/register_birth/claim")),
-    "POST /api/cases/<number>/steps/<step>/release": ({"clerk"}, lambda a, app, nc: _claimed_then(a, app, nc)),
-    "POST /api/cases/<number>/steps/<step>/complete": (
-        {"clerk"}, lambda a, app, nc: a.call("POST", f"/api/cases/{nc()}/steps/register_birth/complete",
-                                             json={"data": _register_birth_data(app)})),
-    "POST /api/cases/<number>/messages": (
-        {"admin", "clerk"}, lambda a, app, nc: a.call("POST", f"/api/cases/{nc()}/messages",
-                                                      json={"name": "hukou_registered"})),
-    "POST /api/cases/<number>/cancel": (
-        {"admin", "clerk"}, lambda a, app, nc: a.call("POST", f"/api/cases/{nc()}/cancel", json={"reason": "x"})),
-    "GET /api/worklist": ({"admin", "clerk", "other_clerk"}, lambda a, app, nc: a.call("GET", "/api/worklist")),
-    "POST /api/lookup": (
-        set(ROLES), lambda a, app, nc: a.call("POST", "/api/lookup", json={"number": nc(), "check": PHONE[-4:]})),
-    "POST /api/applications": (set(ROLES), lambda a, app, nc: a.call("POST", "/api/applications", json={
-        "matter_id": "newborn", "phone": PHONE,
-        "data": example_data(citizen.intake_form(engine_context(app), "newborn"))})),
-    "POST /api/cases/<number>/rating": (
-        set(ROLES), lambda a, app, nc: a.call("POST", f"/api/cases/{_completed(app)}/rating",
-                                              json={"check": PHONE[-4:], "score": 5})),
-    "GET /api/openapi.json": (set(ROLES), lambda a, app, nc: a.call("GET", "/api/openapi.json")),
-    "POST /api/session": (set(ROLES), lambda a, app, nc: a.call("POST", "/api/session",
-                                                                json={"username": "admin", "password": PASSWORD})),
-}
-
-
-def _claimed_then(api: Api, app, new_case):
-    number = new_case()
-    from engine.accounts.users import Actor
-    from engine.cases import lifecycle as cases
-
-    cases.claim_step(engine_context(app), number, "register_birth", Actor("clerk", "clerk", "police"))
-    return api.call("POST", f"/api/cases/{number}/steps/register_birth/release")
-
-
-def _completed(app) -> str:
-    """A newborn case driven to its end through the engine."""
-    ctx = engine_context(app)
-    number = citizen.apply(ctx, "newborn", example_data(citizen.intake_form(ctx, "newborn")), PHONE)
-    assert drive_case(ctx, number).view.status == "completed"
-    return number
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_each_role_reaches_exactly_its_routes(as_role, api_app, new_case, role):
-    reached, refused = set(), {}
-    for route, (_, call) in MATRIX.items():
-        response = call(as_role(role), api_app, new_case)  # a fresh sign-in each: some routes sign out or in
-        if response.status_code < 300:
-            reached.add(route)
-        else:
-            refused[route] = (response.status_code, (response.get_json() or {}).get("error", {}).get("code"))
-    assert reached == {route for route, (allowed, _) in MATRIX.items() if role in allowed}
-    assert {route: _refusal(role, route) for route in refused} == refused
-
-
-def _refusal(role: str, route: str) -> tuple[int, str]:
-    """Anonymous: 401; a clerk outside the case: the 404 of an unknown number (issue #15 item 7); else 403."""
-    if role == "anonymous":
-        return 401, "unauthorized"
-    if role == "other_clerk" and "<number>" in route:
-        return 404, "not_found"
-    return 403, "forbidden"
-
-
-def test_every_api_rule_is_in_the_route_matrix(api_app):
-    rules = {f"{m} {r.rule}" for r in api_app.url_map.iter_rules() if r.endpoint.startswith("api.")
-             and r.endpoint != "api.unknown" for m in r.methods - {"HEAD", "OPTIONS"}}
-    assert rules == set(MATRIX)
-
-
-def test_the_declared_roles_admit_every_role_the_matrix_allows(api_app):
-    """The route table's roles (which the OpenAPI document shows) admit at least whom the matrix lets through."""
-    from web.api.routing import ROUTES
-
-    role_of = {name: role for name, (role, _) in ACCOUNTS.items()}
-    for route in ROUTES:
-        allowed, _ = MATRIX[f"{route.method} /api{route.rule}"]
-        declared = set(ROLES) if route.roles is None else {n for n, role in role_of.items() if role in route.roles}
-        assert allowed <= declared, (route.method, route.rule)
 
 
 def test_unsafe_request_without_csrf_token_is_refused(as_role, new_case):

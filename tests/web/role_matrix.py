@@ -1,0 +1,304 @@
+"""The role × route matrix (issue #15): a declared row per "METHOD rule" of the app, the status each role gets.
+
+A row says how to make its request (`build(cell)`, on a fresh test client carrying the role's session) and
+which roles get which status; every role it does not name gets the default refusal of its kind of route:
+
+- pages: anonymous visitors and applicants go to the login page (302 to /login), the wrong staff role gets 403;
+- the API: 401 without sign-in, 403 for the wrong role;
+- either: a clerk of a department outside the case gets the 404 of a number no case has (issue #15 item 7).
+
+The roles: `anonymous` (no session), `citizen` (no account: the anonymous session that applied for a case and
+knows its number and phone), the clerk and the designer of the police (a department of the newborn matter), a
+clerk and a designer of the tax office (a department the newborn matter does not have), the auditor, the admin.
+Only the citizen knows a case's phone: everyone else sends a wrong check to the applicants' routes.
+"""
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine.accounts.users import Actor
+from engine.cases import lifecycle as cases
+from engine.cases.driving import drive_case
+from engine.citizen import applications as citizen
+from engine.matters.forms import example_data
+
+REPO = Path(__file__).resolve().parents[2]
+PASSWORD = "matrix-password-1"
+PHONE = "13800008000"
+WRONG_CHECK = "0000"
+ROLES = ("anonymous", "citizen", "clerk", "other_clerk", "designer", "other_designer", "auditor", "admin")
+# role -> (username, account role, department): the accounts of the matrix's template database
+ACCOUNTS = {"clerk": ("clerk.police", "clerk", "police"), "other_clerk": ("clerk.tax", "clerk", "tax"),
+            "designer": ("designer.police", "designer", "police"),
+            "other_designer": ("designer.tax", "designer", "tax"),
+            "auditor": ("auditor", "auditor", None), "admin": ("admin", "admin", None)}
+NO_ACCOUNT = ("anonymous", "citizen")
+STAFF = frozenset(ACCOUNTS)
+EVERYONE = frozenset(ROLES)
+LOGIN = "302 to /login"  # the expected answer of a page to whoever is not signed in
+STEP_DATA = {"registration_approved": True, "child_resident_id": "630104202603101024"}  # newborn's register_birth
+
+
+def newborn_data(ctx: Any) -> dict[str, Any]:
+    """The newborn intake form's example answers."""
+    form = citizen.intake_form(ctx, "newborn")
+    assert form is not None
+    return example_data(form)
+
+
+@dataclass
+class Cell:
+    """One request of one role: a fresh client with the role's session, fresh cases on demand."""
+
+    app: Any
+    ctx: Any
+    role: str
+    method: str
+    cookie: str | None
+    token: str | None
+    address: str
+    client: Any = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.client = self.app.test_client()
+        if self.cookie is not None:
+            self.client.set_cookie(self.app.config["SESSION_COOKIE_NAME"], self.cookie)
+
+    @property
+    def check(self) -> str:
+        """The phone digits this role knows: the applicant's own, or a guess."""
+        return PHONE[-4:] if self.role == "citizen" else WRONG_CHECK
+
+    def page(self, url: str, data: dict | None = None, **kwargs: Any):
+        """A page request; an unsafe one carries the session's token in the form field `csrf_token`."""
+        if self.method != "GET":
+            data = {**(data or {}), "csrf_token": self.token or ""}
+        return self._open(url, data=data, **kwargs)
+
+    def api(self, url: str, **kwargs: Any):
+        """An API request; an unsafe one carries the session's token in X-CSRF-Token."""
+        headers = {"X-CSRF-Token": self.token} if self.method != "GET" and self.token else {}
+        return self._open(url, headers=headers, **kwargs)
+
+    def _open(self, url: str, **kwargs: Any):
+        response = self.client.open(url, method=self.method, environ_base={"REMOTE_ADDR": self.address}, **kwargs)
+        response.close()  # as a WSGI server does (a download's file is closed with its response)
+        return response
+
+    def new_case(self) -> str:
+        """A newborn case, applied for with PHONE, waiting for the police's register_birth step."""
+        return citizen.apply(self.ctx, "newborn", newborn_data(self.ctx), PHONE)
+
+    def task(self, number: str) -> str:
+        return next(i.task_id for i in cases.get_case(self.ctx, number).ready_steps if i.step_id == "register_birth")
+
+    def claimed_case(self) -> tuple[str, str]:
+        """A new case whose register_birth the police clerk has claimed (for a release)."""
+        number = self.new_case()
+        task = self.task(number)
+        cases.claim_step(self.ctx, number, task, Actor(*ACCOUNTS["clerk"]))
+        return number, task
+
+    def completed_case(self) -> str:
+        number = self.new_case()
+        assert drive_case(self.ctx, number).view.status == "completed"
+        return number
+
+    def version_id(self) -> int:
+        from engine.catalog.designer import list_versions
+
+        return next(v.id for v in list_versions(self.ctx, "newborn") if v.variant == "after")
+
+
+@dataclass(frozen=True)
+class Row:
+    """How to make the request of one "METHOD rule", what each role gets, whether it ends the session."""
+
+    build: Callable[[Cell], Any]
+    expected: dict[str, int | str]
+    ends_session: bool = False
+
+
+def refusal(role: str, route: str) -> int | str:
+    """The default answer to a role a row does not name (see the module's docstring)."""
+    if role == "other_clerk" and "<number>" in route:
+        return 404
+    if " /api/" in route:
+        return 401 if role in NO_ACCOUNT else 403
+    return LOGIN if role in NO_ACCOUNT else 403
+
+
+def row(route: str, build: Callable[[Cell], Any], status: int, roles: frozenset[str] | set[str], *,
+        ends_session: bool = False, **others: int | str) -> tuple[str, Row]:
+    """`roles` get `status`, the roles named in `others` what they say, the rest the default refusal."""
+    expected = {role: others.get(role, status if role in roles else refusal(role, route)) for role in ROLES}
+    return route, Row(build, expected, ends_session)
+
+
+def _upload(cell: Cell, page: bool) -> Any:
+    """newborn/after with a change (a new version) as a designer deploys it, by the page's form or the API."""
+    bpmn = (REPO / "processes/newborn/after.bpmn").read_bytes().replace(
+        b"</bpmn:definitions>", f"<!-- {cell.role} --></bpmn:definitions>".encode())
+    data = {"matter_id": "newborn", "variant": "after", "bpmn": (io.BytesIO(bpmn), "after.bpmn")}
+    if page:
+        return cell.page("/designer/upload", data={**data, "action": "deploy"}, content_type="multipart/form-data")
+    return cell.api("/api/models", data=data)
+
+
+def _check_upload(cell: Cell) -> Any:
+    return cell.api("/api/models/check", data={
+        "matter_id": "newborn", "variant": "after",
+        "bpmn": (io.BytesIO((REPO / "processes/newborn/after.bpmn").read_bytes()), "after.bpmn"),
+        "matter_yaml": (io.BytesIO((REPO / "processes/newborn/matter.yaml").read_bytes()), "matter.yaml")})
+
+
+def apply_form(cell: Cell) -> dict[str, str]:
+    data = newborn_data(cell.ctx)
+    return {k: ("yes" if v is True else "no" if v is False else str(v)) for k, v in data.items()}
+
+
+def _complete_page(cell: Cell) -> Any:
+    number = cell.new_case()
+    version = cases.get_case(cell.ctx, number).version
+    return cell.page(f"/work/{number}/{cell.task(number)}/complete", data={
+        "expected_version": str(version), "registration_approved": "yes",
+        "child_resident_id": STEP_DATA["child_resident_id"]})
+
+
+def _release_page(cell: Cell) -> Any:
+    number, task = cell.claimed_case()
+    return cell.page(f"/work/{number}/{task}/release")
+
+
+def _release_api(cell: Cell) -> Any:
+    number, _ = cell.claimed_case()
+    return cell.api(f"/api/cases/{number}/steps/register_birth/release", json={})
+
+
+READ_CASES = {"clerk", "auditor", "admin"}
+WORKLIST = {"clerk", "other_clerk", "admin"}
+DESIGN = {"designer", "other_designer", "admin"}
+AUDIT = {"auditor", "admin"}
+
+MATRIX: dict[str, Row] = dict([
+    # -- public pages ---------------------------------------------------------------------------------
+    row("GET /", lambda c: c.page("/"), 200, {"anonymous", "citizen"},  # staff: their own start page
+        clerk=302, other_clerk=302, designer=302, other_designer=302, auditor=302, admin=302),
+    row("GET /apply", lambda c: c.page("/apply"), 200, EVERYONE),
+    row("GET /apply/<matter_id>", lambda c: c.page("/apply/newborn"), 200, EVERYONE),
+    row("POST /apply/<matter_id>", lambda c: c.page("/apply/newborn", data=apply_form(c)), 302, EVERYONE),
+    row("GET /applied", lambda c: c.page("/applied"), 302, EVERYONE - {"citizen"}, citizen=200),  # else: to /
+    row("GET /track", lambda c: c.page("/track"), 200, EVERYONE),
+    row("POST /track", lambda c: c.page("/track", data={"number": c.new_case(), "check": c.check}),
+        404, EVERYONE - {"citizen"}, citizen=200),
+    row("POST /track/rate", lambda c: c.page("/track/rate", data={
+        "number": c.completed_case(), "check": c.check, "score": "5"}), 404, EVERYONE - {"citizen"}, citizen=200),
+    row("GET /login", lambda c: c.page("/login"), 200, EVERYONE),
+    row("POST /login", lambda c: c.page("/login", data={"username": "auditor", "password": PASSWORD}),
+        302, EVERYONE),
+    row("POST /logout", lambda c: c.page("/logout"), 302, EVERYONE, ends_session=True),
+    row("POST /lang", lambda c: c.page("/lang", data={"lang": "en", "next": "/track"}), 302, EVERYONE),
+    row("GET /healthz", lambda c: c.page("/healthz"), 200, EVERYONE),
+    row("GET /static/<path:filename>", lambda c: c.page("/static/favicon.svg"), 200, EVERYONE),
+    # -- clerks ---------------------------------------------------------------------------------------
+    row("GET /worklist", lambda c: c.page("/worklist"), 200, WORKLIST),
+    row("GET /work/<number>/<step>", lambda c: (lambda n: c.page(f"/work/{n}/{c.task(n)}"))(c.new_case()),
+        200, {"clerk"}),
+    row("POST /work/<number>/<step>/claim",
+        lambda c: (lambda n: c.page(f"/work/{n}/{c.task(n)}/claim"))(c.new_case()), 302, {"clerk"}),
+    row("POST /work/<number>/<step>/release", _release_page, 302, {"clerk"}),
+    row("POST /work/<number>/<step>/complete", _complete_page, 302, {"clerk"}),
+    row("POST /work/<number>/<step>/reassign", lambda c: (lambda n: c.page(
+        f"/work/{n}/{c.task(n)}/reassign", data={"clerk": "clerk.police"}))(c.new_case()), 302, {"admin"},
+        other_clerk=403),  # only an admin reassigns: the role check comes before the case
+    row("GET /cases", lambda c: c.page(f"/cases?number={c.new_case()}"), 302, READ_CASES | {"other_clerk"}),
+    row("GET /cases/<number>", lambda c: c.page(f"/cases/{c.new_case()}"), 200, READ_CASES),
+    # -- designers and auditors -------------------------------------------------------------------------
+    row("GET /designer/", lambda c: c.page("/designer/"), 200, DESIGN),
+    row("POST /designer/upload", lambda c: _upload(c, page=True), 200, {"designer", "admin"},
+        other_designer=403),  # a designer of a department outside the matter may not deploy over it
+    row("GET /designer/versions/<int:version_id>", lambda c: c.page(f"/designer/versions/{c.version_id()}"),
+        200, DESIGN),
+    row("GET /audit/", lambda c: c.page("/audit/"), 200, AUDIT),
+    row("GET /audit/matters/<matter_id>", lambda c: c.page("/audit/matters/newborn"), 200, AUDIT),
+    row("GET /audit/matters/<matter_id>/cases", lambda c: c.page("/audit/matters/newborn/cases"), 200, AUDIT),
+    row("GET /audit/matters/<matter_id>/heat",
+        lambda c: c.page("/audit/matters/newborn/heat?variant=after&mode=frequency"), 200, AUDIT),
+    row("GET /audit/matters/<matter_id>/export.<fmt>", lambda c: c.page("/audit/matters/newborn/export.html"),
+        200, AUDIT),
+    # -- the API: sessions and what everyone reads -----------------------------------------------------------
+    row("POST /api/session", lambda c: c.api("/api/session", json={"username": "auditor", "password": PASSWORD}),
+        200, EVERYONE),
+    row("GET /api/session", lambda c: c.api("/api/session"), 200, STAFF),
+    row("DELETE /api/session", lambda c: c.api("/api/session", json={}), 204, STAFF, ends_session=True),
+    row("GET /api/openapi.json", lambda c: c.api("/api/openapi.json"), 200, EVERYONE),
+    row("GET /api/matters", lambda c: c.api("/api/matters"), 200, EVERYONE),
+    row("GET /api/matters/<matter_id>", lambda c: c.api("/api/matters/newborn"), 200, EVERYONE),
+    row("GET /api/matters/<matter_id>/intake-form", lambda c: c.api("/api/matters/newborn/intake-form"),
+        200, EVERYONE),
+    row("GET /api/matters/<matter_id>/metrics", lambda c: c.api("/api/matters/newborn/metrics"), 200, AUDIT),
+    row("GET /api/portfolio", lambda c: c.api("/api/portfolio"), 200, AUDIT),
+    # -- the API for applicants -------------------------------------------------------------------------
+    row("POST /api/applications", lambda c: c.api("/api/applications", json={
+        "matter_id": "newborn", "phone": PHONE, "data": newborn_data(c.ctx)}),
+        201, EVERYONE),
+    row("POST /api/lookup", lambda c: c.api("/api/lookup", json={"number": c.new_case(), "check": c.check}),
+        404, EVERYONE - {"citizen"}, citizen=200),
+    row("POST /api/cases/<number>/rating", lambda c: c.api(f"/api/cases/{c.completed_case()}/rating", json={
+        "check": c.check, "score": 5}), 404, EVERYONE - {"citizen"}, citizen=204),
+    # -- the API for designers --------------------------------------------------------------------------
+    row("POST /api/models/check", _check_upload, 200, DESIGN),
+    row("POST /api/models", lambda c: _upload(c, page=False), 201, {"designer", "admin"}, other_designer=403),
+    row("GET /api/models", lambda c: c.api("/api/models?matter=newborn"), 200, DESIGN | AUDIT),
+    row("GET /api/models/<int:version_id>/bpmn", lambda c: c.api(f"/api/models/{c.version_id()}/bpmn"),
+        200, DESIGN | AUDIT),
+    # -- the API for clerks -----------------------------------------------------------------------------
+    row("GET /api/worklist", lambda c: c.api("/api/worklist"), 200, WORKLIST),
+    row("POST /api/cases", lambda c: c.api("/api/cases", json={"matter_id": "newborn"}), 201, {"clerk", "admin"}),
+    row("GET /api/cases/<number>", lambda c: c.api(f"/api/cases/{c.new_case()}"), 200, READ_CASES),
+    row("GET /api/cases/<number>/steps", lambda c: c.api(f"/api/cases/{c.new_case()}/steps"), 200, READ_CASES),
+    row("POST /api/cases/<number>/steps/<step>/claim",
+        lambda c: c.api(f"/api/cases/{c.new_case()}/steps/register_birth/claim", json={}), 200, {"clerk"}),
+    row("POST /api/cases/<number>/steps/<step>/release", _release_api, 200, {"clerk"}),
+    row("POST /api/cases/<number>/steps/<step>/complete",
+        lambda c: c.api(f"/api/cases/{c.new_case()}/steps/register_birth/complete", json={"data": STEP_DATA}),
+        200, {"clerk"}),
+    row("POST /api/cases/<number>/messages",
+        lambda c: c.api(f"/api/cases/{c.new_case()}/messages", json={"name": "hukou_registered"}),
+        200, {"clerk", "admin"}),
+    row("POST /api/cases/<number>/cancel",
+        lambda c: c.api(f"/api/cases/{c.new_case()}/cancel", json={"reason": "matrix"}), 200, {"clerk", "admin"}),
+    # -- any other /api/ URL: JSON 404, or 405 where the path exists with other methods --------------------
+    row("GET /api/<path:path>", lambda c: c.api("/api/nothing-here"), 404, EVERYONE),
+    row("POST /api/<path:path>", lambda c: c.api("/api/nothing-here", json={}), 404, EVERYONE),
+    row("PUT /api/<path:path>", lambda c: c.api("/api/matters", json={}), 405, EVERYONE),
+    row("PATCH /api/<path:path>", lambda c: c.api("/api/session", json={}), 405, EVERYONE),
+    row("DELETE /api/<path:path>", lambda c: c.api("/api/nothing-here"), 404, EVERYONE),
+    row("TRACE /api/<path:path>", lambda c: c.api("/api/matters"), 405, EVERYONE),
+])
+
+
+ERROR_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
+
+
+def answer_of(route: str, response: Any) -> int | str:
+    """The answer as the matrix declares it: LOGIN for a redirect to the login page, else the status; an API
+    refusal whose JSON error code is not the one of its status is shown with the code it has."""
+    status = response.status_code
+    if status == 302 and "/login" in response.headers.get("Location", ""):
+        return LOGIN
+    if " /api/" in route and status in ERROR_CODES:
+        code = ((response.get_json(silent=True) or {}).get("error") or {}).get("code")
+        if code != ERROR_CODES[status]:
+            return f"{status} with error code {code!r}"
+    return status
+
+
+def rule_methods(app: Any) -> set[str]:
+    """Every "METHOD rule" the app answers (HEAD and OPTIONS are Flask's own)."""
+    return {f"{method} {rule.rule}" for rule in app.url_map.iter_rules()
+            for method in rule.methods - {"HEAD", "OPTIONS"}}
