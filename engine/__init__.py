@@ -39,9 +39,9 @@ _EXPORTS: dict[str, str] = {
     "Source": "engine.matters.files",
     "Problem": "engine.model.problems",
     "FieldMessage": "engine.matters.messages", "messages_by_field": "engine.matters.messages",
-    "Deployed": "engine.catalog.versions", "VersionInfo": "engine.catalog.designer",
+    "Deployed": "engine.catalog.versions", "VersionInfo": "engine.catalog.history",
     "MatterInfo": "engine.catalog.designer", "ModelFile": "engine.catalog.designer",
-    "VersionDetail": "engine.catalog.designer",
+    "VersionDetail": "engine.catalog.history", "VersionDiff": "engine.catalog.diff", "Change": "engine.catalog.diff",
     "WorkEntry": "engine.cases.worklist", "StepDetail": "engine.cases.worklist", "CaseSummary": "engine.cases.worklist",
     "CaseOverlay": "engine.cases.insight",
     "MatterComparison": "engine.audit.comparison",
@@ -61,7 +61,8 @@ _EXPORTS: dict[str, str] = {
     # catalog of deployed models
     "deploy_path": "engine.catalog.versions",
     "check_upload": "engine.catalog.designer", "deploy_upload": "engine.catalog.designer",
-    "list_versions": "engine.catalog.designer", "get_version": "engine.catalog.designer",
+    "list_versions": "engine.catalog.history", "get_version": "engine.catalog.history",
+    "restore_version": "engine.catalog.history", "version_diff": "engine.catalog.diff",
     "list_matters": "engine.catalog.designer", "get_matter": "engine.catalog.designer",
     "current_model_files": "engine.catalog.designer",
     # model files on disk
@@ -184,16 +185,14 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
     from engine.catalog.designer import (
         MatterInfo,
         ModelFile,
-        VersionDetail,
-        VersionInfo,
         check_upload,
         current_model_files,
         deploy_upload,
         get_matter,
-        get_version,
         list_matters,
-        list_versions,
     )
+    from engine.catalog.diff import Change, VersionDiff, version_diff
+    from engine.catalog.history import VersionDetail, VersionInfo, get_version, list_versions, restore_version
     from engine.catalog.library import check_paths, file_metrics, find_model_files, library_comparison
     from engine.catalog.versions import Deployed, deploy_path
     from engine.catalog.warmup import warm_up

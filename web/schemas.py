@@ -10,7 +10,8 @@ from web.messages import Object, RequestSchema, Text, WholeNumber, length, numbe
 _TEXT = length(min=1, max=200)
 _CHECK = validate.Regexp(r"^(\d{4}|(\+86)?1[3-9]\d{9})$",  # or the whole mobile number (docs/web.md)
                          error=lazy_gettext("Enter the last four digits of the phone."))
-_NOT_PHONE = lazy_gettext("Enter an 11-digit mainland mobile number.")
+# engine.citizen.checking.clean_phone: spaces and dashes anywhere, +86 in front, then a mainland mobile number
+_PHONE = r"^(\s*|[\s-]*(\+[\s-]*8[\s-]*6)?[\s-]*1[\s-]*[3-9]([\s-]*[0-9]){9}[\s-]*)$"  # blank: the form's
 _MATTER_ID = validate.Regexp(r"^[a-z][a-z0-9_]{0,63}$",
                              error=lazy_gettext("Lower-case letters, digits and _, starting with a letter."))
 
@@ -53,8 +54,9 @@ class LookupSchema(RequestSchema):
 
 class ApplicationSchema(RequestSchema):
     matter_id = Text(required=True, validate=length(min=1, max=64))
-    # default: the intake form's contact phone field
-    phone = Text(load_default="", validate=validate.Regexp(r"^((\+86)?1[3-9]\d{9})?$", error=_NOT_PHONE))
+    # default: the intake form's contact phone field; checked with the form (engine.citizen.checking), so that
+    # every wrong field is reported at once; the pattern says in the document what that check takes
+    phone = Text(load_default="", validate=length(max=20), metadata={"pattern": _PHONE})
     data = Object(keys=fields.Str(), required=True)
 
 
@@ -204,7 +206,29 @@ class VersionSchema(Schema):
     filename = fields.Str()
     process_id = fields.Str()
     deployed_at = fields.DateTime()
+    deployed_by = fields.Str(allow_none=True, metadata={"description": "the account; null: `onething deploy`"})
+    restored_from = fields.Int(allow_none=True, metadata={"description": "a rollback: the version it brings back"})
     current = fields.Bool()
+
+
+class ChangeSchema(Schema):
+    kind = fields.Str(metadata={"description": "added | removed | changed"})
+    what = fields.Str(metadata={"description": "step | lane | flow | annotation | form | field"})
+    key = fields.Str()
+    before = fields.Str(allow_none=True)
+    after = fields.Str(allow_none=True)
+
+
+class VersionDiffSchema(Schema):
+    old = fields.Nested(VersionSchema)
+    new = fields.Nested(VersionSchema)
+    changes = fields.List(fields.Nested(ChangeSchema))
+
+
+class DiffQuery(RequestSchema):
+    """The other version: the changes go from it to this one."""
+
+    with_ = WholeNumber(required=True, data_key="with", validate=number_range(min=1))
 
 
 class WorkItemSchema(Schema):

@@ -3,18 +3,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 import yaml
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.accounts.access import check_may_change_departments, check_may_deploy
 from engine.accounts.users import Actor
 from engine.catalog import versions as catalog
 from engine.context import EngineContext
-from engine.errors import InputError, MatterNotFound, ModelError, NotAllowed, NotFound
+from engine.errors import InputError, MatterNotFound, ModelError, NotAllowed
 from engine.matters.files import Matter, Names
 from engine.model.problems import Problem
 from engine.model.types import Model
@@ -26,34 +25,11 @@ MAX_UPLOAD = MAX_BYTES  # one limit for uploaded files, defined in engine.model.
 
 
 @dataclass(frozen=True)
-class VersionInfo:
-    """One deployed version of a matter variant."""
-
-    id: int
-    matter_id: str
-    variant: str
-    version: int
-    content_hash: str
-    filename: str
-    process_id: str
-    deployed_at: datetime
-    current: bool
-
-
-@dataclass(frozen=True)
 class ModelFile:
     """A deployed model's BPMN file, for drawing and download."""
 
     data: bytes
     filename: str
-
-
-@dataclass(frozen=True)
-class VersionDetail:
-    """A deployed version with its file."""
-
-    info: VersionInfo
-    file: ModelFile
 
 
 @dataclass(frozen=True)
@@ -144,12 +120,13 @@ def _prepare(ctx: EngineContext, bpmn: bytes, filename: str, matter_yaml: bytes 
     model = _load_upload(bpmn, display, matter)
     if actor is not None:
         with ctx.read() as session:
-            _check_deployer(ctx, session, actor, matter_id, variant, matter, model)
+            check_deployer(ctx, session, actor, matter_id, variant, matter, model)
     return model, matter, display, yaml_text
 
 
-def _check_deployer(ctx: EngineContext, session: Session, actor: Actor, matter_id: str, variant: str,
-                    matter: Matter, model: Model) -> None:
+def check_deployer(ctx: EngineContext, session: Session, actor: Actor, matter_id: str, variant: str,
+                   matter: Matter, model: Model) -> None:
+    """NotAllowed unless `actor` may deploy `model` as the matter's variant (departments, shared matters)."""
     deployed = matter_departments(ctx, session, matter_id)
     check_may_deploy(actor, matter_id, deployed, set(matter.department_ids()))
     check_may_change_departments(actor, matter_id, variant, _current_departments(ctx, session, matter_id, variant),
@@ -165,9 +142,9 @@ def deploy_upload(ctx: EngineContext, bpmn: bytes, filename: str, matter_yaml: b
     """
     model, matter, display, yaml_text = _prepare(ctx, bpmn, filename, matter_yaml, matter_id, variant, None)
     with ctx.write() as session:  # who may deploy is checked again in the writing transaction
-        _check_deployer(ctx, session, actor, matter_id, variant, matter, model)
+        check_deployer(ctx, session, actor, matter_id, variant, matter, model)
         # catalog.store_version is the one place that decides "unchanged" vs "new version"
-        return catalog.store_version(ctx, session, matter_id, variant, bpmn, display, model, yaml_text)
+        return catalog.store_version(ctx, session, matter_id, variant, bpmn, display, model, yaml_text, actor.name)
 
 
 def model_departments(model: Model) -> set[str]:
@@ -190,43 +167,6 @@ def _clean_filename(filename: str) -> str:
 
 
 # -- versions and matters -----------------------------------------------------------------------------
-
-def list_versions(ctx: EngineContext, matter_id: str | None = None) -> list[VersionInfo]:
-    """Deployed versions, newest first per matter variant."""
-    with ctx.read() as session:
-        query = select(ModelVersion.id, ModelVersion.matter_id, ModelVersion.variant, ModelVersion.version,
-                       ModelVersion.content_hash, ModelVersion.filename, ModelVersion.process_id,
-                       ModelVersion.deployed_at).order_by(ModelVersion.matter_id, ModelVersion.variant,
-                                                          ModelVersion.version.desc())
-        if matter_id is not None:
-            query = query.where(ModelVersion.matter_id == matter_id)
-        rows = session.execute(query).all()
-    if matter_id is not None and not rows:
-        raise MatterNotFound(f"no deployed matter {matter_id!r}")
-    seen: set[tuple[str, str]] = set()
-    found = []
-    for row in rows:
-        key = (row.matter_id, row.variant)
-        found.append(VersionInfo(*row._tuple(), current=key not in seen))
-        seen.add(key)
-    return found
-
-
-MAX_ID = 2**31 - 1  # keys are INTEGER columns (32 bits on PostgreSQL): a larger id cannot name a row
-
-
-def get_version(ctx: EngineContext, version_id: int) -> VersionDetail:
-    """One deployed version: what it is, whether it is current, and its BPMN file."""
-    with ctx.read() as session:
-        row = session.get(ModelVersion, version_id) if 0 < version_id <= MAX_ID else None
-        if row is None:
-            raise NotFound(f"no model version {version_id}")
-        newest = session.scalar(select(func.max(ModelVersion.version)).where(
-            ModelVersion.matter_id == row.matter_id, ModelVersion.variant == row.variant))
-        info = VersionInfo(row.id, row.matter_id, row.variant, row.version, row.content_hash, row.filename,
-                           row.process_id, row.deployed_at, current=row.version == newest)
-        return VersionDetail(info, ModelFile(row.bpmn, row.filename.rsplit("/", 1)[-1]))
-
 
 def deployed_matter_ids(session: Session) -> list[str]:
     """Ids of every matter with a deployed version, sorted."""

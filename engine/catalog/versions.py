@@ -73,8 +73,9 @@ def _display_name(file: Path) -> str:
 
 
 def store_version(ctx: EngineContext, session: Session, matter_id: str, variant: str, data: bytes, filename: str,
-                  model: Model, yaml_text: str | None) -> Deployed:
-    """Store a checked model as a new version, or report the identical one already stored."""
+                  model: Model, yaml_text: str | None, deployed_by: str | None = None) -> Deployed:
+    """Store a checked model as a new version, or report the identical one already stored; `deployed_by` is the
+    account that deployed it (None from `onething deploy` and the demo)."""
     digest = hashlib.sha256(data).hexdigest()
     same = session.scalar(select(ModelVersion).where(
         ModelVersion.matter_id == matter_id, ModelVersion.variant == variant, ModelVersion.content_hash == digest))
@@ -83,17 +84,19 @@ def store_version(ctx: EngineContext, session: Session, matter_id: str, variant:
     if same is not None and (yaml_text is None or same.matter_yaml == yaml_text):
         if same.version == newest:
             return Deployed(matter_id, variant, same.version, "unchanged", filename)
-        return _restore(ctx, session, same, newest + 1, filename)
+        return _restore(ctx, session, same, newest + 1, filename, deployed_by)
     if same is not None:  # same BPMN, new matter.yaml: a new version with a distinct key
         digest = hashlib.sha256(data + (yaml_text or "").encode()).hexdigest()
     session.add(ModelVersion(
         matter_id=matter_id, variant=variant, version=newest + 1, content_hash=digest, filename=filename,
-        process_id=model.process_id, bpmn=data, matter_yaml=yaml_text, deployed_at=ctx.clock.now()))
+        process_id=model.process_id, bpmn=data, matter_yaml=yaml_text, deployed_at=ctx.clock.now(),
+        deployed_by=deployed_by))
     session.flush()
     return Deployed(matter_id, variant, newest + 1, "new", filename)
 
 
-def _restore(ctx: EngineContext, session: Session, older: ModelVersion, version: int, filename: str) -> Deployed:
+def _restore(ctx: EngineContext, session: Session, older: ModelVersion, version: int, filename: str,
+             deployed_by: str | None) -> Deployed:
     """Deploying the content of an older version again makes it current: a new version that carries it (a
     rollback, said as such). The older row keeps its content under a retired key, as content keys are unique."""
     digest = older.content_hash
@@ -101,7 +104,8 @@ def _restore(ctx: EngineContext, session: Session, older: ModelVersion, version:
     session.flush()
     session.add(ModelVersion(
         matter_id=older.matter_id, variant=older.variant, version=version, content_hash=digest, filename=filename,
-        process_id=older.process_id, bpmn=older.bpmn, matter_yaml=older.matter_yaml, deployed_at=ctx.clock.now()))
+        process_id=older.process_id, bpmn=older.bpmn, matter_yaml=older.matter_yaml, deployed_at=ctx.clock.now(),
+        deployed_by=deployed_by, restored_from=older.version))
     session.flush()
     return Deployed(older.matter_id, older.variant, version, "restored", filename, restored=older.version)
 

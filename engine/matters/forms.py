@@ -18,7 +18,7 @@ from engine.matters.messages import message, messages_by_field
 if TYPE_CHECKING:  # pragma: no cover - type hints only
     from engine.matters.files import Form, FormField
 
-PHONE = re.compile(r"^1[3-9]\d{9}$")
+PHONE = re.compile(r"^1[3-9][0-9]{9}$")  # ASCII digits: \d would take other scripts' digits too
 BANK_ACCOUNT = re.compile(r"^[0-9]{12,19}$")  # ASCII digits only: \d also takes other scripts' digits
 _RESIDENT_ID = re.compile(r"^\d{17}[\dX]$")
 _WEIGHTS = [2 ** (17 - i) % 11 for i in range(17)]

@@ -63,6 +63,8 @@ class ModelVersion(Base):
     bpmn: Mapped[bytes] = mapped_column(LargeBinary)
     matter_yaml: Mapped[str | None] = mapped_column(Text)
     deployed_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+    deployed_by: Mapped[str | None] = mapped_column(String(64))  # the account; None: `onething deploy` or the demo
+    restored_from: Mapped[int | None] = mapped_column(Integer)  # a rollback: the older version it brings back
 
 
 class Case(Base):

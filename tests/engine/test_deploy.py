@@ -54,7 +54,7 @@ def test_the_whole_process_library_deploys_once(ctx):
 
 @pytest.mark.parametrize("version_id", [0, -1, 2**31, 2**63, 10**30])
 def test_a_version_id_no_key_can_hold_is_not_found_on_every_database(ctx, deployed, version_id):
-    from engine.catalog.designer import get_version, list_versions
+    from engine.catalog.history import get_version, list_versions
     from engine.errors import NotFound
 
     with pytest.raises(NotFound, match=f"no model version {version_id}"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from engine.accounts.users import Actor
-from engine.catalog import designer, versions as catalog
+from engine.catalog import designer, history, versions as catalog
 from engine.errors import ModelError, NotYourDepartment
 from tests.conftest import PROCESSES
 
@@ -66,7 +66,7 @@ def test_deploying_older_content_again_makes_it_current_and_says_so(newborn):
     assert (again.version, again.status) == (3, "unchanged")  # not a new version each time
     forward = _deploy(newborn, AFTER + b"\n<!-- v2 -->\n", POLICE)
     assert (forward.version, forward.status, forward.restored) == (4, "restored", 2)
-    assert [v.version for v in designer.list_versions(newborn, "newborn") if v.variant == "after"] == [4, 3, 2, 1]
+    assert [v.version for v in history.list_versions(newborn, "newborn") if v.variant == "after"] == [4, 3, 2, 1]
 
 
 def _refusal(ctx, bpmn: bytes, actor: Actor, matter_yaml: bytes | None, matter_id: str) -> str:
@@ -100,3 +100,66 @@ def test_what_deploying_refuses_checking_the_same_upload_reports_with_the_same_r
     if case != "unknown lane":  # an admin may do it, and checking says so too
         assert designer.check_upload(bpmn, "after.bpmn", matter_yaml, ctx=newborn, matter_id=matter_id,
                                      variant="after", actor=ADMIN) == []
+
+
+# -- the version history: who deployed, rollback, diff (issue #11 item 19) --------------------------------
+
+RENAMED = AFTER.replace("依电子出生证明办理出生户口登记".encode(), "出生户口登记（新名）".encode())
+MATTER_YAML = (PROCESSES / "newborn" / "matter.yaml").read_text(encoding="utf-8")
+
+
+def test_each_version_says_who_deployed_it_and_a_rollback_which_version_it_brings_back(newborn):
+    _deploy(newborn, RENAMED, POLICE)
+    versions = [v for v in history.list_versions(newborn, "newborn") if v.variant == "after"]
+    assert [(v.version, v.deployed_by, v.restored_from, v.current) for v in versions] == [
+        (2, "designer.police", None, True), (1, None, None, False)]  # version 1 came from `onething deploy`
+    first = versions[1].id
+    with pytest.raises(NotYourDepartment):
+        history.restore_version(newborn, first, Actor("designer.tax", "designer", "tax"))
+    restored = history.restore_version(newborn, first, ADMIN)
+    assert (restored.status, restored.version, restored.restored) == ("restored", 3, 1)
+    current = history.list_versions(newborn, "newborn")[0]
+    assert (current.version, current.deployed_by, current.restored_from) == (3, "admin", 1)
+    assert history.get_version(newborn, current.id).file.data == AFTER
+    assert history.restore_version(newborn, current.id, POLICE).status == "unchanged"
+
+
+def test_a_diff_names_each_changed_step_form_field_and_flow(newborn):
+    from engine.catalog.diff import version_diff
+
+    yaml = MATTER_YAML.replace("max_length: 50, labels: {zh: 新生儿姓名", "max_length: 40, labels: {zh: 新生儿姓名", 1)
+    assert yaml != MATTER_YAML
+    designer.deploy_upload(newborn, RENAMED, "after.bpmn", yaml.encode(), "newborn", "after", POLICE)
+    old, new = [v.id for v in history.list_versions(newborn, "newborn") if v.variant == "after"][::-1]
+    diff = version_diff(newborn, old, new)
+    assert (diff.old.version, diff.new.version) == (1, 2)
+    assert [(c.kind, c.what, c.key) for c in diff.changes] == [
+        ("changed", "step", "register_birth"), ("changed", "field", "birth_certificate_application.child_name")]
+    step = diff.changes[0]
+    assert "依电子出生证明办理出生户口登记" in step.before and "出生户口登记（新名）" in step.after
+    assert "at most 50 characters" in diff.changes[1].before and "at most 40" in diff.changes[1].after
+    assert version_diff(newborn, new, new).changes == ()
+
+
+def test_before_against_after_is_the_reform_step_by_step(newborn):
+    from engine.catalog.diff import version_diff
+
+    ids = {v.variant: v.id for v in history.list_versions(newborn, "newborn")}
+    diff = version_diff(newborn, ids["before"], ids["after"])
+    counts = diff.counts()
+    assert counts["added"] and counts["removed"]
+    assert {c.what for c in diff.changes} >= {"step", "flow"}
+    assert sum(counts.values()) == len(diff.changes)
+
+
+def test_a_diff_of_unknown_or_foreign_versions_says_so(newborn):
+    from engine.catalog.diff import version_diff
+    from engine.errors import InputError, NotFound
+
+    known = history.list_versions(newborn, "newborn")[0].id
+    with pytest.raises(NotFound, match="no model version 999"):
+        version_diff(newborn, known, 999)
+    catalog.deploy_path(newborn, PROCESSES / "business_startup")
+    other = history.list_versions(newborn, "business_startup")[0].id
+    with pytest.raises(InputError, match="different matters"):
+        version_diff(newborn, known, other)

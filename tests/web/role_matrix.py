@@ -108,10 +108,10 @@ class Cell:
         assert drive_case(self.ctx, number).view.status == "completed"
         return number
 
-    def version_id(self) -> int:
-        from engine.catalog.designer import list_versions
+    def version_id(self, variant: str = "after") -> int:
+        from engine.catalog.history import list_versions
 
-        return next(v.id for v in list_versions(self.ctx, "newborn") if v.variant == "after")
+        return next(v.id for v in list_versions(self.ctx, "newborn") if v.variant == variant)
 
 
 @dataclass(frozen=True)
@@ -223,6 +223,13 @@ MATRIX: dict[str, Row] = dict([
         other_designer=403),  # a designer of a department outside the matter may not deploy over it
     row("GET /designer/versions/<int:version_id>", lambda c: c.page(f"/designer/versions/{c.version_id()}"),
         200, DESIGN),
+    row("GET /designer/versions/<int:version_id>/bpmn",
+        lambda c: c.page(f"/designer/versions/{c.version_id()}/bpmn"), 200, DESIGN),
+    row("GET /designer/versions/<int:version_id>/diff",
+        lambda c: c.page(f"/designer/versions/{c.version_id()}/diff?with={c.version_id('before')}"), 200, DESIGN),
+    row("POST /designer/versions/<int:version_id>/restore",
+        lambda c: c.page(f"/designer/versions/{c.version_id()}/restore", data={}), 200, {"designer", "admin"},
+        other_designer=403),  # making a version current is deploying: the matter's departments only
     row("GET /audit/", lambda c: c.page("/audit/"), 200, AUDIT),
     row("GET /audit/matters/<matter_id>", lambda c: c.page("/audit/matters/newborn"), 200, AUDIT),
     row("GET /audit/matters/<matter_id>/cases", lambda c: c.page("/audit/matters/newborn/cases"), 200, AUDIT),
@@ -256,6 +263,11 @@ MATRIX: dict[str, Row] = dict([
     row("GET /api/models", lambda c: c.api("/api/models?matter=newborn"), 200, DESIGN | AUDIT),
     row("GET /api/models/<int:version_id>/bpmn", lambda c: c.api(f"/api/models/{c.version_id()}/bpmn"),
         200, DESIGN | AUDIT),
+    row("GET /api/models/<int:version_id>/diff",
+        lambda c: c.api(f"/api/models/{c.version_id()}/diff?with={c.version_id('before')}"), 200, DESIGN | AUDIT),
+    row("POST /api/models/<int:version_id>/restore",
+        lambda c: c.api(f"/api/models/{c.version_id()}/restore", json={}), 200, {"designer", "admin"},
+        other_designer=403),
     # -- the API for clerks -----------------------------------------------------------------------------
     row("GET /api/worklist", lambda c: c.api("/api/worklist"), 200, WORKLIST),
     row("POST /api/cases", lambda c: c.api("/api/cases", json={"matter_id": "newborn"}), 201, {"clerk", "admin"}),

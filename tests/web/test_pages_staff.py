@@ -38,7 +38,7 @@ def test_an_upload_without_a_file_asks_for_one(client, login):
 ])
 def test_a_deploy_with_a_wrong_matter_or_variant_is_refused_beside_the_field(client, login, ctx, matter_id,
                                                                              variant, needle):
-    from engine.catalog.designer import list_versions
+    from engine.catalog.history import list_versions
 
     before = len(list_versions(ctx))
     response = upload(client, login("admin"), action="deploy", matter_id=matter_id, variant=variant,
@@ -49,7 +49,7 @@ def test_a_deploy_with_a_wrong_matter_or_variant_is_refused_beside_the_field(cli
 
 def test_a_model_that_breaks_the_deployed_matters_rules_shows_its_problems(client, login, ctx):
     """Alone the model passes the check; with newborn's deployed matter.yaml its step names an unknown form."""
-    from engine.catalog.designer import list_versions
+    from engine.catalog.history import list_versions
 
     token = login("designer.police")
     model = NEWBORN_AFTER.replace(b'value="birth_registration_review"', b'value="no_such_form"')
@@ -111,7 +111,7 @@ def test_the_header_and_worklist_name_the_department_not_its_id(client, login, l
 def test_checking_an_upload_reports_what_deploying_it_would_refuse(client, login, ctx, language):
     """The police's designer may not start a new matter whose lanes send work to other departments: the check
     with that matter says so, with the very reason deploying gives."""
-    from engine.catalog.designer import list_versions
+    from engine.catalog.history import list_versions
 
     token = login("designer.police")
     matter_yaml = (REPO / "processes/newborn/matter.yaml").read_text(encoding="utf-8").replace(

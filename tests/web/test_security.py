@@ -11,7 +11,7 @@ import pytest
 
 from engine.accounts import users
 from engine.cases import lifecycle as cases
-from engine.catalog import designer
+from engine.catalog import history
 from engine.citizen import applications as citizen
 from engine.matters.forms import example_data
 from tests.web.conftest import PASSWORD, REPO, sign_in, token_of
@@ -81,7 +81,7 @@ def _yaml_listing(department: str) -> bytes:
 def test_designer_may_not_take_over_another_departments_matter_through_its_matter_yaml(client, ctx, login,
                                                                                        outsider):
     """The engine checked the designer's department against the uploaded matter.yaml, which they write."""
-    before = [v.id for v in designer.list_versions(ctx, "newborn")]
+    before = [v.id for v in history.list_versions(ctx, "newborn")]
     token = login("designer.tax")
     data = {**_newborn_upload(_yaml_listing("tax")), "csrf_token": token, "action": "deploy"}
     assert client.post("/designer/upload", data=data, content_type="multipart/form-data").status_code == 403
@@ -89,7 +89,7 @@ def test_designer_may_not_take_over_another_departments_matter_through_its_matte
     response = client.post("/api/models", data=_newborn_upload(_yaml_listing("tax")), headers=headers,
                            content_type="multipart/form-data")
     assert response.status_code == 403, response.get_json()
-    assert [v.id for v in designer.list_versions(ctx, "newborn")] == before
+    assert [v.id for v in history.list_versions(ctx, "newborn")] == before
 
 
 def test_designer_of_a_matters_department_still_deploys_with_its_matter_yaml(client, ctx, login):
@@ -97,7 +97,7 @@ def test_designer_of_a_matters_department_still_deploys_with_its_matter_yaml(cli
     text = (REPO / "processes/newborn/matter.yaml").read_bytes()
     data = {**_newborn_upload(text), "csrf_token": token, "action": "deploy"}
     assert client.post("/designer/upload", data=data, content_type="multipart/form-data").status_code == 200
-    assert designer.list_versions(ctx, "newborn")[0].version == 2
+    assert history.list_versions(ctx, "newborn")[0].version == 2
 
 
 def test_a_clerk_may_not_deliver_another_departments_result_message(client, ctx, newborn_case):

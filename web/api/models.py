@@ -10,7 +10,17 @@ import engine
 from engine import Actor, Deployed
 from web.api.routing import api
 from web.app import ctx
-from web.schemas import CheckResultSchema, CheckUploadSchema, DeployedSchema, UploadSchema, VersionSchema, VersionsQuery
+from web.schemas import (
+    CheckResultSchema,
+    CheckUploadSchema,
+    DeployedSchema,
+    DiffQuery,
+    EmptySchema,
+    UploadSchema,
+    VersionDiffSchema,
+    VersionSchema,
+    VersionsQuery,
+)
 
 DESIGN = ("designer", "admin")
 READ = ("designer", "auditor", "admin")
@@ -53,3 +63,15 @@ def download_version(actor: Actor, version_id: int) -> Response:
     file = engine.get_version(ctx(), version_id).file
     return Response(file.data, mimetype="application/xml",
                     headers={"Content-Disposition": f'attachment; filename="{file.filename}"'})
+
+
+@api("/models/<int:version_id>/diff", roles=READ, query=DiffQuery, response=VersionDiffSchema,
+     summary="What changed from version `with` to this one (steps, lanes, flows, annotations, forms)")
+def diff_versions(actor: Actor, version_id: int, query: dict[str, Any]) -> engine.VersionDiff:
+    return engine.version_diff(ctx(), query["with_"], version_id)
+
+
+@api("/models/<int:version_id>/restore", "POST", roles=DESIGN, body=EmptySchema, response=DeployedSchema,
+     summary="Make an older version current again (a rollback, as a new version carrying its content)")
+def restore_version(actor: Actor, version_id: int, body: dict[str, Any]) -> Deployed:
+    return engine.restore_version(ctx(), version_id, actor)

@@ -1,8 +1,9 @@
 """Designer: upload a BPMN file (and matter.yaml), see check problems, deploy a version, browse versions."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, render_template, request
+from flask import Blueprint, Response, current_app, g, render_template, request
 from flask_babel import gettext as _
+from werkzeug.exceptions import BadRequest
 
 import engine
 from engine import InputError, ModelError, NotAllowed
@@ -67,5 +68,42 @@ def version(version_id: int):
     except Exception:
         current_app.logger.exception("drawing failed")
         drawing = None
-    return render_template("designer/version.html", info=detail.info, filename=filename, drawing=drawing)
+    others = [v for v in engine.list_versions(ctx(), detail.info.matter_id) if v.id != version_id]
+    return render_template("designer/version.html", info=detail.info, filename=filename, drawing=drawing,
+                           others=others, restored=None)
+
+
+@bp.route("/versions/<int:version_id>/bpmn")
+@role_required("designer", "admin")
+def download(version_id: int):
+    """The version's BPMN file, as deployed."""
+    file = engine.get_version(ctx(), version_id).file
+    return Response(file.data, mimetype="application/xml",
+                    headers={"Content-Disposition": f'attachment; filename="{file.filename}"'})
+
+
+@bp.route("/versions/<int:version_id>/restore", methods=["POST"])
+@role_required("designer", "admin")
+def restore(version_id: int):
+    """Make this older version current again; back on the version list, saying what happened."""
+    from engine import list_versions
+
+    try:
+        deployed = engine.restore_version(ctx(), version_id, g.actor)
+    except (NotAllowed, InputError) as exc:
+        return render_template("designer/index.html", versions=list_versions(ctx()), problems=None,
+                               error=exc.message), 403 if isinstance(exc, NotAllowed) else 422
+    return render_template("designer/index.html", versions=list_versions(ctx()), problems=[], deployed=deployed,
+                           filename=deployed.filename)  # the content was checked when first deployed
+
+
+@bp.route("/versions/<int:version_id>/diff")
+@role_required("designer", "admin")
+def diff(version_id: int):
+    """What changed from the version chosen in `with` to this one."""
+    other = request.args.get("with", "")
+    if not other.isdigit():
+        raise BadRequest("choose a version to compare with")
+    changes = engine.version_diff(ctx(), int(other), version_id)
+    return render_template("designer/diff.html", diff=changes, counts=changes.counts())
 
