@@ -86,7 +86,8 @@ def test_due_bounds_agree_with_the_colours_every_day_of_a_month(clock):
     overdue_before, soon_until = due_bounds(now)
     for days in range(-20, 20):
         deadline = step_deadline(3, now + timedelta(days=days), now)
-        state = ("red" if deadline.due < overdue_before else "yellow" if deadline.due <= soon_until else "green")
+        assert deadline.due is not None
+        state = "red" if deadline.due < overdue_before else "yellow" if deadline.due <= soon_until else "green"
         assert state == deadline.colour, (days, deadline)
 
 
