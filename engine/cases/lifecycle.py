@@ -159,10 +159,14 @@ def _claim_on_completing(session: Session, case: Case, row: OpenStep, actor: Act
     """A clerk completing an unclaimed step claims it first, logged like any claim: the log says which clerk
     took every staff step it shows done. Only if no colleague claimed it meanwhile (a claim does not change
     the case's version, so this update checks it)."""
-    result = session.execute(update(OpenStep).where(OpenStep.task_id == row.task_id, OpenStep.claimed_by.is_(None))
-                             .values(claimed_by=actor.name, claimed_at=now))
+    result = session.execute(update(OpenStep).where(
+        OpenStep.task_id == row.task_id, OpenStep.claimed_by.is_(None) | (OpenStep.claimed_by == actor.name))
+        .values(claimed_by=actor.name, claimed_at=now))
     if not cast("CursorResult[Any]", result).rowcount:
-        raise StepClaimed(f"step {row.step_id!r} was just claimed by someone else")
+        holder = session.scalar(select(OpenStep.claimed_by).where(OpenStep.task_id == row.task_id))
+        if holder is None:  # completed (or cancelled) meanwhile: the row is gone
+            raise StepNotReady(f"step {row.step_id!r} of case {case.number} is not waiting for anyone now")
+        raise StepClaimed(f"step {row.step_id!r} was just claimed by {holder}")
     set_committed_value(row, "claimed_by", actor.name)
     set_committed_value(row, "claimed_at", now)
     session.add(StepLogEntry(case_id=case.id, task_id=row.task_id, step_id=row.step_id, step_name=row.step_name,
