@@ -55,6 +55,12 @@ _EXPORTS: dict[str, str] = {
     "send_message": "engine.cases.lifecycle", "cancel_case": "engine.cases.lifecycle",
     "work_items": "engine.cases.worklist", "step_detail": "engine.cases.worklist",
     "case_summary": "engine.cases.worklist",
+    "WorklistFilter": "engine.cases.worklist_query", "WorklistPage": "engine.cases.worklist_query",
+    "WorklistFacets": "engine.cases.worklist_query", "DoneEntry": "engine.cases.worklist_query",
+    "DonePage": "engine.cases.worklist_query", "worklist": "engine.cases.worklist_query",
+    "worklist_facets": "engine.cases.worklist_query", "done_by": "engine.cases.worklist_query",
+    "DUE_STATES": "engine.cases.worklist_query", "CLAIMED": "engine.cases.worklist_query",
+    "SORTS": "engine.cases.worklist_query",
     "case_overlay": "engine.cases.insight", "step_durations": "engine.cases.insight",
     "fire_due_timers": "engine.cases.timers",
     "dry_run": "engine.cases.dryrun",
@@ -181,6 +187,19 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
     from engine.cases.retention import Retention, anonymise_finished
     from engine.cases.timers import fire_due_timers
     from engine.cases.worklist import CaseSummary, StepDetail, WorkEntry, case_summary, step_detail, work_items
+    from engine.cases.worklist_query import (
+        CLAIMED,
+        DUE_STATES,
+        SORTS,
+        DoneEntry,
+        DonePage,
+        WorklistFacets,
+        WorklistFilter,
+        WorklistPage,
+        done_by,
+        worklist,
+        worklist_facets,
+    )
     from engine.catalog.departments import department_label
     from engine.catalog.designer import (
         MatterInfo,

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext
 from marshmallow import Schema, fields, validate
 
-from engine import VARIANTS
+from engine import CLAIMED, DUE_STATES, SORTS, VARIANTS
 from web.messages import Object, RequestSchema, Text, WholeNumber, length, number_range, one_of
 
 _TEXT = length(min=1, max=200)
@@ -84,8 +84,23 @@ class CheckUploadSchema(RequestSchema):
 
 
 class WorklistQuery(RequestSchema):
+    """Filters, order and page of the worklist; `cursor` is the next_cursor of the page before (same sort)."""
+
     limit = WholeNumber(load_default=50, validate=number_range(min=1, max=200))
     department = Text(validate=length(min=1, max=64))
+    matter = Text(validate=length(min=1, max=64))
+    step = Text(validate=length(min=1, max=255))
+    due = Text(validate=one_of(DUE_STATES))
+    claimed = Text(load_default="any", validate=one_of(CLAIMED))
+    search = Text(load_default="", validate=length(max=100))
+    sort = Text(load_default="arrival", validate=one_of(SORTS))
+    order = Text(load_default="asc", validate=one_of(("asc", "desc")))
+    cursor = Text(validate=length(min=1, max=300))
+
+
+class DoneQuery(RequestSchema):
+    limit = WholeNumber(load_default=50, validate=number_range(min=1, max=200))
+    cursor = Text(validate=length(min=1, max=300))
 
 
 class VersionsQuery(RequestSchema):
@@ -246,6 +261,29 @@ class WorkItemSchema(Schema):
     due = fields.DateTime(allow_none=True)
     days_left = fields.Int(allow_none=True)
     colour = fields.Str()
+
+
+class WorklistPageSchema(Schema):
+    items = fields.List(fields.Nested(WorkItemSchema))
+    next_cursor = fields.Str(allow_none=True)
+    total = fields.Int()
+
+
+class DoneItemSchema(Schema):
+    case_number = fields.Str()
+    task_id = fields.Str()
+    step_id = fields.Str()
+    step = fields.Nested(NamesSchema)
+    matter = fields.Nested(NamesSchema)
+    department = fields.Nested(NamesSchema)
+    ready_at = fields.DateTime()
+    completed_at = fields.DateTime()
+
+
+class DonePageSchema(Schema):
+    items = fields.List(fields.Nested(DoneItemSchema))
+    next_cursor = fields.Str(allow_none=True)
+    total = fields.Int()
 
 
 class CaseSchema(Schema):

@@ -1,10 +1,12 @@
 """Case use cases: start, show, claim, release, complete, message, cancel. Each owns one transaction."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.accounts.access import check_may_act
 from engine.accounts.users import Actor, get_actor
@@ -143,12 +145,33 @@ def complete_step(ctx: EngineContext, number: str, step: str, actor: Actor, data
         runtime, matter = load_runtime(ctx, session, case)
         clean = _validated(runtime.model, matter, ready, data or {})
         now = ctx.clock.now()
+        if row.claimed_by is None and actor.role == "clerk":  # the applicant and systems claim nothing
+            _claim_on_completing(session, case, row, actor, now)
         try:
             runtime.complete(ready.task_id, clean)
         except CaseError as exc:
             case.status, case.error = "error", str(exc)
         rows = save_case(ctx, session, case, runtime, now, completed={ready.task_id: (actor.name, clean)})
         return case_view(case, catalog.version_number(ctx, session, case.model_version_id), runtime, session, now, rows)
+
+
+def _claim_on_completing(session: Session, case: Case, row: OpenStep, actor: Actor, now: datetime) -> None:
+    """A clerk completing an unclaimed step claims it first, logged like any claim: the log says which clerk
+    took every staff step it shows done. Only if no colleague claimed it meanwhile (a claim does not change
+    the case's version, so this update checks it)."""
+    result = session.execute(update(OpenStep).where(
+        OpenStep.task_id == row.task_id, OpenStep.claimed_by.is_(None) | (OpenStep.claimed_by == actor.name))
+        .values(claimed_by=actor.name, claimed_at=now))
+    if not cast("CursorResult[Any]", result).rowcount:
+        holder = session.scalar(select(OpenStep.claimed_by).where(OpenStep.task_id == row.task_id))
+        if holder is None:  # completed (or cancelled) meanwhile: the row is gone
+            raise StepNotReady(f"step {row.step_id!r} of case {case.number} is not waiting for anyone now")
+        raise StepClaimed(f"step {row.step_id!r} was just claimed by {holder}")
+    set_committed_value(row, "claimed_by", actor.name)
+    set_committed_value(row, "claimed_at", now)
+    session.add(StepLogEntry(case_id=case.id, task_id=row.task_id, step_id=row.step_id, step_name=row.step_name,
+                             department=row.department, event="claimed", actor=actor.name, ready_at=row.ready_at,
+                             claimed_at=now, at=now, data=None))
 
 
 def send_message(ctx: EngineContext, number: str, name: str, payload: dict[str, Any] | None = None, *,

@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from engine.accounts.access import check_takes_part
 from engine.accounts.users import Actor
 from engine.audit.summaries import record_finished
-from engine.cases.deadlines import step_deadline, step_time_limit
+from engine.cases.deadlines import step_deadline, step_due, step_time_limit
 from engine.cases.numbers import new_case_number, normalize
 from engine.catalog import versions as catalog
 from engine.catalog.designer import matter_departments
@@ -186,7 +186,8 @@ def _sync(session: Session, case: Case, runtime: CaseRuntime, now: datetime,
     for task_id, step in ready.items():
         if task_id not in rows:
             row = OpenStep(task_id=task_id, case_id=case.id, step_id=step.step_id, step_name=step.name,
-                           department=step.department, ready_at=now)
+                           department=step.department, ready_at=now,
+                           due_at=step_due(step_time_limit(runtime.model, step.step_id), now))
             session.add(row)
             kept.append(row)
     if timers is not None:

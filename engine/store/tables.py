@@ -109,8 +109,12 @@ class OpenStep(Base):
     ready_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     claimed_at: Mapped[datetime | None] = mapped_column(UTC_DATETIME)
+    # End of the step's due working day (its time limit from ready_at), None without a limit: the worklist
+    # filters and sorts by due state in SQL, so the deadline is kept, not recomputed per row.
+    due_at: Mapped[datetime | None] = mapped_column(UTC_DATETIME)
 
-    __table_args__ = (Index("ix_open_steps_department_ready", "department", "ready_at"),)
+    __table_args__ = (Index("ix_open_steps_department_ready", "department", "ready_at"),
+                      Index("ix_open_steps_department_due", "department", "due_at"))
 
 
 class StepLogEntry(Base):
@@ -131,7 +135,8 @@ class StepLogEntry(Base):
     at: Mapped[datetime] = mapped_column(UTC_DATETIME)
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
-    __table_args__ = (Index("ix_step_log_step_event", "step_id", "event"),)
+    __table_args__ = (Index("ix_step_log_step_event", "step_id", "event"),
+                      Index("ix_step_log_actor_event", "actor", "event", "id"))  # a clerk's "done by me"
 
 
 class Timer(Base):

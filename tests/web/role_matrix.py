@@ -291,6 +291,9 @@ MATRIX: dict[str, Row] = dict([
     row("PATCH /api/<path:path>", lambda c: c.api("/api/session", json={}), 405, EVERYONE),
     row("DELETE /api/<path:path>", lambda c: c.api("/api/nothing-here"), 404, EVERYONE),
     row("TRACE /api/<path:path>", lambda c: c.api("/api/matters"), 405, EVERYONE),
+    # -- worklist filters and pages, "done by me" (issue #11 item 16) -----------------------------------
+    row("GET /worklist/done", lambda c: c.page("/worklist/done"), 200, {"clerk", "other_clerk"}),
+    row("GET /api/worklist/done", lambda c: c.api("/api/worklist/done"), 200, {"clerk", "other_clerk"}),
 ])
 
 

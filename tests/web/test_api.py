@@ -168,10 +168,37 @@ def test_auditors_see_personal_data_masked(as_role, new_case):
 
 def test_worklist_shows_the_clerks_department_with_deadlines(as_role, new_case):
     numbers = {new_case() for _ in range(2)}
-    items = as_role("clerk").call("GET", "/api/worklist").get_json()
-    assert {i["case_number"] for i in items} == numbers
+    page = as_role("clerk").call("GET", "/api/worklist").get_json()
+    items = page["items"]
+    assert {i["case_number"] for i in items} == numbers and page["total"] == 2 and page["next_cursor"] is None
     assert all(i["department"] == "police" and i["colour"] in ("green", "yellow", "red", "none") for i in items)
-    assert as_role("other_clerk").call("GET", "/api/worklist").get_json() == []
+    assert as_role("other_clerk").call("GET", "/api/worklist").get_json() == {"items": [], "next_cursor": None,
+                                                                               "total": 0}
+
+
+def test_worklist_api_filters_and_pages_with_a_cursor(api_app, as_role, new_case):
+    numbers = [new_case() for _ in range(3)]
+    clerk = as_role("clerk")
+    first = clerk.call("GET", "/api/worklist?limit=2&sort=due&order=desc").get_json()
+    assert len(first["items"]) == 2 and first["total"] == 3
+    rest = clerk.call("GET", f"/api/worklist?limit=2&sort=due&order=desc&cursor={first['next_cursor']}").get_json()
+    assert len(rest["items"]) == 1 and rest["next_cursor"] is None
+    assert sorted(i["case_number"] for i in first["items"] + rest["items"]) == sorted(numbers)
+    found = clerk.call("GET", f"/api/worklist?search={numbers[1]}").get_json()
+    assert [i["case_number"] for i in found["items"]] == [numbers[1]]
+    assert clerk.call("GET", "/api/worklist?claimed=me").get_json()["total"] == 0
+    bad = clerk.call("GET", f"/api/worklist?cursor={first['next_cursor']}")  # made for another order
+    assert bad.status_code == 422 and "cursor" in bad.get_json()["error"]["fields"]
+    assert clerk.call("GET", "/api/worklist?cursor=zzz").status_code == 422
+    assert clerk.call("GET", "/api/worklist?due=late").status_code == 422
+    url = f"/api/cases/{numbers[2]}/steps/register_birth/complete"
+    assert clerk.call("POST", url, json={"data": _register_birth_data(api_app)}).status_code == 200
+    done = clerk.call("GET", "/api/worklist/done?limit=1").get_json()
+    assert [i["case_number"] for i in done["items"]] == [numbers[2]]
+    assert (done["total"], done["next_cursor"]) == (1, None)
+    assert done["items"][0]["step"]["zh"] and done["items"][0]["matter"]["en"] == "Newborn birth"
+    steps = clerk.call("GET", f"/api/cases/{numbers[2]}/steps").get_json()
+    assert [e["event"] for e in steps if e["step_id"] == "register_birth"] == ["claimed", "completed"]
 
 
 def test_a_designer_of_another_department_may_not_deploy(api_app, template_db):

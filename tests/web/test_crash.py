@@ -64,7 +64,8 @@ def clerk(sessions: list[Http], seeded: Seeded, outcomes: Outcomes, stop: thread
     while not stop.is_set():
         http = rng.choice(sessions)
         try:
-            status, items = http.call("GET", "/api/worklist?limit=50")
+            status, page = http.call("GET", "/api/worklist?limit=50")
+            items = page["items"] if status == 200 else page
         except NO_ANSWER:
             outcomes.no_answer(completion=False)
             time.sleep(0.05)

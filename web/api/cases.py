@@ -5,18 +5,21 @@ import dataclasses
 from typing import Any
 
 import engine
-from engine import Actor, CaseView, LogEntry, WorkItem
+from engine import Actor, CaseView, LogEntry, WorkItem, WorklistFilter
 from web.api.routing import api
 from web.app import ctx
 from web.schemas import (
     CancelSchema,
     CaseSchema,
     CompleteStepSchema,
+    DonePageSchema,
+    DoneQuery,
     EmptySchema,
     LogEntrySchema,
     MessageSchema,
     StartCaseSchema,
     WorkItemSchema,
+    WorklistPageSchema,
     WorklistQuery,
 )
 
@@ -85,9 +88,22 @@ def cancel(actor: Actor, number: str, body: dict[str, Any]) -> dict[str, Any]:
     return _case(engine.cancel_case(ctx(), number, actor, body["reason"]))
 
 
-@api("/worklist", roles=ACT, query=WorklistQuery, response=WorkItemSchema, many=True,
-     summary="Ready steps of your department, oldest first, with time-limit colour and working days left")
-def worklist(actor: Actor, query: dict[str, Any]) -> list[dict[str, Any]]:
+@api("/worklist", roles=ACT, query=WorklistQuery, response=WorklistPageSchema,
+     summary="Ready steps of your department (an admin: every department or one), filtered, sorted (by arrival "
+             "or due time), a page at a time: pass next_cursor as cursor for the next page; with time-limit "
+             "colour and working days left")
+def worklist(actor: Actor, query: dict[str, Any]) -> dict[str, Any]:
     department = actor.department if actor.role == "clerk" else query.get("department")
     # time limits from each case's own model version, not the matter's newest one
-    return [_item(e.item) for e in engine.work_items(ctx(), department, query["limit"])]
+    page = engine.worklist(ctx(), WorklistFilter(
+        department=department, matter=query.get("matter"), step=query.get("step"), due=query.get("due"),
+        claimed=query["claimed"], me=actor.name, search=query["search"], sort=query["sort"],
+        descending=query["order"] == "desc", cursor=query.get("cursor"), limit=query["limit"]))
+    return {"items": [_item(e.item) for e in page.entries], "next_cursor": page.next_cursor, "total": page.total}
+
+
+@api("/worklist/done", roles=WORK, query=DoneQuery, response=DonePageSchema,
+     summary="Steps you completed, newest first, a page at a time (pass next_cursor as cursor)")
+def done(actor: Actor, query: dict[str, Any]) -> dict[str, Any]:
+    page = engine.done_by(ctx(), actor.name, query.get("cursor"), query["limit"])
+    return {"items": page.entries, "next_cursor": page.next_cursor, "total": page.total}

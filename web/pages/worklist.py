@@ -1,11 +1,17 @@
-"""Clerk worklist: ready steps of my department, claim/release, open a step, fill its form, complete it."""
+"""Clerk worklist: ready steps of my department (filtered, sorted, in pages), what I did, claim/release, open
+a step, fill its form, complete it."""
 from __future__ import annotations
+
+from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 import engine
 from engine import (
+    CLAIMED,
+    DUE_STATES,
+    SORTS,
     CaseClosed,
     Conflict,
     InputError,
@@ -14,6 +20,7 @@ from engine import (
     StepClaimed,
     StepDetail,
     StepNotReady,
+    WorklistFilter,
     work_items,
 )
 from web.app import ctx
@@ -23,14 +30,57 @@ from web.pages import form_values, label
 bp = Blueprint("worklist", __name__)
 
 
+PAGE = 50
+ORDERS = ("asc", "desc")
+
+
+def _filters() -> dict[str, Any]:
+    """The worklist filters of the query string that mean something (a GET form: others are left out)."""
+    choices = {"due": DUE_STATES, "claimed": CLAIMED, "sort": SORTS, "order": ORDERS}
+    kept: dict[str, Any] = {}
+    for name in ("matter", "step", "due", "claimed", "q", "sort", "order"):
+        value = request.args.get(name, "").strip()[:100]
+        if value and (name not in choices or value in choices[name]):
+            kept[name] = value
+    if g.actor.role != "clerk" and kept.get("claimed") == "me":
+        del kept["claimed"]  # only clerks claim steps
+    return kept
+
+
 @bp.route("/worklist")
 @role_required("clerk", "admin")
 def index():
     department = g.actor.department if g.actor.role == "clerk" else None
-    entries = work_items(ctx(), department)
+    args = _filters()
+    cursor = request.args.get("cursor") or None
+    try:
+        page = engine.worklist(ctx(), WorklistFilter(
+            department=department, matter=args.get("matter"), step=args.get("step"), due=args.get("due"),
+            claimed=args.get("claimed", "any"), me=g.actor.name, search=args.get("q", ""),
+            sort=args.get("sort", "arrival"), descending=args.get("order") == "desc", cursor=cursor, limit=PAGE))
+    except InputError:  # a cursor of another order, or one we never made
+        flash(_("That page link no longer fits this list; here is its first page."), "error")
+        return redirect(url_for("worklist.index", **args))
+    facets = engine.worklist_facets(ctx(), department)
     clerks = engine.department_clerks(ctx()) if g.actor.role == "admin" else {}
-    return render_template("worklist/index.html", entries=entries, clerks=clerks,
+    entries = page.entries
+    return render_template("worklist/index.html", entries=entries, page=page, facets=facets, args=args,
+                           cursor=cursor, clerks=clerks,
                            department=entries[0].department if entries and department else None)
+
+
+@bp.route("/worklist/done")
+@role_required("clerk")
+def done():
+    """The steps I completed, newest first (from the step log)."""
+    cursor = request.args.get("cursor") or None
+    try:
+        page = engine.done_by(ctx(), g.actor.name, cursor, PAGE)
+    except InputError:
+        flash(_("That page link no longer fits this list; here is its first page."), "error")
+        return redirect(url_for("worklist.done"))
+    return render_template("worklist/done.html", page=page, cursor=cursor,
+                           facets=engine.worklist_facets(ctx(), g.actor.department))
 
 
 @bp.route("/work/<number>/<step>/reassign", methods=["POST"])

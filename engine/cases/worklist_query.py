@@ -1,0 +1,322 @@
+"""The worklist as a clerk searches it, and what a clerk has done: filters, sort and keyset pages, in SQL.
+
+A page is asked for with a `WorklistFilter` and answered with its entries, the total that match and an opaque
+cursor for the next page. The cursor holds the sort key and the task id of the page's last row, so a page
+starts right after it however many steps became ready meanwhile: no step is shown twice or skipped.
+Names (zh/en) live in the model versions, not the database, so a free-text search first finds the matters
+and steps whose names match in the versions on the list, then asks the database for their open steps.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, true, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from engine.cases.deadlines import due_bounds, step_due, step_time_limit
+from engine.cases.persistence import work_item
+from engine.cases.worklist import WorkEntry, _entry, _matter_names, _step_names
+from engine.catalog import versions as catalog
+from engine.context import EngineContext
+from engine.errors import InputError
+from engine.matters.files import Names
+from engine.model.reading import department_names
+from engine.store.tables import Case, ModelVersion, OpenStep, StepLogEntry
+
+DUE_STATES = ("overdue", "due_soon", "on_time")
+CLAIMED = ("any", "me", "unclaimed")
+SORTS = ("arrival", "due")
+MAX_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class WorklistFilter:
+    """Which ready steps, in which order, from where: every field but `cursor` and `limit` narrows the list."""
+
+    department: str | None = None  # None: every department (admins)
+    matter: str | None = None
+    step: str | None = None  # a step's BPMN id
+    due: str | None = None  # overdue | due_soon | on_time (steps without a time limit are none of these)
+    claimed: str = "any"  # any | me | unclaimed
+    me: str | None = None  # whose claims "me" means
+    search: str = ""  # in case numbers and matter and step names, zh and en, any case
+    sort: str = "arrival"  # arrival (ready time) | due (due time, steps without a limit last)
+    descending: bool = False
+    cursor: str | None = None  # next_cursor of the page before
+    limit: int = 50
+
+
+@dataclass(frozen=True)
+class WorklistPage:
+    entries: list[WorkEntry]
+    next_cursor: str | None  # None on the last page
+    total: int  # steps matching the filter, on every page
+
+
+@dataclass(frozen=True)
+class WorklistFacets:
+    """What a department's worklist can be narrowed to, and how many steps are due when."""
+
+    matters: list[tuple[str, Names]]
+    steps: list[tuple[str, Names]]
+    total: int
+    overdue: int
+    due_soon: int
+
+
+@dataclass(frozen=True)
+class DoneEntry:
+    """A step a clerk completed, from the step log."""
+
+    case_number: str
+    task_id: str
+    step_id: str
+    step: Names
+    matter: Names
+    department: Names
+    ready_at: datetime
+    completed_at: datetime
+
+
+@dataclass(frozen=True)
+class DonePage:
+    entries: list[DoneEntry]
+    next_cursor: str | None
+    total: int
+
+
+# -- cursors ----------------------------------------------------------------------------------------------
+
+def encode_cursor(kind: str, descending: bool, key: datetime | int | None, last: str | int) -> str:
+    """An opaque, URL-safe cursor: the sort, its direction, the last row's sort key and id."""
+    value = key.isoformat() if isinstance(key, datetime) else key
+    raw = json.dumps([kind, descending, value, last], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, kind: str, descending: bool) -> tuple[Any, Any]:
+    """The (sort key, id) a cursor holds; InputError for a cursor we did not make or of another sort."""
+    def bad(why: str) -> InputError:
+        return InputError(f"bad cursor: {why}; start again from the first page", fields={"cursor": [why]})
+
+    if len(cursor) > 300:
+        raise bad("too long")
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        parts = json.loads(raw)
+    except (binascii.Error, ValueError):
+        raise bad("not a cursor of this list") from None
+    if not (isinstance(parts, list) and len(parts) == 4 and parts[0] in (*SORTS, "done")):
+        raise bad("not a cursor of this list")
+    sort, desc, key, last = parts
+    if sort != kind or desc is not descending:
+        raise bad("made for another sort order")
+    if kind == "done":
+        if not (isinstance(last, int) and not isinstance(last, bool) and key is None):
+            raise bad("not a cursor of this list")
+        return None, last
+    if not (isinstance(last, str) and 0 < len(last) <= 36) or (key is None and kind == "arrival"):
+        raise bad("not a cursor of this list")
+    if key is None:
+        return None, last
+    try:
+        moment = datetime.fromisoformat(key) if isinstance(key, str) else None
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise bad("not a cursor of this list")
+    return moment, last
+
+
+# -- the worklist -----------------------------------------------------------------------------------------
+
+def worklist(ctx: EngineContext, query: WorklistFilter) -> WorklistPage:
+    """One page of ready steps matching `query`, with deadlines (from each case's own model version)."""
+    _check(query)
+    now = ctx.clock.now()
+    with ctx.read() as session:
+        base = select(OpenStep, Case.number, Case.matter_id, Case.variant, Case.model_version_id).join(
+            Case, Case.id == OpenStep.case_id)
+        conditions = _conditions(ctx, session, query, now)
+        total = session.scalar(select(func.count()).select_from(OpenStep).join(Case, Case.id == OpenStep.case_id)
+                               .where(*conditions)) or 0
+        if query.cursor:
+            conditions.append(_after(query, *decode_cursor(query.cursor, query.sort, query.descending)))
+        rows = session.execute(_ordered(base.where(*conditions), query).limit(query.limit + 1)).all()
+        entries = []
+        for row, number, matter_id, variant, version_id in rows[:query.limit]:
+            model, matter = catalog.loaded_version(ctx, session, version_id)
+            entries.append(_entry(model, matter, work_item(row, number, matter_id, variant, model, now)))
+        next_cursor = None
+        if len(rows) > query.limit:
+            last = rows[query.limit - 1][0]
+            key = last.ready_at if query.sort == "arrival" else last.due_at
+            next_cursor = encode_cursor(query.sort, query.descending, key, last.task_id)
+    return WorklistPage(entries, next_cursor, total)
+
+
+def _check(query: WorklistFilter) -> None:
+    problems = {}
+    if query.due is not None and query.due not in DUE_STATES:
+        problems["due"] = [f"one of {', '.join(DUE_STATES)}"]
+    if query.claimed not in CLAIMED:
+        problems["claimed"] = [f"one of {', '.join(CLAIMED)}"]
+    if query.claimed == "me" and not query.me:
+        problems["claimed"] = ["only a signed-in clerk has claims of their own"]
+    if query.sort not in SORTS:
+        problems["sort"] = [f"one of {', '.join(SORTS)}"]
+    if not 1 <= query.limit <= MAX_LIMIT:
+        problems["limit"] = [f"from 1 to {MAX_LIMIT}"]
+    if problems:
+        raise InputError("bad worklist query: " + "; ".join(f"{k}: {v[0]}" for k, v in problems.items()),
+                         fields=problems)
+
+
+def _conditions(ctx: EngineContext, session: Session, query: WorklistFilter, now: datetime) -> list[Any]:
+    conditions: list[Any] = []
+    if query.department is not None:
+        conditions.append(OpenStep.department == query.department)
+    if query.matter:
+        conditions.append(Case.matter_id == query.matter)
+    if query.step:
+        conditions.append(OpenStep.step_id == query.step)
+    if query.due:
+        overdue_before, soon_until = due_bounds(now)
+        conditions.append({"overdue": OpenStep.due_at < overdue_before,
+                           "due_soon": and_(OpenStep.due_at >= overdue_before, OpenStep.due_at <= soon_until),
+                           "on_time": OpenStep.due_at > soon_until}[query.due])
+    if query.claimed == "me":
+        conditions.append(OpenStep.claimed_by == query.me)
+    elif query.claimed == "unclaimed":
+        conditions.append(OpenStep.claimed_by.is_(None))
+    if query.search.strip():
+        conditions.append(_search(ctx, session, query.search.strip().lower(), query.department))
+    return conditions
+
+
+def _search(ctx: EngineContext, session: Session, term: str, department: str | None) -> ColumnElement[bool]:
+    """Case number or stored step name contains `term`, or the matter's or step's zh/en name does."""
+    versions = select(Case.matter_id, Case.model_version_id).join(OpenStep, OpenStep.case_id == Case.id).distinct()
+    if department is not None:
+        versions = versions.where(OpenStep.department == department)
+    matters: set[str] = set()
+    steps: dict[str, set[str]] = defaultdict(set)
+    for matter_id, version_id in session.execute(versions).all():
+        model, matter = catalog.loaded_version(ctx, session, version_id)
+        if _matches(term, _matter_names(matter, matter_id), matter_id):
+            matters.add(matter_id)
+        for step_id, info in model.steps.items():
+            if _matches(term, _step_names(model, step_id, info.name)):
+                steps[matter_id].add(step_id)
+    found: list[ColumnElement[bool]] = [func.lower(Case.number).contains(term, autoescape=True),
+                                        func.lower(OpenStep.step_name).contains(term, autoescape=True)]
+    if matters:
+        found.append(Case.matter_id.in_(sorted(matters)))
+    found.extend(and_(Case.matter_id == matter_id, OpenStep.step_id.in_(sorted(ids)))
+                 for matter_id, ids in sorted(steps.items()))
+    return or_(*found)
+
+
+def _matches(term: str, names: Names, *more: str) -> bool:
+    return any(term in text.lower() for text in (names.zh, names.en, *more) if text)
+
+
+def _ordered(statement: Select[Any], query: WorklistFilter) -> Select[Any]:
+    def way(column: Any) -> Any:
+        return column.desc() if query.descending else column.asc()
+
+    if query.sort == "arrival":
+        return statement.order_by(way(OpenStep.ready_at), way(OpenStep.task_id))
+    no_limit_last = case((OpenStep.due_at.is_(None), 1), else_=0)  # either way
+    return statement.order_by(no_limit_last, way(OpenStep.due_at), way(OpenStep.task_id))
+
+
+def _after(query: WorklistFilter, key: datetime | None, last: str) -> ColumnElement[bool]:
+    """Rows after the cursor's row in the page order: keyset pagination."""
+    desc = query.descending
+
+    def beyond(column: Any, value: Any) -> ColumnElement[bool]:
+        return column < value if desc else column > value
+
+    if query.sort == "arrival":
+        return or_(beyond(OpenStep.ready_at, key), and_(OpenStep.ready_at == key, beyond(OpenStep.task_id, last)))
+    if key is None:  # among the steps without a time limit, which come last
+        return and_(OpenStep.due_at.is_(None), beyond(OpenStep.task_id, last))
+    return or_(OpenStep.due_at.is_(None), beyond(OpenStep.due_at, key),
+               and_(OpenStep.due_at == key, beyond(OpenStep.task_id, last)))
+
+
+def worklist_facets(ctx: EngineContext, department: str | None = None) -> WorklistFacets:
+    """The matters and steps on a department's list (for its filter choices) and its counts by due state."""
+    overdue_before, soon_until = due_bounds(ctx.clock.now())
+    with ctx.read() as session:
+        scope = [OpenStep.department == department] if department is not None else [true()]
+        pairs = session.execute(select(Case.matter_id, Case.model_version_id, OpenStep.step_id)
+                                .join(Case, Case.id == OpenStep.case_id).where(*scope).distinct()).all()
+        matters: dict[str, Names] = {}
+        steps: dict[str, Names] = {}
+        for matter_id, version_id, step_id in pairs:
+            model, matter = catalog.loaded_version(ctx, session, version_id)
+            matters.setdefault(matter_id, _matter_names(matter, matter_id))
+            info = model.steps.get(step_id)
+            steps.setdefault(step_id, _step_names(model, step_id, info.name if info is not None else step_id))
+        count = func.count()
+        total, overdue, soon = session.execute(select(
+            count,
+            func.coalesce(func.sum(case((OpenStep.due_at < overdue_before, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((and_(OpenStep.due_at >= overdue_before, OpenStep.due_at <= soon_until), 1),
+                                        else_=0)), 0),
+        ).select_from(OpenStep).where(*scope)).one()
+    by_name = sorted(matters.items(), key=lambda kv: kv[1].zh)
+    return WorklistFacets(by_name, sorted(steps.items(), key=lambda kv: kv[1].zh), int(total), int(overdue),
+                          int(soon))
+
+
+# -- what a clerk has done -------------------------------------------------------------------------------
+
+def done_by(ctx: EngineContext, name: str, cursor: str | None = None, limit: int = 50) -> DonePage:
+    """The steps `name` completed, newest first, one page at a time (from the step log)."""
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InputError(f"limit from 1 to {MAX_LIMIT}", fields={"limit": [f"from 1 to {MAX_LIMIT}"]})
+    mine = [StepLogEntry.actor == name, StepLogEntry.event == "completed"]
+    after = [StepLogEntry.id < decode_cursor(cursor, "done", True)[1]] if cursor else []
+    with ctx.read() as session:
+        total = session.scalar(select(func.count()).select_from(StepLogEntry).where(*mine)) or 0
+        rows = session.execute(
+            select(StepLogEntry, Case.number, Case.matter_id, Case.model_version_id)
+            .join(Case, Case.id == StepLogEntry.case_id).where(*mine, *after)
+            .order_by(StepLogEntry.id.desc()).limit(limit + 1)).all()
+        entries = []
+        for log, number, matter_id, version_id in rows[:limit]:
+            model, matter = catalog.loaded_version(ctx, session, version_id)
+            entries.append(DoneEntry(number, log.task_id, log.step_id, _step_names(model, log.step_id, log.step_name),
+                                     _matter_names(matter, matter_id),
+                                     department_names(model, matter, log.department), log.ready_at, log.at))
+        next_cursor = encode_cursor("done", True, None, rows[limit - 1][0].id) if len(rows) > limit else None
+    return DonePage(entries, next_cursor, total)
+
+
+# -- the migration that added due times ----------------------------------------------------------------
+
+def fill_due_times(connection: Connection) -> None:
+    """Set due_at of the open steps that have none, from their case's model version (migration 0009)."""
+    with Session(bind=connection) as session:
+        rows = session.execute(select(OpenStep.task_id, OpenStep.step_id, OpenStep.ready_at, Case.model_version_id)
+                               .join(Case, Case.id == OpenStep.case_id).where(OpenStep.due_at.is_(None))).all()
+        models: dict[int, Any] = {}
+        for task_id, step_id, ready_at, version_id in rows:
+            if version_id not in models:
+                version = session.get(ModelVersion, version_id)
+                models[version_id] = catalog.load_version_row(version)[0] if version is not None else None
+            due = step_due(step_time_limit(models[version_id], step_id), ready_at) if models[version_id] else None
+            if due is not None:
+                session.execute(update(OpenStep).where(OpenStep.task_id == task_id).values(due_at=due))
+        session.flush()
+
