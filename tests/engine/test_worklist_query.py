@@ -184,9 +184,9 @@ def test_steps_get_their_due_time_when_they_become_ready(ctx, queue):
     assert all(e.item.time_limit == 3 for e in entries)
 
 
-def test_migration_0009_gives_the_steps_ready_before_it_their_due_times(ctx, queue, db_url):
+def test_migration_0010_gives_the_steps_ready_before_it_their_due_times(ctx, queue, db_url):
     before = {e.item.task_id: e.deadline.due for e in worklist(ctx, police(limit=200)).entries}
-    _alembic(ctx, "downgrade", "0008", by_url=True)
+    _alembic(ctx, "downgrade", "0009", by_url=True)
     assert "due_at" not in {c["name"] for c in inspect(ctx.engine).get_columns("open_steps")}
     _alembic(ctx, "upgrade", "head", by_url=True)
     with ctx.read() as session:

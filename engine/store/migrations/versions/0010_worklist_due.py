@@ -1,13 +1,13 @@
 """open_steps.due_at and the indexes of the worklist's filters and "done by me": due state and due-date order in SQL
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
