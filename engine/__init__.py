@@ -55,6 +55,12 @@ _EXPORTS: dict[str, str] = {
     "send_message": "engine.cases.lifecycle", "cancel_case": "engine.cases.lifecycle",
     "work_items": "engine.cases.worklist", "step_detail": "engine.cases.worklist",
     "case_summary": "engine.cases.worklist",
+    "CaseQuery": "engine.cases.caselist", "CaseList": "engine.cases.caselist",
+    "CaseListRow": "engine.cases.caselist", "list_cases": "engine.cases.caselist",
+    "suspend_case": "engine.cases.admin", "resume_case": "engine.cases.admin", "retry_case": "engine.cases.admin",
+    "case_actions": "engine.cases.admin", "Incident": "engine.cases.admin", "incidents": "engine.cases.admin",
+    "CASE_EVENTS": "engine.cases.admin",
+    "STATUSES": "engine.vocabulary",
     "case_overlay": "engine.cases.insight", "step_durations": "engine.cases.insight",
     "fire_due_timers": "engine.cases.timers",
     "dry_run": "engine.cases.dryrun",
@@ -164,6 +170,16 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
     from engine.audit.simulation import SimulationResult, simulate
     from engine.audit.summaries import rebuild_summaries
     from engine.audit.volume import WeightedSaving
+    from engine.cases.admin import (
+        CASE_EVENTS,
+        Incident,
+        case_actions,
+        incidents,
+        resume_case,
+        retry_case,
+        suspend_case,
+    )
+    from engine.cases.caselist import CaseList, CaseListRow, CaseQuery, list_cases
     from engine.cases.dryrun import DryRun, dry_run
     from engine.cases.insight import CaseOverlay, case_overlay, step_durations
     from engine.cases.lifecycle import (
@@ -239,4 +255,4 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
     from engine.store.backup import Copied, NotSQLite, backup_database, restore_database
     from engine.store.health import Health, health
     from engine.views import CaseView, Deadline, LogEntry, WorkItem
-    from engine.vocabulary import APPLICANT, ROLES, SOURCES, VARIANTS
+    from engine.vocabulary import APPLICANT, ROLES, SOURCES, STATUSES, VARIANTS
