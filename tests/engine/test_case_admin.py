@@ -117,7 +117,7 @@ def test_overdue_is_past_the_time_limit_in_working_days_and_the_filter_agrees_wi
     slow = cases.start_case(ctx, "loopy", "before").number
     calendar, start = default_calendar(), china_date(clock.now())
     seen = {}
-    for day in range(14):
+    for _ in range(14):
         today = china_date(clock.now())
         if today == date(2026, 1, 12):
             cases.complete_step(ctx, slow, "review", POLICE, {"again": False, "note": "late"})
