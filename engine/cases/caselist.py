@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, exists, false, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.accounts.access import READ_ALL
@@ -33,6 +33,9 @@ from engine.vocabulary import APPLICANT, OPEN_STATUSES, SOURCES, STATUSES, VARIA
 
 SORTS = {"started": Case.started_at, "number": Case.number, "status": Case.status}
 PAGE_SIZE = 50
+# the columns a row shows: not the workflow state, which a sort would otherwise carry along (10x slower)
+SHOWN = (Case.number, Case.matter_id, Case.model_version_id, Case.variant, Case.source, Case.status, Case.started_at,
+         Case.updated_at, Case.completed_at, Case.error)
 MAX_PAGE_SIZE = 200
 EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)  # dates a filter may name (the database's range and more)
 
@@ -99,7 +102,7 @@ def list_cases(ctx: EngineContext, actor: Actor, query: CaseQuery | None = None)
     with ctx.read() as session:
         where = [*_scope(ctx, session, actor), *_filters(ctx, session, query, today, calendar)]
         total = session.scalar(select(func.count()).select_from(Case).where(*where)) or 0
-        cases = session.scalars(select(Case).where(*where).order_by(order, tie)
+        cases = session.scalars(select(Case).options(load_only(*SHOWN)).where(*where).order_by(order, tie)
                                 .offset((page - 1) * size).limit(size)).all()
         late = _late_completed(session, [c.id for c in cases if c.status == "completed"])
         rows = tuple(_row(ctx, session, case, actor, today, calendar, late) for case in cases)

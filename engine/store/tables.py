@@ -90,8 +90,9 @@ class Case(Base):
     external_id: Mapped[str | None] = mapped_column(String(128))  # an imported case's id in its source log
 
     __table_args__ = (Index("ix_cases_matter_variant_status", "matter_id", "variant", "status"),
-                      Index("ix_cases_started_at", "started_at"),  # the case list's order (0009)
-                      Index("ix_cases_matter_started", "matter_id", "started_at"),  # one matter's cases (0009)
+                      # the case list (0009): its filters, order and total from the index alone
+                      Index("ix_cases_list", "source", "started_at", "matter_id", "model_version_id", "status",
+                            "number"),
                       UniqueConstraint("matter_id", "variant", "source", "external_id", name="uq_cases_external_id"))
     __mapper_args__ = {"version_id_col": version}
 

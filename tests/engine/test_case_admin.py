@@ -220,8 +220,8 @@ def test_the_case_list_indexes_come_and_go_with_their_migration(ctx):
     def indexes() -> set[str]:
         return {i["name"] for i in inspect(ctx.engine).get_indexes("cases")}
 
-    assert {"ix_cases_started_at", "ix_cases_matter_started"} <= indexes()
+    assert "ix_cases_list" in indexes()
     _alembic(ctx, "downgrade", "0008", by_url=True)
-    assert not {"ix_cases_started_at", "ix_cases_matter_started"} & indexes()
+    assert "ix_cases_list" not in indexes()
     _alembic(ctx, "upgrade", "head", by_url=True)
-    assert {"ix_cases_started_at", "ix_cases_matter_started"} <= indexes()
+    assert "ix_cases_list" in indexes()
