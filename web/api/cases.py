@@ -10,21 +10,17 @@ from engine import Actor, CaseView, LogEntry, WorkItem
 from web.api.routing import api
 from web.app import ctx
 from web.schemas import (
-    AdminActionSchema,
     CancelSchema,
-    CaseListQuery,
-    CaseListSchema,
     CaseSchema,
     CompleteStepSchema,
     EmptySchema,
-    IncidentSchema,
     LogEntrySchema,
     MessageSchema,
-    RetrySchema,
     StartCaseSchema,
     WorkItemSchema,
     WorklistQuery,
 )
+from web.schemas_cases import AdminActionSchema, CaseListQuery, CaseListSchema, IncidentSchema, RetrySchema
 
 READ = ("clerk", "auditor", "admin")
 ADMIN = ("admin",)
