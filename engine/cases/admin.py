@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from engine.accounts.access import TRUSTED
 from engine.accounts.users import Actor
@@ -30,7 +31,7 @@ from engine.audit.summaries import record_finished
 from engine.cases.persistence import case_view, find_case_for, load_runtime, save_case
 from engine.catalog import versions as catalog
 from engine.context import EngineContext
-from engine.errors import CaseClosed, InputError, NotYourDepartment
+from engine.errors import CaseClosed, InputError, NotYourDepartment, StaleCase
 from engine.matters.files import Names
 from engine.model.reading import step_name_en
 from engine.runtime.clock import using_clock
@@ -109,7 +110,11 @@ def _admin_action(ctx: EngineContext, number: str, actor: Actor, reason: str, ac
         version = catalog.version_number(ctx, session, case.model_version_id)
         if action == "suspend":
             case.status, case.updated_at = "suspended", now
-            session.flush()  # the version check: a concurrent action fails one of the two
+            try:
+                session.flush()  # the version check: of two actions at once, one fails
+            except StaleDataError:
+                raise StaleCase(f"case {case.number} was changed by someone else at the same time; "
+                                "reload it and try again") from None
             session.execute(delete(Timer).where(Timer.case_id == case.id))
             log_case_event(session, case, "case_suspended", actor, now, {"reason": reason})
             session.flush()
