@@ -122,7 +122,7 @@ def _why(exc: engine.InputError) -> str:
     if "reason" in exc.fields:
         return _("give a reason; it is logged with the action.")
     if "data" in exc.fields:
-        return _("the corrected data must be a JSON object, e.g. {\"note\": \"ok\"}.")
+        return _("the corrected data must be a JSON object.")
     return exc.message
 
 
