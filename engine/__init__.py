@@ -56,11 +56,17 @@ _EXPORTS: dict[str, str] = {
     "work_items": "engine.cases.worklist", "step_detail": "engine.cases.worklist",
     "case_summary": "engine.cases.worklist",
     "WorklistFilter": "engine.cases.worklist_query", "WorklistPage": "engine.cases.worklist_query",
-    "WorklistFacets": "engine.cases.worklist_query", "DoneEntry": "engine.cases.worklist_query",
-    "DonePage": "engine.cases.worklist_query", "worklist": "engine.cases.worklist_query",
-    "worklist_facets": "engine.cases.worklist_query", "done_by": "engine.cases.worklist_query",
+    "WorklistFacets": "engine.cases.worklist_query", "DoneEntry": "engine.cases.done",
+    "DonePage": "engine.cases.done", "worklist": "engine.cases.worklist_query",
+    "worklist_facets": "engine.cases.worklist_query", "done_by": "engine.cases.done",
     "DUE_STATES": "engine.cases.worklist_query", "CLAIMED": "engine.cases.worklist_query",
     "SORTS": "engine.cases.worklist_query",
+    "CaseQuery": "engine.cases.caselist", "CaseList": "engine.cases.caselist",
+    "CaseListRow": "engine.cases.caselist", "list_cases": "engine.cases.caselist",
+    "suspend_case": "engine.cases.admin", "resume_case": "engine.cases.admin", "retry_case": "engine.cases.admin",
+    "case_actions": "engine.cases.admin", "Incident": "engine.cases.admin", "incidents": "engine.cases.admin",
+    "CASE_EVENTS": "engine.cases.admin",
+    "STATUSES": "engine.vocabulary",
     "case_overlay": "engine.cases.insight", "step_durations": "engine.cases.insight",
     "fire_due_timers": "engine.cases.timers",
     "dry_run": "engine.cases.dryrun",
@@ -171,6 +177,17 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
     from engine.audit.simulation import SimulationResult, simulate
     from engine.audit.summaries import rebuild_summaries
     from engine.audit.volume import WeightedSaving
+    from engine.cases.admin import (
+        CASE_EVENTS,
+        Incident,
+        case_actions,
+        incidents,
+        resume_case,
+        retry_case,
+        suspend_case,
+    )
+    from engine.cases.caselist import CaseList, CaseListRow, CaseQuery, list_cases
+    from engine.cases.done import DoneEntry, DonePage, done_by
     from engine.cases.dryrun import DryRun, dry_run
     from engine.cases.insight import CaseOverlay, case_overlay, step_durations
     from engine.cases.lifecycle import (
@@ -191,12 +208,9 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
         CLAIMED,
         DUE_STATES,
         SORTS,
-        DoneEntry,
-        DonePage,
         WorklistFacets,
         WorklistFilter,
         WorklistPage,
-        done_by,
         worklist,
         worklist_facets,
     )
@@ -257,4 +271,4 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
     from engine.store.backup import Copied, NotSQLite, backup_database, restore_database
     from engine.store.health import Health, health
     from engine.views import CaseView, Deadline, LogEntry, WorkItem
-    from engine.vocabulary import APPLICANT, ROLES, SOURCES, VARIANTS
+    from engine.vocabulary import APPLICANT, ROLES, SOURCES, STATUSES, VARIANTS

@@ -10,6 +10,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.accounts.access import check_may_act
 from engine.accounts.users import Actor, get_actor
+from engine.cases.admin import case_actions, clean_reason, log_case_event
 from engine.cases.persistence import (
     case_departments,
     case_view,
@@ -204,16 +205,20 @@ def send_message(ctx: EngineContext, number: str, name: str, payload: dict[str, 
 
 
 def cancel_case(ctx: EngineContext, number: str, actor: Actor, reason: str = "") -> CaseView:
-    """Stop a running case (clerks of the matter's departments, admins); its open steps are logged as cancelled."""
+    """Stop a case that is running, suspended or in error (clerks of the matter's departments, admins); its open
+    steps are logged as cancelled, and the case as `case_cancelled` with the reason."""
+    reason = clean_reason(reason, required=False)
     with ctx.write() as session, using_clock(ctx.clock):
         case = find_case_for(ctx, session, number, actor)
         check_may_act(actor, case_departments(ctx, session, case), case.matter_id)
-        _check_open(case)
+        if "cancel" not in case_actions(case.status):
+            _check_open(case)  # completed or cancelled: says so (with a cancelled case's reason)
         runtime, _ = load_runtime(ctx, session, case)
         runtime.workflow.cancel()
         now = ctx.clock.now()
         case.status, case.error = "cancelled", reason or None
         rows = save_case(ctx, session, case, runtime, now, cancelled_by=actor.name)
+        log_case_event(session, case, "case_cancelled", actor, now, {"reason": reason})
         return case_view(case, catalog.version_number(ctx, session, case.model_version_id), runtime, session, now, rows)
 
 
@@ -241,6 +246,8 @@ def message_departments(model: Any, name: str) -> set[str]:
 
 
 def _check_open(case: Case) -> None:
+    if case.status == "suspended":
+        raise CaseClosed(f"case {case.number} is suspended: nothing moves it until an admin resumes it")
     if case.status != "running":
         detail = f": {case.error}" if case.error else ""
         raise CaseClosed(f"case {case.number} is {case.status}{detail}")

@@ -1,4 +1,4 @@
-"""The worklist as a clerk searches it, and what a clerk has done: filters, sort and keyset pages, in SQL.
+"""The worklist as a clerk searches it: filters, sort and keyset pages, in SQL (what a clerk has done: `done`).
 
 A page is asked for with a `WorklistFilter` and answered with its entries, the total that match and an opaque
 cursor for the next page. The cursor holds the sort key and the task id of the page's last row, so a page
@@ -8,9 +8,6 @@ and steps whose names match in the versions on the list, then asks the database 
 """
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +17,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, tru
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from engine.cases.cursors import decode_cursor, encode_cursor
 from engine.cases.deadlines import due_bounds, step_due, step_time_limit
 from engine.cases.persistence import work_item
 from engine.cases.worklist import WorkEntry, _entry, _matter_names, _step_names
@@ -27,8 +25,7 @@ from engine.catalog import versions as catalog
 from engine.context import EngineContext
 from engine.errors import InputError
 from engine.matters.files import Names
-from engine.model.reading import department_names
-from engine.store.tables import Case, ModelVersion, OpenStep, StepLogEntry
+from engine.store.tables import Case, ModelVersion, OpenStep
 
 DUE_STATES = ("overdue", "due_soon", "on_time")
 CLAIMED = ("any", "me", "unclaimed")
@@ -69,70 +66,6 @@ class WorklistFacets:
     total: int
     overdue: int
     due_soon: int
-
-
-@dataclass(frozen=True)
-class DoneEntry:
-    """A step a clerk completed, from the step log."""
-
-    case_number: str
-    task_id: str
-    step_id: str
-    step: Names
-    matter: Names
-    department: Names
-    ready_at: datetime
-    completed_at: datetime
-
-
-@dataclass(frozen=True)
-class DonePage:
-    entries: list[DoneEntry]
-    next_cursor: str | None
-    total: int
-
-
-# -- cursors ----------------------------------------------------------------------------------------------
-
-def encode_cursor(kind: str, descending: bool, key: datetime | int | None, last: str | int) -> str:
-    """An opaque, URL-safe cursor: the sort, its direction, the last row's sort key and id."""
-    value = key.isoformat() if isinstance(key, datetime) else key
-    raw = json.dumps([kind, descending, value, last], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str, kind: str, descending: bool) -> tuple[Any, Any]:
-    """The (sort key, id) a cursor holds; InputError for a cursor we did not make or of another sort."""
-    def bad(why: str) -> InputError:
-        return InputError(f"bad cursor: {why}; start again from the first page", fields={"cursor": [why]})
-
-    if len(cursor) > 300:
-        raise bad("too long")
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        parts = json.loads(raw)
-    except (binascii.Error, ValueError):
-        raise bad("not a cursor of this list") from None
-    if not (isinstance(parts, list) and len(parts) == 4 and parts[0] in (*SORTS, "done")):
-        raise bad("not a cursor of this list")
-    sort, desc, key, last = parts
-    if sort != kind or desc is not descending:
-        raise bad("made for another sort order")
-    if kind == "done":
-        if not (isinstance(last, int) and not isinstance(last, bool) and key is None):
-            raise bad("not a cursor of this list")
-        return None, last
-    if not (isinstance(last, str) and 0 < len(last) <= 36) or (key is None and kind == "arrival"):
-        raise bad("not a cursor of this list")
-    if key is None:
-        return None, last
-    try:
-        moment = datetime.fromisoformat(key) if isinstance(key, str) else None
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        raise bad("not a cursor of this list")
-    return moment, last
 
 
 # -- the worklist -----------------------------------------------------------------------------------------
@@ -279,34 +212,10 @@ def worklist_facets(ctx: EngineContext, department: str | None = None) -> Workli
                           int(soon))
 
 
-# -- what a clerk has done -------------------------------------------------------------------------------
-
-def done_by(ctx: EngineContext, name: str, cursor: str | None = None, limit: int = 50) -> DonePage:
-    """The steps `name` completed, newest first, one page at a time (from the step log)."""
-    if not 1 <= limit <= MAX_LIMIT:
-        raise InputError(f"limit from 1 to {MAX_LIMIT}", fields={"limit": [f"from 1 to {MAX_LIMIT}"]})
-    mine = [StepLogEntry.actor == name, StepLogEntry.event == "completed"]
-    after = [StepLogEntry.id < decode_cursor(cursor, "done", True)[1]] if cursor else []
-    with ctx.read() as session:
-        total = session.scalar(select(func.count()).select_from(StepLogEntry).where(*mine)) or 0
-        rows = session.execute(
-            select(StepLogEntry, Case.number, Case.matter_id, Case.model_version_id)
-            .join(Case, Case.id == StepLogEntry.case_id).where(*mine, *after)
-            .order_by(StepLogEntry.id.desc()).limit(limit + 1)).all()
-        entries = []
-        for log, number, matter_id, version_id in rows[:limit]:
-            model, matter = catalog.loaded_version(ctx, session, version_id)
-            entries.append(DoneEntry(number, log.task_id, log.step_id, _step_names(model, log.step_id, log.step_name),
-                                     _matter_names(matter, matter_id),
-                                     department_names(model, matter, log.department), log.ready_at, log.at))
-        next_cursor = encode_cursor("done", True, None, rows[limit - 1][0].id) if len(rows) > limit else None
-    return DonePage(entries, next_cursor, total)
-
-
 # -- the migration that added due times ----------------------------------------------------------------
 
 def fill_due_times(connection: Connection) -> None:
-    """Set due_at of the open steps that have none, from their case's model version (migration 0009)."""
+    """Set due_at of the open steps that have none, from their case's model version (migration 0010)."""
     with Session(bind=connection) as session:
         rows = session.execute(select(OpenStep.task_id, OpenStep.step_id, OpenStep.ready_at, Case.model_version_id)
                                .join(Case, Case.id == OpenStep.case_id).where(OpenStep.due_at.is_(None))).all()

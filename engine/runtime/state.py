@@ -80,8 +80,11 @@ def prune(workflow: BpmnWorkflow) -> None:
     _drop_history(workflow)
 
 
+_GONE = TaskState.COMPLETED | TaskState.CANCELLED  # an ERROR task stays: retrying a case in error runs it again
+
+
 def _drop_history(workflow: BpmnWorkflow) -> None:
-    unfinished = [t for t in workflow.tasks.values() if not t.state & TaskState.FINISHED_MASK]
+    unfinished = [t for t in workflow.tasks.values() if not t.state & _GONE]
     if not unfinished:
         return
     lca = _lowest_common_ancestor(unfinished)

@@ -140,6 +140,14 @@ class CaseRuntime:
                 found.append((str(task.id), due))
         return found
 
+    def failed_steps(self) -> list[ReadyStep]:
+        """The tasks whose run failed (ERROR), as steps: what a case in error waits on."""
+        return [self._ready_step(t) for t in self._failed_tasks()]
+
+    def _failed_tasks(self) -> list:
+        # a call activity whose subprocess failed is not run again itself: the failed task inside it is
+        return [t for t in self._all_tasks(TaskState.ERROR) if t.id not in self.workflow.subprocesses]
+
     def _all_tasks(self, state: int) -> Iterable:
         yield from (t for t in self.workflow.tasks.values() if t.state & state)
         for sub in self.workflow.subprocesses.values():
@@ -155,6 +163,19 @@ class CaseRuntime:
         task.data.update(copy.deepcopy(data))
         self._guard(task.run)
         self.advance(since=started)
+
+    def retry(self, corrections: dict[str, Any] | None = None) -> list[ReadyStep]:
+        """Run the failed tasks again (SpiffWorkflow keeps a failed task in ERROR with its data): each goes back
+        to READY with `corrections` merged into its data, then the case moves on. A failure again raises
+        CaseError and leaves the task in ERROR. Returns the steps run again."""
+        failed = self._failed_tasks()
+        steps = [self._ready_step(t) for t in failed]
+        started = time.time()
+        for task in failed:
+            task.data.update(copy.deepcopy(corrections or {}))
+            task._set_state(TaskState.READY)
+        self.advance(since=started)
+        return steps
 
     def send_message(self, name: str, payload: dict[str, Any]) -> None:
         """Deliver a message from outside the case to the event waiting for it."""

@@ -77,7 +77,7 @@ class Case(Base):
     model_version_id: Mapped[int] = mapped_column(ForeignKey("model_versions.id"), index=True)
     matter_id: Mapped[str] = mapped_column(String(64))
     variant: Mapped[str] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(16), index=True)  # running | completed | cancelled | error
+    status: Mapped[str] = mapped_column(String(16), index=True)  # engine.vocabulary.STATUSES
     source: Mapped[str] = mapped_column(String(16), default="real", server_default="real")  # real|simulated|imported
     error: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -92,6 +92,9 @@ class Case(Base):
     external_id: Mapped[str | None] = mapped_column(String(128))  # an imported case's id in its source log
 
     __table_args__ = (Index("ix_cases_matter_variant_status", "matter_id", "variant", "status"),
+                      # the case list (0009): its filters, order and total from the index alone
+                      Index("ix_cases_list", "source", "started_at", "matter_id", "model_version_id", "status",
+                            "number"),
                       UniqueConstraint("matter_id", "variant", "source", "external_id", name="uq_cases_external_id"))
     __mapper_args__ = {"version_id_col": version}
 
@@ -128,7 +131,7 @@ class StepLogEntry(Base):
     step_id: Mapped[str] = mapped_column(String(255))
     step_name: Mapped[str] = mapped_column(String(255))
     department: Mapped[str | None] = mapped_column(String(64))
-    event: Mapped[str] = mapped_column(String(16))  # claimed | released | completed | cancelled
+    event: Mapped[str] = mapped_column(String(16))  # claimed | released | completed | cancelled | case_*
     actor: Mapped[str | None] = mapped_column(String(64))
     ready_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
     claimed_at: Mapped[datetime | None] = mapped_column(UTC_DATETIME)

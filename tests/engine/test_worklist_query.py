@@ -8,8 +8,10 @@ import pytest
 from sqlalchemy import inspect, select
 
 from engine.cases import lifecycle as cases
+from engine.cases.cursors import decode_cursor, encode_cursor
 from engine.cases.deadlines import due_bounds, step_deadline
-from engine.cases.worklist_query import WorklistFilter, decode_cursor, done_by, encode_cursor, worklist, worklist_facets
+from engine.cases.done import done_by
+from engine.cases.worklist_query import WorklistFilter, worklist, worklist_facets
 from engine.catalog import versions as catalog
 from engine.errors import InputError, StepClaimed
 from engine.store.tables import OpenStep

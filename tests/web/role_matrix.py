@@ -179,6 +179,14 @@ def _release_api(cell: Cell) -> Any:
     return cell.api(f"/api/cases/{number}/steps/register_birth/release", json={})
 
 
+def _resume_api(cell: Cell) -> Any:
+    from engine.cases.admin import suspend_case
+
+    number = cell.new_case()
+    suspend_case(cell.ctx, number, Actor("admin", "admin"), "matrix")
+    return cell.api(f"/api/cases/{number}/resume", json={"reason": "matrix"})
+
+
 READ_CASES = {"clerk", "auditor", "admin"}
 WORKLIST = {"clerk", "other_clerk", "admin"}
 DESIGN = {"designer", "other_designer", "admin"}
@@ -294,6 +302,19 @@ MATRIX: dict[str, Row] = dict([
     # -- worklist filters and pages, "done by me" (issue #11 item 16) -----------------------------------
     row("GET /worklist/done", lambda c: c.page("/worklist/done"), 200, {"clerk", "other_clerk"}),
     row("GET /api/worklist/done", lambda c: c.api("/api/worklist/done"), 200, {"clerk", "other_clerk"}),
+    # -- the case list, an admin's actions on a case, incidents (issue #11 item 17) ------------------------
+    row("GET /cases/incidents", lambda c: c.page("/cases/incidents"), 200, {"admin"}),
+    row("POST /cases/<number>/act", lambda c: c.page(f"/cases/{c.new_case()}/act", data={
+        "action": "suspend", "reason": "matrix"}), 303, {"admin"}, other_clerk=403),  # the role check comes first
+    row("GET /api/cases", lambda c: c.api("/api/cases"), 200, READ_CASES | {"other_clerk"}),  # theirs: none
+    row("GET /api/cases/incidents", lambda c: c.api("/api/cases/incidents"), 200, {"admin"}),
+    row("POST /api/cases/<number>/suspend",
+        lambda c: c.api(f"/api/cases/{c.new_case()}/suspend", json={"reason": "matrix"}), 200, {"admin"},
+        other_clerk=403),
+    row("POST /api/cases/<number>/resume", _resume_api, 200, {"admin"}, other_clerk=403),
+    row("POST /api/cases/<number>/retry",  # a running case has no failed step: the admin is told so (409)
+        lambda c: c.api(f"/api/cases/{c.new_case()}/retry", json={"reason": "matrix"}), 409, {"admin"},
+        other_clerk=403),
 ])
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import date
 from typing import Any
 
 import engine
@@ -22,8 +23,10 @@ from web.schemas import (
     WorklistPageSchema,
     WorklistQuery,
 )
+from web.schemas_cases import AdminActionSchema, CaseListQuery, CaseListSchema, IncidentSchema, RetrySchema
 
 READ = ("clerk", "auditor", "admin")
+ADMIN = ("admin",)
 ACT = ("clerk", "admin")
 WORK = ("clerk",)  # only a clerk of the step's department works a step (the engine checks the department)
 
@@ -44,6 +47,32 @@ def _case(view: CaseView) -> dict[str, Any]:
      summary="Start a case of the current version of a matter variant (clerks of the matter, admins)")
 def start_case(actor: Actor, body: dict[str, Any]) -> dict[str, Any]:
     return _case(engine.start_case(ctx(), body["matter_id"], body["variant"], body["data"], actor))
+
+
+@api("/cases", roles=READ, query=CaseListQuery, response=CaseListSchema,
+     summary="Cases you may read (clerks: of your department's matters), filtered, sorted, one page with the total")
+def list_cases(actor: Actor, query: dict[str, Any]) -> engine.CaseList:
+    return engine.list_cases(ctx(), actor, engine.CaseQuery(
+        matter_id=query.get("matter"), variant=query.get("variant"), status=query.get("status"),
+        started_from=_day(query.get("started_from"), "started_from"),
+        started_to=_day(query.get("started_to"), "started_to"), overdue=query["overdue"] == "true",
+        source=query["source"], sort=query["sort"], descending=query["order"] == "desc", page=query["page"],
+        page_size=query["page_size"]))
+
+
+def _day(text: str | None, field: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise engine.InputError(f"{field}: not a date (YYYY-MM-DD)", fields={field: ["not a date"]}) from None
+
+
+@api("/cases/incidents", roles=ADMIN, response=IncidentSchema, many=True,
+     summary="Cases in error, newest first, with their message and the step that failed (admins)")
+def incidents(actor: Actor) -> list[engine.Incident]:
+    return engine.incidents(ctx(), actor)
 
 
 @api("/cases/<number>", roles=READ, response=CaseSchema,
@@ -83,9 +112,28 @@ def message(actor: Actor, number: str, body: dict[str, Any]) -> dict[str, Any]:
 
 
 @api("/cases/<number>/cancel", "POST", roles=ACT, body=CancelSchema, response=CaseSchema,
-     summary="Cancel a running case")
+     summary="Cancel a case that is running, suspended or in error")
 def cancel(actor: Actor, number: str, body: dict[str, Any]) -> dict[str, Any]:
     return _case(engine.cancel_case(ctx(), number, actor, body["reason"]))
+
+
+@api("/cases/<number>/suspend", "POST", roles=ADMIN, body=AdminActionSchema, response=CaseSchema,
+     summary="Suspend a running case: nothing moves it (steps, messages, timers) until it is resumed (admins)")
+def suspend(actor: Actor, number: str, body: dict[str, Any]) -> dict[str, Any]:
+    return _case(engine.suspend_case(ctx(), number, actor, body["reason"]))
+
+
+@api("/cases/<number>/resume", "POST", roles=ADMIN, body=AdminActionSchema, response=CaseSchema,
+     summary="Resume a suspended case (admins)")
+def resume(actor: Actor, number: str, body: dict[str, Any]) -> dict[str, Any]:
+    return _case(engine.resume_case(ctx(), number, actor, body["reason"]))
+
+
+@api("/cases/<number>/retry", "POST", roles=ADMIN, body=RetrySchema, response=CaseSchema,
+     summary="Run the failed step of a case in error again, its data corrected by `data` first (admins); "
+             "if it fails again the case stays in error with the new message")
+def retry(actor: Actor, number: str, body: dict[str, Any]) -> dict[str, Any]:
+    return _case(engine.retry_case(ctx(), number, actor, body["reason"], body["data"]))
 
 
 @api("/worklist", roles=ACT, query=WorklistQuery, response=WorklistPageSchema,

@@ -188,6 +188,8 @@ def register_pages(app: Flask) -> None:
 
     app.jinja_env.globals.update(csrf_token=csrf_token, label=label, lang=lang, local_time=local_time,
                                  duration=duration, field_message=field_message, status_label=words.status_label,
+                                 case_event_label=words.case_event_label,
+                                 admin_action_label=words.admin_action_label,
                                  source_label=words.source_label,
                                  metric_label=words.metric_label, num=words.num, signed=words.signed,
                                  department_label=_department_label, repost_fields=repost_fields,

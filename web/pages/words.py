@@ -20,7 +20,18 @@ def metric_label(key: str) -> str:
 
 def status_label(status: str) -> str:
     return {"running": _("in progress"), "completed": _("completed"), "cancelled": _("cancelled"),
-            "error": _("error")}.get(status, status)
+            "error": _("error"), "suspended": _("suspended")}.get(status, status)
+
+
+def case_event_label(event: str) -> str:
+    """A step-log event of a whole case (engine.CASE_EVENTS) as the case page names it."""
+    return {"case_suspended": _("suspended"), "case_resumed": _("resumed"), "case_retried": _("failed step retried"),
+            "case_cancelled": _("cancelled")}.get(event, event)
+
+
+def admin_action_label(action: str) -> str:
+    return {"cancel": _("Cancel the case"), "suspend": _("Suspend"), "resume": _("Resume"),
+            "retry": _("Retry the failed step")}.get(action, action)
 
 
 def source_label(source: str) -> str:
