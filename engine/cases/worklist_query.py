@@ -113,7 +113,7 @@ def _check(query: WorklistFilter) -> None:
 
 
 def _conditions(ctx: EngineContext, session: Session, query: WorklistFilter, now: datetime) -> list[Any]:
-    conditions: list[Any] = []
+    conditions: list[Any] = [Case.status != "suspended"]  # held by an admin: nobody may claim or complete it
     if query.department is not None:
         conditions.append(OpenStep.department == query.department)
     if query.matter:

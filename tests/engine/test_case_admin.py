@@ -10,6 +10,7 @@ from sqlalchemy import inspect, select
 from engine.accounts.users import Actor
 from engine.cases import admin, lifecycle as cases, timers
 from engine.cases.caselist import CaseQuery, list_cases
+from engine.cases.worklist_query import WorklistFilter, worklist
 from engine.catalog import versions as catalog
 from engine.errors import CaseClosed, CaseNotFound, InputError, NotYourDepartment
 from engine.runtime.workdays import china_date, default_calendar
@@ -159,12 +160,15 @@ def test_suspend_holds_steps_messages_and_timers_until_resumed(ctx, clock, matte
     assert timers.fire_due_timers(ctx) >= 1  # due while suspended: fired at the next round after resuming
     view = cases.get_case(ctx, number)
     assert [s.step_id for s in view.ready_steps] == ["review"]
+    police = WorklistFilter(department="police", me=POLICE.name)
+    assert number in {e.item.case_number for e in worklist(ctx, police).entries}
     admin.suspend_case(ctx, number, ADMIN, "second hold")
     with pytest.raises(CaseClosed, match="suspended"):
         cases.claim_step(ctx, number, "review", POLICE)
     with pytest.raises(CaseClosed, match="suspended"):
         cases.complete_step(ctx, number, "review", POLICE, {})
     assert cases.get_case(ctx, number).ready_steps  # kept: the worklist row and its time survive the hold
+    assert number not in {e.item.case_number for e in worklist(ctx, police).entries}  # but no clerk is offered it
     log = [(e.event, e.actor, (e.data or {}).get("reason")) for e in cases.step_log(ctx, number)
            if e.event.startswith("case_")]
     assert log == [("case_suspended", "root", "applicant asked to wait"), ("case_resumed", "root", "applicant is back"),
