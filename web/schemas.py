@@ -12,8 +12,6 @@ _CHECK = validate.Regexp(r"^(\d{4}|(\+86)?1[3-9]\d{9})$",  # or the whole mobile
                          error=lazy_gettext("Enter the last four digits of the phone."))
 # engine.citizen.checking.clean_phone: spaces and dashes anywhere, +86 in front, then a mainland mobile number
 _PHONE = r"^(\s*|[\s-]*(\+[\s-]*8[\s-]*6)?[\s-]*1[\s-]*[3-9]([\s-]*[0-9]){9}[\s-]*)$"  # blank: the form's
-_MATTER_ID = validate.Regexp(r"^[a-z][a-z0-9_]{0,63}$",
-                             error=lazy_gettext("Lower-case letters, digits and _, starting with a letter."))
 
 
 # -- requests (messages in the user's language: web.messages) ------------------------------------------
@@ -66,23 +64,6 @@ class RatingSchema(RequestSchema):
     comment = Text(load_default="", validate=length(max=500))
 
 
-class UploadSchema(RequestSchema):
-    """Form fields of a model upload (multipart/form-data with files `bpmn` and optional `matter_yaml`)."""
-
-    matter_id = Text(required=True, validate=_MATTER_ID)
-    variant = Text(required=True, validate=one_of(VARIANTS))
-
-
-class CheckUploadSchema(RequestSchema):
-    """Form fields of a model check (multipart/form-data with files `bpmn` and optional `matter_yaml`).
-
-    With `matter_id` the check runs what deploying would (the deployed matter.yaml when none is uploaded,
-    who may deploy which lanes; `variant` defaults to after) and reports each refusal as a problem."""
-
-    matter_id = Text(validate=_MATTER_ID)
-    variant = Text(validate=one_of(VARIANTS))
-
-
 class WorklistQuery(RequestSchema):
     """Filters, order and page of the worklist; `cursor` is the next_cursor of the page before (same sort)."""
 
@@ -101,10 +82,6 @@ class WorklistQuery(RequestSchema):
 class DoneQuery(RequestSchema):
     limit = WholeNumber(load_default=50, validate=number_range(min=1, max=200))
     cursor = Text(validate=length(min=1, max=300))
-
-
-class VersionsQuery(RequestSchema):
-    matter = Text(validate=length(min=1, max=64))
 
 
 # -- responses ----------------------------------------------------------------------------------------
@@ -195,55 +172,6 @@ class ProblemSchema(Schema):
     element_id = fields.Str(allow_none=True)
     message = fields.Str()
     text = fields.Str(metadata={"description": "the whole problem as one line: file:line: element: message"})
-
-
-class CheckResultSchema(Schema):
-    valid = fields.Bool()
-    problems = fields.List(fields.Nested(ProblemSchema))
-
-
-class DeployedSchema(Schema):
-    matter_id = fields.Str()
-    variant = fields.Str()
-    version = fields.Int()
-    status = fields.Str(metadata={"description": "new | unchanged | restored (an older version's content, "
-                                                 "made current again as this version)"})
-    filename = fields.Str()
-    restored = fields.Int(allow_none=True, metadata={"description": "for restored: the older version"})
-
-
-class VersionSchema(Schema):
-    id = fields.Int()
-    matter_id = fields.Str()
-    variant = fields.Str()
-    version = fields.Int()
-    content_hash = fields.Str()
-    filename = fields.Str()
-    process_id = fields.Str()
-    deployed_at = fields.DateTime()
-    deployed_by = fields.Str(allow_none=True, metadata={"description": "the account; null: `onething deploy`"})
-    restored_from = fields.Int(allow_none=True, metadata={"description": "a rollback: the version it brings back"})
-    current = fields.Bool()
-
-
-class ChangeSchema(Schema):
-    kind = fields.Str(metadata={"description": "added | removed | changed"})
-    what = fields.Str(metadata={"description": "step | lane | flow | annotation | form | field"})
-    key = fields.Str()
-    before = fields.Str(allow_none=True)
-    after = fields.Str(allow_none=True)
-
-
-class VersionDiffSchema(Schema):
-    old = fields.Nested(VersionSchema)
-    new = fields.Nested(VersionSchema)
-    changes = fields.List(fields.Nested(ChangeSchema))
-
-
-class DiffQuery(RequestSchema):
-    """The other version: the changes go from it to this one."""
-
-    with_ = WholeNumber(required=True, data_key="with", validate=number_range(min=1))
 
 
 class WorkItemSchema(Schema):

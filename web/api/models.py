@@ -10,12 +10,12 @@ import engine
 from engine import Actor, Deployed
 from web.api.routing import api
 from web.app import ctx
-from web.schemas import (
+from web.schemas import EmptySchema
+from web.schemas_models import (
     CheckResultSchema,
     CheckUploadSchema,
     DeployedSchema,
     DiffQuery,
-    EmptySchema,
     UploadSchema,
     VersionDiffSchema,
     VersionSchema,
