@@ -10,7 +10,7 @@ import graphviz
 
 from diagrams.render import Builder, Overlay, new_graph, text
 from diagrams.spec import Diagram
-from diagrams.styles import HEAT_DARK_FROM, HEAT_SCALE, STATE_LABELS, heat_colour, style
+from diagrams.styles import HEAT_DARK_FROM, HEAT_SCALE, STATE_LABELS, heat_colour, style, word
 
 STATES = tuple(STATE_LABELS)
 
@@ -41,8 +41,10 @@ def _legend(graph: graphviz.Digraph, name: str, title: str, items: list[tuple[st
             previous = node
 
 
-def render_case(diagram: Diagram, overlay: CaseOverlay | Mapping, title: str | None = None) -> graphviz.Digraph:
-    """The model with each step coloured by its state in one case and the path taken drawn bold."""
+def render_case(diagram: Diagram, overlay: CaseOverlay | Mapping, title: str | None = None,
+                lang: str = "zh") -> graphviz.Digraph:
+    """The model with each step coloured by its state in one case and the path taken drawn bold; the legend in
+    `lang` (the diagram itself was named in its language by load_diagram)."""
     if isinstance(overlay, Mapping):
         taken = overlay.get("taken")
         overlay = CaseOverlay(dict(overlay.get("step_states", {})), list(overlay.get("trail", [])),
@@ -57,23 +59,25 @@ def render_case(diagram: Diagram, overlay: CaseOverlay | Mapping, title: str | N
     g = new_graph(title)
     Builder(diagram, marks).build(g)
     taken = {"shape": "plaintext", "style": "", "fontcolor": style("taken")["color"]}
-    _legend(g, "case", "图例 legend", [(STATE_LABELS[s], style("task", s)) for s in STATES]
-            + [("━ 已走路径 path taken", taken)])
+    _legend(g, "case", word("legend", lang), [(STATE_LABELS[s].get(lang, STATE_LABELS[s]["zh"]), style("task", s))
+                                              for s in STATES] + [(word("path_taken", lang), taken)])
     return g
 
 
-def _hours(value: float) -> str:
-    return f"{value:.1f} h" if value < 100 else f"{value:.0f} h"
+def _shown(value: float, mode: str, lang: str) -> str:
+    """Hours (duration mode) or a count (frequency mode) as a drawing writes them."""
+    if mode != "duration":
+        return f"{value:.0f}"
+    return word("hours", lang) % (f"{value:.1f}" if value < 100 else f"{value:.0f}")
 
 
 def render_heat(diagram: Diagram, durations: Mapping[str, float | list[float]],
-                title: str | None = None, mode: str = "duration") -> graphviz.Digraph:
+                title: str | None = None, mode: str = "duration", lang: str = "zh") -> graphviz.Digraph:
     """The model with each step coloured on one sequential scale: by its median duration in hours
     (`mode="duration"`), or by how many times cases passed it (`mode="frequency"`), like Optimize's heat maps."""
     medians = {k: (statistics.median(v) if isinstance(v, (list, tuple)) else float(v))
                for k, v in durations.items() if k in diagram.nodes and (v or v == 0)}
     low, high = (min(medians.values()), max(medians.values())) if medians else (0.0, 0.0)
-    shown = _hours if mode == "duration" else _count
     marks = Overlay()
     for node_id, value in medians.items():
         colour = heat_colour(value, low, high)
@@ -81,7 +85,7 @@ def render_heat(diagram: Diagram, durations: Mapping[str, float | list[float]],
         if HEAT_SCALE.index(colour) >= HEAT_DARK_FROM:
             attrs["fontcolor"] = "white"
         marks.node_attrs[node_id] = attrs
-        marks.node_notes[node_id] = f"中位 median {shown(value)}" if mode == "duration" else f"{shown(value)} 次 times"
+        marks.node_notes[node_id] = word("median" if mode == "duration" else "times", lang) % _shown(value, mode, lang)
     g = new_graph(title)
     Builder(diagram, marks).build(g)
     step = (high - low) / len(HEAT_SCALE) if high > low else 0.0
@@ -89,23 +93,19 @@ def render_heat(diagram: Diagram, durations: Mapping[str, float | list[float]],
     for i, colour in enumerate(HEAT_SCALE if step else HEAT_SCALE[:1]):
         a, b = low + i * step, low + (i + 1) * step if step else high
         attrs = {"fillcolor": colour, **({"fontcolor": "white"} if i >= HEAT_DARK_FROM else {})}
-        items.append((f"{shown(a)} – {shown(b)}", attrs))
-    _legend(g, "heat", "中位耗时 median duration" if mode == "duration" else "频次 frequency", items)
+        items.append((f"{_shown(a, mode, lang)} – {_shown(b, mode, lang)}", attrs))
+    _legend(g, "heat", word("median_duration" if mode == "duration" else "frequency", lang), items)
     return g
 
 
-def _count(value: float) -> str:
-    return f"{value:.0f}"
+HEADLINE = ("steps", "trips", "materials", "departments", "expected_days")
 
 
-HEADLINE = [("steps", "环节 steps"), ("trips", "跑动 trips"), ("materials", "材料 materials"),
-            ("departments", "部门 departments"), ("expected_days", "预计 days")]
-
-
-def headline(name: str, metrics: Mapping) -> graphviz.quoting.NoHtml:
-    """The label over one variant: its name and its static metrics."""
+def headline(name: str, metrics: Mapping, lang: str = "zh") -> graphviz.quoting.NoHtml:
+    """The label over one variant: its name and its static metrics, named in `lang`."""
     parts = []
-    for key, label in HEADLINE:
+    for key in HEADLINE:
+        label = word(key, lang)
         if key in metrics and metrics[key] is not None:
             value = metrics[key]
             parts.append(f"{label} {value:g}" if isinstance(value, float) else f"{label} {value}")
@@ -114,13 +114,13 @@ def headline(name: str, metrics: Mapping) -> graphviz.quoting.NoHtml:
 
 
 def render_compare(before: Diagram, after: Diagram, before_metrics: Mapping, after_metrics: Mapping,
-                   title: str | None = None) -> graphviz.Digraph:
-    """Both variants of a matter in one graph, each under a headline of its static metrics."""
+                   title: str | None = None, lang: str = "zh") -> graphviz.Digraph:
+    """Both variants of a matter in one graph, each under a headline of its static metrics in `lang`."""
     g = new_graph(title)
     # dot stacks the clusters of a rankdir=LR graph bottom-up, so after is added first to land below
-    for prefix, name, diagram, metrics in (("after__", "改革后 after", after, after_metrics),
-                                           ("before__", "改革前 before", before, before_metrics)):
+    for prefix, name, diagram, metrics in (("after__", "after", after, after_metrics),
+                                           ("before__", "before", before, before_metrics)):
         with g.subgraph(name=f"cluster_{prefix}variant") as vg:
-            vg.attr(label=headline(name, metrics), **style("headline"))
+            vg.attr(label=headline(word(name, lang), metrics, lang), **style("headline"))
             Builder(diagram, prefix=prefix).build(vg)
     return g

@@ -1,11 +1,13 @@
 """BPMN XML -> plain data (pools, lanes, nodes, flows) that every drawing and the DI layout start from."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from lxml import etree
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 
 EVENTS = {
     "startEvent": "start",
@@ -125,7 +127,12 @@ class Diagram:
         return {lane.id: lane.name for pool in self.pools for lane in pool.lanes}
 
 
-def _name(el: etree._Element) -> str:
+def _name(el: etree._Element, lang: str = "zh") -> str:
+    """The element's name in `lang`: English from its name_en property, else (and in Chinese) its name."""
+    if lang == "en":
+        for prop in el.iterfind(f"{{{BPMN_NS}}}extensionElements/{{{SPIFF_NS}}}properties/{{{SPIFF_NS}}}property"):
+            if prop.get("name") == "name_en" and (english := " ".join((prop.get("value") or "").split())):
+                return english
     return " ".join((el.get("name") or "").split())
 
 
@@ -144,14 +151,14 @@ def _text(el: etree._Element | None) -> str:
     return " ".join("".join(el.itertext()).split()) if el is not None else ""
 
 
-def _lanes(lane_set: etree._Element, parent: str | None, out: list[Lane], lane_of: dict[str, str]) -> None:
+def _lanes(lane_set: etree._Element, parent: str | None, out: list[Lane], lane_of: dict[str, str], lang: str) -> None:
     for el in _children(lane_set, "lane"):
-        lane = Lane(el.get("id", ""), _name(el) or el.get("id", ""), parent)
+        lane = Lane(el.get("id", ""), _name(el, lang) or el.get("id", ""), parent)
         out.append(lane)
         for ref in _children(el, "flowNodeRef"):
             lane_of[_text(ref)] = lane.id
         for child_set in _children(el, "childLaneSet"):
-            _lanes(child_set, lane.id, out, lane_of)
+            _lanes(child_set, lane.id, out, lane_of, lang)
 
 
 def _marker(el: etree._Element) -> str | None:
@@ -161,9 +168,9 @@ def _marker(el: etree._Element) -> str | None:
     return found[0] if found else None
 
 
-def _node(el: etree._Element, tag: str, pool: str, parent: str | None) -> Node:
+def _node(el: etree._Element, tag: str, pool: str, parent: str | None, lang: str) -> Node:
     node_id = el.get("id", "")
-    name = _name(el)
+    name = _name(el, lang)
     if tag in EVENTS:
         return Node(node_id, name, "event", EVENTS[tag], tag, pool, parent=parent, marker=_marker(el),
                     attached_to=el.get("attachedToRef"), throwing=tag in ("intermediateThrowEvent", "endEvent"))
@@ -173,7 +180,7 @@ def _node(el: etree._Element, tag: str, pool: str, parent: str | None) -> Node:
 
 
 def _walk(container: etree._Element, diagram: Diagram, pool: str, parent: str | None,
-          defaults: set[str], flows: list[etree._Element]) -> None:
+          defaults: set[str], flows: list[etree._Element], lang: str) -> None:
     for el in container:
         tag = _local(el)
         if tag is None or not el.get("id"):
@@ -181,26 +188,27 @@ def _walk(container: etree._Element, diagram: Diagram, pool: str, parent: str | 
         if tag == "sequenceFlow":
             flows.append(el)
         elif tag in EVENTS or tag in GATEWAYS or tag in TASKS:
-            node = _node(el, tag, pool, parent)
+            node = _node(el, tag, pool, parent, lang)
             diagram.nodes.setdefault(node.id, node)
             if el.get("default"):
                 defaults.add(el.get("default"))
             if tag in CONTAINERS:
                 before = len(diagram.nodes)
-                _walk(el, diagram, pool, node.id, defaults, flows)
+                _walk(el, diagram, pool, node.id, defaults, flows, lang)
                 node.expanded = len(diagram.nodes) > before
 
 
-def _flow(el: etree._Element, defaults: set[str]) -> Flow:
+def _flow(el: etree._Element, defaults: set[str], lang: str) -> Flow:
     cond = next(iter(_children(el, "conditionExpression")), None)
     condition = _text(cond)
-    label = " ".join((el.get("name") or "").split()) or condition
+    label = _name(el, lang) or condition
     return Flow(el.get("id", ""), el.get("sourceRef", ""), el.get("targetRef", ""), label,
                 el.get("id") in defaults, cond is not None)
 
 
-def diagram_from_root(root: etree._Element) -> Diagram:
-    """Reduce a parsed BPMN definitions element to a Diagram; tolerant of odd files."""
+def diagram_from_root(root: etree._Element, lang: str = "zh") -> Diagram:
+    """A parsed BPMN definitions element as a Diagram named in `lang` ("zh" or "en"; English from each element's
+    name_en property, its name when it has none); tolerant of odd files."""
     diagram = Diagram()
     processes = {p.get("id", ""): p for p in root if _local(p) == "process"}
     seen: set[str] = set()
@@ -208,15 +216,15 @@ def diagram_from_root(root: etree._Element) -> Diagram:
         for part in _children(collab, "participant"):
             ref = part.get("processRef")
             ref = ref if ref in processes and ref not in seen else None
-            diagram.pools.append(Pool(part.get("id", ""), _name(part), ref))
+            diagram.pools.append(Pool(part.get("id", ""), _name(part, lang), ref))
             if ref:
                 seen.add(ref)
         for mf in _children(collab, "messageFlow"):
             diagram.message_flows.append(MessageFlow(mf.get("id", ""), mf.get("sourceRef", ""),
-                                                     mf.get("targetRef", ""), " ".join((mf.get("name") or "").split())))
+                                                     mf.get("targetRef", ""), _name(mf, lang)))
     for pid, proc in processes.items():
         if pid not in seen:
-            diagram.pools.append(Pool(pid, _name(proc), pid))
+            diagram.pools.append(Pool(pid, _name(proc, lang), pid))
     flow_els: list[etree._Element] = []
     defaults: set[str] = set()
     for pool in diagram.pools:
@@ -224,17 +232,17 @@ def diagram_from_root(root: etree._Element) -> Diagram:
         if proc is None:
             continue
         if not pool.name:
-            pool.name = _name(proc)
+            pool.name = _name(proc, lang)
         lane_of: dict[str, str] = {}
         for lane_set in _children(proc, "laneSet"):
-            _lanes(lane_set, None, pool.lanes, lane_of)
+            _lanes(lane_set, None, pool.lanes, lane_of, lang)
         start = len(diagram.nodes)
-        _walk(proc, diagram, pool.id, None, defaults, flow_els)
+        _walk(proc, diagram, pool.id, None, defaults, flow_els, lang)
         for node in list(diagram.nodes.values())[start:]:
             node.lane = lane_of.get(node.id)
         _inherit_lanes(diagram, list(diagram.nodes.values())[start:])
     for el in flow_els:
-        flow = _flow(el, defaults)
+        flow = _flow(el, defaults, lang)
         if flow.source in diagram.nodes and flow.target in diagram.nodes:
             diagram.flows.append(flow)
     diagram.old_y = _old_y(root)
@@ -275,6 +283,17 @@ def read_xml(data: bytes, filename: str, keep_comments: bool = False) -> etree._
     return parse_model_xml(data, filename, keep_comments=keep_comments)
 
 
-def load_diagram(data: bytes, filename: str) -> Diagram:
-    """Parse BPMN bytes with the hardened parser and reduce them to a Diagram (ModelError on bad XML)."""
-    return diagram_from_root(read_xml(data, filename))
+def load_diagram(data: bytes, filename: str, lang: str = "zh", lanes: Mapping[str, str] | None = None,
+                 pool: str | None = None) -> Diagram:
+    """BPMN bytes (hardened parser; ModelError on bad XML) as a Diagram named in `lang`, renamed as in `rename`."""
+    return rename(diagram_from_root(read_xml(data, filename), lang), lanes, pool)
+
+
+def rename(diagram: Diagram, lanes: Mapping[str, str] | None = None, pool: str | None = None) -> Diagram:
+    """Names the caller knows better than the file: `lanes` by lane id (a lane is a department, named in
+    matter.yaml) and `pool` for every process pool (the matter's name); an empty name keeps the file's."""
+    for each in diagram.pools:
+        each.name = (pool if each.process_id else None) or each.name
+        for lane in each.lanes:
+            lane.name = (lanes or {}).get(lane.id) or lane.name
+    return diagram

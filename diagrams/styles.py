@@ -51,8 +51,32 @@ STYLES: dict[str, dict[str, str]] = {
     "missing": {"fillcolor": "#ffffff"},
 }
 
-STATE_LABELS = {"completed": "已完成 completed", "ready": "待办 ready", "waiting": "等待 waiting",
-                "overdue": "超时 overdue", "not_reached": "未到达 not reached"}
+STATE_LABELS = {"completed": {"zh": "已完成", "en": "completed"}, "ready": {"zh": "待办", "en": "ready"},
+                "waiting": {"zh": "等待", "en": "waiting"}, "overdue": {"zh": "超时", "en": "overdue"},
+                "not_reached": {"zh": "未到达", "en": "not reached"}}
+
+# Every other word a drawing writes itself (legends, headlines, notes), in the drawing's one language.
+WORDS = {
+    "legend": {"zh": "图例", "en": "Legend"},
+    "path_taken": {"zh": "━ 已走路径", "en": "━ path taken"},
+    "median_duration": {"zh": "中位耗时", "en": "Median duration"},
+    "frequency": {"zh": "频次", "en": "Frequency"},
+    "median": {"zh": "中位 %s", "en": "median %s"},
+    "times": {"zh": "%s 次", "en": "%s times"},
+    "hours": {"zh": "%s 小时", "en": "%s h"},
+    "before": {"zh": "改革前", "en": "Before"},
+    "after": {"zh": "改革后", "en": "After"},
+    "steps": {"zh": "环节", "en": "steps"},
+    "trips": {"zh": "跑动", "en": "trips"},
+    "materials": {"zh": "材料", "en": "materials"},
+    "departments": {"zh": "部门", "en": "departments"},
+    "expected_days": {"zh": "预计天数", "en": "expected days"},
+}
+
+
+def word(key: str, lang: str) -> str:
+    """A drawing's own word in `lang` ("zh" or "en"; anything else reads as Chinese)."""
+    return WORDS[key].get(lang) or WORDS[key]["zh"]
 
 # ColorBrewer-style YlOrRd, 7 classes: short durations pale yellow, long ones dark red.
 HEAT_SCALE = ["#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#fc4e2a", "#e31a1c", "#b10026"]

@@ -81,6 +81,7 @@ _EXPORTS: dict[str, str] = {
     "MAX_MODEL_BYTES": "engine.model.xmlsafe:MAX_BYTES", "parse_model_xml": "engine.model.xmlsafe:parse_xml",
     "find_model_files": "engine.catalog.library", "check_paths": "engine.catalog.library",
     "file_metrics": "engine.catalog.library", "library_comparison": "engine.catalog.library",
+    "file_names": "engine.catalog.library",
     "xsd_problem": "engine.model.equivalence", "same_behaviour": "engine.model.equivalence",
     # audit
     "matter_comparison": "engine.audit.comparison", "matter_comparisons": "engine.audit.comparison",
@@ -226,7 +227,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
     )
     from engine.catalog.diff import Change, VersionDiff, version_diff
     from engine.catalog.history import VersionDetail, VersionInfo, get_version, list_versions, restore_version
-    from engine.catalog.library import check_paths, file_metrics, find_model_files, library_comparison
+    from engine.catalog.library import check_paths, file_metrics, file_names, find_model_files, library_comparison
     from engine.catalog.versions import Deployed, deploy_path
     from engine.catalog.warmup import warm_up
     from engine.citizen.applications import (

@@ -5,12 +5,12 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import ModelError
-from engine.matters.files import Matter, load_matter
+from engine.matters.files import Matter, Names, load_matter
 from engine.model.loading import load_model
 from engine.model.metrics import compare, static_metrics
 from engine.model.problems import Problem
 from engine.model.xmlsafe import MAX_BYTES
-from engine.vocabulary import VARIANTS
+from engine.vocabulary import APPLICANT, VARIANTS
 
 MODEL_SUFFIXES = (".bpmn", ".bpmn20.xml")
 
@@ -91,3 +91,12 @@ def library_comparison(directory: Path) -> dict[str, Any]:
     matter = load_matter(directory)
     figures = {variant: file_metrics(directory / f"{variant}.bpmn") for variant in VARIANTS}
     return {"matter": matter.id, "static": compare(figures["before"], figures["after"])}
+
+
+def file_names(path: Path) -> tuple[Names | None, dict[str, Names]]:
+    """The matter's names and each lane's (department id -> names, the applicant's lane too) from the
+    matter.yaml next to a model file, for drawing it in either language; nothing when there is none or it is bad."""
+    matter, _ = _matter_near(path, {})
+    if matter is None:
+        return None, {}
+    return matter.names, {APPLICANT: Names("申请人", "Applicant"), **{d.id: d.names for d in matter.departments}}

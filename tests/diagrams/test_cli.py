@@ -51,7 +51,7 @@ def test_render_compare_of_a_matter(tmp_path: Path):
     result = _run("render", matters[0], "--compare", "-o", str(out))
     assert result.exit_code == 0, result.output
     svg = out.read_text(encoding="utf-8")
-    assert "改革前 before" in svg and "改革后 after" in svg
+    assert "改革前" in svg and "改革后" in svg and ">Before<" not in svg
 
 
 def test_wrong_targets_and_formats_are_one_line_each(tmp_path: Path):

@@ -48,6 +48,16 @@ def _metrics(path: Path) -> dict[str, Any]:
 
 
 
+def _load(data: bytes, path: Path, lang: str) -> Any:
+    """A model file as a Diagram in `lang`; in English named by the matter.yaml next to it when there is one."""
+    from diagrams.spec import load_diagram
+
+    if lang != "en":
+        return load_diagram(data, str(path), lang)
+    matter, lanes = engine.file_names(path)
+    return load_diagram(data, str(path), lang, {k: v.en for k, v in lanes.items()}, matter.en if matter else None)
+
+
 def _case_overlay(number: str) -> tuple[bytes, str, dict, list, list]:
     from engine import case_overlay
 
@@ -113,9 +123,11 @@ def register(cli: click.Group) -> None:
     @click.option("--case", "case_number", help="colour the steps of this case")
     @click.option("--heat", is_flag=True, help="colour steps by measured median duration")
     @click.option("--compare", is_flag=True, help="draw before and after of a matter together")
+    @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+                  help="language of names and legends (English from name_en and matter.yaml, else Chinese)")
     @click.option("-o", "--output", "out", type=click.Path(path_type=Path), help="out.svg or out.png")
     def render_command(target: str, variant: str, case_number: str | None, heat: bool, compare: bool,
-                       out: Path | None) -> None:
+                       lang: str, out: Path | None) -> None:
         """Draw FILE or MATTER (a model, a case, durations, or before vs after) with graphviz."""
         from diagrams.overlays import CaseOverlay, render_case, render_compare, render_heat
         from diagrams.render import render_diagram
@@ -128,18 +140,19 @@ def register(cli: click.Group) -> None:
                 for side in engine.VARIANTS:
                     path = _model_file(target, side)
                     data = _read(path)
-                    sides.append((load_diagram(data, str(path)), _metrics(path)))
-                graph = render_compare(sides[0][0], sides[1][0], sides[0][1], sides[1][1], title=target)
+                    sides.append((_load(data, path, lang), _metrics(path)))
+                graph = render_compare(sides[0][0], sides[1][0], sides[0][1], sides[1][1], title=target, lang=lang)
                 default = f"{target}-compare.svg"
             elif case_number:
                 data, filename, states, trail, taken = _case_overlay(case_number)
-                graph = render_case(load_diagram(data, filename), CaseOverlay(states, trail, taken), title=case_number)
+                graph = render_case(load_diagram(data, filename, lang), CaseOverlay(states, trail, taken),
+                                    title=case_number, lang=lang)
                 default = f"case-{case_number}.svg"
             else:
                 path = _model_file(target, variant)
-                diagram = load_diagram(_read(path), str(path))
+                diagram = _load(_read(path), path, lang)
                 if heat:
-                    graph = render_heat(diagram, _durations(target, variant), title=f"{target} {variant}")
+                    graph = render_heat(diagram, _durations(target, variant), title=f"{target} {variant}", lang=lang)
                 else:
                     graph = render_diagram(diagram, title=path.name)
                 default = f"{Path(target).stem if path.suffix else target}-{variant}.svg"

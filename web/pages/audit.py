@@ -11,7 +11,7 @@ from flask_babel import get_locale, gettext as _
 import engine
 from web.app import ctx
 from web.auth import role_required
-from web.pages import BEIJING, label
+from web.pages import BEIJING, label, lang
 from web.pages.charts import dashboard_charts
 from web.pages.drawing import compare_svg, heat_svg
 
@@ -53,7 +53,8 @@ def heat(matter_id: str):
               ((s["waiting_hours"] or {}).get("median") or 0) + ((s["working_hours"] or {}).get("median") or 0)
               for s in steps}
     file = board.comparison.files.get(variant)
-    drawing = heat_svg(file.data, file.filename, values, mode, _("Heat map of %(m)s", m=matter_id)) if file else None
+    drawing = heat_svg(file.data, file.filename, values, mode, _("Heat map of %(m)s", m=matter_id), lang(),
+                       board.comparison.names) if file else None
     return render_template("audit/heat.html", c=board.comparison, board=board, variant=variant, mode=mode,
                            drawing=drawing)
 
@@ -63,7 +64,7 @@ def _drawing(item: engine.MatterComparison):
         return None
     before, after = item.files["before"], item.files["after"]
     return compare_svg((before.data, before.filename), (after.data, after.filename), item.before, item.after,
-                       label(item.names))
+                       label(item.names), lang(), item.names)
 
 
 @bp.route("/matters/<matter_id>/cases")

@@ -11,6 +11,7 @@ import engine
 from web.app import ctx
 from web.auth import role_required
 from web.jsoninput import Refused, loads
+from web.pages import lang
 from web.pages.drawing import case_svg
 
 bp = Blueprint("cases", __name__)
@@ -73,7 +74,8 @@ def incidents():
 def show(number: str):
     summary = engine.case_summary(ctx(), number, g.actor)  # staff outside the case: CaseNotFound (404)
     try:
-        drawing = case_svg(ctx(), summary.case.number, _("Diagram of case %(n)s", n=summary.case.number))
+        drawing = case_svg(ctx(), summary.case.number, _("Diagram of case %(n)s", n=summary.case.number), lang(),
+                           summary.matter)
     except Exception:  # a drawing problem (e.g. dot missing) must not hide the case itself
         current_app.logger.exception("case drawing failed")
         drawing = None

@@ -9,6 +9,7 @@ import engine
 from engine import InputError, ModelError, NotAllowed
 from web.app import ctx
 from web.auth import role_required
+from web.pages import lang
 from web.pages.drawing import model_svg
 
 bp = Blueprint("designer", __name__, url_prefix="/designer")
@@ -64,7 +65,8 @@ def version(version_id: int):
     detail = engine.get_version(ctx(), version_id)
     filename = detail.file.filename
     try:
-        drawing = model_svg(detail.file.data, filename, _("Drawing of %(file)s", file=filename))
+        drawing = model_svg(detail.file.data, filename, _("Drawing of %(file)s", file=filename), lang(),
+                            engine.get_matter(ctx(), detail.info.matter_id).names)
     except Exception:
         current_app.logger.exception("drawing failed")
         drawing = None

@@ -67,52 +67,80 @@ def svg_of(graph, key: str | None = None, title: str = "") -> Markup:
     return _render(graph, title) if key is None else _cached_svg(_Drawing(graph, key, title))
 
 
-def case_svg(ctx, number: str, title: str) -> Markup:
+def _diagram(data: bytes, filename: str, lang: str, matter: object | None = None):
+    """A model named in the page's language. In English, lanes take their department's names from the deployed
+    matter.yaml files (the applicant's lane: Applicant) and the process pool the matter's names when known; in
+    Chinese the file's own names stay, as they were drawn before."""
+    import engine
+    from diagrams.spec import load_diagram, rename
+
+    diagram = load_diagram(data, filename, lang)
+    if lang != "en":
+        return diagram
+    from web.app import ctx
+
+    lanes = {lane.id: _in(lang, engine.Names("申请人", "Applicant") if lane.id == engine.APPLICANT
+                          else engine.department_label(ctx(), lane.id))
+             for pool in diagram.pools for lane in pool.lanes}
+    return rename(diagram, lanes, _in(lang, matter) or None)
+
+
+def _in(lang: str, names) -> str:
+    """A zh/en pair (Names or dict) in `lang`; empty when there is none."""
+    if names is None:
+        return ""
+    if isinstance(names, dict):
+        return names.get(lang) or ""
+    return getattr(names, lang, "") or ""
+
+
+def _key(kind: str, lang: str, diagram, *content: object) -> str:
+    """A drawing's cache key: what it shows, in which language, under which lane and pool names."""
+    import hashlib
+
+    names = [(p.name, [(la.id, la.name) for la in p.lanes]) for p in diagram.pools]
+    return f"{kind}:{lang}:" + hashlib.sha256(repr((names, *content)).encode()).hexdigest()
+
+
+def case_svg(ctx, number: str, title: str, lang: str = "zh", matter: object | None = None) -> Markup:
     """A case drawn with its step states (engine.cases.insight.case_overlay + diagrams.render_case)."""
     from diagrams.overlays import CaseOverlay, render_case
-    from diagrams.spec import load_diagram
     from engine import case_overlay
 
     overlay = case_overlay(ctx, number)
-    graph = render_case(load_diagram(overlay.data, overlay.filename),
-                        CaseOverlay(overlay.step_states, overlay.trail, overlay.taken), title=number)
-    key = "case:" + str(hash((overlay.filename, overlay.data, tuple(sorted(overlay.step_states.items())),
-                               tuple(overlay.trail))))
+    diagram = _diagram(overlay.data, overlay.filename, lang, matter)
+    graph = render_case(diagram, CaseOverlay(overlay.step_states, overlay.trail, overlay.taken), title=number,
+                        lang=lang)
+    key = _key("case", lang, diagram, overlay.filename, overlay.data, sorted(overlay.step_states.items()),
+               overlay.trail, overlay.taken)
     return svg_of(graph, key, title)
 
 
-def model_svg(data: bytes, filename: str, title: str) -> Markup:
-    """The plain drawing of a model file."""
-    import hashlib
-
+def model_svg(data: bytes, filename: str, title: str, lang: str = "zh", matter: object | None = None) -> Markup:
+    """The plain drawing of a model file, named in `lang`."""
     from diagrams.render import render_diagram
-    from diagrams.spec import load_diagram
 
-    graph = render_diagram(load_diagram(data, filename), title=filename)
-    return svg_of(graph, "model:" + hashlib.sha256(data).hexdigest(), title)
+    diagram = _diagram(data, filename, lang, matter)
+    return svg_of(render_diagram(diagram, title=filename), _key("model", lang, diagram, data, filename), title)
 
 
 def compare_svg(before: tuple[bytes, str], after: tuple[bytes, str], before_metrics: dict, after_metrics: dict,
-                title: str) -> Markup:
-    """Before and after of a matter side by side with their headline metrics."""
-    import hashlib
-
+                title: str, lang: str = "zh", matter: object | None = None) -> Markup:
+    """Before and after of a matter side by side with their headline metrics, in `lang`."""
     from diagrams.overlays import render_compare
-    from diagrams.spec import load_diagram
 
-    graph = render_compare(load_diagram(*before), load_diagram(*after), before_metrics, after_metrics, title=title)
-    content = before[0] + b"\0" + after[0] + repr((before_metrics, after_metrics)).encode()
-    key = "compare:" + hashlib.sha256(content).hexdigest()
+    first, second = _diagram(*before, lang, matter), _diagram(*after, lang, matter)
+    graph = render_compare(first, second, before_metrics, after_metrics, title=title, lang=lang)
+    key = _key("compare", lang, first, before[0], after[0], before_metrics, after_metrics, title,
+               [(p.name, [la.name for la in p.lanes]) for p in second.pools])
     return svg_of(graph, key, title)
 
 
-def heat_svg(data: bytes, filename: str, values: dict[str, float], mode: str, title: str) -> Markup:
-    """A model coloured by measured values per step: `mode` duration (hours) or frequency (cases)."""
-    import hashlib
-
+def heat_svg(data: bytes, filename: str, values: dict[str, float], mode: str, title: str, lang: str = "zh",
+             matter: object | None = None) -> Markup:
+    """A model coloured by measured values per step: `mode` duration (hours) or frequency (cases), in `lang`."""
     from diagrams.overlays import render_heat
-    from diagrams.spec import load_diagram
 
-    graph = render_heat(load_diagram(data, filename), values, title=title, mode=mode)
-    key = "heat:" + hashlib.sha256(data + repr((sorted(values.items()), mode, title)).encode()).hexdigest()
-    return svg_of(graph, key, title)
+    diagram = _diagram(data, filename, lang, matter)
+    graph = render_heat(diagram, values, title=title, mode=mode, lang=lang)
+    return svg_of(graph, _key("heat", lang, diagram, data, sorted(values.items()), mode, title), title)
