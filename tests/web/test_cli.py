@@ -21,6 +21,7 @@ def test_designer_and_clerk_flow(run):
     assert "status: running" in shown
     steps = run("case", "steps", "--department", "Applicant").stdout
     assert number in steps
+    assert re.search(r"ready \d{4}-\d\d-\d\d \d\d:\d\d UTC", steps)  # times say their zone (issue #11 item 15)
     bad = run("case", "complete", number, "nope", "--as", "li.police", ok=False)
     assert bad.stderr.strip().startswith("error:") and len(bad.stderr.strip().splitlines()) == 1
     wrong = run("case", "complete", "20200101-AAAAA", "x", "--as", "applicant", ok=False)

@@ -344,3 +344,10 @@ def test_every_page_names_its_icon_and_the_icon_is_served(client):
     body = icon.data
     icon.close()  # a static file is streamed: close it as a WSGI server does
     assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and b"<svg" in body
+
+
+@pytest.mark.parametrize(("language", "words"), [("en", "Times are Beijing time (UTC+8)."),
+                                                  ("zh", "时间均为北京时间（UTC+8）。")])
+def test_every_page_says_its_times_are_beijing_time(client, language, words):
+    """Pages show Beijing time, the API and the CLI UTC: each says which (issue #11 item 15)."""
+    assert words in client.get("/apply", headers={"Accept-Language": language}).get_data(as_text=True)

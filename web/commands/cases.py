@@ -77,7 +77,7 @@ def case_show(number: str, as_json: bool) -> None:
         return
     _print_case(view)
     if log:
-        click.echo("log:")
+        click.echo("log (times in UTC):")
         for entry in log:
             click.echo(f"  {entry.at:%Y-%m-%d %H:%M} {entry.event:<9} {entry.step_id} ({entry.department}) "
                        f"by {entry.actor or '-'}")
@@ -95,7 +95,7 @@ def case_steps(department: str | None, limit: int) -> None:
     for item in items:
         claim = f" claimed by {item.claimed_by}" if item.claimed_by else ""
         click.echo(f"{item.case_number}  {item.step_id:<28} {item.department or '-':<14} "
-                   f"ready {item.ready_at:%Y-%m-%d %H:%M}{claim}")
+                   f"ready {item.ready_at:%Y-%m-%d %H:%M} UTC{claim}")
 
 
 def _actor_option(func):
