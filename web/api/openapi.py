@@ -76,9 +76,6 @@ def _parameters(route: Route) -> list[dict[str, Any]]:
          "schema": {"type": "integer" if m.group(1) == "int" else "string"}} for m in _CONVERTER.finditer(route.rule)]
     if route.query is not None:
         params.append({"in": "query", "schema": route.query})  # the marshmallow plugin expands it field by field
-    if route.method != "GET" and route.roles is not None:
-        params.append({"name": "X-CSRF-Token", "in": "header", "required": True, "schema": {"type": "string"},
-                       "description": "the csrf_token from POST /api/session"})
     return params
 
 
@@ -115,8 +112,8 @@ def operation(route: Route, converter: OpenAPIConverter) -> dict[str, Any]:
     params = _parameters(route)
     if params:
         op["parameters"] = params
-    if route.roles is not None:
-        op["security"] = [{"session": []}]
+    if route.roles is not None:  # an unsafe request of a session also echoes its CSRF token (web.api._csrf)
+        op["security"] = [{"session": [], "csrf": []} if route.method != "GET" else {"session": []}]
     if route.body is not None:
         op["requestBody"] = _request_body(route, converter)
     op["responses"] = _responses(route)
@@ -133,6 +130,8 @@ def build_spec(cookie_name: str) -> APISpec:
     converter.add_attribute_function(_strict_strings)
     spec.components.schema("JsonValue", JSON_VALUE)
     spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": cookie_name})
+    spec.components.security_scheme("csrf", {"type": "apiKey", "in": "header", "name": "X-CSRF-Token",
+                                             "description": "the csrf_token from POST /api/session"})
     for route in ROUTES:  # documented schemas first, so their docstrings become descriptions
         schema = route.body if not route.upload else None
         if schema is not None and schema.__doc__ and schema_name(schema) not in spec.components.schemas:
