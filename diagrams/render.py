@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import graphviz
 
 from diagrams.spec import Diagram, Node, Pool
-from diagrams.styles import EVENT_MARKERS, GATEWAY_MARKERS, TASK_MARKERS, style
+from diagrams.styles import EVENT_MARKERS, GATEWAY_MARKERS, KIND_WORDS, TASK_MARKERS, style
 
 WRAP = 20  # display columns per label line (a Chinese character counts two)
 
@@ -73,12 +73,13 @@ def _meaning(node: Node) -> list[str]:
     return ["task"]
 
 
-def _node_attrs(node: Node, overlay: Overlay) -> dict:
+def _node_attrs(node: Node, overlay: Overlay, lang: str) -> dict:
     attrs: dict = style(*_meaning(node), *overlay.node_meanings.get(node.id, []))
     attrs.update(overlay.node_attrs.get(node.id, {}))
     note = overlay.node_notes.get(node.id, "")
     # dot expands \N, \G... in tooltips even after a doubled backslash, so show backslashes as ⧵ there
-    attrs["tooltip"] = text(f"{node.name or node.id} ({node.tag})".replace("\\", "⧵"))
+    kind = KIND_WORDS.get(node.tag, {}).get(lang, node.tag)
+    attrs["tooltip"] = text(f"{node.name or node.id} ({kind})".replace("\\", "⧵"))
     if node.kind == "event":
         attrs["label"] = text(EVENT_MARKERS.get(node.marker or "", ""))
         if node.name or note:
@@ -169,7 +170,7 @@ class Builder:
                                if k in ("color", "penwidth")})
                     self._nodes(sg, ("node", node.id))
             else:
-                graph.node(self.name(node.id), **_node_attrs(node, self.overlay))
+                graph.node(self.name(node.id), **_node_attrs(node, self.overlay, self.diagram.lang))
                 if node.attached_to in self.diagram.nodes and node.attached_to not in self.inner:
                     graph.edge(self.name(node.attached_to), self.name(node.id), **style("attachment"))
 

@@ -121,6 +121,7 @@ class Diagram:
     flows: list[Flow] = field(default_factory=list)
     message_flows: list[MessageFlow] = field(default_factory=list)
     old_y: dict[str, float] = field(default_factory=dict)  # y of each element in the file's own DI, if any
+    lang: str = "zh"  # the language its names are in, and its drawing's words
 
     def lane_names(self) -> dict[str, str]:
         """Lane id -> lane name over all pools."""
@@ -209,7 +210,7 @@ def _flow(el: etree._Element, defaults: set[str], lang: str) -> Flow:
 def diagram_from_root(root: etree._Element, lang: str = "zh") -> Diagram:
     """A parsed BPMN definitions element as a Diagram named in `lang` ("zh" or "en"; English from each element's
     name_en property, its name when it has none); tolerant of odd files."""
-    diagram = Diagram()
+    diagram = Diagram(lang=lang)
     processes = {p.get("id", ""): p for p in root if _local(p) == "process"}
     seen: set[str] = set()
     for collab in (c for c in root if _local(c) in ("collaboration", "choreography")):

@@ -55,6 +55,23 @@ STATE_LABELS = {"completed": {"zh": "已完成", "en": "completed"}, "ready": {"
                 "waiting": {"zh": "等待", "en": "waiting"}, "overdue": {"zh": "超时", "en": "overdue"},
                 "not_reached": {"zh": "未到达", "en": "not reached"}}
 
+# What kind of element a step is, as its tooltip says after its name (the BPMN tag where there is no word for it).
+KIND_WORDS = {
+    "startEvent": {"zh": "开始事件", "en": "start event"}, "endEvent": {"zh": "结束事件", "en": "end event"},
+    "userTask": {"zh": "人工环节", "en": "user task"}, "manualTask": {"zh": "线下环节", "en": "manual task"},
+    "scriptTask": {"zh": "自动环节", "en": "script task"}, "serviceTask": {"zh": "系统环节", "en": "service task"},
+    "businessRuleTask": {"zh": "规则判断", "en": "business rule task"}, "task": {"zh": "环节", "en": "task"},
+    "sendTask": {"zh": "发送环节", "en": "send task"}, "receiveTask": {"zh": "接收环节", "en": "receive task"},
+    "callActivity": {"zh": "调用子流程", "en": "call activity"}, "subProcess": {"zh": "子流程", "en": "sub-process"},
+    "exclusiveGateway": {"zh": "排他网关", "en": "exclusive gateway"},
+    "parallelGateway": {"zh": "并行网关", "en": "parallel gateway"},
+    "inclusiveGateway": {"zh": "包容网关", "en": "inclusive gateway"},
+    "eventBasedGateway": {"zh": "事件网关", "en": "event-based gateway"},
+    "intermediateCatchEvent": {"zh": "中间捕获事件", "en": "intermediate catch event"},
+    "intermediateThrowEvent": {"zh": "中间抛出事件", "en": "intermediate throw event"},
+    "boundaryEvent": {"zh": "边界事件", "en": "boundary event"},
+}
+
 # Every other word a drawing writes itself (legends, headlines, notes), in the drawing's one language.
 WORDS = {
     "legend": {"zh": "图例", "en": "Legend"},

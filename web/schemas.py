@@ -118,6 +118,10 @@ class SourceSchema(Schema):
     place = fields.Str()
     source = fields.Str()
     unit = fields.Str(allow_none=True)
+    place_zh = fields.Str(allow_none=True)
+    source_zh = fields.Str(allow_none=True)
+    unit_zh = fields.Str(allow_none=True)
+    url = fields.Str(allow_none=True)
 
 
 class ComparisonSchema(Schema):

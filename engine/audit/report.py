@@ -45,7 +45,9 @@ LABELS: dict[str, dict[str, str]] = {  # key -> {language: label}; metric keys a
     "source": {"zh": "数据来源", "en": "Case source"}, "generated": {"zh": "生成时间", "en": "Generated"},
     "version": {"zh": "版本", "en": "version"}, "variant": {"zh": "改革阶段", "en": "Variant"},
     "value": {"zh": "数值", "en": "Value"}, "place": {"zh": "地区", "en": "Place"},
-    "reference": {"zh": "出处", "en": "Reference"}, "no_cases": {"zh": "暂无办结案件", "en": "no ended cases"},
+    "reference": {"zh": "出处", "en": "Reference"}, "national": {"zh": "全国", "en": "national"},
+    "province": {"zh": "省级", "en": "province"}, "city": {"zh": "市县级", "en": "city"},
+    "no_cases": {"zh": "暂无办结案件", "en": "no ended cases"},
     "real": {"zh": "真实案件", "en": "real cases"},
     "simulated": {"zh": "仿真案件（预测）", "en": "simulated cases (forecast)"},
     "imported": {"zh": "导入的历史记录", "en": "imported records"},
@@ -109,8 +111,7 @@ def report_tables(report: MatterReport, lang: str) -> list[ReportTable]:
     empty = [v for v in VARIANTS if not report.measured.get(v)]
     measured = tuple((word(key), *(text(report.figure(v, key), percent=key == "on_time_rate") for v in VARIANTS))
                      for key in MEASURED_ROWS)
-    sources = tuple((word(s.figure), word(s.variant), f"{text(s.value)} {s.unit or ''}".strip(),
-                     f"{s.place} ({s.scope})", s.source) for s in report.sources)
+    sources = tuple(_source_row(s, word, lang) for s in report.sources)
     return [
         ReportTable(word("static"), (word("metric"), *variants, word("change")), static, widths=(.34, .22, .22, .22),
                     numeric=(1, 2, 3)),
@@ -119,6 +120,13 @@ def report_tables(report: MatterReport, lang: str) -> list[ReportTable]:
         ReportTable(word("sources"), (word("metric"), word("variant"), word("value"), word("place"), word("reference")),
                     sources or ((word("none"), "", "", "", ""),), widths=(.16, .1, .14, .16, .44), numeric=(2,)),
     ]
+
+
+def _source_row(source: Source, word: Any, lang: str) -> tuple[str, ...]:
+    """A published figure in `lang`: figure, variant, value with its unit, place (scope), citation (and its page)."""
+    place, citation, unit = source.shown(lang)
+    return (word(source.figure), word(source.variant), f"{text(source.value)} {unit or ''}".strip(),
+            f"{place} ({word(source.scope)})", f"{citation} {source.url}" if source.url else citation)
 
 
 def text(value: Any, percent: bool = False) -> str:

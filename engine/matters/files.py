@@ -76,6 +76,16 @@ class Source:
     place: str
     source: str
     unit: str | None = None
+    place_zh: str | None = None
+    source_zh: str | None = None
+    unit_zh: str | None = None
+    url: str | None = None
+
+    def shown(self, lang: str) -> tuple[str, str, str | None]:
+        """(place, citation, unit) in `lang`: the Chinese the matter gives for zh, else its English."""
+        if lang == "zh":
+            return self.place_zh or self.place, self.source_zh or self.source, self.unit_zh or self.unit
+        return self.place, self.source, self.unit
 
 
 @dataclass(frozen=True)

@@ -97,6 +97,10 @@ class SourceSchema(Schema):
     place = fields.Str(required=True, validate=_TEXT)
     source = fields.Str(required=True, validate=_TEXT)
     unit = fields.Str()
+    place_zh = fields.Str(validate=_TEXT)     # the place, citation and unit as the Chinese pages show them
+    source_zh = fields.Str(validate=_TEXT)
+    unit_zh = fields.Str(validate=_TEXT)
+    url = fields.Str(validate=validate.URL(schemes={"http", "https"}, require_tld=True))  # the cited page itself
 
 
 class ScenarioSchema(Schema):

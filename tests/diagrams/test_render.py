@@ -47,10 +47,10 @@ def test_hostile_names_come_out_as_text_in_dot_and_svg(make_diagram):
     dot = graph.source
     assert "evil [color=red" not in dot.replace('\\"]; evil [color=red', "")  # only ever inside quotes
     line = node_line(dot, "apply")
-    assert 'tooltip="<script>alert(1)</script> \\"]; evil [color=red ⧵N (userTask)"' in line
+    assert 'tooltip="<script>alert(1)</script> \\"]; evil [color=red ⧵N (人工环节)"' in line
     svg = to_image(graph).decode()
     assert "<script>" not in svg
-    assert "&lt;script&gt;alert(1)&lt;/script&gt; &quot;]; evil [color=red ⧵N (userTask)" in svg
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &quot;]; evil [color=red ⧵N (人工环节)" in svg
     assert "[color=red \\N</text>" in svg
     assert svg.count("<g id=\"node") == 8  # no node was injected
 

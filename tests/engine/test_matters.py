@@ -116,6 +116,8 @@ def test_a_good_matter_loads_into_frozen_dataclasses(tmp_path: Path) -> None:
     ("        example: hospital", "        example: car",
      ":47: forms.joint_application.fields.4.example: example is invalid"),
     ("  - figure: steps", "  - figure: speed", ":49: sources.0.figure: Must be one of"),
+    ('    source: "a cited source"', '    source: "a cited source"\n    url: "javascript:alert(1)"',
+     ":55: sources.0.url: Not a valid URL."),
     ("  after: 0.5", "  after: -1", ":15: time_limits.after: Must be greater than 0"),
     ("basis:", "bassis:", ":55: bassis: Unknown field."),
     ("    data: {delivery: home}", "    data: {delivry: home}",

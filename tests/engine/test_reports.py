@@ -53,7 +53,11 @@ def test_html_report_shows_static_and_measured_figures_of_both_variants(ctx, mad
         assert float(measured["Working days (median)"][column]) == pytest.approx(expected["median"], abs=0.01)
         assert float(measured["Working days (p90)"][column]) == pytest.approx(expected["p90"], abs=0.01)
     assert measured["Completed"] == ["2", "2"]  # the cancelled case ended but did not complete
-    assert any("Qinghai" in cells[2] for cells in tables["Published sources"].values())
+    assert any("Qinghai (province)" in cells[2] for cells in tables["Published sources"].values())
+    out = io.BytesIO()
+    matter_report_html(ctx, out, MATTER, lang="zh")
+    sources = _tables(out.getvalue().decode("utf-8"))["公开来源"]
+    assert any("青海 (省级)" in cells[2] and "《青海推进" in cells[3] for cells in sources.values())
 
 
 def test_html_report_is_self_contained_and_printable(ctx, made):

@@ -296,6 +296,19 @@ def test_auditor_sees_comparisons_sources_and_portfolio(client, login):
     assert "hhhzy.com" in page and "<svg" in page and "Measured from cases" in page
 
 
+def test_published_sources_are_in_the_page_language_and_link_to_their_publishers(client, login):
+    login("auditor")
+    pages = {lang: client.get("/audit/matters/newborn", headers={"Accept-Language": lang}).get_data(as_text=True)
+             for lang in ("zh", "en")}
+    assert "青海 (省级)" in pages["zh"] and "Qinghai" not in pages["zh"]
+    assert "《青海推进新生儿出生一件事改革》（报道，未注明日期）" in pages["zh"] and "newspaper item" not in pages["zh"]
+    assert "32 个工作日" in pages["zh"]
+    assert "Qinghai (province)" in pages["en"] and "(newspaper item, date not shown)" in pages["en"]
+    for page in pages.values():
+        assert '<a href="https://hhhzy.com/" rel="external noopener noreferrer">hhhzy.com</a>' in page
+        assert '<a href="https://psc.zs.gov.cn/"' in page  # every publisher the citation names
+
+
 def test_pages_carry_security_headers_and_safe_cookies(client, login):
     login("clerk.police")
     response = client.get("/worklist")
@@ -351,3 +364,19 @@ def test_every_page_names_its_icon_and_the_icon_is_served(client):
 def test_every_page_says_its_times_are_beijing_time(client, language, words):
     """Pages show Beijing time, the API and the CLI UTC: each says which (issue #11 item 15)."""
     assert words in client.get("/apply", headers={"Accept-Language": language}).get_data(as_text=True)
+
+
+def test_a_citation_links_its_page_and_escapes_what_it_quotes(app):
+    from engine.matters.files import Source
+    from web.pages.citations import cited
+
+    source = Source("steps", "before", 7, "city", "Shanghai", 'a "quote" <b>, gov.example.cn: 7 steps', url=
+                    "https://gov.example.cn/a?b=1&c=2", place_zh="上海", source_zh="《引文》，gov.example.cn：7 个环节")
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        shown = str(cited(source))
+    assert "&lt;b&gt;" in shown and "&#34;quote&#34;" in shown and "<b>" not in shown
+    assert '<a href="https://gov.example.cn/" rel="external noopener noreferrer">gov.example.cn</a>' in shown
+    assert '<a href="https://gov.example.cn/a?b=1&amp;c=2" rel="external noopener noreferrer">the cited page</a>' \
+        in shown
+    with app.test_request_context(headers={"Accept-Language": "zh"}):
+        assert "《引文》" in str(cited(source)) and "原文页面" in str(cited(source))

@@ -184,7 +184,7 @@ def register_pages(app: Flask) -> None:
     app.before_request(_language_of_repost)
     app.add_url_rule("/lang", "set_language", _set_language, methods=["POST"])
     from web.messages import field_message
-    from web.pages import words
+    from web.pages import citations, words
 
     app.jinja_env.globals.update(csrf_token=csrf_token, label=label, lang=lang, local_time=local_time,
                                  duration=duration, field_message=field_message, status_label=words.status_label,
@@ -193,7 +193,8 @@ def register_pages(app: Flask) -> None:
                                  source_label=words.source_label,
                                  metric_label=words.metric_label, num=words.num, signed=words.signed,
                                  department_label=_department_label, repost_fields=repost_fields,
-                                 language_next=language_next)
+                                 language_next=language_next, cited=citations.cited,
+                                 source_parts=citations.source_parts, scope_label=citations.scope_label)
     for code in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(code, _error_page)
     app.register_error_handler(OneThingError, _error_page)

@@ -53,8 +53,8 @@ def heat(matter_id: str):
               ((s["waiting_hours"] or {}).get("median") or 0) + ((s["working_hours"] or {}).get("median") or 0)
               for s in steps}
     file = board.comparison.files.get(variant)
-    drawing = heat_svg(file.data, file.filename, values, mode, _("Heat map of %(m)s", m=matter_id), lang(),
-                       board.comparison.names) if file else None
+    title = _("Heat map of %(m)s", m=label(board.comparison.names))
+    drawing = heat_svg(file.data, file.filename, values, mode, title, lang(), board.comparison.names) if file else None
     return render_template("audit/heat.html", c=board.comparison, board=board, variant=variant, mode=mode,
                            drawing=drawing)
 

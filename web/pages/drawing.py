@@ -27,6 +27,7 @@ def clean_svg(data: bytes, title: str = "") -> Markup:
             value = element.attrib[name].strip().lower()
             if attr.startswith("on") or attr == "style" or (attr == "href" and not value.startswith("#")):
                 del element.attrib[name]
+    _titles_in_words(root, title)
     for key in ("width", "height"):
         root.attrib.pop(key, None)  # the CSS sizes it; viewBox keeps the proportions
     root.set("role", "img")
@@ -34,6 +35,23 @@ def clean_svg(data: bytes, title: str = "") -> Markup:
     if title:
         root.set("aria-label", title)
     return Markup(etree.tostring(root, encoding="unicode"))
+
+
+def _titles_in_words(root, title: str) -> None:
+    """dot titles every node, edge and lane with its internal id (`cluster_lane_police`), which a browser shows on
+    hover: say what the element's own tooltip or label says instead (in the drawing's language), or nothing."""
+    for element in list(root.iter(f"{{{SVG}}}title")):
+        group = element.getparent()
+        if group.get("class") == "graph":
+            shown = title
+        else:
+            tips = [a.get(f"{{{XLINK}}}title") for a in group.iter(f"{{{SVG}}}a") if a.get(f"{{{XLINK}}}title")]
+            words = ("".join(text.itertext()).strip() for text in group.iter(f"{{{SVG}}}text"))
+            shown = tips[0] if tips else " ".join(w for w in words if w)
+        if shown:
+            element.text = shown
+        else:
+            group.remove(element)
 
 
 class _Drawing:
