@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from SpiffWorkflow import TaskState
 from sqlalchemy import select
 
-from engine.cases.deadlines import step_deadline, step_time_limit
 from engine.accounts.users import Actor
+from engine.cases.deadlines import step_deadline, step_time_limit
 from engine.cases.persistence import find_case, find_case_for, load_runtime
 from engine.context import EngineContext
 from engine.model.metrics import rounded

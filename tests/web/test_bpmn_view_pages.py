@@ -15,9 +15,9 @@ from lxml import etree
 
 from engine.accounts import users
 from engine.accounts.users import Actor
+from engine.cases import lifecycle as cases
 from engine.catalog import versions as catalog
 from engine.catalog.history import list_versions
-from engine.cases import lifecycle as cases
 from engine.citizen import applications as citizen
 from engine.matters.forms import example_data
 from engine.model.loading import load_model
@@ -53,6 +53,10 @@ def english_name(step: str) -> str:
     return name
 
 
+def chinese_name(step: str) -> str:
+    return load_model(NEWBORN_AFTER, "after.bpmn").steps[step].name
+
+
 def new_case(ctx) -> str:
     return citizen.apply(ctx, "newborn", example_data(citizen.intake_form(ctx, "newborn")), PHONE)
 
@@ -77,7 +81,7 @@ def test_the_case_page_shows_the_viewer_with_each_steps_state_and_times(client, 
     page = client.get(f"/cases/{case_in_progress}", headers=ENGLISH).get_data(as_text=True)
     assert f'data-xml-url="/cases/{case_in_progress}/bpmn"' in page
     assert "/static/vendor/bpmn-js/bpmn-navigated-viewer.production.min.js" in page
-    assert "/static/bpmn_view.js" in page and "Active (ready or waiting)" in page
+    assert "/static/bpmn_view.js" in page and "Active steps (ready or waiting)" in page
     assert 'class="graphviz-view"' in page and "<svg" in page  # the graphviz drawing stays until bpmn-js draws
     data = viewer_data(page)
     ready = {i.step_id for i in cases.get_case(ctx, case_in_progress).ready_steps}
@@ -88,8 +92,10 @@ def test_the_case_page_shows_the_viewer_with_each_steps_state_and_times(client, 
     assert len(passes) == 1 and passes[0][0].startswith("Ready: ") and passes[0][1].startswith("Claimed: ")
     assert any(line.startswith("Completed: ") for line in passes[0]) and "By: clerk.police" in passes[0]
     assert data["elements"]["register_birth"]["name"] == english_name("register_birth")
+    assert data["elements"]["register_birth"]["department"] == "Public Security Bureau (police station)"
+    assert not [line for line in passes[0] if line.startswith("Department: ")]  # the lane's: said once, above
     for step in ready:
-        assert data["elements"][step]["passes"][-1][-2:-1] == ["Waiting to be completed"]
+        assert data["elements"][step]["passes"][-1][-1] == "Waiting to be completed"
     assert "start" not in {s for s, state in data["states"].items() if state != "done"}
 
 
@@ -97,7 +103,7 @@ def test_the_viewer_data_follows_the_page_language(client, login, case_in_progre
     login("auditor")
     page = client.get(f"/cases/{case_in_progress}", headers=CHINESE).get_data(as_text=True)
     item = viewer_data(page)["elements"]["register_birth"]
-    assert item["name"] == load_model(NEWBORN_AFTER, "after.bpmn").steps["register_birth"].name
+    assert item["name"] == chinese_name("register_birth")
     assert item["name"] != english_name("register_birth") and not item["name"].isascii()
     assert item["department"] and not item["department"].isascii()
 
@@ -118,7 +124,7 @@ def test_the_version_page_shows_the_viewer_with_names_in_the_page_language(clien
     data = viewer_data(page)
     assert data["states"] == {}
     assert data["elements"]["register_birth"]["name"] == english_name("register_birth")
-    assert "Active (ready or waiting)" not in page  # no case, no legend of states
+    assert "Active steps (ready or waiting)" not in page  # no case, no legend of states
 
 
 def test_a_model_without_di_keeps_the_graphviz_drawing_alone(client, login, ctx):

@@ -56,11 +56,12 @@ def case_data(diagram, summary, step_states: dict[str, str]) -> dict[str, Any]:
             states[element] = marker
     for entry in summary.log:
         if entry.event in ("completed", "cancelled") and entry.step_id in items:
-            items[entry.step_id].setdefault("passes", []).append(_logged(entry, summary))
+            item = items[entry.step_id]
+            item.setdefault("passes", []).append(_logged(entry, summary, item.get("department")))
     for open_step in summary.open_steps:
         item = items.get(open_step.item.step_id)
         if item is not None:
-            item.setdefault("passes", []).append(_open(open_step))
+            item.setdefault("passes", []).append(_open(open_step, item.get("department")))
     names = {step: label(names) for step, names in summary.step_names.items()}
     for element, item in items.items():
         if names.get(element):  # the page's language, as the timeline names them
@@ -68,7 +69,8 @@ def case_data(diagram, summary, step_states: dict[str, str]) -> dict[str, Any]:
     return {"elements": items, "states": states}
 
 
-def _logged(entry, summary) -> list[str]:
+def _logged(entry, summary, lane: str | None) -> list[str]:
+    """One completed (or cancelled) pass of a step; its department when it is not the step's lane's."""
     lines = [_("Ready: %(t)s", t=local_time(entry.ready_at))]
     if entry.claimed_at is not None:
         lines.append(_("Claimed: %(t)s", t=local_time(entry.claimed_at)))
@@ -77,12 +79,13 @@ def _logged(entry, summary) -> list[str]:
     if entry.actor:
         lines.append(_("By: %(who)s", who=entry.actor))
     department = label(summary.department_names.get(entry.department)) or entry.department
-    if department:
+    if department and department != lane:
         lines.append(_("Department: %(name)s", name=department))
     return lines
 
 
-def _open(open_step) -> list[str]:
+def _open(open_step, lane: str | None) -> list[str]:
+    """The open pass of a ready step; its department when it is not the step's lane's."""
     item = open_step.item
     lines = [_("Ready: %(t)s", t=local_time(item.ready_at))]
     if item.claimed_by:
@@ -90,7 +93,7 @@ def _open(open_step) -> list[str]:
         lines.append(_("By: %(who)s", who=item.claimed_by))
     lines.append(_("Waiting to be completed"))
     department = label(open_step.department)
-    if department:
+    if department and department != lane:
         lines.append(_("Department: %(name)s", name=department))
     return lines
 

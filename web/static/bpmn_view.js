@@ -37,6 +37,32 @@
     });
   }
 
+  // The canvas as tall as the model drawn at the canvas's width needs (within 260 px and 70 % of the window):
+  // a wide model on a phone gets no empty band above and below it.
+  function fitHeight(canvas, node) {
+    var inner = canvas.viewbox().inner;
+    if (!inner || !inner.width || !node.clientWidth) { return; }
+    var wanted = node.clientWidth * inner.height / inner.width + 48;
+    node.style.height = Math.round(Math.min(Math.max(wanted, 260), window.innerHeight * 0.7)) + "px";
+    canvas.resized();
+  }
+
+  // One finger drags the drawing on a touch screen (bpmn-js moves it with a mouse only); the buttons zoom.
+  function touchPan(canvas) {
+    var node = canvas.getContainer(), last = null;
+    node.addEventListener("pointerdown", function (event) {
+      if (event.pointerType === "touch") { last = {x: event.clientX, y: event.clientY, id: event.pointerId}; }
+    });
+    node.addEventListener("pointermove", function (event) {
+      if (!last || event.pointerId !== last.id) { return; }
+      canvas.scroll({dx: event.clientX - last.x, dy: event.clientY - last.y});
+      last = {x: event.clientX, y: event.clientY, id: event.pointerId};
+    });
+    function stop() { last = null; }
+    node.addEventListener("pointerup", stop);
+    node.addEventListener("pointercancel", stop);
+  }
+
   function start() {
     var wrap = document.getElementById("bpmn-view");
     if (!wrap || typeof window.BpmnJS !== "function" || !window.fetch) { return; }
@@ -70,8 +96,10 @@
       Object.keys(data.states || {}).forEach(function (id) {
         if (registry.get(id)) { canvas.addMarker(id, "ot-" + data.states[id]); }
       });
-      canvas.zoom("fit-viewport", "auto");
       if (fallback) { fallback.hidden = true; }
+      fitHeight(canvas, canvasNode);
+      canvas.zoom("fit-viewport", "auto");
+      touchPan(canvas);
       wrap.setAttribute("data-state", "ready");
 
       var toggle = wrap.querySelector("[data-show-graphviz]");
