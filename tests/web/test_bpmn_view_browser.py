@@ -72,6 +72,15 @@ def transform(page) -> str:
     return page.get_attribute("#bpmn-view .djs-container svg g.viewport", "transform") or ""
 
 
+def until(page, condition, seconds: float = 5) -> None:
+    """Wait until `condition()` holds (page.wait_for_function would evaluate a string, which the CSP forbids)."""
+    for _ in range(int(seconds * 20)):
+        if condition():
+            return
+        page.wait_for_timeout(50)
+    assert condition()
+
+
 def markers(page) -> dict[str, list[str]]:
     """Each drawn element's id and its state markers (classes ot-*)."""
     return page.evaluate("""() => Object.fromEntries(Array.from(
@@ -89,6 +98,21 @@ def check_view(page, console: list[str], size: str) -> None:
     assert transform(page) != fitted
     page.click('[data-bpmn-zoom="fit"]')
     assert transform(page) == fitted
+    if size == "desktop":  # a plain wheel scrolls the page; Ctrl + wheel zooms the drawing
+        box = page.locator("#bpmn-view .bpmn-canvas").bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        before = page.evaluate("window.scrollY")
+        page.mouse.wheel(0, 200)
+        until(page, lambda: page.evaluate("window.scrollY") > before)
+        assert transform(page) == fitted
+        box = page.locator("#bpmn-view .bpmn-canvas").bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.keyboard.down("Control")
+        page.mouse.wheel(0, -100)
+        page.keyboard.up("Control")
+        until(page, lambda: transform(page) != fitted)
+        page.click('[data-bpmn-zoom="fit"]')
+        assert transform(page) == fitted
     page.click("[data-show-graphviz]")  # the graphviz drawing on demand, and away again
     assert page.locator(".graphviz-view svg.diagram").is_visible()
     page.click("[data-show-graphviz]")

@@ -100,6 +100,9 @@
       fitHeight(canvas, canvasNode);
       canvas.zoom("fit-viewport", "auto");
       touchPan(canvas);
+      canvasNode.addEventListener("wheel", function (event) {  // a plain wheel scrolls the page, as on graphviz
+        if (!event.ctrlKey && !event.metaKey) { event.stopPropagation(); }  // before bpmn-js's handler sees it
+      }, true);
       wrap.setAttribute("data-state", "ready");
 
       var toggle = wrap.querySelector("[data-show-graphviz]");
