@@ -9,9 +9,11 @@ from __future__ import annotations
 import html
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from lxml import etree
+from sqlalchemy import update
 
 from engine.accounts import users
 from engine.accounts.users import Actor
@@ -22,6 +24,7 @@ from engine.citizen import applications as citizen
 from engine.matters.forms import example_data
 from engine.model.loading import load_model
 from engine.model.reading import step_name_en
+from engine.store.tables import Case, OpenStep
 from tests.web.conftest import PASSWORD, REPO, sign_in
 from tests.web.test_pages_staff import NEWBORN_AFTER, upload
 from web.app import create_app
@@ -97,6 +100,20 @@ def test_the_case_page_shows_the_viewer_with_each_steps_state_and_times(client, 
     for step in ready:
         assert data["elements"][step]["passes"][-1][-1] == "Waiting to be completed"
     assert "start" not in {s for s, state in data["states"].items() if state != "done"}
+
+
+def test_a_step_past_its_time_limit_is_marked_overdue(client, login, ctx):
+    number = new_case(ctx)
+    with ctx.write() as session:  # register_birth (3 working days) became ready a month ago
+        case_id = session.query(Case.id).filter(Case.number == number).scalar()
+        ready_at = session.query(OpenStep.ready_at).filter(OpenStep.case_id == case_id,
+                                                           OpenStep.step_id == "register_birth").scalar()
+        session.execute(update(OpenStep).where(OpenStep.case_id == case_id, OpenStep.step_id == "register_birth")
+                        .values(ready_at=ready_at - timedelta(days=30)))
+    login("clerk.police")
+    data = viewer_data(client.get(f"/cases/{number}", headers=ENGLISH).get_data(as_text=True))
+    assert data["states"]["register_birth"] == "overdue"
+    assert "Waiting to be completed" in data["elements"]["register_birth"]["passes"][-1]
 
 
 def test_the_viewer_data_follows_the_page_language(client, login, case_in_progress):
