@@ -68,6 +68,7 @@ _EXPORTS: dict[str, str] = {
     "CASE_EVENTS": "engine.cases.admin",
     "STATUSES": "engine.vocabulary",
     "case_overlay": "engine.cases.insight", "step_durations": "engine.cases.insight",
+    "case_model": "engine.cases.insight",
     "fire_due_timers": "engine.cases.timers",
     "dry_run": "engine.cases.dryrun",
     # catalog of deployed models
@@ -190,7 +191,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
     from engine.cases.caselist import CaseList, CaseListRow, CaseQuery, list_cases
     from engine.cases.done import DoneEntry, DonePage, done_by
     from engine.cases.dryrun import DryRun, dry_run
-    from engine.cases.insight import CaseOverlay, case_overlay, step_durations
+    from engine.cases.insight import CaseOverlay, case_model, case_overlay, step_durations
     from engine.cases.lifecycle import (
         cancel_case,
         claim_step,

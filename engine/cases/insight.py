@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from SpiffWorkflow import TaskState
 from sqlalchemy import select
 
+from engine.accounts.users import Actor
 from engine.cases.deadlines import step_deadline, step_time_limit
-from engine.cases.persistence import find_case, load_runtime
+from engine.cases.persistence import find_case, find_case_for, load_runtime
 from engine.context import EngineContext
 from engine.model.metrics import rounded
 from engine.runtime.clock import using_clock
@@ -46,6 +47,15 @@ def case_overlay(ctx: EngineContext, number: str) -> CaseOverlay:
             states[row.step_id] = "overdue" if late else "ready"
         taken = [(source, target) for source, target in case.flows or []]
         return CaseOverlay(version.bpmn, version.filename, states, list(case.trail or []), taken)
+
+
+def case_model(ctx: EngineContext, number: str, actor: Actor) -> tuple[bytes, str]:
+    """The BPMN file (bytes, file name) of the model version a case runs on, for `actor`: staff outside the case
+    get the CaseNotFound of a number no case has, as on the case page."""
+    with ctx.read() as session:
+        case = find_case_for(ctx, session, number, actor, reading=True)
+        version = session.get_one(ModelVersion, case.model_version_id)
+        return version.bpmn, version.filename
 
 
 def step_durations(ctx: EngineContext, matter_id: str, variant: str, source: str = "real") -> dict[str, float]:

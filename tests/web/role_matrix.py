@@ -315,6 +315,8 @@ MATRIX: dict[str, Row] = dict([
     row("POST /api/cases/<number>/retry",  # a running case has no failed step: the admin is told so (409)
         lambda c: c.api(f"/api/cases/{c.new_case()}/retry", json={"reason": "matrix"}), 409, {"admin"},
         other_clerk=403),
+    row("GET /cases/<number>/bpmn",  # the case page's viewer reads its model: whoever may open the case page
+        lambda c: c.page(f"/cases/{c.new_case()}/bpmn"), 200, READ_CASES),
 ])
 
 

@@ -149,6 +149,10 @@ def test_applicant_clerks_and_auditor_journey(browser, site):
     page.goto(f"{base}/cases/{number}")
     assert page.locator("svg.diagram").count() == 1 and page.locator("progress").count() == 1
     assert "630104199203152426" not in page.content()  # the mother's resident ID, masked for auditors
+    page.wait_for_selector('#bpmn-view[data-state="ready"] .djs-element')  # the model drawn by bpmn-js
+    done = page.evaluate("""Array.from(document.querySelectorAll('#bpmn-view .djs-element.ot-done'),
+                                       e => e.getAttribute('data-element-id'))""")
+    assert set(worked) <= set(done) and page.locator("#bpmn-view .ot-active").count() == 0, done
     page.screenshot(path=str(SHOTS / "onething-case.png"), full_page=False)
     page.goto(f"{base}/audit/")
     page.click('a[href="/audit/matters/newborn"]')

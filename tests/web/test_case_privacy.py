@@ -30,7 +30,8 @@ def _api(number: str, step: str) -> list[tuple[str, str, dict | None]]:
 
 def _pages(number: str, step: str) -> list[tuple[str, str, dict | None]]:
     form = {"expected_version": "2", "registration_approved": "yes"}
-    return [("GET", f"/cases/{number}", None), ("GET", f"/work/{number}/{step}", None),
+    return [("GET", f"/cases/{number}", None), ("GET", f"/cases/{number}/bpmn", None),
+            ("GET", f"/work/{number}/{step}", None),
             ("POST", f"/work/{number}/{step}/claim", {}), ("POST", f"/work/{number}/{step}/release", {}),
             ("POST", f"/work/{number}/{step}/complete", form)]
 

@@ -176,7 +176,10 @@ def test_case_page_shows_progress_timeline_waits_and_drawing(client, login, newb
     login("clerk.police")
     page = client.get(f"/cases/{number}").get_data(as_text=True)
     assert "<progress" in page and "<svg" in page
-    assert re.findall(r"<script[^>]*>", page) == ['<script src="/static/diagram.js" defer>']  # zoom and pan only
+    assert re.findall(r"<script[^>]*>", page) == [  # zoom and pan, the bpmn-js viewer and its data only
+        '<script src="/static/diagram.js" defer>',
+        '<script src="/static/vendor/bpmn-js/bpmn-navigated-viewer.production.min.js" defer>',
+        '<script src="/static/bpmn_view.js" defer>', '<script type="application/json" id="bpmn-data">']
     assert "hukou_registered" in page  # waits for the message
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 import engine
@@ -12,7 +12,7 @@ from web.app import ctx
 from web.auth import role_required
 from web.jsoninput import Refused, loads
 from web.pages import lang
-from web.pages.drawing import case_svg
+from web.pages.bpmnview import case_drawings
 
 bp = Blueprint("cases", __name__)
 
@@ -73,15 +73,20 @@ def incidents():
 @role_required("clerk", "auditor", "admin")
 def show(number: str):
     summary = engine.case_summary(ctx(), number, g.actor)  # staff outside the case: CaseNotFound (404)
-    try:
-        drawing = case_svg(ctx(), summary.case.number, _("Diagram of case %(n)s", n=summary.case.number), lang(),
-                           summary.matter)
-    except Exception:  # a drawing problem (e.g. dot missing) must not hide the case itself
-        current_app.logger.exception("case drawing failed")
-        drawing = None
+    drawing, viewer = case_drawings(summary, _("Diagram of case %(n)s", n=summary.case.number), lang())
     actions = engine.case_actions(summary.case.status) if g.actor.role == "admin" else ()
-    return render_template("cases/show.html", s=summary, drawing=drawing, masked=g.actor.role == "auditor",
-                           actions=actions, case_events=engine.CASE_EVENTS)
+    return render_template("cases/show.html", s=summary, drawing=drawing, viewer=viewer,
+                           masked=g.actor.role == "auditor", actions=actions, case_events=engine.CASE_EVENTS)
+
+
+@bp.route("/cases/<number>/bpmn")
+@role_required("clerk", "auditor", "admin")
+def model(number: str):
+    """The BPMN file of the case's own model version, for the case page's viewer: whoever may open the case
+    page (staff outside the case: 404, as there)."""
+    data, filename = engine.case_model(ctx(), number, g.actor)
+    name = filename.rsplit("/", 1)[-1].replace('"', "")
+    return Response(data, mimetype="application/xml", headers={"Content-Disposition": f'inline; filename="{name}"'})
 
 
 @bp.route("/cases/<number>/act", methods=["POST"])

@@ -10,7 +10,7 @@ from engine import InputError, ModelError, NotAllowed
 from web.app import ctx
 from web.auth import role_required
 from web.pages import lang
-from web.pages.drawing import model_svg
+from web.pages.bpmnview import version_drawings
 
 bp = Blueprint("designer", __name__, url_prefix="/designer")
 
@@ -65,14 +65,15 @@ def version(version_id: int):
     detail = engine.get_version(ctx(), version_id)
     filename = detail.file.filename
     try:
-        drawing = model_svg(detail.file.data, filename, _("Drawing of %(file)s", file=filename), lang(),
-                            engine.get_matter(ctx(), detail.info.matter_id).names)
+        matter = engine.get_matter(ctx(), detail.info.matter_id).names
     except Exception:
-        current_app.logger.exception("drawing failed")
-        drawing = None
+        current_app.logger.exception("matter names failed")
+        matter = None
+    drawing, viewer = version_drawings(version_id, detail.file.data, filename,
+                                       _("Drawing of %(file)s", file=filename), lang(), matter)
     others = [v for v in engine.list_versions(ctx(), detail.info.matter_id) if v.id != version_id]
     return render_template("designer/version.html", info=detail.info, filename=filename, drawing=drawing,
-                           others=others, restored=None)
+                           viewer=viewer, others=others, restored=None)
 
 
 @bp.route("/versions/<int:version_id>/bpmn")

@@ -120,12 +120,19 @@ def _key(kind: str, lang: str, diagram, *content: object) -> str:
     return f"{kind}:{lang}:" + hashlib.sha256(repr((names, *content)).encode()).hexdigest()
 
 
-def case_svg(ctx, number: str, title: str, lang: str = "zh", matter: object | None = None) -> Markup:
-    """A case drawn with its step states (engine.cases.insight.case_overlay + diagrams.render_case)."""
+def named_diagram(data: bytes, filename: str, lang: str, matter: object | None = None):
+    """A model file as a diagrams.Diagram named in the page's language (as the drawings name it)."""
+    return _diagram(data, filename, lang, matter)
+
+
+def case_svg(ctx, number: str, title: str, lang: str = "zh", matter: object | None = None,
+             overlay=None) -> Markup:
+    """A case drawn with its step states (engine.cases.insight.case_overlay, read here unless given, +
+    diagrams.render_case)."""
     from diagrams.overlays import CaseOverlay, render_case
     from engine import case_overlay
 
-    overlay = case_overlay(ctx, number)
+    overlay = overlay or case_overlay(ctx, number)
     diagram = _diagram(overlay.data, overlay.filename, lang, matter)
     graph = render_case(diagram, CaseOverlay(overlay.step_states, overlay.trail, overlay.taken), title=number,
                         lang=lang)
