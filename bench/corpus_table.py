@@ -37,8 +37,11 @@ REASONS = [
     ("service task operator", r"Service Task must have an operator",
      "SpiffBpmnParser needs spiffworkflow:serviceTaskOperator on a serviceTask"),
     ("script always fails", r"always fails", "the script raises whatever the data (constant folding)"),
+    ("vendor expression", r"^[a-z -]+ expression .* not supported",
+     "a JUEL or FEEL expression outside the translated subset, or a language other than Python/JUEL/FEEL"),
     ("timer value", r"^timer: ",
-     "timer bodies are Python expressions giving ISO 8601 text; unquoted or invalid values fail at run time"),
+     "a timer is plain or quoted ISO 8601, or a Python/JUEL/FEEL expression giving it; invalid values fail at "
+     "run time"),
     ("sandbox", r"^(condition|script|pre-script|post-script|multi-instance cardinality|completion condition"
                 r"|loop condition|message payload|event payload|correlation): ",
      "an expression or script breaks the sandbox rules (import, open, dunder access...) or is not Python"),
@@ -48,7 +51,7 @@ REASONS = [
 # Categories a file that plain SpiffWorkflow ran may still be refused for (each one documented above).
 ACCEPTED_FOR_RAN = {
     "structure", "unsafe XML", "XSD", "sandbox", "script always fails", "timer value", "call target outside file",
-    "service task operator", "unsupported element", "recursive call",
+    "service task operator", "unsupported element", "recursive call", "vendor expression",
 }
 _STATUS_ORDER = ["xml-error", "timeout", "parse-error", "run-error", "no-executable", "ran"]
 

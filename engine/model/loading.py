@@ -7,7 +7,8 @@ Stages, in order; the first stage that finds anything raises `ModelError` with *
 3. an executable process to run (see `choose_process`);
 4. references and elements: dangling sequence flows, boundary events attached to nothing,
    missing or recursive call-activity targets, elements SpiffWorkflow cannot run;
-5. SpiffWorkflow's own parser (`SpiffBpmnParser`, a fresh one per executable process);
+5. JUEL and FEEL expressions and plain ISO 8601 timers made Python (`engine.model.translation`), then
+   SpiffWorkflow's own parser (`SpiffBpmnParser`, a fresh one per executable process);
 6. every condition, script, timer, loop and payload expression through `engine.runtime.sandbox.check_source`;
 7. the step annotations of docs/modeling.md (`engine.model.annotations.check_model`).
 
@@ -30,6 +31,7 @@ from engine.model import validation as v
 from engine.model.annotations import check_model
 from engine.model.problems import Problem
 from engine.model.structure import structure_problems
+from engine.model.translation import translate_expressions
 from engine.model.types import STEP_KINDS, Model, StepInfo
 from engine.model.xmlsafe import parse_xml
 
@@ -195,6 +197,7 @@ def _load(data: bytes, filename: str, process_id: str | None, matter: Any) -> Mo
     _raise_if(v.reference_problems(root, filename)
               + [p for process in filter(v.is_executable, v.processes(root))
                  for p in structure_problems(root, process, filename)])
+    _raise_if(translate_expressions(root, filename))
     specs, problems = parse_specs(root, filename)
     _raise_if(problems)
     _raise_if(v.expression_problems(root, filename))

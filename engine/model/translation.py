@@ -1,0 +1,57 @@
+"""Expressions written for other engines, made Python before SpiffWorkflow parses the model.
+
+JUEL and FEEL conditions, timers and loop expressions become the Python of `engine.model.dialects`; a timer
+written as a plain ISO 8601 value (`PT2H`, `R3/PT10M`, `2026-12-01T09:00:00+08:00`) becomes that value in quotes.
+The tree is rewritten in place (the stored file keeps what the modeler wrote); anything outside the subset is a
+problem at the element's line: `FILE:LINE: ID: condition expression '${f(x)}' (JUEL) not supported: <why>`.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from engine.model import validation as v
+from engine.model.dialects import FEEL_LANGUAGES, JUEL_LANGUAGES, Unsupported, dialect_of, to_python
+from engine.model.problems import Problem
+
+_DATE_TIME = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?"
+_ZONED = rf"{_DATE_TIME}(Z|[+-]\d{{2}}:?\d{{2}})"
+_DURATION = r"P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?"
+_ISO = re.compile(rf"R\d*/({_ZONED}/)?{_DURATION}|{_DURATION}|{_ZONED}", re.IGNORECASE)
+_NAIVE = re.compile(_DATE_TIME)
+_PYTHON = {"", "python", "python3", "http://www.python.org"}
+
+
+def translate_expressions(root: Any, filename: str) -> list[Problem]:
+    """Rewrite every JUEL/FEEL expression and plain ISO 8601 timer of `root` into Python; problems for the rest."""
+    problems = []
+    for element, source, mode, what in list(v.expressions(root)):
+        if mode != "eval":
+            continue  # scripts are Python (their scriptFormat is checked with the elements)
+        text = source.strip()
+        if what == "timer" and _ISO.fullmatch(text):
+            element.text = repr(text)
+            continue
+        if what == "timer" and _NAIVE.fullmatch(text):
+            problems.append(Problem(filename, element.sourceline, v.owner_id(element),
+                                    f"timer: {text} has no UTC offset; write it with one, e.g. {text}+08:00"))
+            continue
+        language = (element.get("language") or "").strip()
+        if language.lower() not in _PYTHON | FEEL_LANGUAGES | JUEL_LANGUAGES:
+            problems.append(Problem(filename, element.sourceline, v.owner_id(element),
+                                    f"{what} expression in {language!r} not supported: write it in Python, JUEL "
+                                    "(${...}) or FEEL (= ...)"))
+            continue
+        dialect = dialect_of(source, language)
+        if dialect == "python":
+            continue
+        try:
+            element.text = to_python(source, dialect)
+        except Unsupported as exc:
+            problems.append(Problem(filename, element.sourceline, v.owner_id(element),
+                                    f"{what} expression {_short(text)!r} ({dialect.upper()}) not supported: {exc}"))
+    return problems
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 80 else text[:77] + "..."
