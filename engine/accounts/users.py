@@ -41,9 +41,10 @@ class Actor:
         return self.role in ("admin", "system") or (self.role == "clerk" and self.department in departments)
 
     def may_work(self, department: str | None) -> bool:
-        """Whether this actor may work a step of `department` (None: a step outside every lane)."""
+        """Whether this actor may work a step of `department` (None: a step outside every lane, which any clerk
+        and OneThing itself may work)."""
         if department is None:
-            return self.role == "clerk"
+            return self.role in ("clerk", "system")
         if department == APPLICANT:
             return self.role == "applicant"
         return self.role == "clerk" and self.department == department

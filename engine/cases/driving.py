@@ -48,9 +48,12 @@ def step_data(model: Any, matter: Any, step_id: str, given: dict[str, Any] | Non
 
 
 def actor_for(item: WorkItem) -> Actor:
-    """Who completes a ready step: the applicant in their lane, else a clerk of the step's department."""
+    """Who completes a ready step: the applicant in their lane, a clerk of the step's department, or (a step in
+    no lane, as in models drawn without lanes) OneThing itself."""
     if item.department == APPLICANT:
         return Actor.applicant()
+    if item.department is None:
+        return Actor.system()
     return Actor(f"clerk.{item.department}", "clerk", item.department)
 
 

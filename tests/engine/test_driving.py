@@ -55,3 +55,29 @@ def test_driving_stops_where_it_is_told(ctx, deployed):
     assert {s.step_id for s in one.view.ready_steps} == {"check_home", "certify"}
     last = drive_case(ctx, number, HOME, rounds=1, pick=lambda items: items[-1])
     assert last.passed == [one.view.ready_steps[-1].step_id]
+
+
+NO_LANES = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="http://t">
+  <bpmn:process id="approval" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:userTask id="review" name="Review" />
+    <bpmn:userTask id="approve" name="Approve" />
+    <bpmn:endEvent id="end" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review" />
+    <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="approve" />
+    <bpmn:sequenceFlow id="f3" sourceRef="approve" targetRef="end" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_a_model_drawn_without_lanes_runs_to_its_end(tmp_path):
+    """Steps outside every lane belong to no department: `onething run --auto` works them as OneThing itself
+    (it reported 'no case' for the very case it had just started)."""
+    from engine.cases.dryrun import dry_run
+
+    path = tmp_path / "approval.bpmn"
+    path.write_text(NO_LANES, encoding="utf-8")
+    result = dry_run(path, auto=True)
+    assert (result.status, result.error, result.passed) == ("completed", None, ["review", "approve"])
