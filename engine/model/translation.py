@@ -2,13 +2,17 @@
 
 JUEL and FEEL conditions, timers and loop expressions become the Python of `engine.model.dialects`; a timer
 written as a plain ISO 8601 value (`PT2H`, `R3/PT10M`, `2026-12-01T09:00:00+08:00`) becomes that value in quotes.
-The tree is rewritten in place (the stored file keeps what the modeler wrote); anything outside the subset is a
-problem at the element's line: `FILE:LINE: ID: condition expression '${f(x)}' (JUEL) not supported: <why>`.
+A working-day duration (`P5WD`, China's official calendar) becomes a date timer at the same time of day on the
+fifth working day after today (`working_days_later(5)`, a builtin of the sandbox). The tree is rewritten in
+place (the stored file keeps what the modeler wrote); anything outside the subset is a problem at the
+element's line: `FILE:LINE: ID: condition expression '${f(x)}' (JUEL) not supported: <why>`.
 """
 from __future__ import annotations
 
 import re
 from typing import Any
+
+from lxml import etree
 
 from engine.model import validation as v
 from engine.model.dialects import FEEL_LANGUAGES, JUEL_LANGUAGES, Unsupported, dialect_of, to_python
@@ -19,6 +23,7 @@ _ZONED = rf"{_DATE_TIME}(Z|[+-]\d{{2}}:?\d{{2}})"
 _DURATION = r"P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?"
 _ISO = re.compile(rf"R\d*/({_ZONED}/)?{_DURATION}|{_DURATION}|{_ZONED}", re.IGNORECASE)
 _NAIVE = re.compile(_DATE_TIME)
+_WORKING_DAYS = re.compile(r"""(["']?)P(\d{1,4})WD\1""", re.IGNORECASE)
 _PYTHON = {"", "python", "python3", "http://www.python.org"}
 
 
@@ -29,6 +34,11 @@ def translate_expressions(root: Any, filename: str) -> list[Problem]:
         if mode != "eval":
             continue  # scripts are Python (their scriptFormat is checked with the elements)
         text = source.strip()
+        working_days = _WORKING_DAYS.fullmatch(text)
+        if working_days and etree.QName(element).localname == "timeDuration":
+            element.tag = v.tag("timeDate")  # a point in time: the N-th working day after today, on China's calendar
+            element.text = f"working_days_later({int(working_days.group(2))})"
+            continue
         if what == "timer" and _ISO.fullmatch(text):
             element.text = repr(text)
             continue

@@ -175,3 +175,35 @@ def test_a_timer_date_without_offset_is_refused_with_the_fix():
     with pytest.raises(ModelError, match=r"timer: 2026-06-01T09:00:00 has no UTC offset; write it with one, "
                                          r"e.g. 2026-06-01T09:00:00\+08:00"):
         load_model(text.encode(), "timer.bpmn")
+
+
+@pytest.mark.parametrize("body", ["P5WD", '"P5WD"', "p5wd"])
+def test_a_working_day_timer_waits_until_the_fifth_working_day_on_chinas_calendar(body):
+    from datetime import UTC, datetime, timedelta
+
+    from engine.runtime.clock import SimulatedClock, install_spiff_clock, using_clock
+    from engine.runtime.workdays import CHINA
+
+    install_spiff_clock()
+    clock = SimulatedClock(datetime(2026, 9, 30, 2, 0, tzinfo=UTC))  # 10:00 in China, the eve of the National Day
+    model = load_model(TIMER.replace("{kind}", "timeDuration").replace("{body}", body).encode(), "timer.bpmn")
+    with using_clock(clock):
+        runtime = CaseRuntime.start(model, make_script_engine(now=clock.now))
+        [(_, due)] = runtime.timers()
+    import chinese_calendar
+
+    day, left = datetime(2026, 9, 30), 5  # counted here from the package itself, one day at a time
+    while left:
+        day += timedelta(days=1)
+        left -= chinese_calendar.is_workday(day.date())
+    assert (day - datetime(2026, 9, 30)).days > 7  # the National Day holiday is not counted
+    assert due.astimezone(CHINA).replace(tzinfo=None) == day.replace(hour=10)
+
+
+def test_working_days_later_refuses_what_is_not_a_number_of_days():
+    from engine.runtime.sandbox.workday_timers import working_days_later_from
+
+    later = working_days_later_from(lambda: __import__("datetime").datetime.now(__import__("datetime").UTC))
+    for wrong in (-1, 2.5, True, 10_000):
+        with pytest.raises(ValueError, match="whole number of days"):
+            later(wrong)

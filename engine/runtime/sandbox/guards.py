@@ -21,6 +21,7 @@ from RestrictedPython.Guards import full_write_guard, guarded_iter_unpack_sequen
 
 from engine.errors import SandboxError
 from engine.runtime.sandbox.policy import ALLOWED_EXCEPTIONS, BANNED_ATTRIBUTES, FILENAME
+from engine.runtime.sandbox.workday_timers import working_days_later_from
 
 MAX_SIZE = 1_000_000
 MAX_INT_BITS = 100_000
@@ -204,7 +205,8 @@ def sandbox_builtins(now: Callable[[], datetime] | None = None) -> dict[str, Any
         len=len, min=min, max=max, sum=_sum, sorted=sorted, abs=abs, round=round, int=int, float=float,
         str=str, bool=bool, list=list, dict=dict, set=set, tuple=tuple, range=_range, enumerate=enumerate,
         zip=zip, any=any, all=all, isinstance=isinstance, slice=slice,
-        date=date, datetime=datetime, timedelta=timedelta, timezone=timezone, now=now or context_now)
+        date=date, datetime=datetime, timedelta=timedelta, timezone=timezone, now=now or context_now,
+        working_days_later=working_days_later_from(now or context_now))
     names.update({"True": True, "False": False, "None": None})
     names.update({name: getattr(builtins, name) for name in ALLOWED_EXCEPTIONS})
     return names
