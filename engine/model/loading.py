@@ -31,7 +31,7 @@ from engine.model import validation as v
 from engine.model.annotations import check_model
 from engine.model.problems import Problem
 from engine.model.structure import structure_problems
-from engine.model.translation import translate_expressions
+from engine.model.translation import translate_collections, translate_expressions
 from engine.model.types import STEP_KINDS, Model, StepInfo
 from engine.model.xmlsafe import parse_xml
 
@@ -197,7 +197,7 @@ def _load(data: bytes, filename: str, process_id: str | None, matter: Any) -> Mo
     _raise_if(v.reference_problems(root, filename)
               + [p for process in filter(v.is_executable, v.processes(root))
                  for p in structure_problems(root, process, filename)])
-    _raise_if(translate_expressions(root, filename))
+    _raise_if(translate_expressions(root, filename) + translate_collections(root, filename))
     specs, problems = parse_specs(root, filename)
     _raise_if(problems)
     _raise_if(v.expression_problems(root, filename))

@@ -63,5 +63,58 @@ def translate_expressions(root: Any, filename: str) -> list[Problem]:
     return problems
 
 
+VENDORS = ("http://camunda.org/schema/1.0/bpmn", "http://flowable.org/bpmn", "http://activiti.org/bpmn")
+ZEEBE = "http://camunda.org/schema/zeebe/1.0"
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def translate_collections(root: Any, filename: str) -> list[Problem]:
+    """Multi-instance over a list named in a vendor extension (`camunda:collection="${reviewers}"` with
+    `camunda:elementVariable="reviewer"`, Flowable's and Activiti's alike, Zeebe's `zeebe:loopCharacteristics
+    inputCollection="= reviewers" inputElement="reviewer"`) as BPMN's own loopDataInputRef and inputDataItem."""
+    problems = []
+    for loop in root.iter(v.tag("multiInstanceLoopCharacteristics")):
+        collection, element = _vendor_collection(loop)
+        if collection is None:
+            continue
+        if loop.find(v.tag("loopDataInputRef")) is not None or loop.find(v.tag("loopCardinality")) is not None:
+            continue  # BPMN's own elements say it already
+        name = _variable_of(collection)
+        if name is None:
+            problems.append(Problem(filename, loop.sourceline, v.owner_id(loop),
+                                    f"multi-instance collection {collection!r} not supported: name one variable "
+                                    "holding the list, e.g. ${reviewers} or = reviewers"))
+            continue
+        at = 1 if len(loop) and etree.QName(loop[0]).localname == "extensionElements" else 0
+        ref = etree.Element(v.tag("loopDataInputRef"))
+        ref.text = name
+        loop.insert(at, ref)
+        if element:
+            item = etree.Element(v.tag("inputDataItem"), id=element, name=element)
+            loop.insert(at + 1, item)
+    return problems
+
+
+def _vendor_collection(loop: Any) -> tuple[str | None, str | None]:
+    for ns in VENDORS:
+        if loop.get(f"{{{ns}}}collection") is not None:
+            return loop.get(f"{{{ns}}}collection"), loop.get(f"{{{ns}}}elementVariable")
+    zeebe = loop.find(f"{v.tag('extensionElements')}/{{{ZEEBE}}}loopCharacteristics")
+    if zeebe is not None and zeebe.get("inputCollection"):
+        return zeebe.get("inputCollection"), zeebe.get("inputElement")
+    return None, None
+
+
+def _variable_of(expression: str) -> str | None:
+    """The variable a collection expression names (`${list}`, `#{list}`, `= list`, `list`), or None."""
+    text = expression.strip()
+    if dialect_of(text) != "python":
+        try:
+            text = to_python(text, dialect_of(text))
+        except Unsupported:
+            return None
+    return text if _NAME.fullmatch(text) else None
+
+
 def _short(text: str) -> str:
     return text if len(text) <= 80 else text[:77] + "..."

@@ -207,3 +207,40 @@ def test_working_days_later_refuses_what_is_not_a_number_of_days():
     for wrong in (-1, 2.5, True, 10_000):
         with pytest.raises(ValueError, match="whole number of days"):
             later(wrong)
+
+
+MULTI = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="http://t"
+    xmlns:camunda="http://camunda.org/schema/1.0/bpmn" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0">
+  <bpmn:process id="p" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:userTask id="review" name="review">
+      {loop}
+    </bpmn:userTask>
+    <bpmn:endEvent id="end" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review" />
+    <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="end" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+CAMUNDA_LOOP = ('<bpmn:multiInstanceLoopCharacteristics camunda:collection="{c}" camunda:elementVariable="reviewer" />')
+ZEEBE_LOOP = ('<bpmn:multiInstanceLoopCharacteristics><bpmn:extensionElements><zeebe:loopCharacteristics '
+              'inputCollection="{c}" inputElement="reviewer" /></bpmn:extensionElements>'
+              '</bpmn:multiInstanceLoopCharacteristics>')
+
+
+@pytest.mark.parametrize("loop, collection", [(CAMUNDA_LOOP, "${reviewers}"), (CAMUNDA_LOOP, "reviewers"),
+                                              (ZEEBE_LOOP, "= reviewers")])
+def test_a_vendor_multi_instance_makes_one_step_per_element_of_its_list(loop, collection):
+    reviewers = ["police", "health", "tax"]
+    model = load_model(MULTI.replace("{loop}", loop.replace("{c}", collection)).encode(), "multi.bpmn")
+    runtime = CaseRuntime.start(model, make_script_engine(), {"reviewers": reviewers})
+    ready = [task for task in runtime.workflow.get_tasks() if task.task_spec.bpmn_id == "review"
+             and task.data.get("reviewer") is not None]
+    assert sorted(task.data["reviewer"] for task in ready) == sorted(reviewers)
+
+
+def test_a_vendor_collection_that_is_not_one_variable_is_refused():
+    text = MULTI.replace("{loop}", CAMUNDA_LOOP.replace("{c}", "${team.members()}"))
+    with pytest.raises(ModelError, match=r"multi-instance collection '\$\{team.members\(\)\}' not supported: name one"):
+        load_model(text.encode(), "multi.bpmn")
