@@ -24,11 +24,11 @@ from functools import lru_cache
 from typing import Any
 
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.spiff.parser import SpiffBpmnParser
 
 from engine.errors import ModelError
 from engine.model import validation as v
 from engine.model.annotations import check_model
+from engine.model.parser import OneThingParser
 from engine.model.problems import Problem
 from engine.model.structure import structure_problems
 from engine.model.translation import translate_collections, translate_expressions
@@ -106,7 +106,7 @@ def parse_specs(root: Any, filename: str) -> tuple[dict[str, tuple[Any, dict[str
     _deep_enough(sum(1 for local in v.FLOW_NODES for _ in root.iter(v.tag(local))))
     for process in filter(v.is_executable, v.processes(root)):
         pid = process.get("id")
-        parser = SpiffBpmnParser()  # fresh: after a failure Spiff keeps a half-built spec
+        parser = OneThingParser()  # fresh: after a failure Spiff keeps a half-built spec
         try:
             parser.add_bpmn_xml(root, filename)
             specs[pid] = (parser.get_spec(pid), parser.get_subprocess_specs(pid))
