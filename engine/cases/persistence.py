@@ -22,9 +22,11 @@ from engine.catalog import versions as catalog
 from engine.catalog.designer import matter_departments
 from engine.context import EngineContext
 from engine.errors import CaseNotFound, InputError, StaleCase
+from engine.matters.files import Names
 from engine.model.types import Model
-from engine.runtime.workflow import CaseError, CaseRuntime
+from engine.runtime.workflow import CaseError, CaseRuntime, ReadyStep
 from engine.store.tables import Case, ModelVersion, OpenStep, StepLogEntry, Timer
+from engine.text import Named, Text
 from engine.views import CaseView, Deadline, LogEntry, WorkItem
 from engine.vocabulary import APPLICANT
 
@@ -74,9 +76,9 @@ def _state_of(runtime: CaseRuntime) -> str:
     """The case's saved state; refused (nothing saved) when it would outgrow MAX_STATE_BYTES."""
     state = runtime.dump()
     if len(state) > MAX_STATE_BYTES:
-        raise InputError(f"the case would hold {len(state) / 1e6:.1f} MB of data, more than the "
-                         f"{MAX_STATE_BYTES // 1_000_000} MB a case may hold; nothing was saved",
-                         fields={"data": ["too much data for one case"]})
+        raise InputError(Text("the case would hold %(size)s MB of data, more than the %(max)s MB a case may hold; "
+                              "nothing was saved", size=f"{len(state) / 1e6:.1f}", max=MAX_STATE_BYTES // 1_000_000),
+                         fields={"data": [Text("too much data for one case")]})
     return state
 
 
@@ -127,8 +129,8 @@ def save_case(ctx: EngineContext, session: Session, case: Case, runtime: CaseRun
     try:
         session.flush()  # UPDATE ... WHERE version = the version we read (Case.version is the version_id_col)
     except StaleDataError:
-        raise StaleCase(f"case {number} was changed by someone else at the same time; "
-                        "reload it and try again") from None
+        raise StaleCase(Text("case %(number)s was changed by someone else at the same time; reload it and "
+                             "try again", number=number)) from None
     rows = _sync(session, case, runtime, now, completed or {}, cancelled_by, timers if timers or had_timers else None)
     if case.status != "running":
         record_finished(ctx, session, case)
@@ -228,3 +230,9 @@ def read_log(session: Session, case: Case) -> list[LogEntry]:
     rows = session.scalars(select(StepLogEntry).where(StepLogEntry.case_id == case.id).order_by(StepLogEntry.id))
     return [LogEntry(r.step_id, r.step_name, r.department, r.event, r.actor, r.ready_at, r.claimed_at, r.at, r.data)
             for r in rows]
+
+
+def named(step: ReadyStep | OpenStep) -> Named:
+    """A step in a message: its BPMN id in English, its name on pages (never its task's UUID)."""
+    name = step.name if isinstance(step, ReadyStep) else step.step_name
+    return Named(step.step_id, Names(name or step.step_id, step.step_id))

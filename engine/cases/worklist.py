@@ -18,10 +18,11 @@ from engine.errors import NotYourDepartment, StepNotReady
 from engine.matters.files import Form, Matter, Names
 from engine.matters.labels import LabelledValue, labelled_data
 from engine.model.metrics import static_metrics
-from engine.model.reading import department_names, step_name_en
+from engine.model.reading import department_names, named_step, step_name_en
 from engine.model.types import Model
 from engine.runtime.clock import using_clock
 from engine.store.tables import Case, OpenStep
+from engine.text import Text
 from engine.views import CaseView, LogEntry, WorkItem
 
 
@@ -109,9 +110,12 @@ def step_detail(ctx: EngineContext, number: str, step: str, actor: Actor) -> Ste
                          ctx.clock.now())
     item = next((i for i in view.ready_steps if step in (i.step_id, i.task_id)), None)
     if item is None:
-        raise StepNotReady(f"step {step!r} of case {view.number} is not waiting for anyone now")
+        raise StepNotReady(Text("step '%(step)s' of case %(number)s is not waiting for anyone now",
+                                step=named_step(runtime.model, runtime.step_id_of(step)), number=view.number))
     if not actor.may_work(item.department):
-        raise NotYourDepartment(f"{actor.name} may not work step {item.step_id!r} of department {item.department!r}")
+        raise NotYourDepartment(Text("%(user)s may not work step '%(step)s' of department '%(department)s'",
+                                     user=actor.name, step=named_step(runtime.model, item.step_id, item.step_name),
+                                     department=item.department))
     form = _form(runtime.model, matter, item.step_id)
     return StepDetail(_entry(runtime.model, matter, item), view, form, labelled_data(view.data, matter_fields(matter)))
 
