@@ -78,11 +78,16 @@ def error_body(exc: BaseException) -> dict[str, Any]:
     elif isinstance(exc, OneThingError):
         error = {"code": exc.code, "message": translated(exc.message), "fields": _translated(exc.fields)}
         if isinstance(exc, ModelError):
-            error["problems"] = [{"file": p.file, "line": p.line, "element_id": p.element_id,
-                                  "message": translated(p.message), "text": str(p)} for p in exc.problems]
+            error["problems"] = [problem_body(p) for p in exc.problems]
     else:
         error = {"code": "internal", "message": "internal error", "fields": {}}
     return {"error": error}
+
+
+def problem_body(problem: Any) -> dict[str, Any]:
+    """A model problem for the API: its message in the user's language, its `text` line as the CLI prints it."""
+    return {"file": problem.file, "line": problem.line, "element_id": problem.element_id,
+            "message": translated(problem.message), "text": str(problem)}
 
 
 def _translated(fields: dict[str, list[str]]) -> dict[str, list[str]]:

@@ -46,8 +46,8 @@ def _shown(name: str, value: Any) -> Any:
         return {"designer": _("designer"), "clerk": _("clerk"), "auditor": _("auditor"), "admin": _("admin"),
                 "applicant": _("applicant"), "system": _("system")}.get(value, value)
     if name == "state" and isinstance(value, str):  # a SpiffWorkflow task state
-        return {"COMPLETED": _("completed"), "CANCELLED": _("cancelled"), "ERROR": _("error"),
-                "READY": _("ready"), "STARTED": _("started"), "WAITING": _("waiting")}.get(value, _("not reached yet"))
+        return {"COMPLETED": _("completed"), "CANCELLED": _("cancelled"), "ERROR": _("error"), "READY": _("ready"),
+                "STARTED": _("in progress"), "WAITING": _("waiting")}.get(value, _("not reached yet"))
     return value
 
 

@@ -17,6 +17,7 @@ from engine.cases.persistence import (
     create_case,
     find_case,
     find_case_for,
+    find_ready_or_done,
     load_runtime,
     named as _named,
     read_log,
@@ -112,7 +113,7 @@ def _set_claim(ctx: EngineContext, number: str, step: str, actor: Actor, claim: 
         if claim:
             if row.claimed_by not in (None, actor.name):
                 raise StepClaimed(Text("step '%(step)s' is claimed by %(user)s since %(since)s", step=_named(ready),
-                                       user=row.claimed_by, since=f"{row.claimed_at:%Y-%m-%d %H:%M}"))
+                                       user=row.claimed_by, since=format(row.claimed_at, "%Y-%m-%d %H:%M")))
             result = session.execute(update(OpenStep).where(
                 OpenStep.task_id == row.task_id, (OpenStep.claimed_by.is_(None)) | (OpenStep.claimed_by == actor.name))
                 .values(claimed_by=actor.name, claimed_at=now))
@@ -273,7 +274,7 @@ def _ready_row(ctx: EngineContext, session: Session, case: Case, step: str, acto
                                step=_named(rows[0]), count=len(rows), number=case.number))
     if not rows:
         runtime, _ = load_runtime(ctx, session, case)
-        ready = runtime.find_ready(step)  # raises the precise error: unknown step, not ready
+        ready = find_ready_or_done(session, case, runtime, step)  # raises the precise error: unknown, not ready
         raise StaleCase(Text("case %(number)s changed while you acted (step '%(step)s' was just done); reload it",
                              number=case.number, step=named_step(runtime.model, ready.step_id, ready.name)))
     row = rows[0]

@@ -21,8 +21,9 @@ from engine.cases.numbers import new_case_number, normalize
 from engine.catalog import versions as catalog
 from engine.catalog.designer import matter_departments
 from engine.context import EngineContext
-from engine.errors import CaseNotFound, InputError, StaleCase
+from engine.errors import CaseNotFound, InputError, StaleCase, StepNotFound, StepNotReady
 from engine.matters.files import Names
+from engine.model.reading import named_step
 from engine.model.types import Model
 from engine.runtime.workflow import CaseError, CaseRuntime, ReadyStep
 from engine.store.tables import Case, ModelVersion, OpenStep, StepLogEntry, Timer
@@ -77,7 +78,7 @@ def _state_of(runtime: CaseRuntime) -> str:
     state = runtime.dump()
     if len(state) > MAX_STATE_BYTES:
         raise InputError(Text("the case would hold %(size)s MB of data, more than the %(max)s MB a case may hold; "
-                              "nothing was saved", size=f"{len(state) / 1e6:.1f}", max=MAX_STATE_BYTES // 1_000_000),
+                              "nothing was saved", size=format(len(state) / 1e6, ".1f"), max=MAX_STATE_BYTES // 1_000_000),
                          fields={"data": [Text("too much data for one case")]})
     return state
 
@@ -232,7 +233,29 @@ def read_log(session: Session, case: Case) -> list[LogEntry]:
             for r in rows]
 
 
-def named(step: ReadyStep | OpenStep) -> Named:
+def named(step: ReadyStep | OpenStep | StepLogEntry) -> Named:
     """A step in a message: its BPMN id in English, its name on pages (never its task's UUID)."""
     name = step.name if isinstance(step, ReadyStep) else step.step_name
     return Named(step.step_id, Names(name or step.step_id, step.step_id))
+
+
+
+def not_waiting(session: Session, case: Case, step: str, model: Model) -> StepNotReady:
+    """The error for a step (task id or BPMN id) that waits for nobody now, named as the case's step log or its
+    model names it: a done step's task id is gone from the workflow, and messages never show a task id."""
+    row = session.scalars(select(StepLogEntry).where(
+        StepLogEntry.case_id == case.id, (StepLogEntry.task_id == step) | (StepLogEntry.step_id == step))
+        .order_by(StepLogEntry.id.desc()).limit(1)).first()
+    return StepNotReady(Text("step '%(step)s' of case %(number)s is not waiting for anyone now", number=case.number,
+                             step=named(row) if row is not None else named_step(model, step)))
+
+
+def find_ready_or_done(session: Session, case: Case, runtime: CaseRuntime, step: str) -> ReadyStep:
+    """runtime.find_ready(step), but a step the log has (done, its task gone from the workflow) is StepNotReady."""
+    try:
+        return runtime.find_ready(step)
+    except StepNotFound:
+        if session.scalar(select(StepLogEntry.id).where(StepLogEntry.case_id == case.id,
+                                                        StepLogEntry.task_id == step).limit(1)) is None:
+            raise
+        raise not_waiting(session, case, step, runtime.model) from None

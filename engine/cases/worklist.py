@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from engine.accounts.users import Actor
 from engine.audit.masking import mask_personal, mask_text, matter_fields
-from engine.cases.persistence import case_view, find_case_for, load_runtime, read_log, work_item
+from engine.cases.persistence import case_view, find_case_for, load_runtime, not_waiting, read_log, work_item
 from engine.catalog import versions as catalog
 from engine.context import EngineContext
-from engine.errors import NotYourDepartment, StepNotReady
+from engine.errors import NotYourDepartment
 from engine.matters.files import Form, Matter, Names
 from engine.matters.labels import LabelledValue, labelled_data
 from engine.model.metrics import static_metrics
@@ -108,10 +108,9 @@ def step_detail(ctx: EngineContext, number: str, step: str, actor: Actor) -> Ste
         runtime, matter = load_runtime(ctx, session, case)
         view = case_view(case, catalog.version_number(ctx, session, case.model_version_id), runtime, session,
                          ctx.clock.now())
-    item = next((i for i in view.ready_steps if step in (i.step_id, i.task_id)), None)
-    if item is None:
-        raise StepNotReady(Text("step '%(step)s' of case %(number)s is not waiting for anyone now",
-                                step=named_step(runtime.model, runtime.step_id_of(step)), number=view.number))
+        item = next((i for i in view.ready_steps if step in (i.step_id, i.task_id)), None)
+        if item is None:
+            raise not_waiting(session, case, runtime.step_id_of(step), runtime.model)
     if not actor.may_work(item.department):
         raise NotYourDepartment(Text("%(user)s may not work step '%(step)s' of department '%(department)s'",
                                      user=actor.name, step=named_step(runtime.model, item.step_id, item.step_name),

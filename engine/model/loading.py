@@ -87,7 +87,7 @@ def size_problems(root: Any, filename: str) -> list[Problem]:
         return []
     return [Problem(filename, root.sourceline, None, Text("the model has %(count)s flow elements (tasks, events, "
                                                           "gateways); a model may have at most %(max)s",
-                                                          count=f"{count:,}", max=f"{MAX_ELEMENTS:,}"))]
+                                                          count=format(count, ","), max=format(MAX_ELEMENTS, ",")))]
 
 
 def _deep_enough(elements: int) -> None:
@@ -113,7 +113,7 @@ def parse_specs(root: Any, filename: str) -> tuple[dict[str, tuple[Any, dict[str
             problems.append(_spiff_problem(exc, root, filename, process))
         except Exception as exc:  # Spiff also raises KeyError/TypeError/AttributeError on odd input
             message = Text("SpiffWorkflow could not parse this process: %(reason)s",
-                           reason=f"{type(exc).__name__}: {exc}")
+                           reason=": ".join((type(exc).__name__, str(exc))))
             problems.append(Problem(filename, process.sourceline, pid, message))
     return specs, problems
 

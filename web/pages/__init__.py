@@ -195,6 +195,7 @@ def register_pages(app: Flask) -> None:
                                  metric_label=words.metric_label, num=words.num, signed=words.signed,
                                  department_label=_department_label, repost_fields=repost_fields, translated=translated,
                                  language_next=language_next)
+    app.jinja_env.filters["field_message"] = field_message  # e.g. errors[name]|map('field_message')|join('; ')
     for code in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(code, _error_page)
     app.register_error_handler(OneThingError, _error_page)
