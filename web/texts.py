@@ -31,7 +31,9 @@ def _shown(name: str, value: Any) -> Any:
         if not value.items:
             return translated(value.empty)
         shown = [_shown(name, item) for item in value.items]
-        return ("、" if _lang() == "zh" else ", ").join(str(s) for s in shown)
+        if _lang() == "zh":
+            return ("或" if value.either else "、").join(str(s) for s in shown)
+        return (" or " if value.either else ", ").join(str(s) for s in shown)
     if isinstance(value, Text | FieldMessage):
         return translated(value)
     if isinstance(value, Named):

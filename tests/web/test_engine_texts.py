@@ -179,3 +179,19 @@ def test_api_errors_follow_the_users_language_with_names_for_ids(app, ctx, newbo
     english = api.post(url, headers={**headers, "Accept-Language": "en"}).get_json()["error"]["message"]
     assert english == (f"clerk.health (clerk, {department_label(ctx, 'health').en}) may not work step "
                        f"'register_birth' of department '{police.en}'")
+
+
+def test_statuses_lists_and_nested_texts_follow_the_users_language(app):
+    from web.texts import translated
+
+    text = Text("case %(number)s is %(status)s: only a case that is %(statuses)s can be suspended", number="N1",
+                status="cancelled", statuses=Listed(["running", "error"], either=True))
+    nested = Text("the case is not waiting for message '%(message)s' (it waits for: %(waiting)s)", message="m",
+                  waiting=Listed([], Text("no message")))
+    with app.test_request_context(headers={"Accept-Language": "zh"}):
+        assert translated(text) == zh(text.template, number="N1", status=zh("cancelled"),
+                                      statuses=zh("in progress") + "或" + zh("error"))
+        assert translated(nested) == zh(nested.template, message="m", waiting=zh("no message"))
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert translated(text) == "case N1 is cancelled: only a case that is in progress or error can be suspended"
+        assert translated(nested) == str(nested)

@@ -92,7 +92,7 @@ def reassign(number: str, step: str):
     try:
         item = engine.reassign_step(ctx(), number, step, g.actor, clerk)
     except InputError as exc:
-        flash(_("Not reassigned: %(reason)s", reason=exc), "error")
+        flash(_("Not reassigned: %(reason)s", reason=translated(exc.message)), "error")
         return redirect(url_for("worklist.index")), 303
     except Conflict as exc:
         return _conflict(number, exc)
