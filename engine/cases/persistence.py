@@ -78,7 +78,8 @@ def _state_of(runtime: CaseRuntime) -> str:
     state = runtime.dump()
     if len(state) > MAX_STATE_BYTES:
         raise InputError(Text("the case would hold %(size)s MB of data, more than the %(max)s MB a case may hold; "
-                              "nothing was saved", size=format(len(state) / 1e6, ".1f"), max=MAX_STATE_BYTES // 1_000_000),
+                              "nothing was saved", size=format(len(state) / 1e6, ".1f"),
+                              max=MAX_STATE_BYTES // 1_000_000),
                          fields={"data": [Text("too much data for one case")]})
     return state
 
