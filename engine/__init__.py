@@ -39,6 +39,7 @@ _EXPORTS: dict[str, str] = {
     "Source": "engine.matters.files",
     "Problem": "engine.model.problems",
     "FieldMessage": "engine.matters.messages", "messages_by_field": "engine.matters.messages",
+    "Text": "engine.text", "Named": "engine.text", "Listed": "engine.text",
     "Deployed": "engine.catalog.versions", "VersionInfo": "engine.catalog.history",
     "MatterInfo": "engine.catalog.designer", "ModelFile": "engine.catalog.designer",
     "VersionDetail": "engine.catalog.history", "VersionDiff": "engine.catalog.diff", "Change": "engine.catalog.diff",
@@ -272,5 +273,6 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
     from engine.runtime.clock import SimulatedClock
     from engine.store.backup import Copied, NotSQLite, backup_database, restore_database
     from engine.store.health import Health, health
+    from engine.text import Listed, Named, Text
     from engine.views import CaseView, Deadline, LogEntry, WorkItem
     from engine.vocabulary import APPLICANT, ROLES, SOURCES, STATUSES, VARIANTS

@@ -74,7 +74,9 @@ class CaseNotFound(NotFound):
     @classmethod
     def of(cls, number: str) -> CaseNotFound:
         """The one answer for a number no case has, and for staff outside a case, who must not tell the two apart."""
-        return cls(f"no case {number!r}")
+        from engine.text import Text
+
+        return cls(Text("no case '%(number)s'", number=number))
 
 
 class StepNotFound(NotFound):
@@ -136,5 +138,8 @@ class SandboxError(OneThingError):
 def require_choice(value: object, choices: Sequence[str], field: str) -> None:
     """InputError naming `field` unless `value` is one of `choices` (a source, a variant, a sort...)."""
     if value not in choices:
-        raise InputError(f"unknown {field} {value!r}: one of {', '.join(choices)}",
-                         fields={field: [f"one of {', '.join(choices)}"]})
+        from engine.text import Listed, Text
+
+        raise InputError(Text("unknown %(field)s '%(value)s': one of %(choices)s", field=field, value=value,
+                              choices=Listed(choices)), fields={field: [Text("one of %(choices)s",
+                                                                             choices=Listed(choices))]})

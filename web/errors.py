@@ -29,6 +29,7 @@ from engine import (
     messages_by_field,
 )
 from web.messages import field_message
+from web.texts import translated
 
 STATUS: tuple[tuple[type[Exception], int], ...] = (
     (ModelError, 422), (InputError, 422), (SandboxError, 422), (NotFound, 404), (NotAllowed, 403),
@@ -75,15 +76,21 @@ def error_body(exc: BaseException) -> dict[str, Any]:
         error = {"code": "invalid_input", "message": "invalid fields: " + ", ".join(sorted(fields)),
                  "fields": _translated(fields)}
     elif isinstance(exc, OneThingError):
-        error = {"code": exc.code, "message": exc.message, "fields": _translated(exc.fields)}
+        error = {"code": exc.code, "message": translated(exc.message), "fields": _translated(exc.fields)}
         if isinstance(exc, ModelError):
-            error["problems"] = [{"file": p.file, "line": p.line, "element_id": p.element_id, "message": p.message,
-                                  "text": str(p)} for p in exc.problems]
+            error["problems"] = [problem_body(p) for p in exc.problems]
     else:
         error = {"code": "internal", "message": "internal error", "fields": {}}
     return {"error": error}
 
 
+def problem_body(problem: Any) -> dict[str, Any]:
+    """A model problem for the API: its message in the user's language, its `text` line as the CLI prints it."""
+    return {"file": problem.file, "line": problem.line, "element_id": problem.element_id,
+            "message": translated(problem.message), "text": str(problem)}
+
+
 def _translated(fields: dict[str, list[str]]) -> dict[str, list[str]]:
-    """Field messages in the user's language (the language of the pages: session, Accept-Language, zh)."""
+    """Field messages in the user's language (the language of the pages: session, Accept-Language, zh); the
+    error's message and its problems' follow the same rule."""
     return {name: [field_message(m) for m in messages] for name, messages in fields.items()}

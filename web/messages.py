@@ -12,6 +12,8 @@ from typing import Any
 from flask_babel import gettext as _, lazy_gettext
 from marshmallow import Schema, fields, validate
 
+from engine import Text as Text_
+
 
 def _num(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
@@ -45,9 +47,14 @@ BY_ID: dict[str, Callable[[Mapping[str, Any]], str]] = {
 
 
 def field_message(message: str) -> str:
-    """A validation message in the user's language: engine messages by id, other text as it is."""
+    """A validation message in the user's language: FieldMessages by id, Texts by their template, other text as
+    it is."""
     translate = BY_ID.get(getattr(message, "id", ""))
-    return translate(message.values) if translate is not None else str(message)  # type: ignore[attr-defined]
+    if translate is not None:
+        return translate(message.values)  # type: ignore[attr-defined]
+    from web.texts import translated
+
+    return translated(message) if isinstance(message, Text_) else str(message)
 
 
 # -- the API schemas' fields and validators, with lazy messages --------------------------------------

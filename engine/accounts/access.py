@@ -5,6 +5,7 @@ from collections.abc import Callable, Set
 
 from engine.accounts.users import Actor
 from engine.errors import CaseNotFound, NotYourDepartment
+from engine.text import Listed, Text
 
 TRUSTED = ("admin", "system")
 READ_ALL = (*TRUSTED, "auditor")
@@ -23,7 +24,8 @@ def check_may_read(actor: Actor | None, departments: Set[str], matter_id: str) -
     """NotYourDepartment unless `actor` may see cases of the matter."""
     if not may_read_matter(actor, departments):
         who = actor.department if actor is not None else None
-        raise NotYourDepartment(f"department {who!r} takes no part in matter {matter_id!r}")
+        raise NotYourDepartment(Text("department '%(department)s' takes no part in matter '%(matter)s'",
+                                     department=str(who), matter=matter_id))
 
 
 def check_takes_part(actor: Actor | None, departments: Callable[[], Set[str]], number: str, *,
@@ -46,7 +48,8 @@ def check_may_act(actor: Actor, departments: Set[str], matter_id: str) -> None:
     if actor.role in TRUSTED:
         return
     if actor.role != "clerk" or actor.department not in departments:
-        raise NotYourDepartment(f"{actor.name} ({actor.role}) may not act on cases of matter {matter_id!r}")
+        raise NotYourDepartment(Text("%(user)s (%(role)s) may not act on cases of matter '%(matter)s'",
+                                     user=actor.name, role=actor.role, matter=matter_id))
 
 
 def check_may_deploy(actor: Actor, matter_id: str, deployed: Set[str], declared: Set[str]) -> None:
@@ -58,7 +61,8 @@ def check_may_deploy(actor: Actor, matter_id: str, deployed: Set[str], declared:
     if actor.role in TRUSTED:
         return
     if actor.role != "designer" or actor.department not in declared or (deployed and actor.department not in deployed):
-        raise NotYourDepartment(f"{actor.name} is not a designer of a department of matter {matter_id!r}")
+        raise NotYourDepartment(Text("%(user)s is not a designer of a department of matter '%(matter)s'",
+                                     user=actor.name, matter=matter_id))
 
 
 def check_may_change_departments(actor: Actor, matter_id: str, variant: str, current: Set[str] | None,
@@ -74,12 +78,14 @@ def check_may_change_departments(actor: Actor, matter_id: str, variant: str, cur
         return
     where = f"{matter_id}/{variant}"
     if current is not None and new != current:
-        raise NotYourDepartment(f"changing the departments of {where} (from {', '.join(sorted(current))} to "
-                                f"{', '.join(sorted(new)) or 'none'}) needs an admin: every owning department "
-                                "has to agree")
+        raise NotYourDepartment(Text("changing the departments of %(where)s (from %(departments_from)s to "
+                                     "%(departments_to)s) needs an admin: every owning department has to agree",
+                                     where=where, departments_from=Listed(sorted(current)),
+                                     departments_to=Listed(sorted(new), Text("none"))))
     if current is None and deployed and not new <= deployed:
-        raise NotYourDepartment(f"{where} would send work to {', '.join(sorted(new - deployed))}, which take no "
-                                f"part in matter {matter_id!r}; that needs an admin")
+        raise NotYourDepartment(Text("%(where)s would send work to %(departments)s, which take no part in matter "
+                                     "'%(matter)s'; that needs an admin", where=where,
+                                     departments=Listed(sorted(new - deployed)), matter=matter_id))
     if current is None and not deployed and not new <= {actor.department}:
-        raise NotYourDepartment(f"a new matter whose lanes send work to other departments "
-                                f"({', '.join(sorted(new - {actor.department}))}) needs an admin")
+        raise NotYourDepartment(Text("a new matter whose lanes send work to other departments (%(departments)s) "
+                                     "needs an admin", departments=Listed(sorted(new - {actor.department}))))

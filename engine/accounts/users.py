@@ -11,6 +11,7 @@ from engine.context import EngineContext
 from engine.errors import InputError, NotFound, Throttled
 from engine.store.tables import LoginFailure, User
 from engine.store.throttle import exceeded
+from engine.text import Listed, Text
 from engine.vocabulary import APPLICANT, ROLES
 
 RESERVED = {"applicant", "system"}
@@ -54,23 +55,28 @@ def add_user(ctx: EngineContext, username: str, password: str, role: str, depart
              display_name: str | None = None) -> Actor:
     """Create an account; designers and clerks need a department."""
     if role not in ROLES:
-        raise InputError(f"unknown role {role!r}; use one of {', '.join(ROLES)}", fields={"role": ["unknown role"]})
+        raise InputError(Text("unknown role '%(role)s'; use one of %(roles)s", role=role, roles=Listed(ROLES)),
+                         fields={"role": [Text("unknown role")]})
     if role in ("designer", "clerk") and not department:
-        raise InputError(f"a {role} needs a department", fields={"department": ["required for " + role]})
+        raise InputError(Text("a %(role)s needs a department", role=role),
+                         fields={"department": [Text("required for %(role)s", role=role)]})
     if not username or username.lower() in RESERVED or len(username) > 64:
-        raise InputError(f"username {username!r} is not allowed", fields={"username": ["not allowed"]})
+        raise InputError(Text("username '%(user)s' is not allowed", user=username),
+                         fields={"username": [Text("not allowed")]})
     if len(password) < 8:
-        raise InputError("password must have at least 8 characters", fields={"password": ["too short"]})
+        raise InputError(Text("password must have at least 8 characters"), fields={"password": [Text("too short")]})
     if department is not None and role in ("designer", "clerk"):
         from engine.catalog.departments import known_departments  # the catalog needs accounts: import when used
 
         known = known_departments(ctx)
         if known and department not in known:  # before any deploy there is nothing to check against
-            raise InputError(f"no department {department!r} in the deployed matters; known: {', '.join(sorted(known))}",
-                             fields={"department": ["unknown department"]})
+            raise InputError(Text("no department '%(department)s' in the deployed matters; known: %(departments)s",
+                                  department=department, departments=Listed(sorted(known))),
+                             fields={"department": [Text("unknown department")]})
     with ctx.write() as session:
         if session.get(User, username) is not None:
-            raise InputError(f"user {username!r} exists already", fields={"username": ["taken"]})
+            raise InputError(Text("user '%(user)s' exists already", user=username),
+                             fields={"username": [Text("taken")]})
         session.add(User(username=username, password_hash=hash_password(password), role=role,
                          department=department, display_name=display_name))
     return Actor(username, role, department)
@@ -123,7 +129,7 @@ def _throttle(session, username: str, client: str, now) -> None:
                 (LoginFailure.username == username, MAX_FAILURES_PER_USER),
                 (LoginFailure.client == client, MAX_FAILURES_PER_CLIENT)):
         minutes = int(LOGIN_WINDOW.total_seconds() // 60)
-        raise Throttled(f"too many wrong passwords; try again in {minutes} minutes")
+        raise Throttled(Text("too many wrong passwords; try again in %(minutes)s minutes", minutes=minutes))
 
 
 def session_generation(ctx: EngineContext, username: str) -> int | None:

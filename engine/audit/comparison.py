@@ -13,6 +13,7 @@ from engine.context import EngineContext
 from engine.errors import MatterNotFound
 from engine.matters.files import Names, Source
 from engine.model.metrics import METRIC_KEYS, compare, rounded, static_metrics
+from engine.text import Text
 from engine.vocabulary import VARIANTS
 
 # Metrics whose sum over matters means something (a total of steps, trips...); expected_days and
@@ -84,7 +85,7 @@ def comparison_in(ctx: EngineContext, session: Session, matter_id: str, measured
             if matter is not None:
                 names, sources = matter.names, matter.sources
     if not metrics:
-        raise MatterNotFound(f"no deployed matter {matter_id!r}")
+        raise MatterNotFound(Text("no deployed matter '%(matter)s'", matter=matter_id))
     numbers = {v: catalog.version_number(ctx, session, vid) for v, vid in version_ids.items()}
     before, after = metrics.get("before", {}), metrics.get("after", {})
     return MatterComparison(matter_id, names, numbers.get("before"), numbers.get("after"),

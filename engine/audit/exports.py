@@ -26,6 +26,7 @@ from engine.errors import MatterNotFound, require_choice
 from engine.runtime.workdays import CHINA
 from engine.store.tables import Case, ModelVersion, StepLogEntry
 from engine.store.tables_audit import FinishedCase
+from engine.text import Text
 from engine.vocabulary import SOURCES, VARIANTS
 
 BATCH = 2000
@@ -79,7 +80,7 @@ def check_export(ctx: EngineContext, session: Session, wanted: ExportFilter, act
     if wanted.variant is not None:
         require_choice(wanted.variant, VARIANTS, "variant")
     if not designer.current_version_ids(session, wanted.matter_id):
-        raise MatterNotFound(f"no deployed matter {wanted.matter_id!r}")
+        raise MatterNotFound(Text("no deployed matter '%(matter)s'", matter=wanted.matter_id))
     check_may_read(actor, designer.matter_departments(ctx, session, wanted.matter_id), wanted.matter_id)
 
 

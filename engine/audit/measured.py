@@ -24,6 +24,7 @@ from engine.runtime.workdays import CHINA
 from engine.store.sqlstats import MEDIAN, P90, china_day, counted, monday_of, percentile, ranked
 from engine.store.tables_audit import FinishedCase
 from engine.store.tables_measures import FinishedStep
+from engine.text import Text
 from engine.vocabulary import SOURCES, VARIANTS
 
 
@@ -73,7 +74,7 @@ def measured_in(session: Session, matter_id: str, *, source: str = "real", since
     require_choice(source, SOURCES, "source")
     start, end = _moment(since, "since"), _moment(until, "until", after=True)
     if start is not None and end is not None and end <= start:
-        raise InputError("the window is empty: until comes before since")
+        raise InputError(Text("the window is empty: until comes before since"))
     if not inspect(session.connection()).has_table(FinishedCase.__tablename__):  # database not initialised
         return {variant: empty(source) for variant in VARIANTS}
     return {variant: _variant(session, Selection(matter_id, variant, source, start, end, department))
@@ -83,7 +84,7 @@ def measured_in(session: Session, matter_id: str, *, source: str = "real", since
 def _moment(value: date | datetime | None, what: str, after: bool = False) -> datetime | None:
     if value is None or isinstance(value, datetime):
         if value is not None and value.tzinfo is None:
-            raise InputError(f"{what}: a time needs its offset (e.g. +08:00)")
+            raise InputError(Text("%(field)s: a time needs its offset (e.g. +08:00)", field=what))
         return value
     return datetime.combine(value + timedelta(days=1) if after else value, time(), CHINA)
 

@@ -148,8 +148,10 @@ def _change(metric: dict[str, Any]) -> str:
 
 def check_language(lang: str) -> None:
     if lang not in LANGUAGES:
-        raise InputError(f"unknown language {lang!r}: one of {', '.join(LANGUAGES)}",
-                         fields={"lang": [f"one of {', '.join(LANGUAGES)}"]})
+        from engine.text import Listed, Text
+
+        raise InputError(Text("unknown language '%(lang)s': one of %(choices)s", lang=lang, choices=Listed(LANGUAGES)),
+                         fields={"lang": [Text("one of %(choices)s", choices=Listed(LANGUAGES))]})
 
 
 def matter_report(ctx: EngineContext, session: Session, matter_id: str, source: str = "real") -> MatterReport:

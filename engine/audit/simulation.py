@@ -24,6 +24,7 @@ from engine.errors import InputError
 from engine.model.annotations import parse_step
 from engine.runtime.clock import SimulatedClock
 from engine.runtime.workdays import CHINA, china_date, default_calendar
+from engine.text import Listed, Text
 from engine.vocabulary import APPLICANT
 
 BUSY = 0.8  # by default cases arrive as fast as keeps the busiest department this busy
@@ -59,7 +60,7 @@ def simulate(ctx: EngineContext, matter_id: str, variant: str, cases: int, seed:
     the busiest department 80% busy. `data` goes over the forms' example values (e.g. a scenario's).
     """
     if cases < 1:
-        raise InputError("simulate at least one case", fields={"cases": ["must be at least 1"]})
+        raise InputError(Text("simulate at least one case"), fields={"cases": [Text("must be at least 1")]})
     first = datetime.combine(start or china_date(ctx.clock.now()), time(0, 0), CHINA).astimezone(UTC)
     sim = GroupCommit(ctx.engine, SimulatedClock(first), ctx.script_time_limit, batch=BATCH)
     with ctx.read() as session:
@@ -68,7 +69,7 @@ def simulate(ctx: EngineContext, matter_id: str, variant: str, cases: int, seed:
     staff = _clerks(model, clerks or {})
     rate = arrivals if arrivals is not None else _default_arrivals(model, staff)
     if rate <= 0:
-        raise InputError("arrivals per working day must be positive", fields={"arrivals": ["must be > 0"]})
+        raise InputError(Text("arrivals per working day must be positive"), fields={"arrivals": [Text("must be > 0")]})
     rng, calendar = random.Random(seed), default_calendar()
     office = SimulatedOffice(sim, model, matter, variant, staff, rng, calendar, dict(data or {}),
                              progress or (lambda n: None))
@@ -96,10 +97,12 @@ def _clerks(model: Any, given: dict[str, int]) -> dict[str, int]:
     departments = sorted({s.department for s in model.steps.values() if s.department not in (None, APPLICANT)})
     unknown = sorted(set(given) - set(departments))
     if unknown:
-        raise InputError(f"no department {', '.join(unknown)} in this variant (it has: {', '.join(departments)})",
-                         fields={"clerks": ["unknown department"]})
+        raise InputError(Text("no department %(departments_unknown)s in this variant (it has: %(departments)s)",
+                              departments_unknown=Listed(unknown), departments=Listed(departments)),
+                         fields={"clerks": [Text("unknown department")]})
     if any(n < 1 for n in given.values()):
-        raise InputError("every department needs at least one clerk", fields={"clerks": ["must be at least 1"]})
+        raise InputError(Text("every department needs at least one clerk"),
+                         fields={"clerks": [Text("must be at least 1")]})
     return {d: given.get(d, 1) for d in departments}
 
 

@@ -37,6 +37,7 @@ from engine.model.reading import step_name_en
 from engine.runtime.clock import using_clock
 from engine.runtime.workflow import CaseError
 from engine.store.tables import Case, StepLogEntry, Timer
+from engine.text import Listed, Text
 from engine.views import CaseView
 
 MAX_REASON = 500
@@ -63,7 +64,7 @@ def retry_case(ctx: EngineContext, number: str, actor: Actor, reason: str,
                corrections: dict[str, Any] | None = None) -> CaseView:
     """Run the failed step of a case in error again, with `corrections` merged into its data first."""
     if corrections is not None and not isinstance(corrections, dict):
-        raise InputError("corrected data must be a JSON object", fields={"data": ["must be an object"]})
+        raise InputError(Text("corrected data must be a JSON object"), fields={"data": [Text("must be an object")]})
     return _admin_action(ctx, number, actor, reason, "retry", corrections or {})
 
 
@@ -71,12 +72,14 @@ def check_status(case: Case, action: str) -> None:
     """Conflict (CaseClosed) unless the case's status allows `action`."""
     if action in case_actions(case.status):
         return
-    allowed = [s for s, actions in ACTIONS.items() if action in actions]
-    raise CaseClosed(f"case {case.number} is {case.status}: only a case that is {' or '.join(allowed)} can be "
-                     f"{_DONE[action]}")
-
-
-_DONE = {"suspend": "suspended", "resume": "resumed", "retry": "retried", "cancel": "cancelled"}
+    v = {"number": case.number, "status": case.status,
+         "statuses": Listed([s for s, actions in ACTIONS.items() if action in actions], either=True)}
+    raise CaseClosed({
+        "suspend": Text("case %(number)s is %(status)s: only a case that is %(statuses)s can be suspended", **v),
+        "resume": Text("case %(number)s is %(status)s: only a case that is %(statuses)s can be resumed", **v),
+        "retry": Text("case %(number)s is %(status)s: only a case that is %(statuses)s can be retried", **v),
+        "cancel": Text("case %(number)s is %(status)s: only a case that is %(statuses)s can be cancelled", **v),
+    }[action])
 
 
 def log_case_event(session: Session, case: Case, event: str, actor: Actor, now: datetime, data: dict[str, Any],
@@ -91,9 +94,10 @@ def log_case_event(session: Session, case: Case, event: str, actor: Actor, now: 
 def clean_reason(reason: str | None, required: bool = True) -> str:
     text = " ".join((reason or "").split())
     if required and not text:
-        raise InputError("give a reason: it is logged with the action", fields={"reason": ["required"]})
+        raise InputError(Text("give a reason: it is logged with the action"), fields={"reason": [Text("required")]})
     if len(text) > MAX_REASON:
-        raise InputError(f"the reason is longer than {MAX_REASON} characters", fields={"reason": ["too long"]})
+        raise InputError(Text("the reason is longer than %(max)s characters", max=MAX_REASON),
+                         fields={"reason": [Text("too long")]})
     return text
 
 
@@ -103,7 +107,11 @@ def _admin_action(ctx: EngineContext, number: str, actor: Actor, reason: str, ac
     with ctx.write() as session, using_clock(ctx.clock):
         case = find_case_for(ctx, session, number, actor)  # staff outside the case: CaseNotFound first
         if actor.role not in TRUSTED:
-            raise NotYourDepartment(f"{actor.name} ({actor.role}) may not {action} cases; an admin may")
+            who = {"user": actor.name, "role": actor.role}
+            raise NotYourDepartment({"suspend": Text("%(user)s (%(role)s) may not suspend cases; an admin may", **who),
+                                     "resume": Text("%(user)s (%(role)s) may not resume cases; an admin may", **who),
+                                     "retry": Text("%(user)s (%(role)s) may not retry cases; an admin may", **who)
+                                     }[action])
         check_status(case, action)
         now = ctx.clock.now()
         runtime, _ = load_runtime(ctx, session, case)
@@ -113,8 +121,8 @@ def _admin_action(ctx: EngineContext, number: str, actor: Actor, reason: str, ac
             try:
                 session.flush()  # the version check: of two actions at once, one fails
             except StaleDataError:
-                raise StaleCase(f"case {case.number} was changed by someone else at the same time; "
-                                "reload it and try again") from None
+                raise StaleCase(Text("case %(number)s was changed by someone else at the same time; reload it and "
+                                     "try again", number=case.number)) from None
             session.execute(delete(Timer).where(Timer.case_id == case.id))
             log_case_event(session, case, "case_suspended", actor, now, {"reason": reason})
             session.flush()
@@ -132,8 +140,8 @@ def _retry(ctx: EngineContext, session: Session, case: Case, runtime, actor: Act
            corrections: dict[str, Any], now: datetime, version: int) -> CaseView:
     failed = runtime.failed_steps()
     if not failed:
-        raise CaseClosed(f"case {case.number} has no failed step kept to run again (it went into error before "
-                         "failed steps were kept, or outside a step); cancel it instead")
+        raise CaseClosed(Text("case %(number)s has no failed step kept to run again (it went into error before "
+                              "failed steps were kept, or outside a step); cancel it instead", number=case.number))
     previous = case.error
     case.status, case.error = "running", None
     try:
@@ -172,7 +180,8 @@ class Incident:
 def incidents(ctx: EngineContext, actor: Actor, limit: int = 200) -> list[Incident]:
     """Cases in error, newest first, with their message and the step that failed (admins)."""
     if actor.role not in TRUSTED:
-        raise NotYourDepartment(f"{actor.name} ({actor.role}) may not read incidents; an admin may")
+        raise NotYourDepartment(Text("%(user)s (%(role)s) may not read incidents; an admin may", user=actor.name,
+                                     role=actor.role))
     found = []
     with ctx.read() as session, using_clock(ctx.clock):
         cases = session.scalars(select(Case).where(Case.status == "error")

@@ -29,6 +29,7 @@ from engine.matters.files import Names
 from engine.runtime.workdays import CHINA, WorkCalendar, china_date, default_calendar
 from engine.store.tables import Case, ModelVersion
 from engine.store.tables_audit import FinishedCase
+from engine.text import Text
 from engine.vocabulary import APPLICANT, OPEN_STATUSES, SOURCES, STATUSES, VARIANTS
 
 SORTS = {"started": Case.started_at, "number": Case.number, "status": Case.status}
@@ -93,7 +94,7 @@ def list_cases(ctx: EngineContext, actor: Actor, query: CaseQuery | None = None)
     query = query or CaseQuery()
     _check(query)
     if actor.role not in (*READ_ALL, "clerk"):
-        raise NotYourDepartment(f"{actor.name} ({actor.role}) reads no cases")
+        raise NotYourDepartment(Text("%(user)s (%(role)s) reads no cases", user=actor.name, role=actor.role))
     page, size = max(1, query.page), max(1, min(query.page_size, MAX_PAGE_SIZE))
     today = china_date(ctx.clock.now())
     calendar = default_calendar()
@@ -118,9 +119,12 @@ def _check(query: CaseQuery) -> None:
         require_choice(query.status, STATUSES, "status")
     for name, day in (("started_from", query.started_from), ("started_to", query.started_to)):
         if day is not None and not EARLIEST <= day <= LATEST:
-            raise InputError(f"{name}: a date from {EARLIEST} to {LATEST}", fields={name: ["out of range"]})
+            raise InputError(Text("%(field)s: a date from %(first)s to %(last)s", field=name, first=EARLIEST,
+                                  last=LATEST),
+                             fields={name: [Text("out of range")]})
     if query.started_from and query.started_to and query.started_from > query.started_to:
-        raise InputError("the start of the date range is after its end", fields={"started_to": ["before the start"]})
+        raise InputError(Text("the start of the date range is after its end"),
+                         fields={"started_to": [Text("before the start")]})
 
 
 def _scope(ctx: EngineContext, session: Session, actor: Actor) -> list[ColumnElement[bool]]:

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from engine.errors import InputError
+from engine.text import Text
 
 KINDS = ("arrival", "due", "done")  # the worklist's sorts, and the done list's
 
@@ -24,27 +25,28 @@ def encode_cursor(kind: str, descending: bool, key: datetime | int | None, last:
 
 def decode_cursor(cursor: str, kind: str, descending: bool) -> tuple[Any, Any]:
     """The (sort key, id) a cursor holds; InputError for a cursor we did not make or of another sort."""
-    def bad(why: str) -> InputError:
-        return InputError(f"bad cursor: {why}; start again from the first page", fields={"cursor": [why]})
+    def bad(why: Text) -> InputError:
+        return InputError(Text("bad cursor: %(why)s; start again from the first page", why=why),
+                          fields={"cursor": [why]})
 
     if len(cursor) > 300:
-        raise bad("too long")
+        raise bad(Text("too long"))
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         parts = json.loads(raw)
     except (binascii.Error, ValueError):
-        raise bad("not a cursor of this list") from None
+        raise bad(Text("not a cursor of this list")) from None
     if not (isinstance(parts, list) and len(parts) == 4 and parts[0] in KINDS):
-        raise bad("not a cursor of this list")
+        raise bad(Text("not a cursor of this list"))
     sort, desc, key, last = parts
     if sort != kind or desc is not descending:
-        raise bad("made for another sort order")
+        raise bad(Text("made for another sort order"))
     if kind == "done":
         if not (isinstance(last, int) and not isinstance(last, bool) and key is None):
-            raise bad("not a cursor of this list")
+            raise bad(Text("not a cursor of this list"))
         return None, last
     if not (isinstance(last, str) and 0 < len(last) <= 36) or (key is None and kind == "arrival"):
-        raise bad("not a cursor of this list")
+        raise bad(Text("not a cursor of this list"))
     if key is None:
         return None, last
     try:
@@ -52,5 +54,5 @@ def decode_cursor(cursor: str, kind: str, descending: bool) -> tuple[Any, Any]:
     except ValueError:
         moment = None
     if moment is None or moment.tzinfo is None:
-        raise bad("not a cursor of this list")
+        raise bad(Text("not a cursor of this list"))
     return moment, last

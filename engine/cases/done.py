@@ -15,6 +15,7 @@ from engine.errors import InputError
 from engine.matters.files import Names
 from engine.model.reading import department_names
 from engine.store.tables import Case, StepLogEntry
+from engine.text import Text
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,8 @@ class DonePage:
 def done_by(ctx: EngineContext, name: str, cursor: str | None = None, limit: int = 50) -> DonePage:
     """The steps `name` completed, newest first, one page at a time (from the step log)."""
     if not 1 <= limit <= MAX_LIMIT:
-        raise InputError(f"limit from 1 to {MAX_LIMIT}", fields={"limit": [f"from 1 to {MAX_LIMIT}"]})
+        raise InputError(Text("limit from 1 to %(max)s", max=MAX_LIMIT), fields={"limit": [Text("from 1 to %(max)s",
+                                                                                         max=MAX_LIMIT)]})
     mine = [StepLogEntry.actor == name, StepLogEntry.event == "completed"]
     after = [StepLogEntry.id < decode_cursor(cursor, "done", True)[1]] if cursor else []
     with ctx.read() as session:

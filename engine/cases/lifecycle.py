@@ -17,7 +17,9 @@ from engine.cases.persistence import (
     create_case,
     find_case,
     find_case_for,
+    find_ready_or_done,
     load_runtime,
+    named as _named,
     read_log,
     save_case,
     work_item,
@@ -26,9 +28,11 @@ from engine.catalog import versions as catalog
 from engine.catalog.designer import matter_departments
 from engine.context import EngineContext
 from engine.errors import CaseClosed, InputError, NotFound, NotYourDepartment, StaleCase, StepClaimed, StepNotReady
+from engine.model.reading import named_step
 from engine.runtime.clock import using_clock
 from engine.runtime.workflow import CaseError, ReadyStep
 from engine.store.tables import Case, OpenStep, StepLogEntry
+from engine.text import Listed, Text
 from engine.views import CaseView, LogEntry, WorkItem
 
 
@@ -36,7 +40,7 @@ def start_case(ctx: EngineContext, matter_id: str, variant: str = "after", data:
                actor: Actor | None = None, source: str = "real") -> CaseView:
     """Start a case of the current version of a matter variant (`source`: real, or simulated by `simulate`)."""
     if data is not None and not isinstance(data, dict):
-        raise InputError("case data must be a JSON object", fields={"data": ["must be an object"]})
+        raise InputError(Text("case data must be a JSON object"), fields={"data": [Text("must be an object")]})
     with ctx.write() as session, using_clock(ctx.clock):
         if actor is not None:
             check_may_act(actor, matter_departments(ctx, session, matter_id), matter_id)
@@ -74,19 +78,20 @@ def reassign_step(ctx: EngineContext, number: str, step: str, actor: Actor, cler
     """An admin gives a ready step (claimed or not) to a clerk of its department; logged as that clerk's claim,
     with who reassigned it and from whom."""
     if actor.role not in ("admin", "system"):
-        raise NotYourDepartment(f"{actor.name} ({actor.role}) may not reassign steps; an admin may")
+        raise NotYourDepartment(Text("%(user)s (%(role)s) may not reassign steps; an admin may",
+                                     user=actor.name, role=actor.role))
     try:
         target = get_actor(ctx, clerk)
     except NotFound:
-        raise InputError(f"no user {clerk!r}", fields={"clerk": ["no such user"]}) from None
+        raise InputError(Text("no user '%(user)s'", user=clerk), fields={"clerk": [Text("no such user")]}) from None
     with ctx.write() as session, using_clock(ctx.clock):
         case = find_case_for(ctx, session, number, actor)
         _check_open(case)
         try:
             ready, row = _ready_row(ctx, session, case, step, target)
         except NotYourDepartment:
-            raise InputError(f"{clerk} is not a clerk of the step's department", fields={
-                "clerk": ["not a clerk of the step's department"]}) from None
+            raise InputError(Text("%(user)s is not a clerk of the step's department", user=clerk), fields={
+                "clerk": [Text("not a clerk of the step's department")]}) from None
         now, previous = ctx.clock.now(), row.claimed_by
         session.execute(update(OpenStep).where(OpenStep.task_id == row.task_id)
                         .values(claimed_by=target.name, claimed_at=now))
@@ -107,17 +112,17 @@ def _set_claim(ctx: EngineContext, number: str, step: str, actor: Actor, claim: 
         now = ctx.clock.now()
         if claim:
             if row.claimed_by not in (None, actor.name):
-                raise StepClaimed(f"step {ready.step_id!r} is claimed by {row.claimed_by} "
-                                  f"since {row.claimed_at:%Y-%m-%d %H:%M}")
+                raise StepClaimed(Text("step '%(step)s' is claimed by %(user)s since %(since)s", step=_named(ready),
+                                       user=row.claimed_by, since=format(row.claimed_at, "%Y-%m-%d %H:%M")))
             result = session.execute(update(OpenStep).where(
                 OpenStep.task_id == row.task_id, (OpenStep.claimed_by.is_(None)) | (OpenStep.claimed_by == actor.name))
                 .values(claimed_by=actor.name, claimed_at=now))
             changed = cast("CursorResult[Any]", result).rowcount  # an UPDATE's result is a CursorResult
             if not changed:
-                raise StepClaimed(f"step {ready.step_id!r} was just claimed by someone else")
+                raise StepClaimed(Text("step '%(step)s' was just claimed by someone else", step=_named(ready)))
         else:
             if row.claimed_by != actor.name:
-                raise StepClaimed(f"step {ready.step_id!r} is not claimed by you")
+                raise StepClaimed(Text("step '%(step)s' is not claimed by you", step=_named(ready)))
             session.execute(update(OpenStep).where(OpenStep.task_id == row.task_id)
                             .values(claimed_by=None, claimed_at=None))
         session.add(StepLogEntry(case_id=case.id, task_id=row.task_id, step_id=row.step_id, step_name=row.step_name,
@@ -133,16 +138,16 @@ def complete_step(ctx: EngineContext, number: str, step: str, actor: Actor, data
                   expected_version: int | None = None) -> CaseView:
     """Complete a READY manual step with form data; the case moves on to its next steps."""
     if data is not None and not isinstance(data, dict):
-        raise InputError("step data must be a JSON object", fields={"data": ["must be an object"]})
+        raise InputError(Text("step data must be a JSON object"), fields={"data": [Text("must be an object")]})
     with ctx.write() as session, using_clock(ctx.clock):
         case = find_case_for(ctx, session, number, actor)
         _check_open(case)
         if expected_version is not None and expected_version != case.version:
-            raise StaleCase(f"case {case.number} changed since you saw it "
-                            f"(version {expected_version}, now {case.version}); reload it")
+            raise StaleCase(Text("case %(number)s changed since you saw it (version %(seen)s, now %(now)s); reload it",
+                                 number=case.number, seen=expected_version, now=case.version))
         ready, row = _ready_row(ctx, session, case, step, actor)
         if row.claimed_by not in (None, actor.name):
-            raise StepClaimed(f"step {ready.step_id!r} is claimed by {row.claimed_by}")
+            raise StepClaimed(Text("step '%(step)s' is claimed by %(user)s", step=_named(ready), user=row.claimed_by))
         runtime, matter = load_runtime(ctx, session, case)
         clean = _validated(runtime.model, matter, ready, data or {})
         now = ctx.clock.now()
@@ -166,8 +171,9 @@ def _claim_on_completing(session: Session, case: Case, row: OpenStep, actor: Act
     if not cast("CursorResult[Any]", result).rowcount:
         holder = session.scalar(select(OpenStep.claimed_by).where(OpenStep.task_id == row.task_id))
         if holder is None:  # completed (or cancelled) meanwhile: the row is gone
-            raise StepNotReady(f"step {row.step_id!r} of case {case.number} is not waiting for anyone now")
-        raise StepClaimed(f"step {row.step_id!r} was just claimed by {holder}")
+            raise StepNotReady(Text("step '%(step)s' of case %(number)s is not waiting for anyone now",
+                                     step=_named(row), number=case.number))
+        raise StepClaimed(Text("step '%(step)s' was just claimed by %(user)s", step=_named(row), user=holder))
     set_committed_value(row, "claimed_by", actor.name)
     set_committed_value(row, "claimed_at", now)
     session.add(StepLogEntry(case_id=case.id, task_id=row.task_id, step_id=row.step_id, step_name=row.step_name,
@@ -183,18 +189,20 @@ def send_message(ctx: EngineContext, number: str, name: str, payload: dict[str, 
     department that waits for it), an admin or the system may deliver it.
     """
     if payload is not None and not isinstance(payload, dict):
-        raise InputError("message payload must be a JSON object", fields={"payload": ["must be an object"]})
+        raise InputError(Text("message payload must be a JSON object"), fields={"payload": [Text("must be an object")]})
     with ctx.write() as session, using_clock(ctx.clock):
         case = find_case_for(ctx, session, number, actor)
         _check_open(case)
         runtime, _ = load_runtime(ctx, session, case)
         if name not in runtime.waiting_messages():
-            waiting = ", ".join(runtime.waiting_messages()) or "no message"
-            raise StepNotReady(f"the case is not waiting for message {name!r} (it waits for: {waiting})")
+            waiting = Listed(runtime.waiting_messages(), Text("no message"))
+            raise StepNotReady(Text("the case is not waiting for message '%(message)s' (it waits for: %(waiting)s)",
+                                    message=name, waiting=waiting))
         departments = message_departments(runtime.model, name)
         if not actor.may_send(departments):
-            raise NotYourDepartment(f"{actor.name} may not deliver message {name!r}: it belongs to "
-                                    f"{', '.join(sorted(departments)) or 'no department'}")
+            raise NotYourDepartment(Text("%(user)s may not deliver message '%(message)s': it belongs to "
+                                         "%(departments)s", user=actor.name, message=name,
+                                         departments=Listed(sorted(departments), Text("no department"))))
         now = ctx.clock.now()
         try:
             runtime.send_message(name, payload or {})
@@ -247,10 +255,12 @@ def message_departments(model: Any, name: str) -> set[str]:
 
 def _check_open(case: Case) -> None:
     if case.status == "suspended":
-        raise CaseClosed(f"case {case.number} is suspended: nothing moves it until an admin resumes it")
+        raise CaseClosed(Text("case %(number)s is suspended: nothing moves it until an admin resumes it",
+                              number=case.number))
     if case.status != "running":
-        detail = f": {case.error}" if case.error else ""
-        raise CaseClosed(f"case {case.number} is {case.status}{detail}")
+        raise CaseClosed(Text("case %(number)s is %(status)s: %(reason)s", number=case.number, status=case.status,
+                              reason=case.error) if case.error else Text("case %(number)s is %(status)s",
+                                                                         number=case.number, status=case.status))
 
 
 def _ready_row(ctx: EngineContext, session: Session, case: Case, step: str, actor: Actor) -> tuple[ReadyStep, OpenStep]:
@@ -260,15 +270,19 @@ def _ready_row(ctx: EngineContext, session: Session, case: Case, step: str, acto
     session.info[("open_steps", case.id)] = every  # save_case reuses them: same transaction, same rows
     rows = [r for r in every if step in (r.task_id, r.step_id)]
     if len(rows) > 1:
-        raise InputError(f"step {step!r} is ready {len(rows)} times in case {case.number}; name it by task id")
+        raise InputError(Text("step '%(step)s' is ready %(count)s times in case %(number)s; name it by task id",
+                               step=_named(rows[0]), count=len(rows), number=case.number))
     if not rows:
         runtime, _ = load_runtime(ctx, session, case)
-        runtime.find_ready(step)  # raises the precise error: unknown step, not ready
-        raise StaleCase(f"case {case.number} changed while you acted (step {step!r} was just done); reload it")
+        ready = find_ready_or_done(session, case, runtime, step)  # raises the precise error: unknown, not ready
+        raise StaleCase(Text("case %(number)s changed while you acted (step '%(step)s' was just done); reload it",
+                             number=case.number, step=named_step(runtime.model, ready.step_id, ready.name)))
     row = rows[0]
     if not actor.may_work(row.department):
-        raise NotYourDepartment(f"{actor.name} ({actor.role}, {actor.department or 'no department'}) may not work "
-                                f"step {row.step_id!r} of department {row.department!r}")
+        raise NotYourDepartment(Text("%(user)s (%(role)s, %(department_own)s) may not work step '%(step)s' of "
+                                     "department '%(department)s'", user=actor.name, role=actor.role,
+                                     department_own=actor.department or Text("no department"), step=_named(row),
+                                     department=row.department))
     ready = ReadyStep(row.task_id, row.step_id, row.step_name, row.department, "")
     return ready, row
 
@@ -282,3 +296,4 @@ def _validated(model, matter, ready: ReadyStep, data: dict[str, Any]) -> dict[st
     from engine.matters.forms import validate_form
 
     return validate_form(matter.forms[form_id], data)
+

@@ -21,10 +21,13 @@ from engine.cases.numbers import new_case_number, normalize
 from engine.catalog import versions as catalog
 from engine.catalog.designer import matter_departments
 from engine.context import EngineContext
-from engine.errors import CaseNotFound, InputError, StaleCase
+from engine.errors import CaseNotFound, InputError, StaleCase, StepNotFound, StepNotReady
+from engine.matters.files import Names
+from engine.model.reading import named_step
 from engine.model.types import Model
-from engine.runtime.workflow import CaseError, CaseRuntime
+from engine.runtime.workflow import CaseError, CaseRuntime, ReadyStep
 from engine.store.tables import Case, ModelVersion, OpenStep, StepLogEntry, Timer
+from engine.text import Named, Text
 from engine.views import CaseView, Deadline, LogEntry, WorkItem
 from engine.vocabulary import APPLICANT
 
@@ -74,9 +77,10 @@ def _state_of(runtime: CaseRuntime) -> str:
     """The case's saved state; refused (nothing saved) when it would outgrow MAX_STATE_BYTES."""
     state = runtime.dump()
     if len(state) > MAX_STATE_BYTES:
-        raise InputError(f"the case would hold {len(state) / 1e6:.1f} MB of data, more than the "
-                         f"{MAX_STATE_BYTES // 1_000_000} MB a case may hold; nothing was saved",
-                         fields={"data": ["too much data for one case"]})
+        raise InputError(Text("the case would hold %(size)s MB of data, more than the %(max)s MB a case may hold; "
+                              "nothing was saved", size=format(len(state) / 1e6, ".1f"),
+                              max=MAX_STATE_BYTES // 1_000_000),
+                         fields={"data": [Text("too much data for one case")]})
     return state
 
 
@@ -127,8 +131,8 @@ def save_case(ctx: EngineContext, session: Session, case: Case, runtime: CaseRun
     try:
         session.flush()  # UPDATE ... WHERE version = the version we read (Case.version is the version_id_col)
     except StaleDataError:
-        raise StaleCase(f"case {number} was changed by someone else at the same time; "
-                        "reload it and try again") from None
+        raise StaleCase(Text("case %(number)s was changed by someone else at the same time; reload it and "
+                             "try again", number=number)) from None
     rows = _sync(session, case, runtime, now, completed or {}, cancelled_by, timers if timers or had_timers else None)
     if case.status != "running":
         record_finished(ctx, session, case)
@@ -228,3 +232,31 @@ def read_log(session: Session, case: Case) -> list[LogEntry]:
     rows = session.scalars(select(StepLogEntry).where(StepLogEntry.case_id == case.id).order_by(StepLogEntry.id))
     return [LogEntry(r.step_id, r.step_name, r.department, r.event, r.actor, r.ready_at, r.claimed_at, r.at, r.data)
             for r in rows]
+
+
+def named(step: ReadyStep | OpenStep | StepLogEntry) -> Named:
+    """A step in a message: its BPMN id in English, its name on pages (never its task's UUID)."""
+    name = step.name if isinstance(step, ReadyStep) else step.step_name
+    return Named(step.step_id, Names(name or step.step_id, step.step_id))
+
+
+
+def not_waiting(session: Session, case: Case, step: str, model: Model) -> StepNotReady:
+    """The error for a step (task id or BPMN id) that waits for nobody now, named as the case's step log or its
+    model names it: a done step's task id is gone from the workflow, and messages never show a task id."""
+    row = session.scalars(select(StepLogEntry).where(
+        StepLogEntry.case_id == case.id, (StepLogEntry.task_id == step) | (StepLogEntry.step_id == step))
+        .order_by(StepLogEntry.id.desc()).limit(1)).first()
+    return StepNotReady(Text("step '%(step)s' of case %(number)s is not waiting for anyone now", number=case.number,
+                             step=named(row) if row is not None else named_step(model, step)))
+
+
+def find_ready_or_done(session: Session, case: Case, runtime: CaseRuntime, step: str) -> ReadyStep:
+    """runtime.find_ready(step), but a step the log has (done, its task gone from the workflow) is StepNotReady."""
+    try:
+        return runtime.find_ready(step)
+    except StepNotFound:
+        if session.scalar(select(StepLogEntry.id).where(StepLogEntry.case_id == case.id,
+                                                        StepLogEntry.task_id == step).limit(1)) is None:
+            raise
+        raise not_waiting(session, case, step, runtime.model) from None

@@ -11,17 +11,18 @@ from sqlalchemy import select
 
 from engine.accounts.users import Actor
 from engine.audit.masking import mask_personal, mask_text, matter_fields
-from engine.cases.persistence import case_view, find_case_for, load_runtime, read_log, work_item
+from engine.cases.persistence import case_view, find_case_for, load_runtime, not_waiting, read_log, work_item
 from engine.catalog import versions as catalog
 from engine.context import EngineContext
-from engine.errors import NotYourDepartment, StepNotReady
+from engine.errors import NotYourDepartment
 from engine.matters.files import Form, Matter, Names
 from engine.matters.labels import LabelledValue, labelled_data
 from engine.model.metrics import static_metrics
-from engine.model.reading import department_names, step_name_en
+from engine.model.reading import department_names, named_step, step_name_en
 from engine.model.types import Model
 from engine.runtime.clock import using_clock
 from engine.store.tables import Case, OpenStep
+from engine.text import Text
 from engine.views import CaseView, LogEntry, WorkItem
 
 
@@ -107,11 +108,13 @@ def step_detail(ctx: EngineContext, number: str, step: str, actor: Actor) -> Ste
         runtime, matter = load_runtime(ctx, session, case)
         view = case_view(case, catalog.version_number(ctx, session, case.model_version_id), runtime, session,
                          ctx.clock.now())
-    item = next((i for i in view.ready_steps if step in (i.step_id, i.task_id)), None)
-    if item is None:
-        raise StepNotReady(f"step {step!r} of case {view.number} is not waiting for anyone now")
+        item = next((i for i in view.ready_steps if step in (i.step_id, i.task_id)), None)
+        if item is None:
+            raise not_waiting(session, case, runtime.step_id_of(step), runtime.model)
     if not actor.may_work(item.department):
-        raise NotYourDepartment(f"{actor.name} may not work step {item.step_id!r} of department {item.department!r}")
+        raise NotYourDepartment(Text("%(user)s may not work step '%(step)s' of department '%(department)s'",
+                                     user=actor.name, step=named_step(runtime.model, item.step_id, item.step_name),
+                                     department=item.department))
     form = _form(runtime.model, matter, item.step_id)
     return StepDetail(_entry(runtime.model, matter, item), view, form, labelled_data(view.data, matter_fields(matter)))
 

@@ -26,6 +26,7 @@ from engine.context import EngineContext
 from engine.errors import InputError
 from engine.matters.files import Names
 from engine.store.tables import Case, ModelVersion, OpenStep
+from engine.text import Listed, Text
 
 DUE_STATES = ("overdue", "due_soon", "on_time")
 CLAIMED = ("any", "me", "unclaimed")
@@ -96,20 +97,20 @@ def worklist(ctx: EngineContext, query: WorklistFilter) -> WorklistPage:
 
 
 def _check(query: WorklistFilter) -> None:
-    problems = {}
+    problems: dict[str, list[str]] = {}
     if query.due is not None and query.due not in DUE_STATES:
-        problems["due"] = [f"one of {', '.join(DUE_STATES)}"]
+        problems["due"] = [Text("one of %(choices)s", choices=Listed(DUE_STATES))]
     if query.claimed not in CLAIMED:
-        problems["claimed"] = [f"one of {', '.join(CLAIMED)}"]
+        problems["claimed"] = [Text("one of %(choices)s", choices=Listed(CLAIMED))]
     if query.claimed == "me" and not query.me:
-        problems["claimed"] = ["only a signed-in clerk has claims of their own"]
+        problems["claimed"] = [Text("only a signed-in clerk has claims of their own")]
     if query.sort not in SORTS:
-        problems["sort"] = [f"one of {', '.join(SORTS)}"]
+        problems["sort"] = [Text("one of %(choices)s", choices=Listed(SORTS))]
     if not 1 <= query.limit <= MAX_LIMIT:
-        problems["limit"] = [f"from 1 to {MAX_LIMIT}"]
+        problems["limit"] = [Text("from 1 to %(max)s", max=MAX_LIMIT)]
     if problems:
-        raise InputError("bad worklist query: " + "; ".join(f"{k}: {v[0]}" for k, v in problems.items()),
-                         fields=problems)
+        raise InputError(Text("bad worklist query: %(problems)s",
+                              problems="; ".join(f"{k}: {v[0]}" for k, v in problems.items())), fields=problems)
 
 
 def _conditions(ctx: EngineContext, session: Session, query: WorklistFilter, now: datetime) -> list[Any]:

@@ -19,6 +19,7 @@ from engine.model.problems import Problem
 from engine.model.types import Model
 from engine.model.xmlsafe import MAX_BYTES
 from engine.store.tables import ModelVersion
+from engine.text import Listed, Text
 from engine.vocabulary import APPLICANT, VARIANTS
 
 MAX_UPLOAD = MAX_BYTES  # one limit for uploaded files, defined in engine.model.xmlsafe
@@ -49,7 +50,7 @@ def _parse_upload_matter(matter_yaml: bytes, matter_id: str | None) -> Matter:
     from engine.matters.files import parse_matter
 
     if len(matter_yaml) > MAX_UPLOAD:
-        raise ModelError([Problem("matter.yaml", None, None, f"larger than {MAX_UPLOAD} bytes")])
+        raise ModelError([Problem("matter.yaml", None, None, Text("larger than %(max)s bytes", max=MAX_UPLOAD))])
     try:  # parse_matter checks the id against the directory name; uploads have no directory
         declared = yaml.safe_load(matter_yaml)
     except (yaml.YAMLError, RecursionError, MemoryError):
@@ -63,7 +64,7 @@ def _load_upload(bpmn: bytes, filename: str, matter: Matter | None) -> Model:
     from engine.model.loading import load_model
 
     if len(bpmn) > MAX_UPLOAD:
-        raise ModelError([Problem(filename, None, None, f"larger than {MAX_UPLOAD} bytes")])
+        raise ModelError([Problem(filename, None, None, Text("larger than %(max)s bytes", max=MAX_UPLOAD))])
     return load_model(bpmn, filename, matter=matter)
 
 
@@ -101,9 +102,11 @@ def _prepare(ctx: EngineContext, bpmn: bytes, filename: str, matter_yaml: bytes 
     """What deploying checks before it stores: the upload, its matter and who deploys it (the model, its
     matter, its display name and the matter.yaml text to store); raises what deploying would."""
     if variant not in VARIANTS:
-        raise InputError(f"unknown variant {variant!r}", fields={"variant": [f"one of {', '.join(VARIANTS)}"]})
+        raise InputError(Text("unknown variant '%(variant)s'", variant=variant),
+                         fields={"variant": [Text("one of %(choices)s", choices=Listed(VARIANTS))]})
     if not re.fullmatch(r"[a-z][a-z0-9_]{0,63}", matter_id or ""):
-        raise InputError(f"invalid matter id {matter_id!r}", fields={"matter_id": ["lower-case letters, digits, _"]})
+        raise InputError(Text("invalid matter id '%(matter)s'", matter=matter_id),
+                         fields={"matter_id": [Text("lower-case letters, digits, _")]})
     if matter_yaml is not None:
         matter = _parse_upload_matter(matter_yaml, matter_id)
         yaml_text = matter_yaml.decode("utf-8")
@@ -112,8 +115,8 @@ def _prepare(ctx: EngineContext, bpmn: bytes, filename: str, matter_yaml: bytes 
             row = session.scalar(select(ModelVersion).where(ModelVersion.matter_id == matter_id)
                                  .order_by(ModelVersion.deployed_at.desc(), ModelVersion.id.desc()).limit(1))
             if row is None or row.matter_yaml is None:
-                raise InputError(f"matter {matter_id!r} has no deployed matter.yaml; upload one with the model",
-                                 fields={"matter_yaml": ["required for a new matter"]})
+                raise InputError(Text("matter '%(matter)s' has no deployed matter.yaml; upload one with the model",
+                                      matter=matter_id), fields={"matter_yaml": [Text("required for a new matter")]})
             _, matter = catalog.loaded_version(ctx, session, row.id)
             yaml_text = row.matter_yaml
     display = f"{matter_id}/{_clean_filename(filename)}"
@@ -219,7 +222,7 @@ def matter_info(ctx: EngineContext, session: Session, matter_id: str) -> MatterI
     """One deployed matter inside the caller's transaction (MatterNotFound otherwise)."""
     version_ids = current_version_ids(session, matter_id)
     if not version_ids:
-        raise MatterNotFound(f"no deployed matter {matter_id!r}")
+        raise MatterNotFound(Text("no deployed matter '%(matter)s'", matter=matter_id))
     model, matter = catalog.loaded_version(ctx, session, max(version_ids.values()))
     numbers = {variant: catalog.version_number(ctx, session, vid) for variant, vid in version_ids.items()}
     return _matter_info(matter_id, model, matter, numbers)

@@ -15,6 +15,7 @@ from engine.errors import InputError, NotFound
 from engine.matters.files import Form, FormField, Matter
 from engine.model.types import Model
 from engine.store.tables import ModelVersion
+from engine.text import Text
 
 
 @dataclass(frozen=True)
@@ -105,13 +106,14 @@ def version_diff(ctx: EngineContext, old_id: int, new_id: int) -> VersionDiff:
         rows = {i: session.get(ModelVersion, i) if 0 < i <= MAX_ID else None for i in (old_id, new_id)}
         for version_id, row in rows.items():
             if row is None:
-                raise NotFound(f"no model version {version_id}")
+                raise NotFound(Text("no model version %(version)s", version=version_id))
         old, new = rows[old_id], rows[new_id]
         assert old is not None and new is not None
         if old.matter_id != new.matter_id:
-            raise InputError(f"versions {old_id} and {new_id} belong to different matters "
-                             f"({old.matter_id}, {new.matter_id}); compare versions of one matter",
-                             fields={"with": ["a version of the same matter"]})
+            raise InputError(Text("versions %(old)s and %(new)s belong to different matters (%(old_matter)s, "
+                                  "%(new_matter)s); compare versions of one matter", old=old_id, new=new_id,
+                                  old_matter=old.matter_id, new_matter=new.matter_id),
+                             fields={"with": [Text("a version of the same matter")]})
         matter_id = old.matter_id
         changes = _changes(catalog.loaded_version(ctx, session, old.id), catalog.loaded_version(ctx, session, new.id))
     infos = {v.id: v for v in list_versions(ctx, matter_id)}

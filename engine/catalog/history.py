@@ -16,6 +16,7 @@ from engine.catalog.designer import ModelFile, check_deployer
 from engine.context import EngineContext
 from engine.errors import InputError, MatterNotFound, NotFound
 from engine.store.tables import ModelVersion
+from engine.text import Text
 
 MAX_ID = 2**31 - 1  # keys are INTEGER columns (32 bits on PostgreSQL): a larger id cannot name a row
 
@@ -58,7 +59,7 @@ def list_versions(ctx: EngineContext, matter_id: str | None = None) -> list[Vers
             query = query.where(ModelVersion.matter_id == matter_id)
         rows = session.execute(query).all()
     if matter_id is not None and not rows:
-        raise MatterNotFound(f"no deployed matter {matter_id!r}")
+        raise MatterNotFound(Text("no deployed matter '%(matter)s'", matter=matter_id))
     seen: set[tuple[str, str]] = set()
     found = []
     for row in rows:
@@ -73,7 +74,7 @@ def get_version(ctx: EngineContext, version_id: int) -> VersionDetail:
     with ctx.read() as session:
         row = session.get(ModelVersion, version_id) if 0 < version_id <= MAX_ID else None
         if row is None:
-            raise NotFound(f"no model version {version_id}")
+            raise NotFound(Text("no model version %(version)s", version=version_id))
         newest = session.scalar(select(func.max(ModelVersion.version)).where(
             ModelVersion.matter_id == row.matter_id, ModelVersion.variant == row.variant))
         info = VersionInfo(row.id, row.matter_id, row.variant, row.version, row.content_hash, row.filename,
@@ -88,11 +89,12 @@ def restore_version(ctx: EngineContext, version_id: int, actor: Actor) -> catalo
     with ctx.write() as session:
         row = session.get(ModelVersion, version_id) if 0 < version_id <= MAX_ID else None
         if row is None:
-            raise NotFound(f"no model version {version_id}")
+            raise NotFound(Text("no model version %(version)s", version=version_id))
         model, matter = catalog.loaded_version(ctx, session, row.id)
         if matter is None:
-            raise InputError(f"version {row.version} of {row.matter_id} {row.variant} has no matter.yaml to check "
-                             "who may deploy it; upload it again with its matter.yaml")
+            raise InputError(Text("version %(version)s of %(matter)s %(variant)s has no matter.yaml to check who may "
+                                  "deploy it; upload it again with its matter.yaml", version=row.version,
+                                  matter=row.matter_id, variant=row.variant))
         check_deployer(ctx, session, actor, row.matter_id, row.variant, matter, model)
         return catalog.store_version(ctx, session, row.matter_id, row.variant, row.bpmn, row.filename, model,
                                      row.matter_yaml, actor.name)

@@ -14,6 +14,7 @@ from engine.errors import MatterNotFound, ModelError, NotFound
 from engine.model.problems import Problem
 from engine.model.types import Model
 from engine.store.tables import ModelVersion
+from engine.text import Listed, Text
 
 
 @dataclass(frozen=True)
@@ -117,9 +118,11 @@ def current_version(session: Session, matter_id: str, variant: str) -> ModelVers
                          .order_by(ModelVersion.version.desc()).limit(1))
     if row is None:
         known = session.scalars(select(ModelVersion.matter_id).distinct()).all()
-        hint = (f"; deployed matters: {', '.join(sorted(known))}" if known
-                else "; nothing is deployed yet (run `onething deploy`)")
-        raise MatterNotFound(f"no deployed {variant!r} variant of matter {matter_id!r}{hint}")
+        if known:
+            raise MatterNotFound(Text("no deployed '%(variant)s' variant of matter '%(matter)s'; deployed matters: "
+                                      "%(matters)s", variant=variant, matter=matter_id, matters=Listed(sorted(known))))
+        raise MatterNotFound(Text("no deployed '%(variant)s' variant of matter '%(matter)s'; nothing is deployed yet "
+                                  "(run `onething deploy`)", variant=variant, matter=matter_id))
     return row
 
 
@@ -128,7 +131,7 @@ def loaded_version(ctx: EngineContext, session: Session, version_id: int) -> tup
     def load() -> tuple[Model, Any]:
         row = session.get(ModelVersion, version_id)
         if row is None:
-            raise NotFound(f"no model version {version_id}")
+            raise NotFound(Text("no model version %(version)s", version=version_id))
         ctx.caches.version_numbers.put(version_id, row.version)
         return load_version_row(row)
 
@@ -141,7 +144,7 @@ def version_number(ctx: EngineContext, session: Session, version_id: int) -> int
     if number is None:
         stored = session.scalar(select(ModelVersion.version).where(ModelVersion.id == version_id))
         if stored is None:
-            raise NotFound(f"no model version {version_id}")
+            raise NotFound(Text("no model version %(version)s", version=version_id))
         number = ctx.caches.version_numbers.put(version_id, stored)
     return number
 

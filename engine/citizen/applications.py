@@ -23,6 +23,7 @@ from engine.matters.forms import contact_field
 from engine.matters.messages import message
 from engine.model import reading
 from engine.model.metrics import static_metrics
+from engine.model.reading import named_step
 from engine.model.types import Model
 from engine.runtime.clock import using_clock
 from engine.runtime.workdays import china_date
@@ -30,6 +31,7 @@ from engine.runtime.workflow import CaseError
 from engine.store.tables import Case, OpenStep, StepLogEntry
 from engine.store.tables_citizen import CaseContact, CaseRating
 from engine.store.throttle import exceeded
+from engine.text import Text
 from engine.vocabulary import APPLICANT
 
 APPLICATION_WINDOW = timedelta(hours=1)
@@ -110,7 +112,7 @@ def start_application(ctx: EngineContext, matter_id: str, variant: str, data: di
     form's contact field (`contact_field`), so the applicant is not asked twice. Every problem of the
     phone and of the form is reported at once."""
     if not isinstance(data, dict):
-        raise InputError("the application must be an object", fields={"data": ["must be an object"]})
+        raise InputError(Text("the application must be an object"), fields={"data": [Text("must be an object")]})
     client = (client or "-")[:64]
     with ctx.write() as session, using_clock(ctx.clock):
         if client != "-":
@@ -124,11 +126,12 @@ def start_application(ctx: EngineContext, matter_id: str, variant: str, data: di
         if intake:
             ready = next((s for s in runtime.ready_steps() if s.step_id == intake[0]), None)
             if ready is None:
-                raise InputError(f"matter {matter_id!r} does not start with its applicant step {intake[0]!r}")
+                raise InputError(Text("matter '%(matter)s' does not start with its applicant step '%(step)s'",
+                                      matter=matter_id, step=named_step(model, intake[0])))
             try:
                 runtime.complete(ready.task_id, clean)
             except CaseError as exc:
-                raise InputError(f"the application was not accepted: {exc}") from None
+                raise InputError(Text("the application was not accepted: %(reason)s", reason=str(exc))) from None
             save_case(ctx, session, case, runtime, now, completed={ready.task_id: ("applicant", clean)})
         salt = secrets.token_hex(16)
         session.add(CaseContact(case_id=case.id, salt=salt, phone_hash=check_hash(salt, contact),
@@ -140,7 +143,7 @@ def _limit_applications(session: Session, client: str, now: datetime) -> None:
     """At most MAX_APPLICATIONS per client an hour, so nobody floods the clerks' worklists."""
     if exceeded(session, CaseContact.applied_at, now - APPLICATION_WINDOW,
                 (CaseContact.client == client, MAX_APPLICATIONS)):
-        raise Throttled("too many applications from this address in the last hour; please try again later")
+        raise Throttled(Text("too many applications from this address in the last hour; please try again later"))
 
 
 # -- lookup and rating --------------------------------------------------------------------------------
@@ -160,24 +163,24 @@ def rate(ctx: EngineContext, number: str, check: str, score: int, comment: str |
          client: str = "-") -> None:
     """Rate a completed case once (1–5, optional comment up to 500 characters)."""
     if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
-        raise InputError("the score is a whole number from 1 to 5",
+        raise InputError(Text("the score is a whole number from 1 to 5"),
                          fields={"score": [message("between", min=1, max=5)]})
     comment = (comment or "").strip() or None
     if comment is not None and len(comment) > 500:
-        raise InputError("the comment is longer than 500 characters",
+        raise InputError(Text("the comment is longer than %(max)s characters", max=500),
                          fields={"comment": [message("too_long", max=500)]})
     with ctx.read() as session:
         case = checked_case(ctx, session, number, check, client)
         case_id, status = case.id, case.status
     if status != "completed":
-        raise Conflict("only a completed case can be rated")
+        raise Conflict(Text("only a completed case can be rated"))
     try:
         with ctx.write() as session:
             if session.get(CaseRating, case_id) is not None:
-                raise Conflict("this case has been rated already")
+                raise Conflict(Text("this case has been rated already"))
             session.add(CaseRating(case_id=case_id, score=score, comment=comment, rated_at=ctx.clock.now()))
     except IntegrityError:
-        raise Conflict("this case has been rated already") from None
+        raise Conflict(Text("this case has been rated already")) from None
 
 
 # -- progress in plain words ------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from engine.errors import InputError
 from engine.matters.files import Form
 from engine.matters.forms import PHONE, contact_field, validate_form
 from engine.matters.messages import message
+from engine.text import Listed, Text
 
 
 def clean_phone(phone: Any) -> str:
@@ -16,7 +17,7 @@ def clean_phone(phone: Any) -> str:
     if text.startswith("+86"):
         text = text[3:]
     if not PHONE.match(text):
-        raise InputError("not a mainland mobile number", fields={"phone": [message("not_phone")]})
+        raise InputError(Text("not a mainland mobile number"), fields={"phone": [message("not_phone")]})
     return text
 
 
@@ -40,7 +41,8 @@ def checked_application(form: Form | None, data: dict[str, Any], phone: str | No
             for name, texts in exc.fields.items():
                 errors.setdefault(name, []).extend(texts)
     if errors:
-        raise InputError(f"the application has invalid fields: {', '.join(sorted(errors))}", fields=errors)
+        raise InputError(Text("the application has invalid fields: %(fields)s", fields=Listed(sorted(errors))),
+                         fields=errors)
     if not given:
         assert contact is not None  # no phone given and no contact field was reported above
         given = clean[contact.name]

@@ -30,6 +30,7 @@ from engine.matters.forms import PHONE
 from engine.store.tables import Case
 from engine.store.tables_citizen import CaseContact, LookupFailure
 from engine.store.throttle import lapses_in, wait_seconds
+from engine.text import Text
 
 CLIENT_WINDOW = timedelta(hours=1)
 FREE_PER_CLIENT = 5
@@ -37,7 +38,6 @@ FIRST_DELAY = timedelta(seconds=1)
 MAX_DELAY = timedelta(minutes=5)
 NUMBER_WINDOW = timedelta(hours=24)
 SHORT_CHECKS_PER_NUMBER = 5
-NOT_FOUND = "no case with this number and check; check both and try again"
 
 
 def check_hash(salt: str, text: str) -> str:
@@ -55,14 +55,16 @@ def _throttle(session: Session, number: str, client: str, phone: str | None, now
     wait = wait_seconds(session, LookupFailure.at, LookupFailure.client == client, now - CLIENT_WINDOW, now,
                         free=FREE_PER_CLIENT, first=FIRST_DELAY, cap=MAX_DELAY)
     if wait:
-        raise Throttled(f"too many wrong checks from this address; try again in {wait} seconds", retry_after=wait)
+        raise Throttled(Text("too many wrong checks from this address; try again in %(seconds)s seconds", seconds=wait),
+                        retry_after=wait)
     if phone is None:
         guarded = lapses_in(session, LookupFailure.at, LookupFailure.number == number, NUMBER_WINDOW, now,
                             SHORT_CHECKS_PER_NUMBER)
         if guarded:
             raise FullPhoneRequired(
-                "this case number has had too many wrong checks: look it up with the whole mobile number, "
-                f"or with the last four digits again in {math.ceil(guarded / 60)} minutes", retry_after=guarded)
+                Text("this case number has had too many wrong checks: look it up with the whole mobile number, "
+                     "or with the last four digits again in %(minutes)s minutes", minutes=math.ceil(guarded / 60)),
+                retry_after=guarded)
 
 
 def _verified(session: Session, number: str, check: str, phone: str | None) -> Case | None:
@@ -91,5 +93,5 @@ def checked_case(ctx: EngineContext, session: Session, number: str, check: str, 
     if case is None:
         session.rollback()
         _fail(ctx, key, client, now)
-        raise NotFound(NOT_FOUND)
+        raise NotFound(Text("no case with this number and check; check both and try again"))
     return case

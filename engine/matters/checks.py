@@ -8,6 +8,7 @@ import yaml
 from engine.errors import InputError
 from engine.matters.messages import Path_
 from engine.model.problems import Problem
+from engine.text import Text
 from engine.vocabulary import APPLICANT
 
 if TYPE_CHECKING:  # pragma: no cover - type hints only
@@ -40,11 +41,11 @@ def locate(node: yaml.Node | None, path: Path_) -> tuple[int | None, str]:
 
 def _duplicates(items: list[Any], key: str, where: str) -> list[tuple[Path_, str]]:
     seen: set[Any] = set()
-    found = []
+    found: list[tuple[Path_, str]] = []
     for i, item in enumerate(items):
         value = item[key]
         if value in seen:
-            found.append(((where, i, key), f"duplicate {key} '{value}'"))
+            found.append(((where, i, key), Text("duplicate %(key)s '%(value)s'", key=key, value=value)))
         seen.add(value)
     return found
 
@@ -56,9 +57,10 @@ def cross_check(d: dict[str, Any], matter: Matter) -> list[tuple[Path_, str]]:
     found = _duplicates(d["departments"], "id", "departments") + _duplicates(d["materials"], "id", "materials")
     for i, dep in enumerate(d["departments"]):
         if dep["id"] == APPLICANT:
-            found.append((("departments", i, "id"), "Applicant is reserved for the applicant's lane"))
+            found.append((("departments", i, "id"), Text("Applicant is reserved for the applicant's lane")))
     if matter.id != matter.directory.name:
-        found.append((("id",), f"matter id '{matter.id}' differs from its directory '{matter.directory.name}'"))
+        found.append((("id",), Text("matter id '%(matter)s' differs from its directory '%(directory)s'",
+                                    matter=matter.id, directory=matter.directory.name)))
     for fid, form in matter.forms.items():
         names = [{"name": x.name} for x in form.fields]
         found += [(("forms", fid) + p[1:], m) for p, m in _duplicates(names, "name", "fields")]
@@ -69,12 +71,13 @@ def cross_check(d: dict[str, Any], matter: Matter) -> list[tuple[Path_, str]]:
                 validate_form(form, {fld.name: fld.example}, partial=True)
             except InputError as exc:
                 for msg in exc.fields.get(fld.name, [exc.message]):
-                    found.append((("forms", fid, "fields", i, "example"), f"example is invalid: {msg}"))
+                    found.append((("forms", fid, "fields", i, "example"), Text("example is invalid: %(reason)s",
+                                                                               reason=msg)))
     field_names = {x.name for form in matter.forms.values() for x in form.fields}
     for i, scenario in enumerate(matter.scenarios):
         for key in scenario.data:
             if key not in field_names:
-                found.append((("scenarios", i, "data", key), f"'{key}' is not a field of any form"))
+                found.append((("scenarios", i, "data", key), Text("'%(key)s' is not a field of any form", key=key)))
     return found
 
 

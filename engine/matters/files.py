@@ -14,6 +14,7 @@ from engine.matters.checks import cross_check, problems_at
 from engine.matters.messages import flatten_messages
 from engine.matters.schema import STRING_TYPES, MatterSchema
 from engine.model.problems import Problem
+from engine.text import Text
 
 
 @dataclass(frozen=True)
@@ -169,15 +170,17 @@ def parse_matter(raw: bytes, directory: Path, filename: str) -> Matter:
         text = raw.decode("utf-8")
         data = yaml.safe_load(text)
     except UnicodeDecodeError as exc:
-        raise ModelError([Problem(filename, None, None, f"not UTF-8: {exc.reason}")]) from None
+        raise ModelError([Problem(filename, None, None, Text("not UTF-8: %(reason)s", reason=exc.reason))]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        raise ModelError([Problem(filename, line, None, f"not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
+        raise ModelError([Problem(filename, line, None, Text("not valid YAML: %(reason)s",
+                                                             reason=str(getattr(exc, "problem", exc))))]) from None
     except (RecursionError, MemoryError):
-        raise ModelError([Problem(filename, None, None, "matter.yaml is nested too deeply or too large")]) from None
+        raise ModelError([Problem(filename, None, None,
+                                  Text("matter.yaml is nested too deeply or too large"))]) from None
     if not isinstance(data, dict):
-        raise ModelError([Problem(filename, 1, None, "matter.yaml must be a mapping of fields")])
+        raise ModelError([Problem(filename, 1, None, Text("matter.yaml must be a mapping of fields"))])
     try:
         loaded = MatterSchema().load(data)
     except ValidationError as exc:

@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from engine.text import Text
 from engine.vocabulary import VARIANTS
 
 FIELD_TYPES = ("text", "integer", "number", "date", "boolean", "choice", "resident_id", "phone", "email",
@@ -41,7 +42,7 @@ class ChoiceSchema(Schema):
 
 def _identifier(value: str) -> None:
     if not value.isidentifier() or keyword.iskeyword(value) or not value.isascii():
-        raise ValidationError("must be an ASCII Python identifier (it becomes task data)")
+        raise ValidationError(Text("must be an ASCII Python identifier (it becomes task data)"))
 
 
 class FieldSchema(Schema):
@@ -60,20 +61,20 @@ class FieldSchema(Schema):
     def _consistent(self, data: dict[str, Any], **kwargs: Any) -> None:
         kind = data.get("type")
         if kind == "choice" and not data.get("choices"):
-            raise ValidationError("a choice field needs choices", "choices")
+            raise ValidationError(Text("a choice field needs choices"), "choices")
         if kind != "choice" and "choices" in data:
-            raise ValidationError("only a choice field has choices", "choices")
+            raise ValidationError(Text("only a choice field has choices"), "choices")
         if "max_length" in data and kind != "text":
-            raise ValidationError("only a text field has max_length", "max_length")
+            raise ValidationError(Text("only a text field has max_length"), "max_length")
         for bound in ("min", "max"):
             if bound in data and kind not in ("integer", "number"):
-                raise ValidationError(f"only integer and number fields have {bound}", bound)
+                raise ValidationError(Text("only integer and number fields have %(bound)s", bound=bound), bound)
         if "past" in data and kind != "date":
-            raise ValidationError("only a date field has past", "past")
+            raise ValidationError(Text("only a date field has past"), "past")
         if data.get("min") is not None and data.get("max") is not None and data["min"] > data["max"]:
-            raise ValidationError("min is greater than max", "min")
+            raise ValidationError(Text("min is greater than max"), "min")
         if data.get("required") and "example" not in data:
-            raise ValidationError("a required field needs an example", "example")
+            raise ValidationError(Text("a required field needs an example"), "example")
 
 
 class FormSchema(Schema):

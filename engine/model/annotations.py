@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine.model.problems import Problem
 from engine.model.types import Model, StepInfo
+from engine.text import Listed, Text
 from engine.vocabulary import APPLICANT
 
 if TYPE_CHECKING:  # pragma: no cover - import for type hints only
@@ -49,7 +50,7 @@ class Duration:
 def _parse_amount(text: str) -> float:
     match = _AMOUNT.match(text)
     if not match:
-        raise ValueError(f"'{text}' is not a number with unit h or d (e.g. 4h, 1.5d)")
+        raise ValueError(Text("'%(text)s' is not a number with unit h or d (e.g. 4h, 1.5d)", text=text))
     number = float(match.group(1))
     return number * HOURS_PER_DAY if match.group(2) == "d" else number
 
@@ -58,27 +59,28 @@ def parse_duration(text: str) -> Duration:
     """Parse `fixed X`, `uniform A B` or `triangular MIN MODE MAX` (values like 4h or 2d)."""
     words = text.split()
     if not words or words[0] not in _DURATION_ARITY:
-        raise ValueError(f"duration '{text}' must start with fixed, uniform or triangular")
+        raise ValueError(Text("duration '%(text)s' must start with fixed, uniform or triangular", text=text))
     kind, amounts = words[0], words[1:]
     if len(amounts) != _DURATION_ARITY[kind]:
-        raise ValueError(f"duration '{text}': {kind} takes {_DURATION_ARITY[kind]} value(s), got {len(amounts)}")
+        raise ValueError(Text("duration '%(text)s': %(kind)s takes %(count)s value(s), got %(got)s", text=text,
+                              kind=kind, count=_DURATION_ARITY[kind], got=len(amounts)))
     values = tuple(_parse_amount(a) for a in amounts)
     if list(values) != sorted(values):
-        raise ValueError(f"duration '{text}': values must be in increasing order")
+        raise ValueError(Text("duration '%(text)s': values must be in increasing order", text=text))
     return Duration(kind, values)
 
 
 def parse_trip(text: str) -> bool:
     """Parse the trip property: exactly `true` or `false`."""
     if text not in ("true", "false"):
-        raise ValueError(f"trip must be true or false, not '{text}'")
+        raise ValueError(Text("trip must be true or false, not '%(text)s'", text=text))
     return text == "true"
 
 
 def parse_time_limit(text: str) -> int:
     """Parse a time limit: a positive whole number of working days."""
     if not re.fullmatch(r"\d+", text.strip()) or int(text) <= 0:
-        raise ValueError(f"time_limit must be a positive whole number of working days, not '{text}'")
+        raise ValueError(Text("time_limit must be a positive whole number of working days, not '%(text)s'", text=text))
     return int(text)
 
 
@@ -127,39 +129,42 @@ def uses_onething(model: Model) -> bool:
 
 
 def _value_problems(step: StepInfo) -> list[str]:
-    messages = []
+    messages: list[str] = []
     for name in step.properties:
         if name not in PROPERTY_NAMES:
-            messages.append(f"unknown property '{name}' (allowed: {', '.join(PROPERTY_NAMES)})")
+            messages.append(Text("unknown property '%(name)s' (allowed: %(names)s)", name=name,
+                                 names=Listed(PROPERTY_NAMES)))
     parsers = {"trip": parse_trip, "duration": parse_duration, "time_limit": parse_time_limit}
     for name, parse in parsers.items():
         if name in step.properties:
             try:
                 parse(step.properties[name] or "")
             except ValueError as exc:
-                messages.append(str(exc))
+                messages.append(exc.args[0] if exc.args else str(exc))  # a Text: keep it
     return messages
 
 
 def _required_problems(step: StepInfo, notes: StepAnnotations) -> list[str]:
-    messages = []
+    messages: list[str] = []
     if notes.name_en is None:
-        messages.append("step has no name_en property (its English name)")
+        messages.append(Text("step has no name_en property (its English name)"))
     if step.kind == "userTask" and notes.form is None:
-        messages.append("userTask has no form property")
+        messages.append(Text("userTask has no form property"))
     if step.department is None:
-        messages.append("step is outside every lane")
+        messages.append(Text("step is outside every lane"))
     return messages
 
 
 def _matter_problems(notes: StepAnnotations, matter: Matter) -> list[str]:
-    messages = []
+    messages: list[str] = []
     materials = {m.id for m in matter.materials}
     for material in notes.materials:
         if material not in materials:
-            messages.append(f"unknown material '{material}' (not in matter.yaml of '{matter.id}')")
+            messages.append(Text("unknown material '%(material)s' (not in matter.yaml of '%(matter)s')",
+                                 material=material, matter=matter.id))
     if notes.form is not None and notes.form not in matter.forms:
-        messages.append(f"unknown form '{notes.form}' (not in matter.yaml of '{matter.id}')")
+        messages.append(Text("unknown form '%(form)s' (not in matter.yaml of '%(matter)s')", form=notes.form,
+                             matter=matter.id))
     return messages
 
 
@@ -170,7 +175,8 @@ def _lane_problems(model: Model, matter: Matter) -> list[Problem]:
         if lane_id != APPLICANT and lane_id not in departments:
             nodes = model.root.xpath("//*[local-name()='lane'][@id=$id]", id=lane_id)
             line = nodes[0].sourceline if nodes else None
-            message = f"lane '{lane_id}' is not a department of '{matter.id}' in matter.yaml (nor Applicant)"
+            message = Text("lane '%(lane)s' is not a department of '%(matter)s' in matter.yaml (nor Applicant)",
+                           lane=lane_id, matter=matter.id)
             problems.append(Problem(model.filename, line, lane_id, message))
     return problems
 

@@ -34,6 +34,7 @@ from engine.model.structure import structure_problems
 from engine.model.translation import translate_collections, translate_expressions
 from engine.model.types import STEP_KINDS, Model, StepInfo
 from engine.model.xmlsafe import parse_xml
+from engine.text import Listed, Text
 
 MAX_ELEMENTS = 5_000  # flow elements of a model: more is a mistake, and SpiffWorkflow parses in quadratic time
 _DEPTH = threading.Lock()
@@ -55,20 +56,19 @@ def choose_process(root: Any, filename: str, process_id: str | None) -> tuple[st
     all_processes = v.processes(root)
     runnable = [p for p in all_processes if v.is_executable(p)]
     if not all_processes:
-        return None, [Problem(filename, root.sourceline, None, "no bpmn:process in this file: nothing to run")]
+        return None, [Problem(filename, root.sourceline, None, Text("no bpmn:process in this file: nothing to run"))]
     if not runnable:
         return None, [
             Problem(filename, p.sourceline, p.get("id"),
-                    'process has isExecutable="false": OneThing only runs executable processes')
+                    Text('process has isExecutable="false": OneThing only runs executable processes'))
             for p in all_processes
         ]
     ids = [p.get("id") for p in runnable]
     if process_id is not None:
         if process_id in ids:
             return process_id, []
-        known = ", ".join(ids)
         return None, [Problem(filename, root.sourceline, process_id,
-                              f"no executable process with this id (executable: {known})")]
+                              Text("no executable process with this id (executable: %(ids)s)", ids=Listed(ids)))]
     called = {t for p in runnable for _, t in v.call_targets(p) if t != p.get("id")}
     top = [pid for pid in ids if pid not in called]
     return (top or ids)[0], []
@@ -79,7 +79,7 @@ def _spiff_problem(exc: ValidationException, root: Any, filename: str, process: 
     element_id = getattr(exc, "id", None) or process.get("id")
     line = v.line_of(root, element_id) or process.sourceline
     message = re.sub(r"<Element (\S+) at 0x[0-9a-f]+>", r"\1", v.short_names(message)).rstrip(". ")
-    return Problem(filename, line, element_id, f"SpiffWorkflow: {message}")
+    return Problem(filename, line, element_id, Text("SpiffWorkflow: %(reason)s", reason=message))
 
 
 def size_problems(root: Any, filename: str) -> list[Problem]:
@@ -87,8 +87,9 @@ def size_problems(root: Any, filename: str) -> list[Problem]:
     count = sum(1 for local in v.FLOW_NODES for _ in root.iter(v.tag(local)))
     if count <= MAX_ELEMENTS:
         return []
-    return [Problem(filename, root.sourceline, None, f"the model has {count:,} flow elements (tasks, events, "
-                    f"gateways); a model may have at most {MAX_ELEMENTS:,}")]
+    return [Problem(filename, root.sourceline, None, Text("the model has %(count)s flow elements (tasks, events, "
+                                                          "gateways); a model may have at most %(max)s",
+                                                          count=format(count, ","), max=format(MAX_ELEMENTS, ",")))]
 
 
 def _deep_enough(elements: int) -> None:
@@ -113,7 +114,8 @@ def parse_specs(root: Any, filename: str) -> tuple[dict[str, tuple[Any, dict[str
         except ValidationException as exc:
             problems.append(_spiff_problem(exc, root, filename, process))
         except Exception as exc:  # Spiff also raises KeyError/TypeError/AttributeError on odd input
-            message = f"SpiffWorkflow could not parse this process: {type(exc).__name__}: {exc}"
+            message = Text("SpiffWorkflow could not parse this process: %(reason)s",
+                           reason=": ".join((type(exc).__name__, str(exc))))
             problems.append(Problem(filename, process.sourceline, pid, message))
     return specs, problems
 

@@ -5,6 +5,7 @@ from collections import deque
 
 from engine.matters.files import Matter, Names
 from engine.model.types import Model
+from engine.text import Named
 from engine.vocabulary import APPLICANT
 
 
@@ -58,3 +59,10 @@ def department_names(model: Model, matter: Matter | None, department: str | None
                 return item.names
     name = model.lanes.get(department or "", "") or department or "-"
     return Names(name, department or "-")
+
+
+def named_step(model: Model, step_id: str, fallback: str = "") -> Named:
+    """A step in a message: its BPMN id in English, its names on pages (never a task's UUID)."""
+    info = model.steps.get(step_id)
+    return Named(step_id, Names((info.name if info is not None else "") or fallback or step_id,
+                                step_name_en(model, step_id)))

@@ -10,6 +10,7 @@ from typing import Any
 
 from engine.model.problems import Problem
 from engine.model.validation import FLOW_NODES, _problem, tag
+from engine.text import Text
 
 ACTIVITIES = ("task", "userTask", "manualTask", "scriptTask", "serviceTask", "sendTask", "receiveTask",
               "businessRuleTask", "callActivity", "subProcess", "transaction", "adHocSubProcess")
@@ -40,8 +41,9 @@ def _event_subprocess_flows(process: Any) -> Iterator[tuple[Any, str]]:
         container = sub.getparent()
         for flow in container.findall(tag("sequenceFlow")):
             if sub.get("id") in (flow.get("sourceRef"), flow.get("targetRef")):
-                yield flow, f"sequence flow '{flow.get('id')}' connects event sub-process '{sub.get('id')}': " \
-                            "an event sub-process has no incoming or outgoing flows"
+                yield flow, Text("sequence flow '%(flow)s' connects event sub-process '%(sub)s': an event "
+                                 "sub-process has no incoming or outgoing flows", flow=flow.get("id"),
+                                 sub=sub.get("id"))
 
 
 def _event_subprocess_starts(process: Any) -> Iterator[tuple[Any, str]]:
@@ -49,10 +51,11 @@ def _event_subprocess_starts(process: Any) -> Iterator[tuple[Any, str]]:
     for sub in filter(_is_event_subprocess, process.iter(tag("subProcess"))):
         starts = sub.findall(tag("startEvent"))
         if len(starts) != 1:
-            yield sub, f"an event sub-process needs exactly one start event (it has {len(starts)})"
+            yield sub, Text("an event sub-process needs exactly one start event (it has %(count)s)", count=len(starts))
         for start in starts:
             if not any(child.tag.endswith("EventDefinition") for child in start if isinstance(child.tag, str)):
-                yield start, "the start event of an event sub-process needs an event definition (message, timer...)"
+                yield start, Text("the start event of an event sub-process needs an event definition (message, "
+                                  "timer...)")
 
 
 def _defaults(process: Any) -> Iterator[tuple[Any, str]]:
@@ -65,7 +68,8 @@ def _defaults(process: Any) -> Iterator[tuple[Any, str]]:
             flows = {f.get("id"): f for f in node.getparent().findall(tag("sequenceFlow"))}
             flow = flows.get(default)
             if flow is None or flow.get("sourceRef") != node.get("id"):
-                yield node, f"default flow '{default}' is not an outgoing sequence flow of '{node.get('id')}'"
+                yield node, Text("default flow '%(flow)s' is not an outgoing sequence flow of '%(element)s'",
+                                 flow=default, element=node.get("id"))
 
 
 def _compensations(process: Any) -> Iterator[tuple[Any, str]]:
@@ -74,7 +78,7 @@ def _compensations(process: Any) -> Iterator[tuple[Any, str]]:
     for definition in process.iter(tag("compensateEventDefinition")):
         ref = definition.get("activityRef")
         if ref is not None and ref not in activities:
-            yield definition, f"compensation activityRef '{ref}' names no activity of this process"
+            yield definition, Text("compensation activityRef '%(ref)s' names no activity of this process", ref=ref)
 
 
 def _timers(process: Any) -> Iterator[tuple[Any, str]]:
@@ -82,8 +86,9 @@ def _timers(process: Any) -> Iterator[tuple[Any, str]]:
     for definition in process.iter(tag("timerEventDefinition")):
         given = [local for local in TIMER_SPECS if definition.find(tag(local)) is not None]
         if len(given) != 1:
-            what = "none" if not given else " and ".join(given)
-            yield definition, f"a timer needs exactly one of timeDate, timeDuration, timeCycle (it has {what})"
+            what = Text("none") if not given else " and ".join(given)
+            yield definition, Text("a timer needs exactly one of timeDate, timeDuration, timeCycle (it has %(what)s)",
+                                   what=what)
 
 
 def _link_pairs(process: Any) -> Iterator[tuple[Any, str]]:
@@ -94,7 +99,8 @@ def _link_pairs(process: Any) -> Iterator[tuple[Any, str]]:
         for event in container.findall(tag("intermediateThrowEvent")):
             for definition in event.findall(tag("linkEventDefinition")):
                 if definition.get("name") not in catches:
-                    yield event, f"link '{definition.get('name')}' has no catching link event of that name here"
+                    yield event, Text("link '%(name)s' has no catching link event of that name here",
+                                      name=definition.get("name"))
 
 
 def _root_refs(root: Any, process: Any) -> Iterator[tuple[Any, str]]:
@@ -104,4 +110,5 @@ def _root_refs(root: Any, process: Any) -> Iterator[tuple[Any, str]]:
         for definition in process.iter(tag(definition_tag)):
             ref = definition.get(attribute)
             if ref is not None and ref not in declared:
-                yield definition, f"{attribute} '{ref}' names no bpmn:{declared_tag} of this file"
+                yield definition, Text("%(attribute)s '%(ref)s' names no bpmn:%(element)s of this file",
+                                       attribute=attribute, ref=ref, element=declared_tag)

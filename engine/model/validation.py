@@ -15,6 +15,7 @@ from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
 from engine.model.exprcheck import script_always_fails, timer_problem
 from engine.model.problems import Problem
 from engine.runtime.sandbox import SandboxEnvironment, check_source, max_instances
+from engine.text import Text
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -82,7 +83,7 @@ def xsd_problems(root: Any, filename: str) -> list[Problem]:
         element_id = owner_id(candidates[0]) if candidates else None
         text = short_names(message).rstrip(".")
         text = re.sub(r"Expected is one of \((.{150}).*?\)", r"Expected is one of (\1 …)", text)
-        problems.append(Problem(filename, line, element_id, f"not valid BPMN (XSD): {text}"))
+        problems.append(Problem(filename, line, element_id, Text("not valid BPMN (XSD): %(reason)s", reason=text)))
     return problems
 
 
@@ -114,15 +115,17 @@ def _flow_problems(process: Any, filename: str) -> list[Problem]:
         for attr in ("sourceRef", "targetRef"):
             ref = flow.get(attr)
             if not ref:
-                problems.append(_problem(filename, flow, f"sequence flow has no {attr}"))
+                problems.append(_problem(filename, flow, Text("sequence flow has no %(attr)s", attr=attr)))
             elif ref not in ids:
                 problems.append(_problem(filename, flow,
-                                         f"sequence flow {attr} '{ref}' names no element of its (sub)process"))
+                                         Text("sequence flow %(attr)s '%(ref)s' names no element of its (sub)process",
+                                              attr=attr, ref=ref)))
     for event in process.iter(tag("boundaryEvent")):
         ref = event.get("attachedToRef")
         if ref and ref not in ids_of(event.getparent()):
             problems.append(_problem(filename, event,
-                                     f"boundary event attachedToRef '{ref}' names no activity of its (sub)process"))
+                                     Text("boundary event attachedToRef '%(ref)s' names no activity of its "
+                                          "(sub)process", ref=ref)))
     return problems
 
 
@@ -132,24 +135,26 @@ def _element_problems(process: Any, filename: str) -> list[Problem]:
         for node in process.iter(tag(local)):
             parser_class, spec_class = _PARSER_CLASSES._get_parser_class(node.tag)
             if local in NOT_RUNNABLE:
-                problems.append(_problem(filename, node, f"bpmn:{local} cannot run: {NOT_RUNNABLE[local]}"))
+                problems.append(_problem(filename, node, Text("bpmn:%(element)s cannot run: %(reason)s", element=local,
+                                                                   reason=NOT_RUNNABLE[local])))
             elif parser_class is None or spec_class is None:
-                problems.append(_problem(filename, node, f"SpiffWorkflow cannot run bpmn:{local} elements"))
+                problems.append(_problem(filename, node, Text("SpiffWorkflow cannot run bpmn:%(element)s elements",
+                                                                   element=local)))
     for task in process.iter(tag("scriptTask")):
         problems += [_problem(filename, task, m) for m in _script_task_messages(task)]
     for prop in process.iter(tag("property", SPIFF)):
         if prop.get("name") is None or prop.get("value") is None:
-            problems.append(_problem(filename, prop, "spiffworkflow:property needs both name and value"))
+            problems.append(_problem(filename, prop, Text("spiffworkflow:property needs both name and value")))
     return problems
 
 
 def _script_task_messages(task: Any) -> list[str]:
     script_format = task.get("scriptFormat")
     if script_format and "python" not in script_format.lower():
-        return [f"script format '{script_format}' is not Python"]
+        return [Text("script format '%(format)s' is not Python", format=script_format)]
     script = task.find(tag("script"))
     if script is None or not (script.text or "").strip():
-        return ["script task has no inline script"]
+        return [Text("script task has no inline script")]
     return []
 
 
@@ -165,12 +170,14 @@ def _call_problems(root: Any, filename: str) -> list[Problem]:
     for process in filter(is_executable, processes(root)):
         for call, target in call_targets(process):
             if not target:
-                problems.append(_problem(filename, call, "call activity has no calledElement"))
+                problems.append(_problem(filename, call, Text("call activity has no calledElement")))
             elif target not in by_id:
                 problems.append(_problem(filename, call,
-                                         f"call activity target process '{target}' is not in this file"))
+                                         Text("call activity target process '%(process)s' is not in this file",
+                                              process=target)))
             elif not is_executable(by_id[target]):
-                problems.append(_problem(filename, call, f"call activity target process '{target}' is not executable"))
+                problems.append(_problem(filename, call, Text("call activity target process '%(process)s' is not "
+                                                              "executable", process=target)))
     return problems + _recursion_problems(by_id, filename)
 
 
@@ -183,7 +190,8 @@ def _recursion_problems(by_id: dict[str, Any], filename: str) -> list[Problem]:
             if path is not None:
                 chain = " -> ".join([start, *path])
                 problems.append(_problem(filename, call,
-                                         f"process '{start}' calls itself through call activities ({chain})"))
+                                         Text("process '%(process)s' calls itself through call activities "
+                                              "(%(chain)s)", process=start, chain=chain)))
     return problems
 
 

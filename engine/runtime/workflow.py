@@ -15,8 +15,10 @@ from SpiffWorkflow.bpmn.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException, WorkflowException
 
 from engine.errors import InputError, StepNotFound, StepNotReady
+from engine.model.reading import named_step
 from engine.model.types import Model
 from engine.runtime import state as case_state
+from engine.text import Listed, Text
 
 MAX_ENGINE_ROUNDS = 1000
 
@@ -92,13 +94,18 @@ class CaseRuntime:
         if task is None:
             known = step in self.model.steps or step in self.model.spec.task_specs
             if known:
-                raise StepNotReady(f"step {step!r} is not ready in this case")
-            raise StepNotFound(f"no step {step!r} in this case's model")
+                raise StepNotReady(Text("step '%(step)s' is not ready in this case", step=named_step(self.model, step)))
+            raise StepNotFound(Text("no step '%(step)s' in this case's model", step=step))
+        named = named_step(self.model, task.task_spec.bpmn_id)
         if not task.task_spec.manual:
-            raise StepNotReady(f"step {task.task_spec.bpmn_id!r} is automatic; nobody completes it by hand")
+            raise StepNotReady(Text("step '%(step)s' is automatic; nobody completes it by hand", step=named))
         if task.state != TaskState.READY:
-            raise StepNotReady(f"step {task.task_spec.bpmn_id!r} is not ready (it is {TaskState.get_name(task.state)})")
+            raise StepNotReady(Text("step '%(step)s' is not ready (it is %(state)s)", step=named,
+                                    state=TaskState.get_name(task.state)))
         return self._ready_step(task)
+
+    def step_id_of(self, step: str) -> str:  # the BPMN id of a step named by task or BPMN id (else `step` itself)
+        return getattr(getattr(self._find_task(step), "task_spec", None), "bpmn_id", step)
 
     def _find_task(self, step: str):
         try:
@@ -110,7 +117,8 @@ class CaseRuntime:
         candidates = [t for t in self.workflow.get_tasks(spec_name=step) if t.task_spec.bpmn_id == step]
         ready = [t for t in candidates if t.state == TaskState.READY]
         if len(ready) > 1:
-            raise InputError(f"step {step!r} is ready {len(ready)} times in this case; name it by task id")
+            raise InputError(Text("step '%(step)s' is ready %(count)s times in this case; name it by task id",
+                                  step=named_step(self.model, step), count=len(ready)))
         return ready[0] if ready else (candidates[0] if candidates else None)
 
     def is_completed(self) -> bool:
@@ -158,7 +166,7 @@ class CaseRuntime:
         """Run a READY manual task with the (already validated) form data, then move on."""
         task = self.workflow.get_task_from_id(UUID(task_id))
         if task is None or task.state != TaskState.READY or not task.task_spec.manual:
-            raise StepNotReady(f"step {task_id} is not ready")
+            raise StepNotReady(Text("step '%(step)s' is not ready", step=self.step_id_of(task_id)))
         started = time.time()
         task.data.update(copy.deepcopy(data))
         self._guard(task.run)
@@ -181,8 +189,8 @@ class CaseRuntime:
         """Deliver a message from outside the case to the event waiting for it."""
         definition = self._waiting_message_definition(name)
         if definition is None:
-            waiting = ", ".join(self.waiting_messages()) or "no message"
-            raise StepNotReady(f"the case is not waiting for message {name!r} (it waits for: {waiting})")
+            raise StepNotReady(Text("the case is not waiting for message '%(message)s' (it waits for: %(waiting)s)",
+                                    message=name, waiting=Listed(self.waiting_messages(), Text("no message"))))
         started = time.time()
         try:
             self._guard(lambda: self.workflow.send_event(BpmnEvent(definition, copy.deepcopy(payload))))

@@ -110,14 +110,17 @@ def test_the_header_and_worklist_name_the_department_not_its_id(client, login, l
 @pytest.mark.parametrize("language", ["en", "zh-CN"])
 def test_checking_an_upload_reports_what_deploying_it_would_refuse(client, login, ctx, language):
     """The police's designer may not start a new matter whose lanes send work to other departments: the check
-    with that matter says so, with the very reason deploying gives."""
+    with that matter says so, with the very reason deploying gives, naming the departments by their names."""
+    from engine.catalog.departments import department_label
     from engine.catalog.history import list_versions
 
     token = login("designer.police")
     matter_yaml = (REPO / "processes/newborn/matter.yaml").read_text(encoding="utf-8").replace(
         "id: newborn", "id: newborn_copy").encode()
     files = {"bpmn": (NEWBORN_AFTER, "after.bpmn"), "matter_yaml": (matter_yaml, "matter.yaml")}
-    reason = "a new matter whose lanes send work to other departments (health, service_center) needs an admin"
+    names = [getattr(department_label(ctx, d), language[:2]) for d in ("health", "service_center")]
+    reason = (f"a new matter whose lanes send work to other departments ({', '.join(names)}) needs an admin"
+              if language == "en" else "、".join(names))
     pages = {}
     for action in ("check", "deploy"):
         response = client.post("/designer/upload", data={

@@ -10,6 +10,7 @@ import engine
 from engine import Actor, Deployed
 from web.api.routing import api
 from web.app import ctx
+from web.errors import problem_body
 from web.schemas import EmptySchema
 from web.schemas_models import (
     CheckResultSchema,
@@ -41,7 +42,7 @@ def check_model(actor: Actor, body: dict[str, Any]) -> dict[str, Any]:
     data, filename, matter_yaml = _files()
     problems = engine.check_upload(data, filename, matter_yaml, ctx=ctx(), actor=actor,  # as deploying would
                                    matter_id=body.get("matter_id"), variant=body.get("variant"))
-    return {"valid": not problems, "problems": problems}
+    return {"valid": not problems, "problems": [problem_body(p) for p in problems]}
 
 
 @api("/models", "POST", roles=DESIGN, body=UploadSchema, upload=("bpmn", "matter_yaml"), response=DeployedSchema,

@@ -14,6 +14,7 @@ from engine import OneThingError
 from web.auth import check_csrf, load_actor
 from web.errors import size_text
 from web.session import csrf_token
+from web.texts import translated
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 
@@ -108,7 +109,7 @@ def _error_page(exc: Exception):
             return json_error(exc)
     else:
         status = status_of(exc)
-        message = exc.message  # type: ignore[attr-defined]
+        message = translated(exc.message)  # type: ignore[attr-defined]
     headers = {"Allow": ", ".join(exc.valid_methods)} if isinstance(exc, MethodNotAllowed) and exc.valid_methods else {}
     return render_template("error.html", status=status, message=message), status, headers
 
@@ -192,9 +193,10 @@ def register_pages(app: Flask) -> None:
                                  admin_action_label=words.admin_action_label,
                                  source_label=words.source_label,
                                  metric_label=words.metric_label, num=words.num, signed=words.signed,
-                                 department_label=_department_label, repost_fields=repost_fields,
+                                 department_label=_department_label, repost_fields=repost_fields, translated=translated,
                                  language_next=language_next, cited=citations.cited,
                                  source_parts=citations.source_parts, scope_label=citations.scope_label)
+    app.jinja_env.filters["field_message"] = field_message  # e.g. errors[name]|map('field_message')|join('; ')
     for code in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(code, _error_page)
     app.register_error_handler(OneThingError, _error_page)

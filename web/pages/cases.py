@@ -13,6 +13,7 @@ from web.auth import role_required
 from web.jsoninput import Refused, loads
 from web.pages import lang
 from web.pages.bpmnview import case_drawings
+from web.texts import translated
 
 bp = Blueprint("cases", __name__)
 
@@ -111,7 +112,7 @@ def act(number: str):
         flash(_("Nothing was done: %(reason)s", reason=_why(exc)), "error")
         return redirect(url_for("cases.show", number=number), 303)
     except engine.Conflict as exc:
-        flash(_("Nothing was done: %(reason)s", reason=exc.message), "error")
+        flash(_("Nothing was done: %(reason)s", reason=translated(exc.message)), "error")
         return redirect(url_for("cases.show", number=number), 303)
     flash(_done(action), "success")
     return redirect(url_for("cases.show", number=number), 303)
@@ -130,7 +131,7 @@ def _why(exc: engine.InputError) -> str:
         return _("give a reason; it is logged with the action.")
     if "data" in exc.fields:
         return _("the corrected data must be a JSON object.")
-    return exc.message
+    return translated(exc.message)
 
 
 def _corrections(text: str) -> dict | None:

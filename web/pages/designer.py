@@ -11,6 +11,7 @@ from web.app import ctx
 from web.auth import role_required
 from web.pages import lang
 from web.pages.bpmnview import version_drawings
+from web.texts import translated
 
 bp = Blueprint("designer", __name__, url_prefix="/designer")
 
@@ -49,7 +50,7 @@ def upload():
             errors = exc.fields or {"_schema": [exc.message]}
         except NotAllowed as exc:  # stay on the upload: the same reason a check with this matter reports
             return render_template("designer/index.html", versions=list_versions(ctx()), problems=None,
-                                   error=exc.message, values=request.form), 403
+                                   error=translated(exc.message), values=request.form), 403
     else:
         problems = check_upload(bpmn, filename, matter_yaml, ctx=ctx(), actor=g.actor,  # what deploying would say
                                 matter_id=request.form.get("matter_id", "").strip() or None,
@@ -95,7 +96,7 @@ def restore(version_id: int):
         deployed = engine.restore_version(ctx(), version_id, g.actor)
     except (NotAllowed, InputError) as exc:
         return render_template("designer/index.html", versions=list_versions(ctx()), problems=None,
-                               error=exc.message), 403 if isinstance(exc, NotAllowed) else 422
+                               error=translated(exc.message)), 403 if isinstance(exc, NotAllowed) else 422
     return render_template("designer/index.html", versions=list_versions(ctx()), problems=[], deployed=deployed,
                            filename=deployed.filename)  # the content was checked when first deployed
 

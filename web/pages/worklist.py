@@ -26,6 +26,7 @@ from engine import (
 from web.app import ctx
 from web.auth import role_required
 from web.pages import form_values, label
+from web.texts import translated
 
 bp = Blueprint("worklist", __name__)
 
@@ -91,7 +92,7 @@ def reassign(number: str, step: str):
     try:
         item = engine.reassign_step(ctx(), number, step, g.actor, clerk)
     except InputError as exc:
-        flash(_("Not reassigned: %(reason)s", reason=exc), "error")
+        flash(_("Not reassigned: %(reason)s", reason=translated(exc.message)), "error")
         return redirect(url_for("worklist.index")), 303
     except Conflict as exc:
         return _conflict(number, exc)
@@ -196,5 +197,5 @@ def _conflict(number: str, exc: Exception):
         view = engine.case_summary(ctx(), number, g.actor).case
     except OneThingError:  # gone, or a clerk of another matter, who learns nothing about the case
         view = None
-    return render_template("worklist/conflict.html", message=message, detail=getattr(exc, "message", ""),
+    return render_template("worklist/conflict.html", message=message, detail=translated(getattr(exc, "message", "")),
                            view=view), 409
