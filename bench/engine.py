@@ -1,20 +1,28 @@
-"""Case-engine benchmark: prints the three figures of issue #2 (targets in DESIGN §7).
+"""Case-engine benchmark (issue #10): every ratio from both sides alternating case by case in one process.
 
-(a) p50/p95 of a clerk action (load, check, step, save, commit) on a 20-step case, SQLite and PostgreSQL
-(b) cost of a step at step 200 divided by the cost at step 10 (one 200-step case; also the
-    cross-model ratio: a step of a 200-step model vs a step of a 10-step model)
-(c) 10-step cases completed per second through the use cases and the database, divided by plain
-    in-memory SpiffWorkflow on the same model in the same run
+Figures, each over several rounds with min / median / max (nothing printed that this run did not measure):
 
-Usage: python bench/engine.py [--postgres URL] [--quick]
+(1) throughput: cases per second through OneThing's use cases (SQLite; PostgreSQL with --postgres) against plain
+    SpiffWorkflow in memory and SpiffWorkflow saving its state as JSON after every step (spec by reference, the
+    best a plain SpiffWorkflow user does), on a 10-step sequential model and on a clerk-action model (a form of
+    four fields validated at each of 10 reviews, an exclusive gateway on the data after each);
+(2) growth: a step at the 200th pass of a looping task / at its 10th; a 200-step model's median step / a 10-step
+    model's;
+(3) the clerk action's latency, p50 and p95, on the clerk-action model;
+(4) storage: bytes a finished newborn `before` and `after` case occupies, SQLite and PostgreSQL.
+
+Usage: python bench/engine.py [--postgres URL | --no-postgres] [--rounds N] [--quick]
 """
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -22,157 +30,178 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from lxml import etree  # noqa: E402
 from SpiffWorkflow import TaskState  # noqa: E402
 from SpiffWorkflow.bpmn import BpmnWorkflow  # noqa: E402
-from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer  # noqa: E402
 from SpiffWorkflow.spiff.parser import SpiffBpmnParser  # noqa: E402
-from SpiffWorkflow.spiff.serializer import DEFAULT_CONFIG as SPIFF_CONFIG  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
+from bench.engine_models import clerk_data, clerk_model, sequential_model, write_matters  # noqa: E402
+from bench.engine_storage import storage_figures  # noqa: E402
 from engine.accounts.users import Actor  # noqa: E402
-from engine.cases import lifecycle as cases
+from engine.cases import lifecycle as cases  # noqa: E402
 from engine.catalog import versions as catalog  # noqa: E402
 from engine.context import EngineContext  # noqa: E402
+from engine.runtime.state import _REGISTRY  # noqa: E402 - the spec-by-reference converter, without our pruning
 
 CLERK = Actor("bench.clerk", "clerk", "office")
+Model = tuple[str, int, Callable[[int], dict]]  # matter id, steps, the data of step i
+SEQ10: Model = ("seq10", 10, lambda i: {f"field_{i}_a": f"value {i}", f"field_{i}_b": i, f"field_{i}_c": i * 1.5})
+CLERK10: Model = ("clerk", 10, clerk_data)
+STEP_IDS = {"seq10": "t{}", "clerk": "r{}", "seq200": "t{}"}
 
 
-def sequential_model(steps: int) -> bytes:
-    """A sequential process of `steps` user tasks in one department."""
-    tasks = "".join(f'<bpmn:userTask id="t{i}" name="Step {i}"><bpmn:incoming>f{i}</bpmn:incoming>'
-                    f'<bpmn:outgoing>f{i + 1}</bpmn:outgoing></bpmn:userTask>' for i in range(steps))
-    flows = "".join(f'<bpmn:sequenceFlow id="f{i}" sourceRef="{"start" if i == 0 else f"t{i - 1}"}" '
-                    f'targetRef="{f"t{i}" if i < steps else "end"}"/>' for i in range(steps + 1))
-    nodes = ["start", "end"] + [f"t{i}" for i in range(steps)]
-    refs = "".join(f"<bpmn:flowNodeRef>{n}</bpmn:flowNodeRef>" for n in nodes)
-    lanes = f'<bpmn:laneSet id="ls"><bpmn:lane id="office" name="Office">{refs}</bpmn:lane></bpmn:laneSet>'
-    end = f'<bpmn:endEvent id="end"><bpmn:incoming>f{steps}</bpmn:incoming></bpmn:endEvent>'
-    return f'''<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="http://bench">
-<bpmn:process id="seq{steps}" isExecutable="true">{lanes}
-<bpmn:startEvent id="start"><bpmn:outgoing>f0</bpmn:outgoing></bpmn:startEvent>{tasks}
-{end}{flows}</bpmn:process></bpmn:definitions>'''.encode()
+def spread(values: list[float], fmt: str = "{:.2f}") -> str:
+    return "min " + " / median ".join([fmt.format(min(values)), fmt.format(statistics.median(values))]) + \
+        " / max " + fmt.format(max(values))
 
 
-def form_data(i: int) -> dict:
-    return {f"field_{i}_a": f"value {i}", f"field_{i}_b": i, f"field_{i}_c": i * 1.5, f"field_{i}_d": i % 2 == 0}
-
-
-def make_ctx(url: str, folder: Path, sizes: list[int]) -> EngineContext:
-    ctx = EngineContext.from_url(url)
-    ctx.init_db()
-    for size in sizes:
-        matter = folder / f"seq{size}"
-        matter.mkdir(exist_ok=True)
-        (matter / "after.bpmn").write_bytes(sequential_model(size))
-        catalog.deploy_path(ctx, matter)
-    return ctx
-
-
-def run_case(ctx: EngineContext, size: int, timings: list[float] | None = None) -> None:
-    number = cases.start_case(ctx, f"seq{size}", "after").number
-    for i in range(size):
-        started = time.perf_counter()
-        cases.complete_step(ctx, number, f"t{i}", CLERK, form_data(i))
+def onething_case(ctx: EngineContext, model: Model, timings: list[float] | None = None) -> float:
+    """Seconds to start one case and complete every step through the use cases (each a committed transaction)."""
+    matter, steps, data = model
+    started = time.perf_counter()
+    number = cases.start_case(ctx, matter, "after").number
+    for i in range(steps):
+        before = time.perf_counter()
+        cases.complete_step(ctx, number, STEP_IDS[matter].format(i), CLERK, data(i))
         if timings is not None:
-            timings.append(time.perf_counter() - started)
+            timings.append(time.perf_counter() - before)
+    return time.perf_counter() - started
 
 
-def clerk_action(ctx: EngineContext, n_cases: int) -> tuple[float, float]:
-    timings: list[float] = []
-    for _ in range(n_cases):
-        run_case(ctx, 20, timings)
-    timings.sort()
-    return statistics.median(timings) * 1000, timings[int(len(timings) * 0.95)] * 1000
-
-
-def growth(ctx: EngineContext, n_cases: int) -> tuple[float, float, float]:
-    at10, at200, step10model = [], [], []
-    for _ in range(n_cases):
-        timings: list[float] = []
-        run_case(ctx, 200, timings)
-        at10.append(timings[9])
-        at200.append(timings[199])
-        small: list[float] = []
-        run_case(ctx, 10, small)
-        step10model.extend(small)
-    ratio_in_case = statistics.median(at200) / statistics.median(at10)
-    ratio_models = statistics.median(at200) / statistics.median(step10model)
-    return ratio_in_case, ratio_models, statistics.median(at200) * 1000
-
-
-def throughput_db(ctx: EngineContext, seconds: float) -> float:
-    done, started = 0, time.perf_counter()
-    while time.perf_counter() - started < seconds:
-        run_case(ctx, 10)
-        done += 1
-    return done / (time.perf_counter() - started)
-
-
-def throughput_plain(seconds: float, json_roundtrip: bool = False) -> float:
-    """Plain SpiffWorkflow in memory; with json_roundtrip, serialize and reload after every step (no database)."""
+def spiff_spec(data: bytes, process_id: str):
     parser = SpiffBpmnParser()
-    parser.add_bpmn_xml(etree.fromstring(sequential_model(10)), "seq10.bpmn")
-    spec = parser.get_spec("seq10")
-    serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
-    done, started = 0, time.perf_counter()
-    while time.perf_counter() - started < seconds:
-        workflow = BpmnWorkflow(spec)
+    parser.add_bpmn_xml(etree.fromstring(data), f"{process_id}.bpmn")
+    return parser.get_spec(process_id), parser.get_subprocess_specs(process_id)
+
+
+def spiff_case(specs, model: Model, save_json: bool) -> float:
+    """Seconds for one case in plain SpiffWorkflow; with save_json, its state saved and loaded after every step."""
+    spec, subprocess_specs = specs
+    _, steps, data = model
+    started = time.perf_counter()
+    workflow = BpmnWorkflow(spec, subprocess_specs)
+    workflow.do_engine_steps()
+    for i in range(steps):
+        task = workflow.get_next_task(state=TaskState.READY, manual=True)
+        task.data.update(data(i))
+        task.run()
         workflow.do_engine_steps()
-        i = 0
-        while not workflow.is_completed():
-            if json_roundtrip:
-                workflow = serializer.deserialize_json(serializer.serialize_json(workflow))
-            task = workflow.get_next_task(state=TaskState.READY, manual=True)
-            task.data.update(form_data(i))
-            task.run()
-            workflow.do_engine_steps()
-            i += 1
-        done += 1
-    return done / (time.perf_counter() - started)
+        if save_json:
+            saved = json.dumps(_REGISTRY.convert(workflow), separators=(",", ":"))
+            dct = json.loads(saved)
+            dct["spec"], dct["subprocess_specs"] = spec, subprocess_specs
+            workflow = _REGISTRY.restore(dct)
+    assert workflow.is_completed()
+    return time.perf_counter() - started
 
 
-def postgres_url(url: str) -> str | None:
+def throughput(contexts: dict[str, EngineContext], model: Model, specs, rounds: int, per_round: int) -> None:
+    """Cases/s of each side, alternating case by case; ratios per round."""
+    sides = {**{f"OneThing + {name}": (lambda c=c: onething_case(c, model)) for name, c in contexts.items()},
+             "SpiffWorkflow in memory": lambda: spiff_case(specs, model, False),
+             "SpiffWorkflow + JSON each step": lambda: spiff_case(specs, model, True)}
+    for run in sides.values():
+        run()  # warm: parsed specs, compiled conditions
+    rates: dict[str, list[float]] = {name: [] for name in sides}
+    for _ in range(rounds):
+        spent = dict.fromkeys(sides, 0.0)
+        for _ in range(per_round):
+            for name, run in sides.items():
+                spent[name] += run()
+        for name in sides:
+            rates[name].append(per_round / spent[name])
+    print(f"  {model[0]} ({model[1]} steps), {rounds} rounds x {per_round} cases per side, alternating:")
+    for name, values in rates.items():
+        print(f"    {name:34s} cases/s  {spread(values, '{:.1f}')}")
+    for name in contexts:
+        ours = rates[f"OneThing + {name}"]
+        for base in ("SpiffWorkflow in memory", "SpiffWorkflow + JSON each step"):
+            ratios = [a / b for a, b in zip(ours, rates[base], strict=True)]
+            print(f"    ratio OneThing + {name} / {base}: {spread(ratios)}")
+
+
+def growth(ctx: EngineContext, rounds: int) -> None:
+    """A step's cost at the 200th pass of one task vs its 10th; a 200-step model's median step vs a 10-step one's."""
+    loop_ratios, model_ratios, at200 = [], [], []
+    for _ in range(rounds):
+        number = cases.start_case(ctx, "loop", "after").number
+        passes = []
+        for i in range(205):
+            started = time.perf_counter()
+            cases.complete_step(ctx, number, "work", CLERK, {"again": i < 204})
+            passes.append(time.perf_counter() - started)
+        tenth, two_hundredth = statistics.median(passes[6:15]), statistics.median(passes[196:205])
+        loop_ratios.append(two_hundredth / tenth)
+        at200.append(two_hundredth * 1000)
+        long: list[float] = []
+        onething_case(ctx, ("seq200", 200, SEQ10[2]), long)
+        short: list[float] = []
+        for _ in range(20):
+            onething_case(ctx, SEQ10, short)
+        model_ratios.append(statistics.median(long) / statistics.median(short))
+    print(f"  looping task, pass 200 / pass 10 (median of 9 passes around each), {rounds} rounds: {spread(loop_ratios)}"
+          f"  (pass 200 takes {spread(at200)} ms; target <= 1.5)")
+    print(f"  200-step model's median step / 10-step model's, {rounds} rounds: {spread(model_ratios)}  (target <= 2)")
+
+
+def latency(name: str, ctx: EngineContext, cases_wanted: int) -> None:
+    timings: list[float] = []
+    for _ in range(cases_wanted):
+        onething_case(ctx, CLERK10, timings)
+    timings.sort()
+    p50, p95 = statistics.median(timings) * 1000, timings[int(len(timings) * 0.95)] * 1000
+    print(f"  clerk action on the clerk-action model, {name}: p50 {p50:.2f} ms, p95 {p95:.2f} ms "
+          f"({len(timings)} actions)")
+
+
+def postgres_url(url: str, schema: str = "bench") -> str | None:
     try:
         engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
         with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS bench CASCADE"))
-            conn.execute(text("CREATE SCHEMA bench"))
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
         engine.dispose()
-        return f"{url}?options=-csearch_path%3Dbench"
-    except Exception as exc:
-        print(f"PostgreSQL not reachable ({type(exc).__name__}); skipping its figure")
+        return f"{url}?options=-csearch_path%3D{schema}"
+    except Exception as exc:  # noqa: BLE001 - say so and go on with SQLite
+        print(f"PostgreSQL not reachable ({type(exc).__name__}); its figures are skipped")
         return None
+
+
+def deployed(url: str, folder: Path) -> EngineContext:
+    ctx = EngineContext.from_url(url)
+    ctx.init_db()
+    catalog.deploy_path(ctx, folder)
+    return ctx
 
 
 def main() -> None:
     args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     args.add_argument("--postgres", default="postgresql://postgres@localhost/test")
-    args.add_argument("--quick", action="store_true", help="fewer repetitions")
+    args.add_argument("--no-postgres", action="store_true")
+    args.add_argument("--rounds", type=int, default=5)
+    args.add_argument("--quick", action="store_true", help="3 rounds of few cases: a smoke run, not figures")
     opts = args.parse_args()
-    n = 10 if opts.quick else 50
+    rounds, per_round = (3, 3) if opts.quick else (opts.rounds, 20)
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; {os.cpu_count()} CPUs")
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        sqlite = make_ctx(f"sqlite:///{folder / 'bench.db'}", folder, [10, 20, 200])
-        run_case(sqlite, 20)  # warm the caches (parsed specs, compiled conditions)
-        p50, p95 = clerk_action(sqlite, n)
-        print(f"(a) clerk action, 20-step case, SQLite:     p50 {p50:.2f} ms  p95 {p95:.2f} ms  (target p50 <= 3 ms)")
-        pg = postgres_url(opts.postgres)
+        folder = Path(tmp) / "matters"
+        folder.mkdir()
+        write_matters(folder, [10, 200])
+        contexts = {"SQLite": deployed(f"sqlite:///{Path(tmp) / 'bench.db'}", folder)}
+        pg = None if opts.no_postgres else postgres_url(opts.postgres)
         if pg:
-            pgctx = make_ctx(pg, folder, [20])
-            run_case(pgctx, 20)
-            p50, p95 = clerk_action(pgctx, n)
-            print(f"(a) clerk action, 20-step case, PostgreSQL: p50 {p50:.2f} ms  p95 {p95:.2f} ms")
-        in_case, models, at200 = growth(sqlite, 3 if opts.quick else 10)
-        print(f"(b) step 200 / step 10 in one 200-step case: {in_case:.2f}x  "
-              f"(target <= 2; step 200 takes {at200:.2f} ms)")
-        print(f"    a step of a 200-step model / a step of a 10-step model: {models:.2f}x (plain Spiff JSON: 19x)")
-        seconds = 3 if opts.quick else 10
-        db = throughput_db(sqlite, seconds)
-        plain = throughput_plain(seconds)
-        print(f"(c) 10-step cases/s: engine + SQLite {db:.1f}, plain in-memory SpiffWorkflow {plain:.1f}, "
-              f"ratio {db / plain:.2f}  (target >= 0.5)")
-        json_plain = throughput_plain(seconds, json_roundtrip=True)
-        print("    for scale: plain SpiffWorkflow with a JSON save+load after every step, no database: "
-              f"{json_plain:.1f} cases/s (engine + SQLite / that = {db / json_plain:.2f})")
+            contexts["PostgreSQL"] = deployed(pg, folder)
+        print("(1) throughput")
+        throughput(contexts, SEQ10, spiff_spec(sequential_model(10), "seq10"), rounds, per_round)
+        throughput(contexts, CLERK10, spiff_spec(clerk_model(), "clerk"), rounds, per_round)
+        print("(2) growth (SQLite)")
+        growth(contexts["SQLite"], rounds)
+        print("(3) latency")
+        for name, ctx in contexts.items():
+            latency(name, ctx, 5 if opts.quick else 30)
+        print("(4) storage of a finished case (newborn)")
+        storage_figures(Path(tmp), pg and postgres_url(opts.postgres, "bench_storage"), 3 if opts.quick else 20)
+        for ctx in contexts.values():
+            ctx.engine.dispose()
+    print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":
