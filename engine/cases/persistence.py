@@ -248,7 +248,8 @@ def not_waiting(session: Session, case: Case, step: str, model: Model) -> StepNo
         StepLogEntry.case_id == case.id, (StepLogEntry.task_id == step) | (StepLogEntry.step_id == step))
         .order_by(StepLogEntry.id.desc()).limit(1)).first()
     return StepNotReady(Text("step '%(step)s' of case %(number)s is not waiting for anyone now", number=case.number,
-                             step=named(row) if row is not None else named_step(model, step)))
+                             step=named_step(model, row.step_id, row.step_name) if row is not None
+                             else named_step(model, step)))
 
 
 def find_ready_or_done(session: Session, case: Case, runtime: CaseRuntime, step: str) -> ReadyStep:

@@ -110,6 +110,37 @@ def run(tmp_path):
     return call
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright, one per test module (skipped, or failed in CI, without it)."""
+    from tests.browser import launch, require_browser
+
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch(p)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def served(app):
+    """The pages' app on a copy of the deployed database, served on 127.0.0.1 for the browser."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(5)
+
+
 def finish_case(ctx, number: str) -> None:
     """Complete every ready step with its form's example data (as the right department's clerk)."""
     from engine.cases.driving import drive_case

@@ -9,13 +9,12 @@ Skipped when /usr/bin/chromium or Playwright is missing, unless ONETHING_REQUIRE
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
 
 from engine.cases import lifecycle as cases
 from engine.catalog.history import list_versions
-from tests.browser import SHOTS, launch, require_browser
+from tests.browser import SHOTS
 from tests.web.conftest import PASSWORD
 from tests.web.test_bpmn_view_pages import case_in_progress, chinese_name, english_name  # noqa: F401  (fixture)
 
@@ -23,32 +22,6 @@ pytestmark = pytest.mark.xdist_group("browser")  # one worker drives Chromium: n
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 VIEWS = [pytest.param(lang, size, id=f"{lang}-{size}") for lang in ("zh", "en") for size in SIZES]
 WIDE = "document.documentElement.scrollWidth"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = launch(p)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def served(app):
-    """The pages' app on a copy of the deployed database, served on 127.0.0.1."""
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(5)
 
 
 def open_page(browser, base: str, user: str, path: str, lang: str, size: str):

@@ -15,23 +15,12 @@ from engine.cases import lifecycle as cases
 from engine.citizen import applications as citizen
 from engine.context import EngineContext
 from engine.matters.forms import example_data
-from tests.browser import SHOTS, launch, require_browser
+from tests.browser import SHOTS
 from web.app import create_app
 
 REPO = Path(__file__).resolve().parents[2]
 PHONE = "13912348000"
 pytestmark = pytest.mark.xdist_group("browser")  # one worker drives Chromium: no second browser beside it
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = launch(p)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

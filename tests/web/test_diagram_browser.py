@@ -4,29 +4,12 @@ Skipped when /usr/bin/chromium or Playwright is missing, unless ONETHING_REQUIRE
 """
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from tests.browser import launch, require_browser
 from tests.web.conftest import PASSWORD
 
 pytestmark = pytest.mark.xdist_group("browser")  # one worker drives Chromium: no second browser beside it
-
-
-@pytest.fixture
-def served(app):
-    """The pages' app on a copy of the deployed database, served on 127.0.0.1."""
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(5)
 
 
 def _view_box(page) -> list[float]:
