@@ -1,0 +1,76 @@
+"""`onething check` and `onething run --auto` over tests/corpus_extra: executable models from other engines.
+
+The files come from public repositories of RuoYi-Vue-Pro, Camunda 7 and 8, Zeebe, Flowable, Activiti and jBPM
+(tests/corpus_extra/SOURCES.md). Rules and tables are shared with bench/corpus_extra_table.py, which also
+writes docs/corpus_extra.md.
+"""
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from web.cli import cli
+
+_path = Path(__file__).resolve().parents[2] / "bench" / "corpus_extra_table.py"
+_spec = importlib.util.spec_from_file_location("corpus_extra_table", _path)
+assert _spec is not None and _spec.loader is not None
+extra = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(extra)
+
+EXTRA: Path = extra.EXTRA
+FILES: list[str] = extra.extra_files()
+CHECKED = {name: extra.table.check_file(EXTRA, name) for name in FILES}
+PASSING = [name for name in FILES if not CHECKED[name]]
+
+# Ratchet: files `onething check` accepts today (29 of 37 on 2026-12-07, 78 %). Issue #14 item 8 asks for 80 %
+# accepted *and* run by `onething run --auto`; docs/corpus_extra.md says where that stands. Raise FLOOR when
+# a change makes more files pass; never lower it to let a regression through.
+FLOOR = 29
+
+
+def test_sources_describe_every_file_from_at_least_four_projects() -> None:
+    assert len(FILES) >= 35
+    assert extra.listed_files() == set(FILES), "tests/corpus_extra/SOURCES.md must have one row per model file"
+    projects = {extra.project(name) for name in FILES}
+    assert len(projects) >= 4
+    for name in projects:
+        assert (EXTRA / name.replace("/", "__", 1) / "LICENSE").is_file(), f"{name} has no LICENSE"
+
+
+def test_every_file_is_an_executable_process() -> None:
+    for name in FILES:
+        assert 'isExecutable="true"' in (EXTRA / name).read_text(encoding="utf-8"), name
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_check_answers_with_file_and_line_never_a_traceback(name: str) -> None:
+    result = CliRunner().invoke(cli, ["check", str(EXTRA / name)])
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    lines = [line.replace(f"{EXTRA}/", "") for line in result.output.splitlines()]
+    if result.exit_code == 0:
+        assert lines == ["1 file(s) OK"] and not CHECKED[name]
+        return
+    assert result.exit_code == 1 and lines, result.output
+    assert all(re.match(rf"{re.escape(name)}:\d+: \S", line) for line in lines), lines
+    assert lines == CHECKED[name]
+
+
+@pytest.mark.parametrize("name", PASSING)
+def test_files_that_pass_check_run_through_the_engine(name: str) -> None:
+    """`onething run --auto`: the case completes, waits for something outside, or ends in a clean case error."""
+    result = CliRunner().invoke(cli, ["run", str(EXTRA / name), "--auto"])
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    ends = [line for line in result.output.splitlines() if line.startswith(("end: case ", "error: "))]
+    assert len(ends) == 1, result.output
+    if "error" in ends[0]:
+        assert len(ends[0].split("error", 1)[1]) > 10, "a case error must say what failed"
+
+
+def test_acceptance_does_not_fall_below_the_ratchet() -> None:
+    assert len(PASSING) >= FLOOR, f"only {len(PASSING)} of {len(FILES)} files pass check (floor {FLOOR})"
