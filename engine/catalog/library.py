@@ -12,7 +12,7 @@ from engine.model.problems import Problem
 from engine.model.xmlsafe import MAX_BYTES
 from engine.vocabulary import APPLICANT, VARIANTS
 
-MODEL_SUFFIXES = (".bpmn", ".bpmn20.xml")
+MODEL_SUFFIXES = (".bpmn", ".bpmn20.xml", ".bpmn2")  # the last: jBPM's own
 
 
 def find_model_files(paths: list[str]) -> tuple[list[Path], list[Problem]]:
@@ -23,7 +23,7 @@ def find_model_files(paths: list[str]) -> tuple[list[Path], list[Problem]]:
         if path.is_dir():
             found = sorted(p for p in path.rglob("*") if p.is_file() and p.name.endswith(MODEL_SUFFIXES))
             if not found:
-                problems.append(Problem(name, None, None, "directory holds no .bpmn or .bpmn20.xml file"))
+                problems.append(Problem(name, None, None, "directory holds no .bpmn, .bpmn20.xml or .bpmn2 file"))
             files += found
         elif path.is_file():
             files.append(path)

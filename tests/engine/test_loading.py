@@ -333,10 +333,12 @@ def test_check_paths_walks_directories_and_reports_missing_files(tmp_path: Path)
     (tmp_path / "deep").mkdir()
     (tmp_path / "deep" / "good.bpmn").write_text(VALID, encoding="utf-8")
     (tmp_path / "deep" / "bad.bpmn20.xml").write_text(VALID.replace('"home"', "'"), encoding="utf-8")
+    (tmp_path / "deep" / "bad.bpmn2").write_text(VALID.replace('"home"', "'"), encoding="utf-8")  # jBPM's suffix
     (tmp_path / "notes.txt").write_text("ignored")
     found = check_paths([str(tmp_path), str(tmp_path / "missing.bpmn")])
     files = [p.file for p in found]
-    assert files == [str(tmp_path / "deep" / "bad.bpmn20.xml"), str(tmp_path / "missing.bpmn")]
+    assert files == [str(tmp_path / "deep" / "bad.bpmn2"), str(tmp_path / "deep" / "bad.bpmn20.xml"),
+                     str(tmp_path / "missing.bpmn")]
 
 
 @pytest.mark.parametrize(
