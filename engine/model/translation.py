@@ -17,6 +17,7 @@ from lxml import etree
 from engine.model import validation as v
 from engine.model.dialects import FEEL_LANGUAGES, JUEL_LANGUAGES, Unsupported, dialect_of, to_python
 from engine.model.problems import Problem
+from engine.text import Text
 
 _DATE_TIME = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?"
 _ZONED = rf"{_DATE_TIME}(Z|[+-]\d{{2}}:?\d{{2}})"
@@ -44,13 +45,14 @@ def translate_expressions(root: Any, filename: str) -> list[Problem]:
             continue
         if what == "timer" and _NAIVE.fullmatch(text):
             problems.append(Problem(filename, element.sourceline, v.owner_id(element),
-                                    f"timer: {text} has no UTC offset; write it with one, e.g. {text}+08:00"))
+                                    Text("timer: %(value)s has no UTC offset; write it with one, e.g. %(value)s+08:00",
+                                         value=text)))
             continue
         language = (element.get("language") or "").strip()
         if language.lower() not in _PYTHON | FEEL_LANGUAGES | JUEL_LANGUAGES:
-            problems.append(Problem(filename, element.sourceline, v.owner_id(element),
-                                    f"{what} expression in {language!r} not supported: write it in Python, JUEL "
-                                    "(${...}) or FEEL (= ...)"))
+            problems.append(Problem(filename, element.sourceline, v.owner_id(element), Text(
+                "%(what)s expression in '%(language)s' not supported: write it in Python, JUEL (${...}) or "
+                "FEEL (= ...)", what=what, language=language)))
             continue
         dialect = dialect_of(source, language)
         if dialect == "python":
@@ -59,7 +61,8 @@ def translate_expressions(root: Any, filename: str) -> list[Problem]:
             element.text = to_python(source, dialect)
         except Unsupported as exc:
             problems.append(Problem(filename, element.sourceline, v.owner_id(element),
-                                    f"{what} expression {_short(text)!r} ({dialect.upper()}) not supported: {exc}"))
+                                    Text("%(what)s expression '%(text)s' (%(dialect)s) not supported: %(why)s",
+                                         what=what, text=_short(text), dialect=dialect.upper(), why=str(exc))))
     return problems
 
 
@@ -81,9 +84,9 @@ def translate_collections(root: Any, filename: str) -> list[Problem]:
             continue  # BPMN's own elements say it already
         name = _variable_of(collection)
         if name is None:
-            problems.append(Problem(filename, loop.sourceline, v.owner_id(loop),
-                                    f"multi-instance collection {collection!r} not supported: name one variable "
-                                    "holding the list, e.g. ${reviewers} or = reviewers"))
+            problems.append(Problem(filename, loop.sourceline, v.owner_id(loop), Text(
+                "multi-instance collection '%(collection)s' not supported: name one variable holding the list, e.g. "
+                "${reviewers} or = reviewers", collection=collection)))
             continue
         at = 1 if len(loop) and etree.QName(loop[0]).localname == "extensionElements" else 0
         ref = etree.Element(v.tag("loopDataInputRef"))
