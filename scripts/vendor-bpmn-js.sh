@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Copy bpmn-js's NavigatedViewer bundle, the CSS it needs and its LICENSE from tests/diagrams/modeler/node_modules
+# Copy bpmn-js's NavigatedViewer and Modeler bundles, the CSS and the bpmn font they need and its LICENSE from tests/diagrams/modeler/node_modules
 # (the version pinned in tests/diagrams/modeler/package-lock.json, installed by scripts/modeler-deps.sh) into
 # web/static/vendor/bpmn-js/, and write the version into the README there. Run it after changing the pin; commit
 # the copied files (web/static/vendor/bpmn-js/README.md says how the app uses them).
@@ -10,7 +10,10 @@ src="$repo/tests/diagrams/modeler/node_modules/bpmn-js"
 dst="$repo/web/static/vendor/bpmn-js"
 version="$(node -p "require('$src/package.json').version")"
 mkdir -p "$dst"
-cp "$src/dist/bpmn-navigated-viewer.production.min.js" "$dst/"
+cp "$src/dist/bpmn-navigated-viewer.production.min.js" "$src/dist/bpmn-modeler.production.min.js" "$dst/"
+mkdir -p "$dst/bpmn-font/css" "$dst/bpmn-font/font"
+cp "$src/dist/assets/bpmn-font/css/bpmn.css" "$dst/bpmn-font/css/"
+cp "$src/dist/assets/bpmn-font/font/bpmn.woff2" "$src/dist/assets/bpmn-font/font/bpmn.woff" "$dst/bpmn-font/font/"
 cp "$src/dist/assets/diagram-js.css" "$src/dist/assets/bpmn-js.css" "$dst/"
 cp "$src/LICENSE" "$dst/LICENSE"
 sed -i "s/^Version: .*/Version: $version/" "$dst/README.md"

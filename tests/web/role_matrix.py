@@ -317,6 +317,8 @@ MATRIX: dict[str, Row] = dict([
         other_clerk=403),
     row("GET /cases/<number>/bpmn",  # the case page's viewer reads its model: whoever may open the case page
         lambda c: c.page(f"/cases/{c.new_case()}/bpmn"), 200, READ_CASES),
+    row("GET /designer/model",  # the modeler: drawing is not deploying, any designer may draw
+        lambda c: c.page(f"/designer/model?version={c.version_id()}"), 200, DESIGN),
 ])
 
 

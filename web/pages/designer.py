@@ -77,6 +77,18 @@ def version(version_id: int):
                            viewer=viewer, others=others, restored=None)
 
 
+@bp.route("/model")
+@role_required("designer", "admin")
+def modeler():
+    """Draw in the browser (bpmn-js's modeler): a deployed version (?version=ID) or a new model, checked live."""
+    raw = request.args.get("version", "")
+    if raw and not (raw.isdigit() and len(raw) <= 10):
+        raise InputError(_("Choose a version."), fields={"version": [_("Choose a version.")]})
+    info = engine.get_version(ctx(), int(raw)).info if raw else None
+    return render_template("designer/model.html", info=info, matter_id=request.args.get("matter_id", ""),
+                           variant=request.args.get("variant", "after"))
+
+
 @bp.route("/versions/<int:version_id>/bpmn")
 @role_required("designer", "admin")
 def download(version_id: int):

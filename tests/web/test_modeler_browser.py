@@ -1,0 +1,66 @@
+"""The designer's modeler in a real browser (Debian's Chromium driven by Playwright), under the CSP (issue #12 items
+1 and 3): bpmn-js's Modeler opens a deployed version, the live check finds it valid; a step drawn without its
+properties is marked on the canvas and listed by the server's check, in the page's language; a new model opens.
+
+Skipped when /usr/bin/chromium or Playwright is missing, unless ONETHING_REQUIRE_BROWSER=1 (CI): then it fails.
+"""
+from __future__ import annotations
+
+import pytest
+
+from engine.catalog.history import list_versions
+from tests.browser import SHOTS
+from tests.web.conftest import PASSWORD
+
+pytestmark = pytest.mark.xdist_group("browser")  # one worker drives Chromium: no second browser beside it
+ADD_STEP = """() => {
+  const modeler = window.oneThingModeler;
+  const near = modeler.get('elementRegistry').get('register_birth');
+  const shape = modeler.get('modeling').createShape({type: 'bpmn:UserTask'},
+                                                    {x: near.x + near.width / 2, y: near.y + 140}, near.parent);
+  return shape.id;
+}"""
+
+
+def _open(browser, base: str, path: str, lang: str):
+    context = browser.new_context(locale="zh-CN" if lang == "zh" else "en", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    console: list[str] = []
+    page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
+    page.on("pageerror", lambda error: console.append(f"pageerror: {error}"))
+    page.goto(f"{base}/login")
+    page.fill("#username", "designer.police")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit].primary")
+    page.wait_for_load_state()
+    page.goto(f"{base}{path}")
+    page.wait_for_selector("#modeler .djs-element", timeout=20_000)
+    return context, page, console
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_step_drawn_without_its_properties_is_marked_by_the_live_check(browser, served, ctx, lang):
+    version = next(v for v in list_versions(ctx, "newborn") if v.variant == "after" and v.current)
+    context, page, console = _open(browser, served, f"/designer/model?version={version.id}", lang)
+    page.wait_for_selector('#modeler-check[data-state="valid"]', timeout=20_000)
+    assert page.locator(".bjs-powered-by").count() == 1  # the bpmn.io watermark stays
+    added = page.evaluate(ADD_STEP)
+    page.wait_for_selector('#modeler-check[data-state="problems"]', timeout=20_000)
+    listed = page.locator(f'#modeler-problems li[data-element-id="{added}"]')
+    assert listed.count() >= 1
+    marked = page.locator(f'#modeler .djs-element[data-element-id="{added}"]').first
+    assert "ot-problem" in (marked.get_attribute("class") or "")
+    text = listed.first.inner_text()
+    assert ("name_en" in text) and (("步骤" in text or "环节" in text) if lang == "zh" else "step" in text), text
+    assert not [line for line in console if line.startswith(("error", "pageerror"))], console
+    page.screenshot(path=str(SHOTS / f"onething-modeler-{lang}.png"), full_page=True)
+    context.close()
+
+
+def test_a_new_model_opens_with_a_start_event_and_is_checked(browser, served):
+    context, page, console = _open(browser, served, "/designer/model", "en")
+    page.wait_for_selector('#modeler-check[data-state="valid"], #modeler-check[data-state="problems"]',
+                           timeout=20_000)
+    assert page.locator('#modeler .djs-element[data-element-id="StartEvent_1"]').count() == 1
+    assert not [line for line in console if line.startswith(("error", "pageerror"))], console
+    context.close()

@@ -1,0 +1,47 @@
+"""The designer's modeler page (bpmn-js Modeler, issue #12 items 1 and 3): opens a version or a new model, and its
+live check is the API's check of the drawn XML, as deploying would check it."""
+from __future__ import annotations
+
+import io
+import re
+
+from engine.catalog.history import list_versions
+
+
+def test_the_modeler_opens_a_deployed_version_with_its_file_and_the_check_it_will_call(client, login, ctx):
+    version = next(v for v in list_versions(ctx, "newborn") if v.variant == "after" and v.current)
+    login("designer.police")
+    page = client.get(f"/designer/model?version={version.id}").get_data(as_text=True)
+    assert f'data-xml-url="/designer/versions/{version.id}/bpmn"' in page
+    assert 'action="/api/models/check"' in page and 'value="newborn"' in page
+    assert re.search(r'<option value="after"\s+selected', page)
+    assert "vendor/bpmn-js/bpmn-modeler.production.min.js" in page and "static/modeler.js" in page
+    assert "<script>" not in page  # the CSP allows no inline script
+    blank = client.get("/designer/model").get_data(as_text=True)
+    assert 'data-xml-url=""' in blank and 'data-file-name="model.bpmn"' in blank
+
+
+def test_a_version_that_is_no_number_or_does_not_exist_is_refused_clearly(client, login):
+    login("designer.police")
+    assert client.get("/designer/model?version=abc").status_code == 422
+    assert client.get("/designer/model?version=99999999999999").status_code == 422
+    assert client.get("/designer/model?version=999999").status_code == 404
+
+
+def test_the_live_check_names_the_element_of_each_problem(client, login, ctx):
+    """What modeler.js sends: the page's form fields and the drawn XML as the file `bpmn`."""
+    token = login("designer.police")
+    version = next(v for v in list_versions(ctx, "newborn") if v.variant == "after" and v.current)
+    xml = client.get(f"/designer/versions/{version.id}/bpmn").get_data(as_text=True)
+    broken = re.sub(r'name="form" value="[^"]+"', 'name="form" value="no_such_form"', xml, count=1)
+    assert broken != xml
+    answer = client.post("/api/models/check", data={"matter_id": "newborn", "variant": "after",
+                                                    "bpmn": (io.BytesIO(broken.encode()), "newborn-after.bpmn")},
+                         content_type="multipart/form-data", headers={"Accept-Language": "en", "X-CSRF-Token": token})
+    body = answer.get_json()
+    assert answer.status_code == 200 and body["valid"] is False, body
+    assert any(p["element_id"] and "no_such_form" in p["message"] for p in body["problems"]), body
+    fine = client.post("/api/models/check", data={"matter_id": "newborn", "variant": "after",
+                                                  "bpmn": (io.BytesIO(xml.encode()), "newborn-after.bpmn")},
+                       content_type="multipart/form-data", headers={"X-CSRF-Token": token})
+    assert fine.get_json() == {"valid": True, "problems": []}
