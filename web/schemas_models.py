@@ -37,9 +37,18 @@ class VersionsQuery(RequestSchema):
 
 # -- responses ------------------------------------------------------------------------------------------
 
+class SavingsSchema(Schema):
+    before = fields.Dict(metadata={"description": "static metrics of the before side (docs/metrics.md)"})
+    after = fields.Dict(metadata={"description": "static metrics of the after side"})
+    comparison = fields.Dict(metadata={"description": "per metric: before, after, change, change_pct"})
+
+
 class CheckResultSchema(Schema):
     valid = fields.Bool()
     problems = fields.List(fields.Nested(ProblemSchema))
+    savings = fields.Nested(SavingsSchema, metadata={
+        "description": "a valid model checked against a deployed matter (no matter_yaml uploaded): its static "
+                       "metrics beside the deployed other variant's"})
 
 
 class DeployedSchema(Schema):

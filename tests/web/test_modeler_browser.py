@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from engine import matter_comparison
 from engine.catalog.history import list_versions
 from tests.browser import SHOTS
 from tests.web.conftest import PASSWORD
@@ -44,12 +45,16 @@ def test_a_step_drawn_without_its_properties_is_marked_by_the_live_check(browser
     context, page, console = _open(browser, served, f"/designer/model?version={version.id}", lang)
     page.wait_for_selector('#modeler-check[data-state="valid"]', timeout=20_000)
     assert page.locator(".bjs-powered-by").count() == 1  # the bpmn.io watermark stays
+    deployed = matter_comparison(ctx, "newborn").comparison
+    steps = page.locator('#modeler-savings tr[data-metric="steps"] td').all_inner_texts()
+    assert steps[:2] == [str(deployed["steps"]["before"]), str(deployed["steps"]["after"])]
     added = page.evaluate(ADD_STEP)
     page.wait_for_selector('#modeler-check[data-state="problems"]', timeout=20_000)
     listed = page.locator(f'#modeler-problems li[data-element-id="{added}"]')
     assert listed.count() >= 1
     marked = page.locator(f'#modeler .djs-element[data-element-id="{added}"]').first
     assert "ot-problem" in (marked.get_attribute("class") or "")
+    assert page.locator("#modeler-savings").is_hidden()  # no savings of a model deploying would refuse
     text = listed.first.inner_text()
     assert ("name_en" in text) and (("步骤" in text or "环节" in text) if lang == "zh" else "step" in text), text
     assert not [line for line in console if line.startswith(("error", "pageerror"))], console

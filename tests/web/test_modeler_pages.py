@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 
+from engine import matter_comparison
 from engine.catalog.history import list_versions
 
 
@@ -44,4 +45,29 @@ def test_the_live_check_names_the_element_of_each_problem(client, login, ctx):
     fine = client.post("/api/models/check", data={"matter_id": "newborn", "variant": "after",
                                                   "bpmn": (io.BytesIO(xml.encode()), "newborn-after.bpmn")},
                        content_type="multipart/form-data", headers={"X-CSRF-Token": token})
-    assert fine.get_json() == {"valid": True, "problems": []}
+    assert fine.status_code == 200 and fine.get_json()["valid"] is True and fine.get_json()["problems"] == []
+    assert fine.get_json()["savings"]["comparison"] == matter_comparison(ctx, "newborn").comparison
+
+
+def test_the_live_check_gives_what_the_drawn_variant_saves_against_the_deployed_other(client, login, ctx):
+    """An `after` drawn with its one trip removed: the savings count one trip fewer than the deployed after."""
+    token = login("designer.police")
+    version = next(v for v in list_versions(ctx, "newborn") if v.variant == "after" and v.current)
+    xml = client.get(f"/designer/versions/{version.id}/bpmn").get_data(as_text=True)
+    assert xml.count('name="trip" value="true"') == 1
+    drawn = xml.replace('name="trip" value="true"', 'name="trip" value="false"')
+    answer = client.post("/api/models/check", data={"matter_id": "newborn", "variant": "after",
+                                                    "bpmn": (io.BytesIO(drawn.encode()), "newborn-after.bpmn")},
+                         content_type="multipart/form-data", headers={"X-CSRF-Token": token}).get_json()
+    deployed = matter_comparison(ctx, "newborn")
+    trips = answer["savings"]["comparison"]["trips"]
+    assert (trips["before"], trips["after"]) == (deployed.before["trips"], deployed.after["trips"] - 1)
+    assert trips["change"] == trips["after"] - trips["before"]
+    old = next(v for v in list_versions(ctx, "newborn") if v.variant == "before" and v.current)
+    before_xml = client.get(f"/designer/versions/{old.id}/bpmn").get_data(as_text=True)
+    fewer = before_xml.replace('name="trip" value="true"', 'name="trip" value="false"', 1)
+    as_before = client.post("/api/models/check", data={"matter_id": "newborn", "variant": "before",
+                                                       "bpmn": (io.BytesIO(fewer.encode()), "newborn-before.bpmn")},
+                            content_type="multipart/form-data", headers={"X-CSRF-Token": token}).get_json()
+    trips = as_before["savings"]["comparison"]["trips"]  # the drawn before beside the deployed after
+    assert (trips["before"], trips["after"]) == (deployed.before["trips"] - 1, deployed.after["trips"])

@@ -42,7 +42,11 @@ def check_model(actor: Actor, body: dict[str, Any]) -> dict[str, Any]:
     data, filename, matter_yaml = _files()
     problems = engine.check_upload(data, filename, matter_yaml, ctx=ctx(), actor=actor,  # as deploying would
                                    matter_id=body.get("matter_id"), variant=body.get("variant"))
-    return {"valid": not problems, "problems": [problem_body(p) for p in problems]}
+    result: dict[str, Any] = {"valid": not problems, "problems": [problem_body(p) for p in problems]}
+    if not problems and body.get("matter_id") and matter_yaml is None:  # what it saves against the deployed matter
+        variant = body.get("variant") or "after"
+        result["savings"] = engine.draft_savings(ctx(), data, filename, body["matter_id"], variant)
+    return result
 
 
 @api("/models", "POST", roles=DESIGN, body=UploadSchema, upload=("bpmn", "matter_yaml"), response=DeployedSchema,

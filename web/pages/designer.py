@@ -85,8 +85,11 @@ def modeler():
     if raw and not (raw.isdigit() and len(raw) <= 10):
         raise InputError(_("Choose a version."), fields={"version": [_("Choose a version.")]})
     info = engine.get_version(ctx(), int(raw)).info if raw else None
+    from web.pages.words import metric_label
+
+    labels = {key: metric_label(key) for key in engine.METRIC_KEYS}
     return render_template("designer/model.html", info=info, matter_id=request.args.get("matter_id", ""),
-                           variant=request.args.get("variant", "after"))
+                           variant=request.args.get("variant", "after"), metric_labels=labels)
 
 
 @bp.route("/versions/<int:version_id>/bpmn")

@@ -52,6 +52,35 @@
     say(problems.length ? "" : form.getAttribute("data-valid"), problems.length ? "problems" : "valid");
   }
 
+  var savings = document.getElementById("modeler-savings");
+
+  function figure(value) { return value === null || value === undefined ? "–" : String(value); }
+
+  function compare(result) {
+    if (!savings) { return; }
+    var body = savings.tBodies[0];
+    body.textContent = "";
+    if (!result) { savings.hidden = true; return; }
+    var labels = JSON.parse(savings.getAttribute("data-labels"));
+    var drawn = form.elements.variant.value;
+    var heads = savings.tHead.rows[0].cells;
+    heads[1].setAttribute("data-drawn", drawn === "before" ? savings.getAttribute("data-drawn") : "");
+    heads[2].setAttribute("data-drawn", drawn === "after" ? savings.getAttribute("data-drawn") : "");
+    Object.keys(labels).forEach(function (key) {
+      var row = result.comparison[key];
+      if (!row) { return; }
+      var tr = body.insertRow();
+      tr.setAttribute("data-metric", key);
+      var change = row.change === null || row.change === undefined ? "–" : (row.change > 0 ? "+" : "") + row.change;
+      [labels[key], figure(row.before), figure(row.after), change].forEach(function (text, i) {
+        var cell = i === 0 ? document.createElement("th") : tr.insertCell();
+        if (i === 0) { cell.scope = "row"; tr.appendChild(cell); } else { cell.className = "num"; }
+        cell.textContent = text;
+      });
+    });
+    savings.hidden = false;
+  }
+
   function check() {
     var mine = ++running;
     say(form.getAttribute("data-checking"), "checking");
@@ -67,7 +96,7 @@
       return response.json().then(function (json) { return { ok: response.ok, json: json }; });
     }).then(function (answer) {
       if (mine !== running) { return; }  // a newer check is on its way
-      if (answer.ok) { show(answer.json.problems || []); return; }
+      if (answer.ok) { show(answer.json.problems || []); compare(answer.json.savings); return; }
       var error = answer.json && answer.json.error;
       if (error && error.problems) { show(error.problems); return; }
       say((error && error.message) || form.getAttribute("data-failed"), "failed");

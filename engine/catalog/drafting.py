@@ -1,0 +1,30 @@
+"""What a drawn model would save: its static metrics beside the deployed other variant of its matter.
+
+The designer's modeler shows this as the designer draws (issue #12 item 4): a drawn `after` against the current
+`before`, or a drawn `before` against the current `after`, with the change of every metric (docs/metrics.md),
+computed by the same code as the auditor's comparison. Nothing is stored.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from engine.catalog import designer, versions as catalog
+from engine.context import EngineContext
+from engine.model.loading import load_model
+from engine.model.metrics import compare, static_metrics
+from engine.vocabulary import VARIANTS
+
+
+def draft_savings(ctx: EngineContext, bpmn: bytes, filename: str, matter_id: str, variant: str) -> dict[str, Any]:
+    """{"before", "after", "comparison"} with the drawn model as `variant` (a valid upload: check it first);
+    the other side is empty when the matter has no deployed other variant (or is not deployed at all)."""
+    matter, other = None, {}
+    with ctx.read() as session:
+        for deployed, version_id in designer.current_version_ids(session, matter_id).items():
+            model, deployed_matter = catalog.loaded_version(ctx, session, version_id)
+            matter = matter or deployed_matter
+            if deployed != variant and deployed in VARIANTS:
+                other = static_metrics(model, deployed_matter, deployed)
+    drawn = static_metrics(load_model(bpmn, filename, matter=matter), matter, variant)
+    before, after = (drawn, other) if variant == "before" else (other, drawn)
+    return {"before": before, "after": after, "comparison": compare(before, after)}
