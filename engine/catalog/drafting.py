@@ -28,3 +28,16 @@ def draft_savings(ctx: EngineContext, bpmn: bytes, filename: str, matter_id: str
     drawn = static_metrics(load_model(bpmn, filename, matter=matter), matter, variant)
     before, after = (drawn, other) if variant == "before" else (other, drawn)
     return {"before": before, "after": after, "comparison": compare(before, after)}
+
+
+def draft_choices(ctx: EngineContext, matter_id: str) -> dict[str, list[tuple[str, Any]]]:
+    """What a step of the matter may name, from its deployed matter.yaml: {"materials", "forms", "departments"} as
+    (id, Names) pairs, in file order; empty lists for a matter that is not deployed (a new model)."""
+    with ctx.read() as session:
+        version_ids = designer.current_version_ids(session, matter_id) if matter_id else {}
+        matter = catalog.loaded_version(ctx, session, max(version_ids.values()))[1] if version_ids else None
+    if matter is None:
+        return {"materials": [], "forms": [], "departments": []}
+    return {"materials": [(m.id, m.names) for m in matter.materials],
+            "forms": [(f.id, f.names) for f in matter.forms.values()],
+            "departments": [(d.id, d.names) for d in matter.departments]}

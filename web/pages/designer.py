@@ -9,7 +9,7 @@ import engine
 from engine import InputError, ModelError, NotAllowed
 from web.app import ctx
 from web.auth import role_required
-from web.pages import lang
+from web.pages import label, lang
 from web.pages.bpmnview import version_drawings
 from web.texts import translated
 
@@ -88,8 +88,11 @@ def modeler():
     from web.pages.words import metric_label
 
     labels = {key: metric_label(key) for key in engine.METRIC_KEYS}
-    return render_template("designer/model.html", info=info, matter_id=request.args.get("matter_id", ""),
-                           variant=request.args.get("variant", "after"), metric_labels=labels)
+    matter_id = info.matter_id if info else request.args.get("matter_id", "")
+    choices = {kind: [{"id": ident, "name": label(names)} for ident, names in pairs]
+               for kind, pairs in engine.draft_choices(ctx(), matter_id).items()}
+    return render_template("designer/model.html", info=info, matter_id=matter_id,
+                           variant=request.args.get("variant", "after"), metric_labels=labels, choices=choices)
 
 
 @bp.route("/versions/<int:version_id>/bpmn")
