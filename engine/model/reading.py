@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from engine.matters.files import Matter, Names
+from engine.matters.files import Form, Matter, Names
 from engine.model.types import Model
 from engine.vocabulary import APPLICANT
 
@@ -58,3 +58,13 @@ def department_names(model: Model, matter: Matter | None, department: str | None
                 return item.names
     name = model.lanes.get(department or "", "") or department or "-"
     return Names(name, department or "-")
+
+
+def step_form(model: Model, matter: Matter | None, step_id: str) -> Form | None:
+    """The form a step is completed with: matter.yaml's form its `form` property names, else the form made of the
+    step's Camunda/Flowable form fields (engine.model.vendor_forms); None when it has neither."""
+    info = model.steps.get(step_id)
+    form_id = info.properties.get("form") if info is not None else None
+    if form_id:
+        return matter.forms.get(form_id) if matter is not None else None
+    return model.forms.get(step_id)
