@@ -29,6 +29,7 @@ from engine.views import CaseView, Deadline, LogEntry, WorkItem
 from engine.vocabulary import APPLICANT
 
 MAX_STATE_BYTES = 8_000_000  # a case's whole saved state (its steps' data and the workflow), as JSON text
+SCRIPT_OUTPUT = "script_output"  # step-log event: what a script task printed (data {"output": text})
 
 
 def create_case(ctx: EngineContext, session: Session, version: ModelVersion, data: dict[str, Any] | None,
@@ -130,9 +131,19 @@ def save_case(ctx: EngineContext, session: Session, case: Case, runtime: CaseRun
         raise StaleCase(f"case {number} was changed by someone else at the same time; "
                         "reload it and try again") from None
     rows = _sync(session, case, runtime, now, completed or {}, cancelled_by, timers if timers or had_timers else None)
+    _log_printed(session, case, runtime, now)
     if case.status != "running":
         record_finished(ctx, session, case)
     return rows
+
+
+def _log_printed(session: Session, case: Case, runtime: CaseRuntime, now: datetime) -> None:
+    """What scripts printed, one step-log row each (event `script_output`, data {"output": text})."""
+    for output in runtime.printed:
+        session.add(StepLogEntry(case_id=case.id, task_id=output.task_id, step_id=output.step_id,
+                                 step_name=output.step_name[:255], department=None, event=SCRIPT_OUTPUT, actor=None,
+                                 ready_at=now, claimed_at=None, at=now, data={"output": output.text}))
+    runtime.printed = []
 
 
 def _merge_trail(known: list[str] | None, passed: list[str]) -> list[str]:

@@ -17,6 +17,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundExcepti
 from engine.errors import InputError, StepNotFound, StepNotReady
 from engine.model.types import Model
 from engine.runtime import state as case_state
+from engine.runtime.sandbox import printing
 
 MAX_ENGINE_ROUNDS = 1000
 
@@ -46,6 +47,7 @@ class CaseRuntime:
         self.extra = extra or {}
         self.trail: list[str] = []
         self.taken: list[tuple[str, str]] = []
+        self.printed: list[printing.Output] = []  # script output not yet in the step log (save_case writes it)
 
     @classmethod
     def start(cls, model: Model, script_engine: Any, data: dict[str, Any] | None = None) -> CaseRuntime:
@@ -207,11 +209,15 @@ class CaseRuntime:
         `trail` and `taken` then hold what happened since `since` (default: now).
         """
         started = since if since is not None else time.time()
-        for _ in range(MAX_ENGINE_ROUNDS):
-            self._guard(self.workflow.refresh_timers)
-            self._guard(self.workflow.do_engine_steps)
-            if not self._guard(self._route_internal_events):
-                break
+        with printing.collecting() as printed:
+            try:
+                for _ in range(MAX_ENGINE_ROUNDS):
+                    self._guard(self.workflow.refresh_timers)
+                    self._guard(self.workflow.do_engine_steps)
+                    if not self._guard(self._route_internal_events):
+                        break
+            finally:
+                self.printed += printed
         self.trail = [t.task_spec.bpmn_id for t in self._changed_since(started, TaskState.COMPLETED)]
         # A flow is taken when its target is reached (READY, WAITING...), while its source is still the parent.
         reached = self._changed_since(
