@@ -22,11 +22,11 @@ from engine.catalog import versions as catalog
 from engine.catalog.designer import matter_departments
 from engine.context import EngineContext
 from engine.errors import CaseNotFound, InputError, StaleCase
+from engine.model.reading import all_departments
 from engine.model.types import Model
 from engine.runtime.workflow import CaseError, CaseRuntime
 from engine.store.tables import Case, ModelVersion, OpenStep, StepLogEntry, Timer
 from engine.views import CaseView, Deadline, LogEntry, WorkItem
-from engine.vocabulary import APPLICANT
 
 MAX_STATE_BYTES = 8_000_000  # a case's whole saved state (its steps' data and the workflow), as JSON text
 SCRIPT_OUTPUT = "script_output"  # step-log event: what a script task printed (data {"output": text})
@@ -108,7 +108,7 @@ def find_case_for(ctx: EngineContext, session: Session, number: str, actor: Acto
 def case_departments(ctx: EngineContext, session: Session, case: Case) -> frozenset[str]:
     """Departments taking part in a case: of the matter's current versions and of the case's own version."""
     model, matter = catalog.loaded_version(ctx, session, case.model_version_id)
-    own = {lane for lane in model.lanes if lane != APPLICANT} | (matter.department_ids() if matter else set())
+    own = all_departments(model) | (matter.department_ids() if matter else set())
     return matter_departments(ctx, session, case.matter_id) | own
 
 

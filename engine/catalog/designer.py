@@ -16,6 +16,7 @@ from engine.context import EngineContext
 from engine.errors import InputError, MatterNotFound, ModelError, NotAllowed
 from engine.matters.files import Matter, Names
 from engine.model.problems import Problem
+from engine.model.reading import all_departments
 from engine.model.types import Model
 from engine.model.xmlsafe import MAX_BYTES
 from engine.store.tables import ModelVersion
@@ -228,7 +229,7 @@ def matter_info(ctx: EngineContext, session: Session, matter_id: str) -> MatterI
 def _matter_info(matter_id: str, model: Model, matter: Matter | None, variants: dict[str, int]) -> MatterInfo:
     if matter is not None:
         return MatterInfo(matter_id, matter.names, matter.category, tuple(d.id for d in matter.departments), variants)
-    lanes = tuple(sorted(lane for lane in model.lanes if lane != APPLICANT))
+    lanes = tuple(sorted(all_departments(model)))
     return MatterInfo(matter_id, Names(matter_id, matter_id), None, lanes, variants)
 
 
@@ -236,7 +237,7 @@ def matter_departments(ctx: EngineContext, session: Session, matter_id: str) -> 
     """Departments (lanes and matter.yaml departments) of every current variant of a matter."""
     found: set[str] = set()
     for model, matter in current_models(ctx, session, matter_id).values():
-        found.update(lane for lane in model.lanes if lane != APPLICANT)
+        found.update(all_departments(model))
         if matter is not None:
             found.update(matter.department_ids())
     return frozenset(found)

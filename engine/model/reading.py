@@ -68,3 +68,10 @@ def step_form(model: Model, matter: Matter | None, step_id: str) -> Form | None:
     if form_id:
         return matter.forms.get(form_id) if matter is not None else None
     return model.forms.get(step_id)
+
+
+def all_departments(model: Model) -> set[str]:
+    """Departments a model's steps belong to: its lanes', and those a step outside every lane gets from its
+    vendor assignment (`camunda:candidateGroups`...); never the applicant."""
+    found = set(model.lanes) | {s.department for s in model.steps.values() if s.department}
+    return found - {APPLICANT}

@@ -1,6 +1,7 @@
 """What model code may say: RestrictedPython's policy made stricter, compiled once per source.
 
-Refused at compile time: `print` in an expression (a script's goes to the case log: `printing`), `import`, `class`, `with`, `finally`, `except*`, bytes literals, handlers
+Refused at compile time: `print` in an expression (a script's goes to the case log: `printing`),
+`import`, `class`, `with`, `finally`, `except*`, bytes literals, handlers
 naming other exceptions than ALLOWED_EXCEPTIONS, the names in BANNED_NAMES and the attributes in
 BANNED_ATTRIBUTES (plus every name or attribute starting with `_`). The policy also rewrites the
 code so that the runtime guards of `engine.runtime.sandbox.guards` see every loop (`_tick_`),

@@ -1,9 +1,10 @@
 """`print(...)` in a script task: its text goes to the case's step log (event `script_output`), not to stdout.
 
 RestrictedPython rewrites `print(x)` to `_print._call_print(x)` with `_print = _print_(_getattr_)`; the
-environment gives each script run its own `Printed` (its `factory` is `_print_`), and leaves the text in the task data under PRINTED_KEY
-(a private name no model code can read). `SandboxScriptEngine.execute` takes it out again and hands it to the
-sink of the case runtime that is advancing (`collecting`); engine.cases.persistence writes the log rows.
+environment gives each script run its own `Printed` (its `factory` is `_print_`), and leaves the text in the
+task data under PRINTED_KEY (a private name no model code can read). `SandboxScriptEngine.execute` takes it out
+again and hands it to the sink of the case runtime that is advancing (`collecting`); engine.cases.persistence
+writes the log rows.
 """
 from __future__ import annotations
 
