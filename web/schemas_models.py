@@ -40,6 +40,8 @@ class VersionsQuery(RequestSchema):
 class CheckResultSchema(Schema):
     valid = fields.Bool()
     problems = fields.List(fields.Nested(ProblemSchema))
+    warnings = fields.List(fields.Nested(ProblemSchema), metadata={
+        "description": "a valid model's warnings: vendor extensions (Camunda, Flowable, Zeebe) OneThing ignores..."})
 
 
 class DeployedSchema(Schema):

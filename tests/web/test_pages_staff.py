@@ -146,3 +146,16 @@ def test_a_broken_matter_yaml_is_reported_under_its_own_name_and_line(client, lo
     assert "matter.yaml" in notice and "after.bpmn" not in notice
     rows = re.findall(r'<tr><td class="mono">([^<]*)</td><td class="mono">([^<]*)</td>', page)
     assert rows and all(file == "matter.yaml" and line.isdigit() for file, line in rows)
+
+
+def test_a_valid_upload_from_another_modeler_lists_its_warnings(client, login):
+    bpmn = (REPO / "tests" / "engine" / "vendor_models" / "zeebe_tasks.bpmn").read_bytes()
+    response = upload(client, login("designer.police"), action="check", files={"bpmn": (bpmn, "zeebe_tasks.bpmn")})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "zeebe_tasks.bpmn is valid." in page
+    assert "4 warnings: OneThing ignores what these lines name." in page
+    rows = re.findall(r'<tr><td class="mono">(\d+)</td><td class="mono">([^<]*)</td><td>([^<]*)</td></tr>', page)
+    assert ("18", "notify", "zeebe:taskDefinition is a vendor extension OneThing does not act on; it is ignored") \
+        in rows and len(rows) == 4
+    plain = upload(client, login("designer.police"), action="check", files={"bpmn": (NEWBORN_AFTER, "after.bpmn")})
+    assert "is valid." in plain.get_data(as_text=True) and "warning" not in plain.get_data(as_text=True).lower()

@@ -39,9 +39,10 @@ def _files() -> tuple[bytes, str, bytes | None]:
      response=CheckResultSchema, summary="Check an uploaded model (and matter.yaml) without deploying it")
 def check_model(actor: Actor, body: dict[str, Any]) -> dict[str, Any]:
     data, filename, matter_yaml = _files()
-    problems = engine.check_upload(data, filename, matter_yaml, ctx=ctx(), actor=actor,  # as deploying would
-                                   matter_id=body.get("matter_id"), variant=body.get("variant"))
-    return {"valid": not problems, "problems": problems}
+    found = engine.check_upload(data, filename, matter_yaml, ctx=ctx(), actor=actor,  # as deploying would
+                                matter_id=body.get("matter_id"), variant=body.get("variant"), warnings=True)
+    problems = [p for p in found if not p.is_warning]
+    return {"valid": not problems, "problems": problems, "warnings": [p for p in found if p.is_warning]}
 
 
 @api("/models", "POST", roles=DESIGN, body=UploadSchema, upload=("bpmn", "matter_yaml"), response=DeployedSchema,
