@@ -70,34 +70,37 @@ def _split(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
-def assignment(node: Any) -> tuple[str, str] | None:
-    """(what, value) of the step's first assignment: `camunda:candidateGroups`, `zeebe:assignee`..."""
+def assignments(node: Any) -> list[tuple[str, str]]:
+    """(what, value) of the step's assignments, the one that counts first: `camunda:candidateGroups`..."""
+    found = []
     for local in ASSIGNMENT_ATTRIBUTES:
         for namespace in (CAMUNDA, FLOWABLE, ACTIVITI):
             value = node.get(f"{{{namespace}}}{local}")
             if value and value.strip():
-                return qualified(namespace, local), value.strip()
+                found.append((qualified(namespace, local), value.strip()))
     definition = node.find(f"./{{*}}extensionElements/{{{ZEEBE}}}assignmentDefinition")
     for local in ASSIGNMENT_ATTRIBUTES if definition is not None else ():
         value = definition.get(local)
         if value and value.strip():
-            return f"zeebe:assignmentDefinition {local}", value.strip()
-    return None
+            found.append((f"zeebe:assignmentDefinition {local}", value.strip()))
+    return found
 
 
 def assigned_department(node: Any, lane: str | None, departments: set[str] | None) -> tuple[str | None, list[str]]:
     """The step's department from its lane, else from its vendor assignment; and warnings about the assignment.
 
     `departments`: the matter's department ids (None: no matter, the first group is taken as it is)."""
-    found = assignment(node)
-    if found is None:
+    found = assignments(node)
+    if not found:
         return lane, []
-    what, value = found
+    (what, value), others = found[0], found[1:]
+    messages = [f"{other} ignored: the step's department comes from {what}" for other, _ in others]
     if value.startswith("=") or any(mark in value for mark in _EXPRESSION_MARKS):
-        return lane, [f"{what} '{value}' is an expression: OneThing cannot tell the department before the case runs"]
+        return lane, messages + [f"{what} '{value}' is an expression: OneThing cannot tell the department "
+                                 "before the case runs"]
     groups = _split(value)
     known = [g for g in groups if departments is None or g in departments]
-    messages = [f"{what}: '{g}' is not a department of the matter; ignored" for g in groups if g not in known]
+    messages += [f"{what}: '{g}' is not a department of the matter; ignored" for g in groups if g not in known]
     messages += [f"{what}: '{g}' ignored, a step has one department ('{known[0]}')" for g in known[1:]]
     chosen = known[0] if known else None
     if lane is not None:

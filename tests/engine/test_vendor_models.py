@@ -169,3 +169,11 @@ def test_check_lists_warnings_after_a_pass_and_strict_fails_on_them() -> None:
 def test_a_model_without_vendor_extensions_has_no_warnings() -> None:
     model = load_model((VENDOR.parent / "models" / "parallel.bpmn").read_bytes(), "parallel.bpmn")
     assert model.warnings == () and model.forms == {}
+
+
+def test_a_second_assignment_of_a_step_is_a_warning_too() -> None:
+    model = model_of("zeebe_tasks.bpmn", replace=('<bpmn:userTask id="register" name="登记">',
+                                                  '<bpmn:userTask id="register" name="登记" camunda:assignee="li">'))
+    assert model.steps["register"].department == "li"
+    assert ("register", "zeebe:assignmentDefinition candidateGroups ignored: the step's department comes from "
+                        "camunda:assignee") in warned(model)
