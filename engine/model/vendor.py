@@ -24,6 +24,9 @@ ACTIVITI = "http://activiti.org/bpmn"
 ZEEBE = "http://camunda.org/schema/zeebe/1.0"
 VENDORS = {CAMUNDA: "camunda", FLOWABLE: "flowable", ACTIVITI: "activiti", ZEEBE: "zeebe"}
 ASSIGNMENT_ATTRIBUTES = ("candidateGroups", "assignee")
+# What OneThing acts on, as (namespace, local name); everything else of VENDORS is a warning. Another stage that
+# acts on a vendor attribute or extension element (e.g. the expression translation) adds it here.
+MAPPED_ATTRIBUTES = {(ns, local) for ns in (CAMUNDA, FLOWABLE, ACTIVITI) for local in ASSIGNMENT_ATTRIBUTES}
 MAPPED_ELEMENTS = {(CAMUNDA, "formData"), (FLOWABLE, "formProperty"), (ACTIVITI, "formProperty"),
                    (ZEEBE, "assignmentDefinition")}
 _EXPRESSION_MARKS = ("${", "#{")
@@ -56,7 +59,7 @@ def extension_warnings(root: Any, filename: str) -> list[Problem]:
 def _unmapped(element: Any) -> Iterator[tuple[str | None, int | None, str]]:
     for name in element.attrib:
         vendor = _vendor_name(name)
-        if vendor is not None and not (vendor[0] != ZEEBE and vendor[1] in ASSIGNMENT_ATTRIBUTES):
+        if vendor is not None and vendor not in MAPPED_ATTRIBUTES:
             yield owner_id(element), element.sourceline, qualified(*vendor)
     parent = element.getparent()
     vendor = _vendor_name(element.tag)
