@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from lxml import etree
+
 from engine.matters.files import Choice, Form, FormField, Names
 from engine.model.problems import Problem, warning
 from engine.model.types import StepInfo
@@ -18,13 +20,23 @@ TYPES = {"string": "text", "long": "integer", "integer": "integer", "int": "inte
          "enum": "choice"}
 
 
+MAPPED = {"id", "type", "label", "name", "required"}
+
+
+def _unmapped(element: Any, field_id: str) -> list[str]:
+    """Attributes and children of a vendor form field OneThing does not act on (defaultValue, readable...)."""
+    local = {etree.QName(name).localname for name in element.attrib} - MAPPED
+    children = {etree.QName(c).localname for c in element if isinstance(c.tag, str)} - {"value", "validation"}
+    return [f"form field '{field_id}': '{name}' is not acted on" for name in sorted(local | children)]
+
+
 def _field(element: Any, ns: str, name_attribute: str, required: bool) -> tuple[FormField | None, list[str]]:
     field_id = (element.get("id") or "").strip()
     if not field_id:
         return None, [f"a form field without an id is ignored (line {element.sourceline})"]
     vendor_type = (element.get("type") or "string").strip()
     kind = TYPES.get(vendor_type)
-    messages = []
+    messages = _unmapped(element, field_id)
     if kind is None:
         messages.append(f"form field '{field_id}': type '{vendor_type}' is not one OneThing knows; read as text")
         kind = "text"

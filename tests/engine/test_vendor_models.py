@@ -177,3 +177,11 @@ def test_a_second_assignment_of_a_step_is_a_warning_too() -> None:
     assert model.steps["register"].department == "li"
     assert ("register", "zeebe:assignmentDefinition candidateGroups ignored: the step's department comes from "
                         "camunda:assignee") in warned(model)
+
+
+def test_what_a_vendor_form_field_says_beyond_its_type_and_required_flag_is_a_warning() -> None:
+    model = model_of("flowable_lanes.bpmn", replace=(
+        '<flowable:formProperty id="weight" name="Weight" type="double" />',
+        '<flowable:formProperty id="weight" name="Weight" type="double" readable="false" datePattern="x" />'))
+    assert [m for e, m in warned(model) if e == "apply"] == [
+        "form field 'weight': 'datePattern' is not acted on", "form field 'weight': 'readable' is not acted on"]
