@@ -49,6 +49,8 @@ class CheckResultSchema(Schema):
     savings = fields.Nested(SavingsSchema, metadata={
         "description": "a valid model checked against a deployed matter (no matter_yaml uploaded): its static "
                        "metrics beside the deployed other variant's"})
+    warnings = fields.List(fields.Nested(ProblemSchema), metadata={
+        "description": "a valid model's warnings: vendor extensions (Camunda, Flowable, Zeebe) OneThing ignores..."})
 
 
 class DeployedSchema(Schema):

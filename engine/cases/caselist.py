@@ -26,11 +26,12 @@ from engine.catalog.designer import matter_departments
 from engine.context import EngineContext
 from engine.errors import InputError, NotYourDepartment, require_choice
 from engine.matters.files import Names
+from engine.model.reading import all_departments
 from engine.runtime.workdays import CHINA, WorkCalendar, china_date, default_calendar
 from engine.store.tables import Case, ModelVersion
 from engine.store.tables_audit import FinishedCase
 from engine.text import Text
-from engine.vocabulary import APPLICANT, OPEN_STATUSES, SOURCES, STATUSES, VARIANTS
+from engine.vocabulary import OPEN_STATUSES, SOURCES, STATUSES, VARIANTS
 
 SORTS = {"started": Case.started_at, "number": Case.number, "status": Case.status}
 PAGE_SIZE = 50
@@ -134,7 +135,7 @@ def _scope(ctx: EngineContext, session: Session, actor: Actor) -> list[ColumnEle
     matters, versions = set(), set()
     for version_id, matter_id in session.execute(select(ModelVersion.id, ModelVersion.matter_id)).all():
         model, matter = catalog.loaded_version(ctx, session, version_id)
-        own = {lane for lane in model.lanes if lane != APPLICANT} | (matter.department_ids() if matter else set())
+        own = all_departments(model) | (matter.department_ids() if matter else set())
         if actor.department in own:
             versions.add(version_id)
         elif matter_id not in matters and actor.department in matter_departments(ctx, session, matter_id):

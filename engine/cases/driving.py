@@ -34,13 +34,13 @@ class Driven:
 
 def step_data(model: Any, matter: Any, step_id: str, given: dict[str, Any] | None) -> dict[str, Any]:
     """The given data, completed with the form's example values when the model declares a form."""
-    info = model.steps.get(step_id)
-    form_id = info.properties.get("form") if info else None
-    if matter is None or not form_id or form_id not in matter.forms:
-        return dict(given or {})
     from engine.matters.forms import example_data
+    from engine.model.reading import step_form
 
-    values = example_data(matter.forms[form_id])
+    form = step_form(model, matter, step_id)
+    if form is None:
+        return dict(given or {})
+    values = example_data(form)
     for name in values:
         if given and name in given:
             values[name] = given[name]

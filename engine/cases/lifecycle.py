@@ -289,11 +289,8 @@ def _ready_row(ctx: EngineContext, session: Session, case: Case, step: str, acto
 
 def _validated(model, matter, ready: ReadyStep, data: dict[str, Any]) -> dict[str, Any]:
     """Validate the data against the step's form when the model declares one."""
-    info = model.steps.get(ready.step_id)
-    form_id = info.properties.get("form") if info else None
-    if matter is None or not form_id or form_id not in matter.forms:
-        return data
     from engine.matters.forms import validate_form
+    from engine.model.reading import step_form
 
-    return validate_form(matter.forms[form_id], data)
-
+    form = step_form(model, matter, ready.step_id)
+    return data if form is None else validate_form(form, data)

@@ -23,15 +23,15 @@ from engine.catalog.designer import matter_departments
 from engine.context import EngineContext
 from engine.errors import CaseNotFound, InputError, StaleCase, StepNotFound, StepNotReady
 from engine.matters.files import Names
-from engine.model.reading import named_step
+from engine.model.reading import all_departments, named_step
 from engine.model.types import Model
 from engine.runtime.workflow import CaseError, CaseRuntime, ReadyStep
 from engine.store.tables import Case, ModelVersion, OpenStep, StepLogEntry, Timer
 from engine.text import Named, Text
 from engine.views import CaseView, Deadline, LogEntry, WorkItem
-from engine.vocabulary import APPLICANT
 
 MAX_STATE_BYTES = 8_000_000  # a case's whole saved state (its steps' data and the workflow), as JSON text
+SCRIPT_OUTPUT = "script_output"  # step-log event: what a script task printed (data {"output": text})
 
 
 def create_case(ctx: EngineContext, session: Session, version: ModelVersion, data: dict[str, Any] | None,
@@ -111,7 +111,7 @@ def find_case_for(ctx: EngineContext, session: Session, number: str, actor: Acto
 def case_departments(ctx: EngineContext, session: Session, case: Case) -> frozenset[str]:
     """Departments taking part in a case: of the matter's current versions and of the case's own version."""
     model, matter = catalog.loaded_version(ctx, session, case.model_version_id)
-    own = {lane for lane in model.lanes if lane != APPLICANT} | (matter.department_ids() if matter else set())
+    own = all_departments(model) | (matter.department_ids() if matter else set())
     return matter_departments(ctx, session, case.matter_id) | own
 
 
@@ -134,9 +134,19 @@ def save_case(ctx: EngineContext, session: Session, case: Case, runtime: CaseRun
         raise StaleCase(Text("case %(number)s was changed by someone else at the same time; reload it and "
                              "try again", number=number)) from None
     rows = _sync(session, case, runtime, now, completed or {}, cancelled_by, timers if timers or had_timers else None)
+    _log_printed(session, case, runtime, now)
     if case.status != "running":
         record_finished(ctx, session, case)
     return rows
+
+
+def _log_printed(session: Session, case: Case, runtime: CaseRuntime, now: datetime) -> None:
+    """What scripts printed, one step-log row each (event `script_output`, data {"output": text})."""
+    for output in runtime.printed:
+        session.add(StepLogEntry(case_id=case.id, task_id=output.task_id, step_id=output.step_id,
+                                 step_name=output.step_name[:255], department=None, event=SCRIPT_OUTPUT, actor=None,
+                                 ready_at=now, claimed_at=None, at=now, data={"output": output.text}))
+    runtime.printed = []
 
 
 def _merge_trail(known: list[str] | None, passed: list[str]) -> list[str]:

@@ -18,7 +18,7 @@ from engine.errors import NotYourDepartment
 from engine.matters.files import Form, Matter, Names
 from engine.matters.labels import LabelledValue, labelled_data
 from engine.model.metrics import static_metrics
-from engine.model.reading import department_names, named_step, step_name_en
+from engine.model.reading import department_names, named_step, step_form, step_name_en
 from engine.model.types import Model
 from engine.runtime.clock import using_clock
 from engine.store.tables import Case, OpenStep
@@ -120,9 +120,7 @@ def step_detail(ctx: EngineContext, number: str, step: str, actor: Actor) -> Ste
 
 
 def _form(model: Model, matter: Matter | None, step_id: str) -> Form | None:
-    info = model.steps.get(step_id)
-    form_id = info.properties.get("form") if info is not None else None
-    return matter.forms.get(form_id) if matter is not None and form_id else None
+    return step_form(model, matter, step_id)
 
 
 def _form_fields(model: Model, matter: Matter | None, step_id: str) -> tuple:

@@ -16,6 +16,7 @@ from engine.context import EngineContext
 from engine.errors import InputError, MatterNotFound, ModelError, NotAllowed
 from engine.matters.files import Matter, Names
 from engine.model.problems import Problem
+from engine.model.reading import all_departments
 from engine.model.types import Model
 from engine.model.xmlsafe import MAX_BYTES
 from engine.store.tables import ModelVersion
@@ -70,8 +71,10 @@ def _load_upload(bpmn: bytes, filename: str, matter: Matter | None) -> Model:
 
 def check_upload(bpmn: bytes, filename: str, matter_yaml: bytes | None = None, *,
                  ctx: EngineContext | None = None, matter_id: str | None = None, variant: str | None = None,
-                 actor: Actor | None = None) -> list[Problem]:
+                 actor: Actor | None = None, warnings: bool = False) -> list[Problem]:
     """Every problem of an uploaded model (and its matter.yaml); an empty list means it is valid.
+
+    With `warnings`, a model that loads gives its warnings (Problem.is_warning): valid, but worth reading.
 
     Given the matter (and the engine's context), it checks what deploying it as `actor` would: against the
     deployed matter.yaml when none is uploaded, and who may deploy it with which departments (a variant
@@ -83,18 +86,18 @@ def check_upload(bpmn: bytes, filename: str, matter_yaml: bytes | None = None, *
         try:
             if matter_yaml is not None:
                 matter = _parse_upload_matter(matter_yaml, None)
-            _load_upload(bpmn, filename, matter)
+            model = _load_upload(bpmn, filename, matter)
         except ModelError as exc:
             return exc.problems
-        return []
+        return list(model.warnings) if warnings else []
     try:
-        _prepare(ctx, bpmn, filename, matter_yaml, matter_id, variant or "after", actor)
+        model = _prepare(ctx, bpmn, filename, matter_yaml, matter_id, variant or "after", actor)[0]
     except ModelError as exc:
         return exc.problems
     except (InputError, NotAllowed) as exc:  # the very message deploying refuses with
         about = "matter.yaml" if "matter_yaml" in exc.fields else f"{matter_id}/{_clean_filename(filename)}"
         return [Problem(about, None, None, exc.message)]
-    return []
+    return list(model.warnings) if warnings else []
 
 
 def _prepare(ctx: EngineContext, bpmn: bytes, filename: str, matter_yaml: bytes | None, matter_id: str,
@@ -231,7 +234,7 @@ def matter_info(ctx: EngineContext, session: Session, matter_id: str) -> MatterI
 def _matter_info(matter_id: str, model: Model, matter: Matter | None, variants: dict[str, int]) -> MatterInfo:
     if matter is not None:
         return MatterInfo(matter_id, matter.names, matter.category, tuple(d.id for d in matter.departments), variants)
-    lanes = tuple(sorted(lane for lane in model.lanes if lane != APPLICANT))
+    lanes = tuple(sorted(all_departments(model)))
     return MatterInfo(matter_id, Names(matter_id, matter_id), None, lanes, variants)
 
 
@@ -239,7 +242,7 @@ def matter_departments(ctx: EngineContext, session: Session, matter_id: str) -> 
     """Departments (lanes and matter.yaml departments) of every current variant of a matter."""
     found: set[str] = set()
     for model, matter in current_models(ctx, session, matter_id).values():
-        found.update(lane for lane in model.lanes if lane != APPLICANT)
+        found.update(all_departments(model))
         if matter is not None:
             found.update(matter.department_ids())
     return frozenset(found)

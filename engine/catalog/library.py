@@ -50,22 +50,26 @@ def _matter_near(path: Path, matters: dict[Path, Matter | None]) -> tuple[Matter
         return None, list(exc.problems)
 
 
-def check_paths(paths: list[str]) -> list[Problem]:
-    """Check every model file under `paths` (with matter.yaml next to it, if any); all problems, in order."""
+def check_paths(paths: list[str], *, warnings: bool = False) -> list[Problem]:
+    """Check every model file under `paths` (with matter.yaml next to it, if any); all problems, in order.
+
+    With `warnings`, the warnings of the files that load too (Problem.is_warning); else only errors."""
     problems: list[Problem] = []
     matters: dict[Path, Matter | None] = {}
     for name in paths:
         files, missing = find_model_files([name])
         problems += missing
         for path in files:
-            problems += _check_file(path, matters)
+            problems += _check_file(path, matters, warnings)
     return problems
 
 
-def _check_file(path: Path, matters: dict[Path, Matter | None]) -> list[Problem]:
+def _check_file(path: Path, matters: dict[Path, Matter | None], warnings: bool) -> list[Problem]:
     matter, problems = _matter_near(path, matters)
     try:
-        load_model(read_model_file(path), str(path), matter=matter)
+        model = load_model(read_model_file(path), str(path), matter=matter)
+        if warnings:
+            problems += model.warnings
     except ModelError as exc:
         problems += exc.problems
     except OSError as exc:

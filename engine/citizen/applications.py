@@ -76,10 +76,8 @@ def _intake(model: Model, matter: Matter | None) -> tuple[str, Form] | None:
     step_id = reading.first_applicant_step(model)
     if matter is None or not step_id:
         return None
-    form_id = model.steps[step_id].properties.get("form")
-    if not form_id or form_id not in matter.forms:
-        return None
-    return step_id, matter.forms[form_id]
+    form = reading.step_form(model, matter, step_id)  # matter.yaml's, or the one of its Camunda/Flowable fields
+    return (step_id, form) if form is not None else None
 
 
 def intake_form(ctx: EngineContext, matter_id: str) -> Form | None:

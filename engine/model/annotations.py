@@ -144,11 +144,11 @@ def _value_problems(step: StepInfo) -> list[str]:
     return messages
 
 
-def _required_problems(step: StepInfo, notes: StepAnnotations) -> list[str]:
+def _required_problems(step: StepInfo, notes: StepAnnotations, vendor_form: bool) -> list[str]:
     messages: list[str] = []
     if notes.name_en is None:
         messages.append(Text("step has no name_en property (its English name)"))
-    if step.kind == "userTask" and notes.form is None:
+    if step.kind == "userTask" and notes.form is None and not vendor_form:
         messages.append(Text("userTask has no form property"))
     if step.department is None:
         messages.append(Text("step is outside every lane"))
@@ -188,7 +188,7 @@ def check_model(model: Model, matter: Matter | None = None) -> list[Problem]:
     problems: list[Problem] = []
     for step in model.steps.values():
         notes = parse_step(step)
-        messages = _value_problems(step) + _required_problems(step, notes)
+        messages = _value_problems(step) + _required_problems(step, notes, step.id in model.forms)
         if matter is not None:
             messages += _matter_problems(notes, matter)
         problems += [Problem(model.filename, step.line, step.id, m) for m in messages]

@@ -5,12 +5,16 @@ Stages, in order; the first stage that finds anything raises `ModelError` with *
 1. hardened XML parse (`engine.model.xmlsafe.parse_xml`: no DOCTYPE, entities, XInclude; size cap);
 2. the BPMN 2.0 XSD plus SpiffWorkflow's extension XSD;
 3. an executable process to run (see `choose_process`);
+   (a sequence flow without an id gets a stable generated one here: `engine.model.building.name_flows`);
 4. references and elements: dangling sequence flows, boundary events attached to nothing,
    missing or recursive call-activity targets, elements SpiffWorkflow cannot run;
 5. JUEL and FEEL expressions and plain ISO 8601 timers made Python (`engine.model.translation`), then
    SpiffWorkflow's own parser (`SpiffBpmnParser`, a fresh one per executable process);
 6. every condition, script, timer, loop and payload expression through `engine.runtime.sandbox.check_source`;
 7. the step annotations of docs/modeling.md (`engine.model.annotations.check_model`).
+
+A model that loads may carry warnings (`Model.warnings`): vendor extensions OneThing does not act on, generated
+flow ids, candidate groups that are not departments (`engine.model.vendor`).
 
 Call activities must call a process of the same file: a OneThing model is one self-contained file.
 """
@@ -28,11 +32,12 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from engine.errors import ModelError
 from engine.model import validation as v
 from engine.model.annotations import check_model
+from engine.model.building import build_model, name_flows
 from engine.model.parser import OneThingParser
 from engine.model.problems import Problem
 from engine.model.structure import structure_problems
 from engine.model.translation import translate_collections, translate_expressions
-from engine.model.types import STEP_KINDS, Model, StepInfo
+from engine.model.types import Model
 from engine.model.xmlsafe import parse_xml
 from engine.text import Listed, Text
 
@@ -120,71 +125,6 @@ def parse_specs(root: Any, filename: str) -> tuple[dict[str, tuple[Any, dict[str
     return specs, problems
 
 
-def _lanes(process: Any) -> tuple[dict[str, str], dict[str, str]]:
-    lanes, lane_of = {}, {}
-    for lane in process.iter(v.tag("lane")):  # document order: a child lane overrides its parent
-        lanes[lane.get("id")] = lane.get("name") or ""
-        for ref in lane.findall(v.tag("flowNodeRef")):
-            if ref.text:
-                lane_of[ref.text.strip()] = lane.get("id")
-    return lanes, lane_of
-
-
-def _department(node: Any, lane_of: dict[str, str]) -> str | None:
-    while node is not None:  # a step inside an embedded subprocess is in the subprocess's lane
-        if node.get("id") in lane_of:
-            return lane_of[node.get("id")]
-        node = node.getparent()
-    return None
-
-
-def _properties(node: Any) -> dict[str, str]:
-    found = node.xpath("./bpmn:extensionElements/spiffworkflow:properties//spiffworkflow:property", namespaces=v.NS)
-    return {p.get("name"): p.get("value") for p in found}
-
-
-def _steps(process: Any, lane_of: dict[str, str]) -> dict[str, StepInfo]:
-    kinds = {v.tag(kind): kind for kind in STEP_KINDS}
-    steps = {}
-    for node in process.iter(*kinds):
-        step_id = node.get("id")
-        steps[step_id] = StepInfo(
-            id=step_id,
-            name=node.get("name") or "",
-            kind=kinds[node.tag],
-            department=_department(node, lane_of),
-            properties=_properties(node),
-            line=node.sourceline,
-        )
-    return steps
-
-
-def _flows(root: Any) -> dict[str, tuple[str, ...]]:
-    """Sequence flows of the whole file as source id -> target ids, in file order."""
-    targets: dict[str, list[str]] = {}
-    for flow in root.iter("{*}sequenceFlow"):
-        targets.setdefault(flow.get("sourceRef"), []).append(flow.get("targetRef"))
-    return {source: tuple(found) for source, found in targets.items()}
-
-
-def _build(data: bytes, filename: str, root: Any, pid: str, specs: dict[str, Any]) -> Model:
-    process = next(p for p in v.processes(root) if p.get("id") == pid)
-    lanes, lane_of = _lanes(process)
-    spec, subprocess_specs = specs[pid]
-    return Model(
-        filename=filename,
-        content_hash=hashlib.sha256(data).hexdigest(),
-        data=data,
-        root=root,
-        process_id=pid,
-        spec=spec,
-        subprocess_specs=subprocess_specs,
-        lanes=lanes,
-        steps=_steps(process, lane_of),
-        flows=_flows(root),
-    )
-
-
 def _annotation_problems(model: Model, matter: Any) -> list[Problem]:
     return list(check_model(model, matter))
 
@@ -192,6 +132,7 @@ def _annotation_problems(model: Model, matter: Any) -> list[Problem]:
 def _load(data: bytes, filename: str, process_id: str | None, matter: Any) -> Model:
     root = parse_xml(data, filename)
     _raise_if(size_problems(root, filename))
+    warnings = name_flows(root, filename)
     _raise_if(v.xsd_problems(root, filename))
     pid, problems = choose_process(root, filename, process_id)
     if pid is None:  # then problems say why
@@ -203,7 +144,7 @@ def _load(data: bytes, filename: str, process_id: str | None, matter: Any) -> Mo
     specs, problems = parse_specs(root, filename)
     _raise_if(problems)
     _raise_if(v.expression_problems(root, filename))
-    model = _build(data, filename, root, pid, specs)
+    model = build_model(data, filename, root, pid, specs, matter, warnings)
     _raise_if(_annotation_problems(model, matter))
     return model
 

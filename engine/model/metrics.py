@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from lxml import etree
 
 from engine.model.annotations import StepAnnotations, parse_step
+from engine.model.lanes import lane_department
 from engine.model.types import STEP_KINDS, Model, StepInfo
 from engine.vocabulary import APPLICANT, VARIANTS
 
@@ -41,8 +42,10 @@ class _Node:
 class _Graph:
     """Flattens a process, its embedded subprocesses and same-file call targets into one graph."""
 
-    def __init__(self, root: Any) -> None:
+    def __init__(self, root: Any, matter: Matter | None = None, steps: dict[str, StepInfo] | None = None) -> None:
         self.root = root
+        self.matter = matter
+        self.departments = {k: s.department for k, s in (steps or {}).items() if s.department}  # lane-less too
         self.processes = {p.get("id"): p for p in root.iter("{*}process")}
         self.nodes: dict[str, _Node] = {}
 
@@ -59,7 +62,7 @@ class _Graph:
             if kind == "subProcess" and child.get("triggeredByEvent") == "true":
                 continue
             key = f"{prefix}{child.get('id')}"
-            node_lane = lanes.get(child.get("id"), lane)
+            node_lane = lanes.get(child.get("id"), lane) or self.departments.get(child.get("id"))
             self.nodes[key] = _Node(kind, node_lane)
             if kind in STEP_KINDS:
                 info = StepInfo(child.get("id"), child.get("name") or "", kind, node_lane, _properties(child),
@@ -106,7 +109,7 @@ class _Graph:
         for lane_set in container.findall("{*}laneSet"):
             for lane in lane_set.iter("{*}lane"):  # document order: nested lanes override their parent
                 for ref in lane.findall("{*}flowNodeRef"):
-                    lanes[(ref.text or "").strip()] = lane.get("id")
+                    lanes[(ref.text or "").strip()] = lane_department(lane, self.matter)
         return lanes
 
     def _start(self, children: list[Any], prefix: str) -> str | None:
@@ -200,7 +203,7 @@ def _variant(model: Model, variant: str | None) -> str | None:
 def static_metrics(model: Model, matter: Matter | None = None, variant: str | None = None) -> dict[str, Any]:
     """The static metrics of a model along its expected path (keys: METRIC_KEYS)."""
     variant = _variant(model, variant)
-    graph = _Graph(model.root)
+    graph = _Graph(model.root, matter, model.steps)
     process = graph.processes.get(model.process_id)
     start = graph.add_container(process, "", None, (model.process_id,)) if process is not None else None
     order, edges = expected_path(graph, start)

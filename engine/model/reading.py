@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from engine.matters.files import Matter, Names
+from engine.matters.files import Form, Matter, Names
 from engine.model.types import Model
 from engine.text import Named
 from engine.vocabulary import APPLICANT
@@ -66,3 +66,20 @@ def named_step(model: Model, step_id: str, fallback: str = "") -> Named:
     info = model.steps.get(step_id)
     return Named(step_id, Names((info.name if info is not None else "") or fallback or step_id,
                                 step_name_en(model, step_id)))
+
+
+def step_form(model: Model, matter: Matter | None, step_id: str) -> Form | None:
+    """The form a step is completed with: matter.yaml's form its `form` property names, else the form made of the
+    step's Camunda/Flowable form fields (engine.model.vendor_forms); None when it has neither."""
+    info = model.steps.get(step_id)
+    form_id = info.properties.get("form") if info is not None else None
+    if form_id:
+        return matter.forms.get(form_id) if matter is not None else None
+    return model.forms.get(step_id)
+
+
+def all_departments(model: Model) -> set[str]:
+    """Departments a model's steps belong to: its lanes', and those a step outside every lane gets from its
+    vendor assignment (`camunda:candidateGroups`...); never the applicant."""
+    found = set(model.lanes) | {s.department for s in model.steps.values() if s.department}
+    return found - {APPLICANT}

@@ -14,7 +14,7 @@ class StepInfo:
     id: str
     name: str
     kind: str  # one of STEP_KINDS
-    department: str | None  # lane id; "Applicant" for the applicant's lane
+    department: str | None  # lane's department (engine.model.lanes), else vendor assignment; "Applicant"
     properties: dict[str, str]
     line: int | None
 
@@ -30,6 +30,8 @@ class Model:
     process_id: str
     spec: Any  # SpiffWorkflow BpmnProcessSpec
     subprocess_specs: dict[str, Any]
-    lanes: dict[str, str] = field(default_factory=dict)  # lane id -> lane name
+    lanes: dict[str, str] = field(default_factory=dict)  # department key of a lane (engine.model.lanes) -> lane name
     steps: dict[str, StepInfo] = field(default_factory=dict)  # bpmn id -> step
     flows: dict[str, tuple[str, ...]] = field(default_factory=dict)  # element id -> targets of its sequence flows
+    forms: dict[str, Any] = field(default_factory=dict)  # step id -> Form made of its vendor form fields
+    warnings: tuple[Any, ...] = ()  # Problems of severity "warning": the model loads, `check` lists them

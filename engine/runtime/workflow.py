@@ -18,6 +18,8 @@ from engine.errors import InputError, StepNotFound, StepNotReady
 from engine.model.reading import named_step
 from engine.model.types import Model
 from engine.runtime import state as case_state
+from engine.runtime.sandbox import printing
+from engine.runtime.timer_values import earliest_due
 from engine.text import Listed, Text
 
 MAX_ENGINE_ROUNDS = 1000
@@ -48,6 +50,7 @@ class CaseRuntime:
         self.extra = extra or {}
         self.trail: list[str] = []
         self.taken: list[tuple[str, str]] = []
+        self.printed: list[printing.Output] = []  # script output not yet in the step log (save_case writes it)
 
     @classmethod
     def start(cls, model: Model, script_engine: Any, data: dict[str, Any] | None = None) -> CaseRuntime:
@@ -143,7 +146,7 @@ class CaseRuntime:
         """(task id, due time) of every timer the case waits on."""
         found = []
         for task in self._all_tasks(TaskState.WAITING):
-            due = _earliest(task.internal_data.get("event_value"))
+            due = earliest_due(task.internal_data.get("event_value"))
             if due is not None:
                 found.append((str(task.id), due))
         return found
@@ -215,11 +218,15 @@ class CaseRuntime:
         `trail` and `taken` then hold what happened since `since` (default: now).
         """
         started = since if since is not None else time.time()
-        for _ in range(MAX_ENGINE_ROUNDS):
-            self._guard(self.workflow.refresh_timers)
-            self._guard(self.workflow.do_engine_steps)
-            if not self._guard(self._route_internal_events):
-                break
+        with printing.collecting() as printed:
+            try:
+                for _ in range(MAX_ENGINE_ROUNDS):
+                    self._guard(self.workflow.refresh_timers)
+                    self._guard(self.workflow.do_engine_steps)
+                    if not self._guard(self._route_internal_events):
+                        break
+            finally:
+                self.printed += printed
         self.trail = [t.task_spec.bpmn_id for t in self._changed_since(started, TaskState.COMPLETED)]
         # A flow is taken when its target is reached (READY, WAITING...), while its source is still the parent.
         reached = self._changed_since(
@@ -271,30 +278,3 @@ def _describe(exc: SpiffWorkflowException) -> str:
     detail = str(inner) if inner else str(exc)
     message = str(exc) if str(exc) and str(exc) not in detail else detail
     return " ".join(f"{where}{message}".split())  # one line: messages may quote multi-line scripts
-
-
-def _earliest(value: Any) -> datetime | None:
-    """The earliest ISO datetime found in a timer's internal event value (str, dict or list)."""
-    found: list[datetime] = []
-
-    def walk(v: Any) -> None:
-        if isinstance(v, str):
-            try:
-                parsed = datetime.fromisoformat(v)
-            except ValueError:
-                return
-            if parsed.tzinfo is not None:
-                found.append(parsed)
-        elif isinstance(v, dict):
-            if "next" in v:
-                walk(v["next"])
-            else:
-                for item in v.values():
-                    walk(item)
-        elif isinstance(v, (list, tuple)):
-            for item in v:
-                walk(item)
-
-    walk(value)
-    return min(found) if found else None
-

@@ -131,7 +131,8 @@ class StepLogEntry(Base):
     step_id: Mapped[str] = mapped_column(String(255))
     step_name: Mapped[str] = mapped_column(String(255))
     department: Mapped[str | None] = mapped_column(String(64))
-    event: Mapped[str] = mapped_column(String(16))  # claimed | released | completed | cancelled | case_*
+    # claimed | released | completed | cancelled | case_* | script_output (what a script task printed)
+    event: Mapped[str] = mapped_column(String(16))
     actor: Mapped[str | None] = mapped_column(String(64))
     ready_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
     claimed_at: Mapped[datetime | None] = mapped_column(UTC_DATETIME)

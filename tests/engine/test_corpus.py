@@ -37,8 +37,9 @@ def test_corpus_tables_parse_completely() -> None:
 @pytest.mark.parametrize("name", FILES)
 def test_check_refuses_what_it_must_and_only_for_documented_reasons(name: str) -> None:
     code, lines = run_check(name)
-    if code == 0:
-        assert lines == ["1 file(s) OK"]
+    if code == 0:  # with a warning line for each vendor extension OneThing ignores (docs/modeling.md)
+        assert lines[-1] == "1 file(s) OK" and all(line.startswith(f"{name}:") and ": warning: " in line
+                                                   for line in lines[:-1]), lines
         assert ROLES[name] != "reject", f"{name} is an upstream rejection case but passed"
         return
     assert code == 1 and lines and all(line.startswith(f"{name}:") for line in lines), lines

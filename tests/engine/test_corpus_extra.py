@@ -52,8 +52,9 @@ def test_check_answers_with_file_and_line_never_a_traceback(name: str) -> None:
     assert "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     lines = [line.replace(f"{EXTRA}/", "") for line in result.output.splitlines()]
-    if result.exit_code == 0:
-        assert lines == ["1 file(s) OK"] and not CHECKED[name]
+    if result.exit_code == 0:  # with a warning line for each vendor extension OneThing ignores (docs/modeling.md)
+        assert lines[-1] == "1 file(s) OK" and not CHECKED[name]
+        assert all(re.match(rf"{re.escape(name)}:\d+: \S+: warning: ", line) for line in lines[:-1]), lines
         return
     assert result.exit_code == 1 and lines, result.output
     assert all(re.match(rf"{re.escape(name)}:\d+: \S", line) for line in lines), lines

@@ -88,8 +88,9 @@ def test_what_deploying_refuses_checking_the_same_upload_reports_with_the_same_r
         matter_yaml = (PROCESSES / "newborn" / "matter.yaml").read_text(encoding="utf-8").replace(
             "id: newborn", "id: newborn_copy").encode()
         matter_id = "newborn_copy"
-    else:  # a lane that is no department of the deployed matter.yaml: alone, the model is fine
-        bpmn = AFTER.replace(b'<bpmn:lane id="police"', b'<bpmn:lane id="tax_bureau"').replace(
+    else:  # a lane that is no department of the deployed matter.yaml (by id nor name): alone, the model is fine
+        bpmn = AFTER.replace('<bpmn:lane id="police" name="公安局"'.encode(),
+                             '<bpmn:lane id="tax_bureau" name="税务局"'.encode()).replace(
             b'bpmnElement="police"', b'bpmnElement="tax_bureau"')
         assert designer.check_upload(bpmn, "after.bpmn") == []
     reason = _refusal(newborn, bpmn, HEALTH, matter_yaml, matter_id)

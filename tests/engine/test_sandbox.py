@@ -339,3 +339,21 @@ def test_task_data_of_more_than_a_megabyte_is_refused(script):
     data: dict = {}
     SandboxEnvironment(time_limit=2.0).execute("s = 'a' * 400000\nt = s", data)  # 800 KB: still saved
     assert len(data["t"]) == 400000
+
+
+@pytest.mark.parametrize("isolate", [False, True])
+def test_a_scripts_print_is_kept_for_the_case_log_not_written_anywhere(isolate, capfd) -> None:
+    from engine.runtime.sandbox.printing import MAX_PRINTED, PRINTED_KEY
+
+    env = SandboxEnvironment(isolate=isolate)
+    context = {"n": 2}
+    env.execute("print('n is', n, sep='=')\nprint('twice', printed == 'n is=2\\n', file=None)\nm = n", context)
+    assert context == {"n": 2, "m": 2, PRINTED_KEY: "n is=2\ntwice True\n"}
+    assert capfd.readouterr().out == ""
+    long = {}
+    env.execute("for i in range(3000):\n    print('12345')", long)
+    assert len(long[PRINTED_KEY]) < MAX_PRINTED + 100 and long[PRINTED_KEY].endswith("more characters not kept]")
+    quiet = {}
+    env.execute("x = 1", quiet)
+    assert quiet == {"x": 1}
+    assert "'print' is not allowed in an expression" in check_source("print(1)", "eval")

@@ -221,6 +221,17 @@ def test_an_invalid_upload_lists_its_problems(as_role):
     assert deploy.status_code == 422 and deploy.get_json()["error"]["problems"]
 
 
+def test_the_api_check_gives_a_valid_models_warnings_apart(as_role):
+    designer = as_role("designer")
+    bpmn = (REPO / "tests" / "engine" / "vendor_models" / "camunda_review.bpmn").read_bytes()
+    checked = designer.call("POST", "/api/models/check", data={"bpmn": (io.BytesIO(bpmn), "review.bpmn")}).get_json()
+    assert checked["valid"] is True and checked["problems"] == []
+    assert {(w["element_id"], w["message"].split(" ", 1)[0]) for w in checked["warnings"]} >= {
+        ("review", "camunda:formKey"), ("review", "camunda:taskListener"),
+        ("camunda_review", "camunda:executionListener")}
+    assert all(w["file"] == "review.bpmn" and w["line"] for w in checked["warnings"])
+
+
 def test_the_api_check_with_a_matter_reports_what_the_deploy_refuses(as_role):
     """The police's designer may not start a new matter whose lanes send work to other departments."""
     designer = as_role("designer")

@@ -149,3 +149,29 @@ def test_a_broken_matter_yaml_is_reported_under_its_own_name_and_line(client, lo
     assert "matter.yaml" in notice and "after.bpmn" not in notice
     rows = re.findall(r'<tr><td class="mono">([^<]*)</td><td class="mono">([^<]*)</td>', page)
     assert rows and all(file == "matter.yaml" and line.isdigit() for file, line in rows)
+
+
+def test_a_valid_upload_from_another_modeler_lists_its_warnings(client, login):
+    bpmn = (REPO / "tests" / "engine" / "vendor_models" / "zeebe_tasks.bpmn").read_bytes()
+    response = upload(client, login("designer.police"), action="check", files={"bpmn": (bpmn, "zeebe_tasks.bpmn")})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "zeebe_tasks.bpmn is valid." in page
+    assert "4 warnings: OneThing ignores what these lines name." in page
+    rows = re.findall(r'<tr><td class="mono">(\d+)</td><td class="mono">([^<]*)</td><td>([^<]*)</td></tr>', page)
+    assert ("18", "notify", "zeebe:taskDefinition is a vendor extension OneThing does not act on; it is ignored") \
+        in rows and len(rows) == 4
+    plain = upload(client, login("designer.police"), action="check", files={"bpmn": (NEWBORN_AFTER, "after.bpmn")})
+    assert "is valid." in plain.get_data(as_text=True) and "warning" not in plain.get_data(as_text=True).lower()
+
+
+def test_the_case_page_shows_what_a_script_printed(client, login, ctx):
+    from engine.catalog import versions as catalog
+
+    deployed = catalog.deploy_path(ctx, REPO / "tests" / "engine" / "vendor_models" / "camunda_review.bpmn")[0]
+    number = cases.start_case(ctx, deployed.matter_id, deployed.variant).number
+    clerk = Actor("clerk.x", "clerk", "health")
+    cases.complete_step(ctx, number, "review", clerk, {"applicant_name": "<Li>", "outcome": "approve"})
+    login("admin")
+    page = client.get(f"/cases/{number}", headers=ENGLISH).get_data(as_text=True)
+    section = re.search(r'<h2 id="printed-h">Script output</h2>(.*?)</section>', page, re.S).group(1)
+    assert "记录" in section and '<pre class="mono small">reviewed &lt;Li&gt; approve\n</pre>' in section

@@ -40,9 +40,11 @@ def _files() -> tuple[bytes, str, bytes | None]:
      response=CheckResultSchema, summary="Check an uploaded model (and matter.yaml) without deploying it")
 def check_model(actor: Actor, body: dict[str, Any]) -> dict[str, Any]:
     data, filename, matter_yaml = _files()
-    problems = engine.check_upload(data, filename, matter_yaml, ctx=ctx(), actor=actor,  # as deploying would
-                                   matter_id=body.get("matter_id"), variant=body.get("variant"))
-    result: dict[str, Any] = {"valid": not problems, "problems": [problem_body(p) for p in problems]}
+    found = engine.check_upload(data, filename, matter_yaml, ctx=ctx(), actor=actor,  # as deploying would
+                                matter_id=body.get("matter_id"), variant=body.get("variant"), warnings=True)
+    problems = [p for p in found if not p.is_warning]
+    result: dict[str, Any] = {"valid": not problems, "problems": [problem_body(p) for p in problems],
+                              "warnings": [problem_body(p) for p in found if p.is_warning]}
     if not problems and body.get("matter_id") and matter_yaml is None:  # what it saves against the deployed matter
         variant = body.get("variant") or "after"
         result["savings"] = engine.draft_savings(ctx(), data, filename, body["matter_id"], variant)

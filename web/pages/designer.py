@@ -54,10 +54,13 @@ def upload():
     else:
         problems = check_upload(bpmn, filename, matter_yaml, ctx=ctx(), actor=g.actor,  # what deploying would say
                                 matter_id=request.form.get("matter_id", "").strip() or None,
-                                variant=request.form.get("variant") or None)
+                                variant=request.form.get("variant") or None, warnings=True)
+    warnings = [p for p in problems if p.is_warning]
+    problems = [p for p in problems if not p.is_warning]
     status = 422 if problems or errors else 200
     return render_template("designer/index.html", versions=list_versions(ctx()), problems=problems,
-                           filename=filename, deployed=deployed, errors=errors, values=request.form), status
+                           warnings=warnings, filename=filename, deployed=deployed, errors=errors,
+                           values=request.form), status
 
 
 @bp.route("/versions/<int:version_id>")

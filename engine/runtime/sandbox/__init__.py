@@ -3,7 +3,8 @@
 Models come from department designers, not the operator, so their Python runs restricted:
 
 - compiled with RestrictedPython (`compile_restricted_eval` / `_exec`) and a stricter policy
-  (`policy`): no `import`, `class`, `with`, `finally`, `print`, bytes literals or `except*`;
+  (`policy`): no `import`, `class`, `with`, `finally`, bytes literals or `except*`
+  (`print` only in scripts: its text goes to the case's step log, see `printing`);
   handlers name only the exceptions below; names and attributes starting with `_`,
   frame/generator/code attributes (`gi_frame`, `f_globals`...), `mro`, `format`, `format_map`,
   `encode`, `translate` and `maketrans` are refused, as are the names `eval`, `exec`, `compile`,

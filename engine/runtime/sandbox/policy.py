@@ -1,6 +1,7 @@
 """What model code may say: RestrictedPython's policy made stricter, compiled once per source.
 
-Refused at compile time: `import`, `class`, `with`, `finally`, `except*`, bytes literals, handlers
+Refused at compile time: `print` in an expression (a script's goes to the case log: `printing`),
+`import`, `class`, `with`, `finally`, `except*`, bytes literals, handlers
 naming other exceptions than ALLOWED_EXCEPTIONS, the names in BANNED_NAMES and the attributes in
 BANNED_ATTRIBUTES (plus every name or attribute starting with `_`). The policy also rewrites the
 code so that the runtime guards of `engine.runtime.sandbox.guards` see every loop (`_tick_`),
@@ -24,7 +25,7 @@ ALLOWED_EXCEPTIONS = frozenset({"Exception", "ValueError", "TypeError", "KeyErro
                                 "ZeroDivisionError", "ArithmeticError", "LookupError"})
 BANNED_NAMES = frozenset({"eval", "exec", "compile", "open", "getattr", "setattr", "delattr", "hasattr",
                           "globals", "vars", "locals", "dir", "input", "breakpoint", "help", "memoryview",
-                          "super", "exit", "quit", "print"})
+                          "super", "exit", "quit"})
 BANNED_ATTRIBUTES = frozenset({"mro", "format", "format_map", "encode", "translate", "maketrans"}) | INSPECT_ATTRIBUTES
 _GUARDED_OPS = {ast.Pow: "**", ast.Mult: "*", ast.LShift: "<<", ast.Add: "+", ast.Mod: "%"}
 
@@ -156,11 +157,13 @@ def compile_source(source: str, mode: str) -> tuple[types.CodeType | None, str |
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            ast.parse(text, FILENAME, mode)
+            tree = ast.parse(text, FILENAME, mode)
         except SyntaxError as exc:
             return None, f"invalid syntax at line {exc.lineno or 1}: {exc.msg}"
         except (ValueError, RecursionError, MemoryError) as exc:
             return None, f"cannot parse: {exc or type(exc).__name__}"
+        if mode == "eval" and any(isinstance(n, ast.Name) and n.id == "print" for n in ast.walk(tree)):
+            return None, "'print' is not allowed in an expression (in a script task it writes to the case log)"
         compile_restricted = compile_restricted_eval if mode == "eval" else compile_restricted_exec
         result = compile_restricted(text, FILENAME, policy=_Policy)
     if result.errors:

@@ -18,7 +18,7 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from engine.errors import SandboxError
-from engine.runtime.sandbox import isolation
+from engine.runtime.sandbox import isolation, printing
 from engine.runtime.sandbox.guards import GUARDS, context_now, run, sandbox_builtins
 from engine.runtime.sandbox.policy import check_source, compile_source
 
@@ -83,15 +83,19 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
                 context.update(data)
                 return True
         before = set(context)
+        printed = printing.Printed()
         context.update(self.globals)
         context.update(external_context)
         context.update(GUARDS)
+        context["_print_"] = printed.factory
         context["__builtins__"] = self.builtins
         try:
             run(code, context, self.time_limit)
         finally:
             self._clean(context, external_context, before)
         _check_data_size(context)
+        if printed.text():
+            context[printing.PRINTED_KEY] = printed.text()  # SandboxScriptEngine.execute takes it to the log
         return True
 
     def _code(self, source: str, mode: str) -> types.CodeType:
@@ -150,6 +154,17 @@ class SandboxScriptEngine(PythonScriptEngine):
         message = check_source(expression, "eval")
         if message:
             raise SandboxError(message)
+
+    def execute(self, task: Any, script: str, external_context: dict[str, Any] | None = None) -> Any:
+        """As PythonScriptEngine.execute; what the script printed goes to the case's log (`printing`)."""
+        try:
+            return super().execute(task, script, external_context)
+        finally:
+            text = task.data.pop(printing.PRINTED_KEY, None)
+            if text:
+                spec = task.task_spec
+                printing.record(printing.Output(str(task.id), spec.bpmn_id or spec.name,
+                                                spec.bpmn_name or spec.bpmn_id or spec.name, text))
 
     def evaluate(self, task: Any, expression: str, external_context: dict[str, Any] | None = None) -> Any:
         """As PythonScriptEngine.evaluate, with the cause added to the error; a multi-instance cardinality
