@@ -69,3 +69,40 @@ def test_a_new_model_opens_with_a_start_event_and_is_checked(browser, served):
     assert page.locator('#modeler .djs-element[data-element-id="StartEvent_1"]').count() == 1
     assert not [line for line in console if line.startswith(("error", "pageerror"))], console
     context.close()
+
+
+SELECT = """(id) => {
+  const modeler = window.oneThingModeler;
+  modeler.get('selection').select(modeler.get('elementRegistry').get(id));
+}"""
+SAVED = "() => window.oneThingModeler.saveXML().then(r => r.xml)"
+
+
+def test_the_properties_panel_writes_step_annotations_that_the_check_and_savings_read(browser, served, ctx):
+    version = next(v for v in list_versions(ctx, "newborn") if v.variant == "after" and v.current)
+    context, page, console = _open(browser, served, f"/designer/model?version={version.id}", "en")
+    page.wait_for_selector('#modeler-check[data-state="valid"]', timeout=20_000)
+    deployed = matter_comparison(ctx, "newborn").comparison
+    page.evaluate(SELECT, "register_birth")
+    page.wait_for_selector("#p-name_en")
+    assert page.input_value("#p-name_en") == "Register the birth (hukou) from the e-certificate"
+    assert "Public Security Bureau" in page.inner_text("#modeler-panel")  # the lane's department, in English
+    assert not page.is_checked("#p-trip")
+    page.check("#p-trip")  # the applicant now comes in person for this step: one trip more
+    page.wait_for_selector('#modeler-check[data-state="checking"]', timeout=5_000)
+    page.wait_for_selector('#modeler-check:not([data-state="checking"])', timeout=20_000)
+    assert page.get_attribute("#modeler-check", "data-state") == "valid", (
+        page.inner_text("#modeler-status"), page.inner_text("#modeler-problems"), console)
+    trips = page.locator('#modeler-savings tr[data-metric="trips"] td').all_inner_texts()
+    assert trips[1] == str(deployed["trips"]["after"] + 1)
+    page.screenshot(path=str(SHOTS / "onething-modeler-panel.png"), full_page=True)
+    page.fill("#p-name_en", "")  # a step without its English name: the check says so, on this step
+    page.press("#p-name_en", "Tab")
+    page.wait_for_selector('#modeler-problems li[data-element-id="register_birth"]', timeout=20_000)
+    xml = page.evaluate(SAVED)
+    assert '<spiffworkflow:property name="trip" value="true"' in xml and "Register the birth (hukou)" not in xml
+    page.evaluate("() => window.oneThingModeler.get('commandStack').undo()")  # the panel writes through commands
+    page.wait_for_selector('#modeler-check[data-state="valid"]', timeout=20_000)
+    assert "Register the birth (hukou)" in page.evaluate(SAVED)
+    assert not [line for line in console if line.startswith(("error", "pageerror"))], console
+    context.close()

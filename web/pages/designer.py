@@ -90,7 +90,7 @@ def modeler():
     info = engine.get_version(ctx(), int(raw)).info if raw else None
     from web.pages.words import metric_label
 
-    labels = {key: metric_label(key) for key in engine.METRIC_KEYS}
+    labels = [[key, metric_label(key)] for key in engine.METRIC_KEYS]  # in the order the auditor's table has
     matter_id = info.matter_id if info else request.args.get("matter_id", "")
     choices = {kind: [{"id": ident, "name": label(names)} for ident, names in pairs]
                for kind, pairs in engine.draft_choices(ctx(), matter_id).items()}

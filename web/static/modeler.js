@@ -66,13 +66,14 @@
     var heads = savings.tHead.rows[0].cells;
     heads[1].setAttribute("data-drawn", drawn === "before" ? savings.getAttribute("data-drawn") : "");
     heads[2].setAttribute("data-drawn", drawn === "after" ? savings.getAttribute("data-drawn") : "");
-    Object.keys(labels).forEach(function (key) {
+    labels.forEach(function (pair) {
+      var key = pair[0];
       var row = result.comparison[key];
       if (!row) { return; }
       var tr = body.insertRow();
       tr.setAttribute("data-metric", key);
       var change = row.change === null || row.change === undefined ? "–" : (row.change > 0 ? "+" : "") + row.change;
-      [labels[key], figure(row.before), figure(row.after), change].forEach(function (text, i) {
+      [pair[1], figure(row.before), figure(row.after), change].forEach(function (text, i) {
         var cell = i === 0 ? document.createElement("th") : tr.insertCell();
         if (i === 0) { cell.scope = "row"; tr.appendChild(cell); } else { cell.className = "num"; }
         cell.textContent = text;
