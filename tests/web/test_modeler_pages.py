@@ -19,7 +19,20 @@ def test_the_modeler_opens_a_deployed_version_with_its_file_and_the_check_it_wil
     assert "vendor/bpmn-js/bpmn-modeler.production.min.js" in page and "static/modeler.js" in page
     assert "<script>" not in page  # the CSP allows no inline script
     blank = client.get("/designer/model").get_data(as_text=True)
-    assert 'data-xml-url=""' in blank and 'data-file-name="model.bpmn"' in blank
+    assert 'data-xml-url=""' in blank and 'data-file-name="model-after.bpmn"' in blank
+
+
+def test_the_after_variant_starts_from_a_copy_of_the_before(client, login, ctx):
+    old = next(v for v in list_versions(ctx, "newborn") if v.variant == "before" and v.current)
+    login("designer.police")
+    version_page = client.get(f"/designer/versions/{old.id}").get_data(as_text=True)
+    start = f"/designer/model?version={old.id}&amp;variant=after"
+    assert f'href="{start}"' in version_page
+    page = client.get(start.replace("&amp;", "&"), headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert f'data-xml-url="/designer/versions/{old.id}/bpmn"' in page  # the before's file...
+    assert re.search(r'<option value="after"\s+selected', page) and 'data-file-name="newborn-after.bpmn"' in page
+    assert "starting from a copy of the before variant" in page  # ...drawn as the after
+    assert client.get(f"/designer/model?version={old.id}&variant=sideways").status_code == 200  # unknown: after
 
 
 def test_a_version_that_is_no_number_or_does_not_exist_is_refused_clearly(client, login):

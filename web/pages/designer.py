@@ -94,8 +94,10 @@ def modeler():
     matter_id = info.matter_id if info else request.args.get("matter_id", "")
     choices = {kind: [{"id": ident, "name": label(names)} for ident, names in pairs]
                for kind, pairs in engine.draft_choices(ctx(), matter_id).items()}
+    variant = request.args.get("variant") or (info.variant if info else "after")  # before's file as a new after
     return render_template("designer/model.html", info=info, matter_id=matter_id,
-                           variant=request.args.get("variant", "after"), metric_labels=labels, choices=choices)
+                           variant=variant if variant in engine.VARIANTS else "after", metric_labels=labels,
+                           choices=choices)
 
 
 @bp.route("/versions/<int:version_id>/bpmn")
