@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.test_browser import _sign_in, browser, site  # noqa: F401 - the fixtures of the browser journey
+from tests.web.test_browser import _sign_in, site  # noqa: F401 - the journey's site fixture (browser: conftest)
 
 pytestmark = pytest.mark.xdist_group("browser")
 

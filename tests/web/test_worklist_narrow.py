@@ -3,7 +3,7 @@ bar and its pages work as plain GET forms and links."""
 from __future__ import annotations
 
 from tests.browser import SHOTS
-from tests.web.test_browser import _sign_in, browser, site  # noqa: F401  (fixtures)
+from tests.web.test_browser import _sign_in, site  # noqa: F401  (the site fixture; browser: conftest)
 
 WIDE = "document.documentElement.scrollWidth"
 
