@@ -11,14 +11,26 @@ from __future__ import annotations
 
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.spiff.parser import SpiffBpmnParser
+from SpiffWorkflow.spiff.parser.event_parsers import SpiffReceiveTaskParser
 from SpiffWorkflow.spiff.parser.task_spec import SpiffTaskParser
-from SpiffWorkflow.spiff.specs.defaults import UserTask
+from SpiffWorkflow.spiff.specs.defaults import ReceiveTask, UserTask
+
+
+class _ReceiveTaskParser(SpiffReceiveTaskParser):
+    """A receive task that names no message (Flowable's and RuoYi's 'wait here until triggered') would finish at
+    once in SpiffWorkflow; it waits as an external step instead, like a service task."""
+
+    def create_task(self):
+        if self.node.get("messageRef"):
+            return super().create_task()
+        return UserTask(self.spec, self.bpmn_id, **self.bpmn_attributes)
 
 
 class OneThingParser(SpiffBpmnParser):
-    """SpiffBpmnParser with service tasks parsed as steps that wait for their result."""
+    """SpiffBpmnParser with service tasks, and receive tasks that name no message, parsed as steps that wait."""
 
     OVERRIDE_PARSER_CLASSES = {
         **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
         full_tag("serviceTask"): (SpiffTaskParser, UserTask),
+        full_tag("receiveTask"): (_ReceiveTaskParser, ReceiveTask),
     }

@@ -82,3 +82,16 @@ def test_a_zeebe_job_worker_task_in_no_lane_runs_in_a_dry_run(tmp_path):
     assert "zeebe:taskDefinition" in text
     result = dry_run(path, {"archived": True}, auto=True)
     assert (result.status, result.passed) == ("completed", ["archive"])
+
+
+def test_a_receive_task_that_names_no_message_waits_as_a_step(tmp_path):
+    """Flowable and RuoYi models park a case on a bare receiveTask until something triggers it; SpiffWorkflow
+    finished it at once (a dry run passed 0 steps)."""
+    text = MODEL.replace('<bpmn:serviceTask id="archive" name="Archive the invoice" {implementation} />',
+                         '<bpmn:receiveTask id="archive" name="Wait for the archive" />')
+    model = load_model(text.encode(), "invoice.bpmn")
+    runtime = CaseRuntime.start(model, make_script_engine())
+    [step] = runtime.ready_steps()
+    assert (step.step_id, step.kind, step.department) == ("archive", "receiveTask", "finance")
+    runtime.complete(step.task_id, {"archived": True})
+    assert runtime.is_completed()
