@@ -33,3 +33,4 @@ class Model:
     lanes: dict[str, str] = field(default_factory=dict)  # lane id -> lane name
     steps: dict[str, StepInfo] = field(default_factory=dict)  # bpmn id -> step
     flows: dict[str, tuple[str, ...]] = field(default_factory=dict)  # element id -> targets of its sequence flows
+    decision_files: tuple[str, ...] = ()  # the DMN files (names as given) whose decisions its businessRuleTasks run
