@@ -8,6 +8,7 @@ the model uses (and the decisions those require) are read, checked and kept (`Mo
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from engine.model import validation as v
 from engine.model.dmn_engine import MAPPINGS, DecisionEngine
 from engine.model.dmn_tables import Decision, read_decisions
 from engine.model.problems import Problem
+from engine.model.xmlsafe import MAX_BYTES
 
 CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
 ZEEBE = "http://camunda.org/schema/zeebe/1.0"
@@ -25,8 +27,11 @@ MAX_DMN_FILES = 50
 
 def dmn_files_beside(model_path: str | Path) -> dict[str, bytes]:
     """The DMN files in the directory of a model file, by path (sorted); {} when there are none."""
-    directory = Path(model_path).parent
-    return {str(path): path.read_bytes() for path in sorted(directory.glob("*.dmn"))[:MAX_DMN_FILES]}
+    found = {}
+    for path in sorted(Path(model_path).parent.glob("*.dmn"))[:MAX_DMN_FILES]:
+        with path.open("rb") as handle:
+            found[str(path)] = handle.read(MAX_BYTES + 1)  # one byte over the limit at most: parse_xml refuses it
+    return found
 
 
 def _reference(node: Any) -> tuple[str | None, str | None, str | None]:
@@ -117,3 +122,21 @@ class _DecisionParser(SpiffBpmnParser):
         decision_id, variable, mapping = self.decision_set.references[node.get("id")]
         decisions = self.decision_set.decisions
         return DecisionEngine(decisions[decision_id], decisions, variable, mapping)
+
+
+def stored_decisions(model: Any, dmn_files: dict[str, bytes]) -> tuple[str | None, list[Problem]]:
+    """The DMN files a model uses as stored with its version: JSON {file name: XML text} (None: no DMN)."""
+    stored, problems = {}, []
+    for name in model.decision_files:
+        try:
+            stored[Path(name).name] = dmn_files[name].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            problems.append(Problem(name, None, None, f"a DMN file must be UTF-8: {exc.reason} at byte {exc.start}"))
+    return (json.dumps(stored, sort_keys=True, ensure_ascii=False) if stored else None), problems
+
+
+def decisions_from_stored(text: str | None, matter_id: str) -> dict[str, bytes] | None:
+    """The DMN files of a stored version, named `<matter>/<file>` (as their problems and errors say)."""
+    if not text:
+        return None
+    return {f"{matter_id}/{name}": xml.encode("utf-8") for name, xml in json.loads(text).items()}
