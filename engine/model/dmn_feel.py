@@ -27,6 +27,7 @@ __all__ = ["expression_python", "unary_python"]
 PYTHON_LANGUAGES = {"python", "python3", "http://www.python.org"}
 _INTERVAL = re.compile(r"([\[(\]])\s*(.+?)\s*\.\.\s*(.+?)\s*([\])\[])", re.DOTALL)
 _COMPARE = re.compile(r"(<=|>=|!=|<|>|=)\s*(.+)", re.DOTALL)
+_FEEL_ONLY = re.compile(r"\s*not\s*\(")
 _QUESTION = re.compile(r"""\?(?=(?:[^'"]|'[^']*'|"[^"]*")*$)""")
 
 
@@ -114,6 +115,8 @@ def unary_python(text: str | None, input_python: str, language: str | None = Non
     try:
         candidate = _feel_unary(text, subject)
     except Unsupported as feel_error:
+        if _FEEL_ONLY.match(text) or ".." in text:  # FEEL written wrong, not Python: say what FEEL lacks
+            raise
         try:
             return _python_unary(text, subject)
         except Unsupported:

@@ -109,7 +109,7 @@ def test_python_cells_are_read_as_spiffworkflow_reads_them(test, value, expected
     assert matches(test, value, "python") is expected
 
 
-@pytest.mark.parametrize("test", ["instance of string", "1..5", "[a..]", "some y in z satisfies y > 1"])
+@pytest.mark.parametrize("test", ["instance of string", "1..5", "[a..]", "some y in z satisfies y > 1", "not()"])
 def test_cells_outside_the_subset_are_refused_with_a_reason(test):
     with pytest.raises(Unsupported) as caught:
         unary_python(test, "x")

@@ -14,16 +14,11 @@ from engine.citizen import applications as citizen
 from engine.context import EngineContext
 from engine.matters.forms import example_data
 from engine.runtime.clock import SimulatedClock
+from tests.conftest import NEWBORN_AFTER_PLAIN
 from tests.web.conftest import REPO, token_of
 
 ENGLISH = {"Accept-Language": "en"}
 NEWBORN_AFTER = (REPO / "processes" / "newborn" / "after.bpmn").read_bytes()
-# Without its decision table (uploads are BPMN only; a new matter has no deployed DMN): the allowance a script again
-NEWBORN_AFTER_PLAIN = re.sub(
-    rb'<bpmn:businessRuleTask id="grant_maternity_allowance"(.*?)<spiffworkflow:calledDecisionId>.*?</spiffworkflow'
-    rb':preScript>(.*?)</bpmn:businessRuleTask>',
-    rb'<bpmn:scriptTask id="grant_maternity_allowance"\1\2<bpmn:script>maternity_allowance_granted = True'
-    rb'</bpmn:script></bpmn:scriptTask>', NEWBORN_AFTER, flags=re.S)
 
 
 def upload(client, token: str, **fields):
