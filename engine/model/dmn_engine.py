@@ -4,7 +4,7 @@ Every input test and output entry is evaluated by the workflow's script engine (
 by `eval`. Hit policies: UNIQUE (two matching rules stop the case with an error naming them), FIRST, ANY (the
 matching rules must agree), COLLECT (a list per output, or its SUM, COUNT, MIN or MAX), RULE ORDER (a list per
 output, in rule order). Decisions a table requires (a DRD's informationRequirement) are decided first and their
-outputs are visible to its input expressions.
+outputs are visible to its input expressions (None where it matched no rule).
 
 Where the result goes:
 - SpiffWorkflow's way (spiffworkflow:calledDecisionId, or camunda:decisionRef without resultVariable): the outputs
@@ -83,7 +83,8 @@ class DecisionEngine(DMNEngine):
         """The matched rules' outputs, one dict per result, after the hit policy."""
         scope: dict[str, Any] = {}
         for required in decision.required:
-            if required in self.decisions and required not in seen:
+            if required in self.decisions and required not in seen:  # no match: its outputs are None (null)
+                scope.update({name.partition(".")[0]: None for name in self.decisions[required].outputs})
                 scope.update(self._merged(task, self.decisions[required], (*seen, decision.id)))
         matches = self._matches(task, decision, scope)
         policy = decision.hit_policy

@@ -14,6 +14,7 @@ from engine.cases.driving import drive_case
 from engine.cases.lifecycle import start_case
 from engine.catalog.versions import deploy_path, loaded_version
 from engine.errors import ModelError
+from engine.model.decisions import dmn_files_beside
 from engine.model.dialects import Unsupported
 from engine.model.dmn_feel import unary_python
 from engine.model.loading import load_model
@@ -216,3 +217,27 @@ def test_a_newborn_case_runs_through_the_eligibility_table(ctx, employer, grante
     assert driven.view.status == "completed"
     assert driven.view.data["maternity_allowance_granted"] is granted
     assert driven.view.data["maternity_allowance_route"] == route
+
+
+MODELS = Path(__file__).resolve().parent / "models"
+
+
+@pytest.mark.parametrize("amount,category,groups", [
+    (30, "Misc", ["accounting", "sales"]), (600, "Misc", ["management"]), (5000, "Misc", ["management"]),
+    (10, "Travel Expenses", ["accounting", "sales"]), (10, "Other", []),
+])
+def test_a_camunda_invoice_drd_runs_its_required_decision_first(amount, category, groups):
+    path = MODELS / "invoice.bpmn"
+    loaded = load_model(path.read_bytes(), str(path), decisions=dmn_files_beside(path))
+    assert loaded.decision_files == (str(MODELS / "invoice.dmn"),)
+    assert run(loaded, {"amount": amount, "invoiceCategory": category})["approverGroups"] == groups
+
+
+def test_zeebe_called_decision_and_hit_policy_any():
+    zeebe = ('<bpmn:extensionElements><zeebe:calledDecision xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" '
+             'decisionId="grade" resultVariable="grade_result" /></bpmn:extensionElements>')
+    table = dmn("ANY", out1='"same"', out2='"same"', out3='"same"')
+    assert run(model(table, how="", extension=zeebe), {"age": 12, "kind": "A"})["grade_result"] == "same"
+    differing = model(dmn("ANY"), how="", extension=zeebe)
+    with pytest.raises(WorkflowTaskException, match="hit policy ANY, but matching rules 1, 3 give different"):
+        run(differing, {"age": 12, "kind": "A"})
