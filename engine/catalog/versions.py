@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from engine.context import EngineContext
@@ -162,5 +162,6 @@ def load_version_row(row: ModelVersion) -> tuple[Model, Any]:
     matter = None
     if row.matter_yaml is not None:
         matter = parse_matter(row.matter_yaml.encode("utf-8"), Path(row.matter_id), f"{row.matter_id}/matter.yaml")
-    decisions = decisions_from_stored(row.decision_tables, row.matter_id)
+    unloaded = "decision_tables" in inspect(row).unloaded  # deferred by migrations older than the column (0010)
+    decisions = None if unloaded else decisions_from_stored(row.decision_tables, row.matter_id)
     return model_for(row.bpmn, row.filename, matter, decisions), matter
