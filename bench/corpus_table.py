@@ -31,9 +31,11 @@ REASONS = [
     ("structure", r"event sub-process|compensation activityRef|^default flow '|a timer needs exactly one"
                   r"|has no catching link|names no bpmn:(message|signal|error|escalation) ",
      "a structural rule Camunda's parser enforces and SpiffWorkflow does not (see Structural rules)"),
+    ("decision table", r"business rule task names no decision|decision '.*' not found in the DMN files",
+     "a businessRuleTask needs its DMN decision table beside the model (the corpus ships no .dmn file)"),
     ("dangling reference", r"names no ", "a sequence flow or boundary event points at nothing"),
     ("unsupported element", r"cannot run|script format|no inline script",
-     "SpiffWorkflow (as OneThing uses it) cannot run it: DMN, complexGateway, non-Python script"),
+     "SpiffWorkflow (as OneThing uses it) cannot run it: complexGateway, non-Python script"),
     ("service task operator", r"Service Task must have an operator",
      "SpiffBpmnParser needs spiffworkflow:serviceTaskOperator on a serviceTask"),
     ("script always fails", r"always fails", "the script raises whatever the data (constant folding)"),
@@ -51,7 +53,7 @@ REASONS = [
 # Categories a file that plain SpiffWorkflow ran may still be refused for (each one documented above).
 ACCEPTED_FOR_RAN = {
     "structure", "unsafe XML", "XSD", "sandbox", "script always fails", "timer value", "call target outside file",
-    "service task operator", "unsupported element", "recursive call", "vendor expression",
+    "service task operator", "unsupported element", "recursive call", "vendor expression", "decision table",
 }
 _STATUS_ORDER = ["xml-error", "timeout", "parse-error", "run-error", "no-executable", "ran"]
 

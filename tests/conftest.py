@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from pathlib import Path
 
@@ -10,6 +11,13 @@ from sqlalchemy import create_engine, text
 
 REPO = Path(__file__).resolve().parents[1]
 PROCESSES = REPO / "processes"
+# newborn's after.bpmn with its maternity allowance a script again instead of its DMN decision table: a model that is
+# valid alone, for uploads (designer uploads are BPMN only, and a new matter has no deployed DMN to use)
+NEWBORN_AFTER_PLAIN = re.sub(
+    rb'<bpmn:businessRuleTask id="grant_maternity_allowance"(.*?)<spiffworkflow:calledDecisionId>.*?</spiffworkflow'
+    rb':preScript>(.*?)</bpmn:businessRuleTask>',
+    rb'<bpmn:scriptTask id="grant_maternity_allowance"\1\2<bpmn:script>maternity_allowance_granted = True'
+    rb'</bpmn:script></bpmn:scriptTask>', (PROCESSES / "newborn" / "after.bpmn").read_bytes(), flags=re.S)
 # The harness's own variables, read once here: the `isolated` fixture clears every ONETHING_* for each test.
 POSTGRES_URL = os.environ.get("ONETHING_TEST_POSTGRES_URL", "postgresql://postgres@localhost/test")
 REQUIRE_POSTGRES = os.environ.get("ONETHING_REQUIRE_POSTGRES") == "1"

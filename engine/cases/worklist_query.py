@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, true, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from engine.cases.cursors import decode_cursor, encode_cursor
 from engine.cases.deadlines import due_bounds, step_due, step_time_limit
@@ -223,7 +223,8 @@ def fill_due_times(connection: Connection) -> None:
         models: dict[int, Any] = {}
         for task_id, step_id, ready_at, version_id in rows:
             if version_id not in models:
-                version = session.get(ModelVersion, version_id)
+                # decision_tables came in 0012: not selected here (no version had any before it)
+                version = session.get(ModelVersion, version_id, options=[defer(ModelVersion.decision_tables)])
                 models[version_id] = catalog.load_version_row(version)[0] if version is not None else None
             due = step_due(step_time_limit(models[version_id], step_id), ready_at) if models[version_id] else None
             if due is not None:

@@ -61,12 +61,25 @@ def _parse_upload_matter(matter_yaml: bytes, matter_id: str | None) -> Matter:
     return parse_matter(matter_yaml, Path(directory), "matter.yaml")
 
 
-def _load_upload(bpmn: bytes, filename: str, matter: Matter | None) -> Model:
+def _load_upload(bpmn: bytes, filename: str, matter: Matter | None,
+                 decisions: dict[str, bytes] | None = None) -> Model:
     from engine.model.loading import load_model
 
     if len(bpmn) > MAX_UPLOAD:
         raise ModelError([Problem(filename, None, None, Text("larger than %(max)s bytes", max=MAX_UPLOAD))])
-    return load_model(bpmn, filename, matter=matter)
+    return load_model(bpmn, filename, matter=matter, decisions=decisions)
+
+
+def deployed_decisions(ctx: EngineContext, matter_id: str) -> dict[str, bytes]:
+    """The DMN files last deployed with the matter (uploads are BPMN only: a new model uses the tables deployed
+    from its matter directory by `onething deploy`)."""
+    from engine.model.decisions import decisions_from_stored
+
+    with ctx.read() as session:
+        stored = session.scalar(select(ModelVersion.decision_tables)
+                                .where(ModelVersion.matter_id == matter_id, ModelVersion.decision_tables.is_not(None))
+                                .order_by(ModelVersion.deployed_at.desc(), ModelVersion.id.desc()).limit(1))
+    return decisions_from_stored(stored, matter_id) or {}
 
 
 def check_upload(bpmn: bytes, filename: str, matter_yaml: bytes | None = None, *,
@@ -123,7 +136,7 @@ def _prepare(ctx: EngineContext, bpmn: bytes, filename: str, matter_yaml: bytes 
             _, matter = catalog.loaded_version(ctx, session, row.id)
             yaml_text = row.matter_yaml
     display = f"{matter_id}/{_clean_filename(filename)}"
-    model = _load_upload(bpmn, display, matter)
+    model = _load_upload(bpmn, display, matter, deployed_decisions(ctx, matter_id))
     if actor is not None:
         with ctx.read() as session:
             check_deployer(ctx, session, actor, matter_id, variant, matter, model)
@@ -147,10 +160,18 @@ def deploy_upload(ctx: EngineContext, bpmn: bytes, filename: str, matter_yaml: b
     same checks (`_prepare`), so what deploying refuses, checking reports.
     """
     model, matter, display, yaml_text = _prepare(ctx, bpmn, filename, matter_yaml, matter_id, variant, None)
+    tables = _stored(ctx, matter_id, model)
     with ctx.write() as session:  # who may deploy is checked again in the writing transaction
         check_deployer(ctx, session, actor, matter_id, variant, matter, model)
         # catalog.store_version is the one place that decides "unchanged" vs "new version"
-        return catalog.store_version(ctx, session, matter_id, variant, bpmn, display, model, yaml_text, actor.name)
+        return catalog.store_version(ctx, session, matter_id, variant, bpmn, display, model, yaml_text, actor.name,
+                                     decision_tables=tables)
+
+
+def _stored(ctx: EngineContext, matter_id: str, model: Model) -> str | None:
+    from engine.model.decisions import stored_decisions
+
+    return stored_decisions(model, deployed_decisions(ctx, matter_id))[0] if model.decision_files else None
 
 
 def model_departments(model: Model) -> set[str]:

@@ -25,7 +25,8 @@ def draft_savings(ctx: EngineContext, bpmn: bytes, filename: str, matter_id: str
             matter = matter or deployed_matter
             if deployed != variant and deployed in VARIANTS:
                 other = static_metrics(model, deployed_matter, deployed)
-    drawn = static_metrics(load_model(bpmn, filename, matter=matter), matter, variant)
+    decisions = designer.deployed_decisions(ctx, matter_id)  # its DMN tables: uploads are BPMN only
+    drawn = static_metrics(load_model(bpmn, filename, matter=matter, decisions=decisions), matter, variant)
     before, after = (drawn, other) if variant == "before" else (other, drawn)
     return {"before": before, "after": after, "comparison": compare(before, after)}
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from engine.errors import ModelError
 from engine.matters.files import Matter, Names, load_matter
+from engine.model.decisions import dmn_files_beside
 from engine.model.loading import load_model
 from engine.model.metrics import compare, static_metrics
 from engine.model.problems import Problem
@@ -67,7 +68,7 @@ def check_paths(paths: list[str], *, warnings: bool = False) -> list[Problem]:
 def _check_file(path: Path, matters: dict[Path, Matter | None], warnings: bool) -> list[Problem]:
     matter, problems = _matter_near(path, matters)
     try:
-        model = load_model(read_model_file(path), str(path), matter=matter)
+        model = load_model(read_model_file(path), str(path), matter=matter, decisions=dmn_files_beside(path))
         if warnings:
             problems += model.warnings
     except ModelError as exc:
@@ -86,7 +87,7 @@ def file_metrics(path: Path) -> dict[str, Any]:
         data = read_model_file(path)
     except OSError as exc:
         raise ModelError([Problem(str(path), None, None, f"cannot read file: {exc.strerror or exc}")]) from None
-    model = load_model(data, str(path), matter=matter)
+    model = load_model(data, str(path), matter=matter, decisions=dmn_files_beside(path))
     return static_metrics(model, matter, path.stem if path.stem in VARIANTS else None)
 
 

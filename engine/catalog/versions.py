@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from engine.context import EngineContext
@@ -43,17 +43,21 @@ def model_files(path: Path) -> list[tuple[Path, Path]]:
 def deploy_path(ctx: EngineContext, path: str | Path) -> list[Deployed]:
     """Check and deploy every model under `path`; all-or-nothing: one invalid file deploys nothing."""
     from engine.matters.files import load_matter
+    from engine.model.decisions import dmn_files_beside, stored_decisions
     from engine.model.loading import load_model
 
-    loaded: list[tuple[str, str, bytes, str, Model, str | None]] = []
+    loaded: list[tuple[str, str, bytes, str, Model, str | None, str | None]] = []
     problems: list[Problem] = []
     for directory, file in model_files(Path(path)):
         matter = None
         try:
             if (directory / "matter.yaml").exists():
                 matter = load_matter(directory)
-            data = file.read_bytes()
-            model = load_model(data, str(file), matter=matter)
+            data, dmn = file.read_bytes(), dmn_files_beside(file)
+            model = load_model(data, str(file), matter=matter, decisions=dmn)
+            tables, dmn_problems = stored_decisions(model, dmn)
+            if dmn_problems:
+                raise ModelError(dmn_problems)
         except ModelError as exc:
             problems.extend(exc.problems)
             continue
@@ -62,11 +66,11 @@ def deploy_path(ctx: EngineContext, path: str | Path) -> list[Deployed]:
             continue
         matter_id = matter.id if matter is not None else directory.name
         yaml_text = (directory / "matter.yaml").read_text(encoding="utf-8") if matter is not None else None
-        loaded.append((matter_id, file.stem, data, _display_name(file), model, yaml_text))
+        loaded.append((matter_id, file.stem, data, _display_name(file), model, yaml_text, tables))
     if problems:
         raise ModelError(problems)
     with ctx.write() as session:
-        return [store_version(ctx, session, *item) for item in loaded]
+        return [store_version(ctx, session, *item[:6], decision_tables=item[6]) for item in loaded]
 
 
 def _display_name(file: Path) -> str:
@@ -74,10 +78,13 @@ def _display_name(file: Path) -> str:
 
 
 def store_version(ctx: EngineContext, session: Session, matter_id: str, variant: str, data: bytes, filename: str,
-                  model: Model, yaml_text: str | None, deployed_by: str | None = None) -> Deployed:
+                  model: Model, yaml_text: str | None, deployed_by: str | None = None,
+                  decision_tables: str | None = None) -> Deployed:
     """Store a checked model as a new version, or report the identical one already stored; `deployed_by` is the
-    account that deployed it (None from `onething deploy` and the demo)."""
-    digest = hashlib.sha256(data).hexdigest()
+    account that deployed it (None from `onething deploy` and the demo); `decision_tables` its DMN files (JSON, from
+    `engine.model.decisions.stored_decisions`), part of the content: a changed table is a new version."""
+    content = data + (b"\0" + decision_tables.encode() if decision_tables else b"")
+    digest = hashlib.sha256(content).hexdigest()
     same = session.scalar(select(ModelVersion).where(
         ModelVersion.matter_id == matter_id, ModelVersion.variant == variant, ModelVersion.content_hash == digest))
     newest = session.scalar(select(func.max(ModelVersion.version)).where(
@@ -87,11 +94,11 @@ def store_version(ctx: EngineContext, session: Session, matter_id: str, variant:
             return Deployed(matter_id, variant, same.version, "unchanged", filename)
         return _restore(ctx, session, same, newest + 1, filename, deployed_by)
     if same is not None:  # same BPMN, new matter.yaml: a new version with a distinct key
-        digest = hashlib.sha256(data + (yaml_text or "").encode()).hexdigest()
+        digest = hashlib.sha256(content + (yaml_text or "").encode()).hexdigest()
     session.add(ModelVersion(
         matter_id=matter_id, variant=variant, version=newest + 1, content_hash=digest, filename=filename,
-        process_id=model.process_id, bpmn=data, matter_yaml=yaml_text, deployed_at=ctx.clock.now(),
-        deployed_by=deployed_by))
+        process_id=model.process_id, bpmn=data, matter_yaml=yaml_text, decision_tables=decision_tables,
+        deployed_at=ctx.clock.now(), deployed_by=deployed_by))
     session.flush()
     return Deployed(matter_id, variant, newest + 1, "new", filename)
 
@@ -105,8 +112,9 @@ def _restore(ctx: EngineContext, session: Session, older: ModelVersion, version:
     session.flush()
     session.add(ModelVersion(
         matter_id=older.matter_id, variant=older.variant, version=version, content_hash=digest, filename=filename,
-        process_id=older.process_id, bpmn=older.bpmn, matter_yaml=older.matter_yaml, deployed_at=ctx.clock.now(),
-        deployed_by=deployed_by, restored_from=older.version))
+        process_id=older.process_id, bpmn=older.bpmn, matter_yaml=older.matter_yaml,
+        decision_tables=older.decision_tables, deployed_at=ctx.clock.now(), deployed_by=deployed_by,
+        restored_from=older.version))
     session.flush()
     return Deployed(older.matter_id, older.variant, version, "restored", filename, restored=older.version)
 
@@ -151,9 +159,12 @@ def version_number(ctx: EngineContext, session: Session, version_id: int) -> int
 
 def load_version_row(row: ModelVersion) -> tuple[Model, Any]:
     from engine.matters.files import parse_matter
+    from engine.model.decisions import decisions_from_stored
     from engine.model.loading import model_for
 
     matter = None
     if row.matter_yaml is not None:
         matter = parse_matter(row.matter_yaml.encode("utf-8"), Path(row.matter_id), f"{row.matter_id}/matter.yaml")
-    return model_for(row.bpmn, row.filename, matter), matter
+    unloaded = "decision_tables" in inspect(row).unloaded  # deferred by migrations older than the column (0010)
+    decisions = None if unloaded else decisions_from_stored(row.decision_tables, row.matter_id)
+    return model_for(row.bpmn, row.filename, matter, decisions), matter

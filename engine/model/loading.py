@@ -8,7 +8,8 @@ Stages, in order; the first stage that finds anything raises `ModelError` with *
    (a sequence flow without an id gets a stable generated one here: `engine.model.building.name_flows`);
 4. references and elements: dangling sequence flows, boundary events attached to nothing,
    missing or recursive call-activity targets, elements SpiffWorkflow cannot run;
-5. JUEL and FEEL expressions and plain ISO 8601 timers made Python (`engine.model.translation`), then
+5. JUEL and FEEL expressions and plain ISO 8601 timers made Python (`engine.model.translation`), each
+   businessRuleTask's DMN decision table found and checked (`engine.model.decisions`), then
    SpiffWorkflow's own parser (`SpiffBpmnParser`, a fresh one per executable process);
 6. every condition, script, timer, loop and payload expression through `engine.runtime.sandbox.check_source`;
 7. the step annotations of docs/modeling.md (`engine.model.annotations.check_model`).
@@ -24,6 +25,7 @@ import hashlib
 import re
 import sys
 import threading
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
@@ -33,6 +35,7 @@ from engine.errors import ModelError
 from engine.model import validation as v
 from engine.model.annotations import check_model
 from engine.model.building import build_model, name_flows
+from engine.model.decisions import DecisionSet
 from engine.model.parser import OneThingParser
 from engine.model.problems import Problem
 from engine.model.structure import structure_problems
@@ -106,13 +109,14 @@ def _deep_enough(elements: int) -> None:
             sys.setrecursionlimit(needed)
 
 
-def parse_specs(root: Any, filename: str) -> tuple[dict[str, tuple[Any, dict[str, Any]]], list[Problem]]:
+def parse_specs(root: Any, filename: str, make_parser: Any = OneThingParser,
+                ) -> tuple[dict[str, tuple[Any, dict[str, Any]]], list[Problem]]:
     """Run SpiffWorkflow's parser on every executable process: {id: (spec, subprocess specs)}, problems."""
     specs, problems = {}, []
     _deep_enough(sum(1 for local in v.FLOW_NODES for _ in root.iter(v.tag(local))))
     for process in filter(v.is_executable, v.processes(root)):
         pid = process.get("id")
-        parser = OneThingParser()  # fresh: after a failure Spiff keeps a half-built spec
+        parser = make_parser()  # fresh: after a failure Spiff keeps a half-built spec
         try:
             parser.add_bpmn_xml(root, filename)
             specs[pid] = (parser.get_spec(pid), parser.get_subprocess_specs(pid))
@@ -129,7 +133,8 @@ def _annotation_problems(model: Model, matter: Any) -> list[Problem]:
     return list(check_model(model, matter))
 
 
-def _load(data: bytes, filename: str, process_id: str | None, matter: Any) -> Model:
+def _load(data: bytes, filename: str, process_id: str | None, matter: Any,
+          dmn_files: dict[str, bytes] | None = None) -> Model:
     root = parse_xml(data, filename)
     _raise_if(size_problems(root, filename))
     warnings = name_flows(root, filename)
@@ -141,20 +146,26 @@ def _load(data: bytes, filename: str, process_id: str | None, matter: Any) -> Mo
               + [p for process in filter(v.is_executable, v.processes(root))
                  for p in structure_problems(root, process, filename)])
     _raise_if(translate_expressions(root, filename) + translate_collections(root, filename))
-    specs, problems = parse_specs(root, filename)
+    decisions = DecisionSet(root, filename, dmn_files)  # businessRuleTasks: their DMN decision tables
+    _raise_if(decisions.problems)
+    specs, problems = parse_specs(root, filename, decisions.parser)
     _raise_if(problems)
     _raise_if(v.expression_problems(root, filename))
-    model = build_model(data, filename, root, pid, specs, matter, warnings)
+    model = replace(build_model(data, filename, root, pid, specs, matter, warnings),
+                    decision_files=tuple(decisions.files))
     _raise_if(_annotation_problems(model, matter))
     return model
 
 
-def load_model(data: bytes, filename: str, *, process_id: str | None = None, matter: Any = None) -> Model:
-    """Parse and check one BPMN file; raise ModelError listing every problem of the first failing stage."""
+def load_model(data: bytes, filename: str, *, process_id: str | None = None, matter: Any = None,
+               decisions: dict[str, bytes] | None = None) -> Model:
+    """Parse and check one BPMN file; raise ModelError listing every problem of the first failing stage.
+
+    `decisions`: the DMN files its businessRuleTasks may use, {file name: bytes} (`engine.model.decisions`)."""
     if isinstance(data, str):
         data = data.encode("utf-8")
     try:
-        return _load(bytes(data), filename, process_id, matter)
+        return _load(bytes(data), filename, process_id, matter, decisions)
     except ModelError:
         raise
     except Exception as exc:  # the promise: no raw exception escapes, whatever the input
@@ -173,11 +184,12 @@ def _matter_key(matter: Any) -> Any:
 class _Source:
     """A model file to load; hashed and compared by its sha256, name and matter only (the cache key)."""
 
-    __slots__ = ("data", "filename", "key", "matter")
+    __slots__ = ("data", "decisions", "filename", "key", "matter")
 
-    def __init__(self, data: bytes, filename: str, matter: Any) -> None:
-        self.data, self.filename, self.matter = data, filename, matter
-        self.key = (hashlib.sha256(data).hexdigest(), filename, _matter_key(matter))
+    def __init__(self, data: bytes, filename: str, matter: Any, decisions: dict[str, bytes] | None = None) -> None:
+        self.data, self.filename, self.matter, self.decisions = data, filename, matter, decisions
+        dmn = tuple((name, hashlib.sha256(content).hexdigest()) for name, content in sorted((decisions or {}).items()))
+        self.key = (hashlib.sha256(data).hexdigest(), filename, _matter_key(matter), dmn)
 
     def __hash__(self) -> int:
         return hash(self.key)
@@ -188,13 +200,13 @@ class _Source:
 
 @lru_cache(maxsize=CACHE_SIZE)
 def _cached_model(source: _Source) -> Model:
-    return load_model(source.data, source.filename, matter=source.matter)
+    return load_model(source.data, source.filename, matter=source.matter, decisions=source.decisions)
 
 
 _parsing = threading.Lock()  # lru_cache lets threads that miss together each parse; they wait for one instead
 
 
-def model_for(data: bytes, filename: str, matter: Any = None) -> Model:
+def model_for(data: bytes, filename: str, matter: Any = None, decisions: dict[str, bytes] | None = None) -> Model:
     """load_model through an in-process LRU keyed by the file's sha256 (plus name and matter).
 
     Failures are not cached. One parse at a time, so every thread gets the one Model of a file
@@ -202,7 +214,7 @@ def model_for(data: bytes, filename: str, matter: Any = None) -> Model:
     """
     if isinstance(data, str):
         data = data.encode("utf-8")
-    source = _Source(data, filename, matter)
+    source = _Source(data, filename, matter, decisions)
     with _parsing:
         return _cached_model(source)
 

@@ -35,3 +35,4 @@ class Model:
     flows: dict[str, tuple[str, ...]] = field(default_factory=dict)  # element id -> targets of its sequence flows
     forms: dict[str, Any] = field(default_factory=dict)  # step id -> Form made of its vendor form fields
     warnings: tuple[Any, ...] = ()  # Problems of severity "warning": the model loads, `check` lists them
+    decision_files: tuple[str, ...] = ()  # the DMN files (names as given) whose decisions its businessRuleTasks run

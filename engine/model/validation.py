@@ -33,8 +33,8 @@ FLOW_NODES = (
     "exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway", "complexGateway",
     "startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent",
 )
-# Spiff parses businessRuleTask only with DMN files loaded; OneThing models carry no DMN.
-NOT_RUNNABLE = {"businessRuleTask": "business rule tasks need DMN decision tables, which OneThing models do not carry"}
+# Elements SpiffWorkflow has a parser for that OneThing still refuses (businessRuleTask runs: engine.model.decisions).
+NOT_RUNNABLE: dict[str, str] = {}
 _PARSER_CLASSES = SpiffBpmnParser()  # only used to ask which tags SpiffWorkflow has a parser for
 # lxml schema validators keep their error log on the instance: one validation at a time.
 _XSD_LOCK = threading.Lock()

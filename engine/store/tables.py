@@ -62,6 +62,7 @@ class ModelVersion(Base):
     process_id: Mapped[str] = mapped_column(String(255))
     bpmn: Mapped[bytes] = mapped_column(LargeBinary)
     matter_yaml: Mapped[str | None] = mapped_column(Text)
+    decision_tables: Mapped[str | None] = mapped_column(Text)  # JSON {DMN file name: XML text}; None: no DMN
     deployed_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
     deployed_by: Mapped[str | None] = mapped_column(String(64))  # the account; None: `onething deploy` or the demo
     restored_from: Mapped[int | None] = mapped_column(Integer)  # a rollback: the older version it brings back

@@ -8,6 +8,7 @@ import pytest
 from engine.audit import comparison as audit
 from engine.catalog import versions as catalog
 from engine.matters.files import find_matters
+from engine.model.decisions import dmn_files_beside
 from engine.model.loading import load_model
 from engine.model.metrics import compare, static_metrics
 
@@ -42,7 +43,8 @@ def test_the_library_publishes_figures_to_reproduce():
 def test_the_published_figure_is_reproduced_by_the_model(matter_id, source):
     matter = MATTERS[matter_id]
     path = PROCESSES / matter_id / f"{source.variant}.bpmn"
-    metrics = static_metrics(load_model(path.read_bytes(), str(path), matter=matter), matter, source.variant)
+    metrics = static_metrics(load_model(path.read_bytes(), str(path), matter=matter, decisions=dmn_files_beside(path)),
+                             matter, source.variant)
     assert metrics[source.figure] == source.value
 
 

@@ -6,9 +6,10 @@ import pytest
 from engine.accounts.users import Actor
 from engine.catalog import designer, history, versions as catalog
 from engine.errors import ModelError, NotYourDepartment
-from tests.conftest import PROCESSES
+from tests.conftest import NEWBORN_AFTER_PLAIN, PROCESSES
 
-AFTER = (PROCESSES / "newborn" / "after.bpmn").read_bytes()
+AFTER = (PROCESSES / "newborn" / "after.bpmn").read_bytes()  # for matter newborn: its deployed DMN is used
+PLAIN = NEWBORN_AFTER_PLAIN  # for a new matter, which has no deployed DMN (uploads are BPMN only)
 HEALTH = Actor("designer.health", "designer", "health")
 POLICE = Actor("designer.police", "designer", "police")
 ADMIN = Actor("admin", "admin")
@@ -49,8 +50,8 @@ def test_a_new_matter_may_not_send_work_to_departments_that_never_agreed(newborn
     matter_yaml = (PROCESSES / "newborn" / "matter.yaml").read_text(encoding="utf-8").replace(
         "id: newborn", "id: newborn_copy").encode()
     with pytest.raises(NotYourDepartment, match="a new matter whose lanes send work to other departments"):
-        designer.deploy_upload(newborn, AFTER, "after.bpmn", matter_yaml, "newborn_copy", "after", HEALTH)
-    assert designer.deploy_upload(newborn, AFTER, "after.bpmn", matter_yaml, "newborn_copy", "after",
+        designer.deploy_upload(newborn, PLAIN, "after.bpmn", matter_yaml, "newborn_copy", "after", HEALTH)
+    assert designer.deploy_upload(newborn, PLAIN, "after.bpmn", matter_yaml, "newborn_copy", "after",
                                   ADMIN).status == "new"
 
 
@@ -88,11 +89,15 @@ def test_what_deploying_refuses_checking_the_same_upload_reports_with_the_same_r
         matter_yaml = (PROCESSES / "newborn" / "matter.yaml").read_text(encoding="utf-8").replace(
             "id: newborn", "id: newborn_copy").encode()
         matter_id = "newborn_copy"
+        bpmn = PLAIN
     else:  # a lane that is no department of the deployed matter.yaml (by id nor name): alone, the model is fine
         bpmn = AFTER.replace('<bpmn:lane id="police" name="公安局"'.encode(),
                              '<bpmn:lane id="tax_bureau" name="税务局"'.encode()).replace(
             b'bpmnElement="police"', b'bpmnElement="tax_bureau"')
-        assert designer.check_upload(bpmn, "after.bpmn") == []
+        assert designer.check_upload(bpmn, "after.bpmn") != []  # alone, without its deployed DMN, it is not
+        assert designer.check_upload(PLAIN.replace('<bpmn:lane id="police" name="公安局"'.encode(),
+                                                   '<bpmn:lane id="tax_bureau" name="税务局"'.encode()).replace(
+            b'bpmnElement="police"', b'bpmnElement="tax_bureau"'), "after.bpmn") == []
     reason = _refusal(newborn, bpmn, HEALTH, matter_yaml, matter_id)
     problems = designer.check_upload(bpmn, "after.bpmn", matter_yaml, ctx=newborn, matter_id=matter_id,
                                      variant="after", actor=HEALTH)

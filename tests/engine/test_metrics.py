@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from engine.matters.files import load_matter, parse_matter
+from engine.model.decisions import dmn_files_beside
 from engine.model.loading import load_model
 from engine.model.metrics import METRIC_KEYS, compare, static_metrics
 from engine.model.types import Model
@@ -196,7 +197,8 @@ def test_library_models_reproduce_their_published_figures(directory: Path) -> No
     matter = load_matter(directory)
     for variant in ("before", "after"):
         path = directory / f"{variant}.bpmn"
-        figures = static_metrics(load_model(path.read_bytes(), str(path), matter=matter), matter, variant)
+        figures = static_metrics(load_model(path.read_bytes(), str(path), matter=matter,
+                                            decisions=dmn_files_beside(path)), matter, variant)
         assert set(figures) == set(METRIC_KEYS)
         for source in (s for s in matter.sources if s.variant == variant):
             assert figures[source.figure] == source.value, (variant, source.figure, source.source)

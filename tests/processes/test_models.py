@@ -11,6 +11,7 @@ from engine.catalog import versions as catalog
 from engine.context import EngineContext
 from engine.matters.files import find_matters
 from engine.matters.forms import validate_form
+from engine.model.decisions import dmn_files_beside
 from engine.model.loading import load_model
 from engine.model.metrics import static_metrics
 from engine.runtime.clock import SimulatedClock, using_clock
@@ -26,7 +27,7 @@ RUNS = [(m, v, "happy path", {}) for m, v in VARIANTS] + RUNS
 
 def model_of(matter_id: str, variant: str):
     path = PROCESSES / matter_id / f"{variant}.bpmn"
-    return load_model(path.read_bytes(), str(path), matter=MATTERS[matter_id])
+    return load_model(path.read_bytes(), str(path), matter=MATTERS[matter_id], decisions=dmn_files_beside(path))
 
 
 def drive(model, matter, overrides: dict, roundtrip: bool):

@@ -15,6 +15,7 @@ from engine.cases.driving import step_data
 from engine.catalog import versions as catalog
 from engine.citizen import applications as citizen
 from engine.matters.forms import example_data
+from tests.conftest import NEWBORN_AFTER_PLAIN
 from tests.web.conftest import deployed_database
 from web.app import create_app, engine_context
 
@@ -81,7 +82,7 @@ def _register_birth_data(api_app) -> dict:
 
 def _upload(matter_yaml: bool = False) -> dict:
     data = {"matter_id": "newborn", "variant": "after",
-            "bpmn": (io.BytesIO((REPO / "processes/newborn/after.bpmn").read_bytes()), "after.bpmn")}
+            "bpmn": (io.BytesIO(NEWBORN_AFTER_PLAIN), "after.bpmn")}  # uploads are BPMN only: no decision table
     if matter_yaml:
         data["matter_yaml"] = (io.BytesIO((REPO / "processes/newborn/matter.yaml").read_bytes()), "matter.yaml")
     return data

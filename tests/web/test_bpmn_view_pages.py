@@ -22,6 +22,7 @@ from engine.catalog import versions as catalog
 from engine.catalog.history import list_versions
 from engine.citizen import applications as citizen
 from engine.matters.forms import example_data
+from engine.model.decisions import dmn_files_beside
 from engine.model.loading import load_model
 from engine.model.reading import step_name_en
 from engine.store.tables import Case, OpenStep
@@ -33,6 +34,7 @@ PHONE = "13800008000"
 CHINESE = {"Accept-Language": "zh"}
 ENGLISH = {"Accept-Language": "en"}
 BPMNDI = "{http://www.omg.org/spec/BPMN/20100524/DI}"
+NEWBORN_DECISIONS = dmn_files_beside(REPO / "processes" / "newborn" / "after.bpmn")
 
 
 def without_di(data: bytes) -> bytes:
@@ -51,13 +53,13 @@ def viewer_data(page: str) -> dict:
 
 def english_name(step: str) -> str:
     """A step's English name, as newborn/after.bpmn gives it (its name_en property)."""
-    name = step_name_en(load_model(NEWBORN_AFTER, "after.bpmn"), step)
+    name = step_name_en(load_model(NEWBORN_AFTER, "after.bpmn", decisions=NEWBORN_DECISIONS), step)
     assert name != step
     return name
 
 
 def chinese_name(step: str) -> str:
-    return load_model(NEWBORN_AFTER, "after.bpmn").steps[step].name
+    return load_model(NEWBORN_AFTER, "after.bpmn", decisions=NEWBORN_DECISIONS).steps[step].name
 
 
 def new_case(ctx) -> str:

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from engine.matters.files import load_matter
+from engine.model.decisions import dmn_files_beside
 from engine.model.loading import load_model
 from engine.model.metrics import METRIC_KEYS, compare, static_metrics
 from web.cli import cli
@@ -30,7 +31,8 @@ def figures(path: Path, with_matter: bool = True) -> dict:
     """What the engine itself measures for one model file."""
     matter = load_matter(path.parent) if with_matter else None
     variant = path.stem if path.stem in ("before", "after") else None
-    return static_metrics(load_model(path.read_bytes(), str(path), matter=matter), matter, variant)
+    model = load_model(path.read_bytes(), str(path), matter=matter, decisions=dmn_files_beside(path))
+    return static_metrics(model, matter, variant)
 
 
 def shown(value) -> str:

@@ -14,6 +14,7 @@ from engine.citizen import applications as citizen
 from engine.context import EngineContext
 from engine.matters.forms import example_data
 from engine.runtime.clock import SimulatedClock
+from tests.conftest import NEWBORN_AFTER_PLAIN
 from tests.web.conftest import REPO, token_of
 
 ENGLISH = {"Accept-Language": "en"}
@@ -52,7 +53,7 @@ def test_a_model_that_breaks_the_deployed_matters_rules_shows_its_problems(clien
     from engine.catalog.history import list_versions
 
     token = login("designer.police")
-    model = NEWBORN_AFTER.replace(b'value="birth_registration_review"', b'value="no_such_form"')
+    model = NEWBORN_AFTER_PLAIN.replace(b'value="birth_registration_review"', b'value="no_such_form"')
     checked = upload(client, token, action="check", files={"bpmn": (model, "after.bpmn")})
     assert checked.status_code == 200
     before = len(list_versions(ctx))
@@ -117,7 +118,7 @@ def test_checking_an_upload_reports_what_deploying_it_would_refuse(client, login
     token = login("designer.police")
     matter_yaml = (REPO / "processes/newborn/matter.yaml").read_text(encoding="utf-8").replace(
         "id: newborn", "id: newborn_copy").encode()
-    files = {"bpmn": (NEWBORN_AFTER, "after.bpmn"), "matter_yaml": (matter_yaml, "matter.yaml")}
+    files = {"bpmn": (NEWBORN_AFTER_PLAIN, "after.bpmn"), "matter_yaml": (matter_yaml, "matter.yaml")}
     names = [getattr(department_label(ctx, d), language[:2]) for d in ("health", "service_center")]
     reason = (f"a new matter whose lanes send work to other departments ({', '.join(names)}) needs an admin"
               if language == "en" else "、".join(names))
@@ -160,7 +161,8 @@ def test_a_valid_upload_from_another_modeler_lists_its_warnings(client, login):
     rows = re.findall(r'<tr><td class="mono">(\d+)</td><td class="mono">([^<]*)</td><td>([^<]*)</td></tr>', page)
     assert ("18", "notify", "zeebe:taskDefinition is a vendor extension OneThing does not act on; it is ignored") \
         in rows and len(rows) == 4
-    plain = upload(client, login("designer.police"), action="check", files={"bpmn": (NEWBORN_AFTER, "after.bpmn")})
+    plain = upload(client, login("designer.police"), action="check",
+                   files={"bpmn": (NEWBORN_AFTER_PLAIN, "after.bpmn")})
     assert "is valid." in plain.get_data(as_text=True) and "warning" not in plain.get_data(as_text=True).lower()
 
 
