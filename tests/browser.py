@@ -40,3 +40,21 @@ def require_browser(*extra: str | None) -> None:
 def launch(playwright):
     """Headless Debian Chromium with the flags this machine's closed network needs."""
     return playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+
+
+def signed_in_page(browser, base: str, user: str, password: str, lang: str = "en",
+                   viewport: dict[str, int] | None = None):
+    """A fresh context in `lang` at `viewport`, signed in as `user` on the app at `base`: (context, page, console),
+    console collecting the page's console messages and uncaught errors as "type: text" lines."""
+    context = browser.new_context(locale="zh-CN" if lang == "zh" else "en",
+                                  viewport=viewport or {"width": 1280, "height": 900})
+    page = context.new_page()
+    console: list[str] = []
+    page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
+    page.on("pageerror", lambda error: console.append(f"pageerror: {error}"))
+    page.goto(f"{base}/login")
+    page.fill("#username", user)
+    page.fill("#password", password)
+    page.click("button[type=submit].primary")
+    page.wait_for_load_state()
+    return context, page, console

@@ -20,3 +20,19 @@ def files_with_role(*roles: str) -> list[Path]:
     if not (CORPUS / "SOURCES.md").is_file():
         return []
     return [CORPUS / name for name, role in sorted(table.roles(CORPUS).items()) if role in roles]
+
+
+def assert_runs_through_the_engine(path: Path) -> None:
+    """`onething run PATH --auto`: the case completes, waits for something outside, or ends in a clean case error
+    (one end line, never a traceback)."""
+    from click.testing import CliRunner
+
+    from web.cli import cli
+
+    result = CliRunner().invoke(cli, ["run", str(path), "--auto"])
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    ends = [line for line in result.output.splitlines() if line.startswith(("end: case ", "error: "))]
+    assert len(ends) == 1, result.output
+    if "error" in ends[0]:
+        assert len(ends[0].split("error", 1)[1]) > 10, "a case error must say what failed"

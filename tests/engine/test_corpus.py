@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from tests.corpus import CORPUS, table
+from tests.corpus import CORPUS, assert_runs_through_the_engine, table
 from web.cli import cli
 
 if not CORPUS.is_dir():
@@ -67,10 +67,4 @@ PASSING = [name for name in FILES if not table.check_file(CORPUS, name)]
 @pytest.mark.parametrize("name", PASSING)
 def test_files_that_pass_check_run_through_the_engine(name: str) -> None:
     """`onething run --auto`: the case completes, waits for something outside, or ends in a clean case error."""
-    result = CliRunner().invoke(cli, ["run", str(CORPUS / name), "--auto"])
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    ends = [line for line in result.output.splitlines() if line.startswith(("end: case ", "error: "))]
-    assert len(ends) == 1, result.output
-    if "error" in ends[0]:
-        assert len(ends[0].split("error", 1)[1]) > 10, "a case error must say what failed"
+    assert_runs_through_the_engine(CORPUS / name)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests.corpus import assert_runs_through_the_engine
 from web.cli import cli
 
 _path = Path(__file__).resolve().parents[2] / "bench" / "corpus_extra_table.py"
@@ -64,13 +65,7 @@ def test_check_answers_with_file_and_line_never_a_traceback(name: str) -> None:
 @pytest.mark.parametrize("name", PASSING)
 def test_files_that_pass_check_run_through_the_engine(name: str) -> None:
     """`onething run --auto`: the case completes, waits for something outside, or ends in a clean case error."""
-    result = CliRunner().invoke(cli, ["run", str(EXTRA / name), "--auto"])
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    ends = [line for line in result.output.splitlines() if line.startswith(("end: case ", "error: "))]
-    assert len(ends) == 1, result.output
-    if "error" in ends[0]:
-        assert len(ends[0].split("error", 1)[1]) > 10, "a case error must say what failed"
+    assert_runs_through_the_engine(EXTRA / name)
 
 
 def test_acceptance_does_not_fall_below_the_ratchet() -> None:

@@ -14,7 +14,7 @@ import pytest
 
 from engine.cases import lifecycle as cases
 from engine.catalog.history import list_versions
-from tests.browser import SHOTS
+from tests.browser import SHOTS, signed_in_page
 from tests.web.conftest import PASSWORD
 from tests.web.test_bpmn_view_pages import case_in_progress, chinese_name, english_name  # noqa: F401  (fixture)
 
@@ -26,16 +26,7 @@ WIDE = "document.documentElement.scrollWidth"
 
 def open_page(browser, base: str, user: str, path: str, lang: str, size: str):
     """A signed-in page at `path` in `lang` at `size`, once bpmn-js has drawn the model; its console lines."""
-    context = browser.new_context(locale="zh-CN" if lang == "zh" else "en", viewport=SIZES[size])
-    page = context.new_page()
-    console: list[str] = []
-    page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
-    page.on("pageerror", lambda error: console.append(f"pageerror: {error}"))
-    page.goto(f"{base}/login")
-    page.fill("#username", user)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit].primary")
-    page.wait_for_load_state()
+    context, page, console = signed_in_page(browser, base, user, PASSWORD, lang, SIZES[size])
     page.goto(f"{base}{path}")
     page.wait_for_selector('#bpmn-view[data-state="ready"] .djs-element', timeout=20_000)
     return context, page, console
@@ -151,16 +142,7 @@ def test_the_graphviz_drawing_stays_without_script_or_when_bpmn_js_cannot_draw(b
     assert page.locator(".graphviz-view svg.diagram").is_visible() and page.locator("#bpmn-view").is_hidden()
     context.close()
 
-    context = browser.new_context(locale="en", viewport=SIZES["desktop"])
-    page = context.new_page()
-    console: list[str] = []
-    page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
-    page.on("pageerror", lambda error: console.append(f"pageerror: {error}"))
-    page.goto(f"{served}/login")
-    page.fill("#username", "clerk.police")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit].primary")
-    page.wait_for_load_state()
+    context, page, console = signed_in_page(browser, served, "clerk.police", PASSWORD, "en", SIZES["desktop"])
     # the model's file arrives broken (as a proxy or a half-written answer might give it): bpmn-js cannot import it
     page.route(f"**/cases/{number}/bpmn", lambda route: route.fulfill(
         status=200, content_type="application/xml", body="<bpmn:definitions xmlns:bpmn='x'><oops"))

@@ -16,6 +16,7 @@ from engine.accounts import users
 from engine.cases import lifecycle as cases
 from engine.citizen import applications as citizen
 from engine.matters.forms import example_data
+from tests.browser import signed_in_page
 from tests.web.conftest import PASSWORD
 from tests.web.test_engine_texts import zh
 
@@ -25,13 +26,7 @@ UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 
 
 def _signed_in(browser, base: str, user: str, lang: str):
-    context = browser.new_context(locale="zh-CN" if lang == "zh" else "en", viewport=VIEWS[lang])
-    page = context.new_page()
-    page.goto(f"{base}/login")
-    page.fill("#username", user)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit].primary")
-    page.wait_for_load_state()
+    context, page, _console = signed_in_page(browser, base, user, PASSWORD, lang, VIEWS[lang])
     return context, page
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from engine import matter_comparison
 from engine.catalog.history import list_versions
-from tests.browser import SHOTS
+from tests.browser import SHOTS, signed_in_page
 from tests.web.conftest import PASSWORD
 
 pytestmark = pytest.mark.xdist_group("browser")  # one worker drives Chromium: no second browser beside it
@@ -24,16 +24,7 @@ ADD_STEP = """() => {
 
 
 def _open(browser, base: str, path: str, lang: str):
-    context = browser.new_context(locale="zh-CN" if lang == "zh" else "en", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    console: list[str] = []
-    page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
-    page.on("pageerror", lambda error: console.append(f"pageerror: {error}"))
-    page.goto(f"{base}/login")
-    page.fill("#username", "designer.police")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit].primary")
-    page.wait_for_load_state()
+    context, page, console = signed_in_page(browser, base, "designer.police", PASSWORD, lang)
     page.goto(f"{base}{path}")
     page.wait_for_selector("#modeler .djs-element", timeout=20_000)
     return context, page, console
