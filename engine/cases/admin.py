@@ -105,7 +105,7 @@ def _admin_action(ctx: EngineContext, number: str, actor: Actor, reason: str, ac
                   corrections: dict[str, Any] | None = None) -> CaseView:
     reason = clean_reason(reason)
     with ctx.write() as session, using_clock(ctx.clock):
-        case = find_case_for(ctx, session, number, actor)  # staff outside the case: CaseNotFound first
+        case = find_case_for(ctx, session, number, actor, lock=True)  # staff outside the case: CaseNotFound first
         if actor.role not in TRUSTED:
             who = {"user": actor.name, "role": actor.role}
             raise NotYourDepartment({"suspend": Text("%(user)s (%(role)s) may not suspend cases; an admin may", **who),

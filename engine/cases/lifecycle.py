@@ -85,7 +85,7 @@ def reassign_step(ctx: EngineContext, number: str, step: str, actor: Actor, cler
     except NotFound:
         raise InputError(Text("no user '%(user)s'", user=clerk), fields={"clerk": [Text("no such user")]}) from None
     with ctx.write() as session, using_clock(ctx.clock):
-        case = find_case_for(ctx, session, number, actor)
+        case = find_case_for(ctx, session, number, actor, lock=True)
         _check_open(case)
         try:
             ready, row = _ready_row(ctx, session, case, step, target)
@@ -106,7 +106,7 @@ def reassign_step(ctx: EngineContext, number: str, step: str, actor: Actor, cler
 
 def _set_claim(ctx: EngineContext, number: str, step: str, actor: Actor, claim: bool) -> WorkItem:
     with ctx.write() as session, using_clock(ctx.clock):
-        case = find_case_for(ctx, session, number, actor)
+        case = find_case_for(ctx, session, number, actor, lock=True)
         _check_open(case)
         ready, row = _ready_row(ctx, session, case, step, actor)
         now = ctx.clock.now()
@@ -140,7 +140,7 @@ def complete_step(ctx: EngineContext, number: str, step: str, actor: Actor, data
     if data is not None and not isinstance(data, dict):
         raise InputError(Text("step data must be a JSON object"), fields={"data": [Text("must be an object")]})
     with ctx.write() as session, using_clock(ctx.clock):
-        case = find_case_for(ctx, session, number, actor)
+        case = find_case_for(ctx, session, number, actor, lock=True)
         _check_open(case)
         if expected_version is not None and expected_version != case.version:
             raise StaleCase(Text("case %(number)s changed since you saw it (version %(seen)s, now %(now)s); reload it",
@@ -191,7 +191,7 @@ def send_message(ctx: EngineContext, number: str, name: str, payload: dict[str, 
     if payload is not None and not isinstance(payload, dict):
         raise InputError(Text("message payload must be a JSON object"), fields={"payload": [Text("must be an object")]})
     with ctx.write() as session, using_clock(ctx.clock):
-        case = find_case_for(ctx, session, number, actor)
+        case = find_case_for(ctx, session, number, actor, lock=True)
         _check_open(case)
         runtime, _ = load_runtime(ctx, session, case)
         if name not in runtime.waiting_messages():
@@ -217,7 +217,7 @@ def cancel_case(ctx: EngineContext, number: str, actor: Actor, reason: str = "")
     steps are logged as cancelled, and the case as `case_cancelled` with the reason."""
     reason = clean_reason(reason, required=False)
     with ctx.write() as session, using_clock(ctx.clock):
-        case = find_case_for(ctx, session, number, actor)
+        case = find_case_for(ctx, session, number, actor, lock=True)
         check_may_act(actor, case_departments(ctx, session, case), case.matter_id)
         if "cancel" not in case_actions(case.status):
             _check_open(case)  # completed or cancelled: says so (with a cancelled case's reason)

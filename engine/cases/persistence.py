@@ -92,18 +92,23 @@ def load_runtime(ctx: EngineContext, session: Session, case: Case) -> tuple[Case
     return CaseRuntime.load(model, case.state, ctx.script_engine), matter
 
 
-def find_case(session: Session, number: str) -> Case:
-    """The case with this number (CaseNotFound otherwise); look-alike characters are forgiven."""
-    case = session.scalar(select(Case).where(Case.number == normalize(number)))
+def find_case(session: Session, number: str, *, lock: bool = False) -> Case:
+    """The case with this number (CaseNotFound otherwise); look-alike characters are forgiven.
+
+    `lock`: for a use case that changes the case, the case row is locked first (PostgreSQL: FOR UPDATE; SQLite
+    writes one at a time anyway), the lock order the timer worker keeps too. Taken later, by the UPDATE at the
+    end, it deadlocked against a worker that held the case and wanted the open-step rows the clerk had touched."""
+    query = select(Case).where(Case.number == normalize(number))
+    case = session.scalar(query.with_for_update(of=Case) if lock else query)
     if case is None:
         raise CaseNotFound.of(number)
     return case
 
 
 def find_case_for(ctx: EngineContext, session: Session, number: str, actor: Actor | None, *,
-                  reading: bool = False) -> Case:
+                  reading: bool = False, lock: bool = False) -> Case:
     """find_case for `actor`: staff outside the case get the same CaseNotFound as for a number no case has."""
-    case = find_case(session, number)
+    case = find_case(session, number, lock=lock)
     check_takes_part(actor, lambda: case_departments(ctx, session, case), number, reading=reading)
     return case
 
