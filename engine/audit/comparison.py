@@ -80,7 +80,7 @@ def comparison_in(ctx: EngineContext, session: Session, matter_id: str, measured
     for variant in VARIANTS:
         if variant in version_ids:
             model, matter = catalog.loaded_version(ctx, session, version_ids[variant])
-            metrics[variant] = _cached_metrics(ctx, model, matter, variant)
+            metrics[variant] = cached_static_metrics(ctx, model, matter, variant)
             files[variant] = ModelFile(model.data, model.filename)
             if matter is not None:
                 names, sources = matter.names, matter.sources
@@ -93,7 +93,8 @@ def comparison_in(ctx: EngineContext, session: Session, matter_id: str, measured
                             measured_hook(ctx, session, matter_id) if measured else {}, files)
 
 
-def _cached_metrics(ctx: EngineContext, model: Any, matter: Any, variant: str) -> dict[str, Any]:
+def cached_static_metrics(ctx: EngineContext, model: Any, matter: Any, variant: str) -> dict[str, Any]:
+    """A deployed version's static metrics, computed once per model, matter and variant (ctx.caches)."""
     key = (model.content_hash, variant, matter.raw.decode("utf-8") if matter is not None else "")
     return ctx.caches.static_metrics.get_or_compute(key, lambda: static_metrics(model, matter, variant))
 

@@ -18,13 +18,15 @@ from engine.vocabulary import VARIANTS
 def draft_savings(ctx: EngineContext, bpmn: bytes, filename: str, matter_id: str, variant: str) -> dict[str, Any]:
     """{"before", "after", "comparison"} with the drawn model as `variant` (a valid upload: check it first);
     the other side is empty when the matter has no deployed other variant (or is not deployed at all)."""
+    from engine.audit.comparison import cached_static_metrics  # the auditor's cache: a live check runs per edit
+
     matter, other = None, {}
     with ctx.read() as session:
         for deployed, version_id in designer.current_version_ids(session, matter_id).items():
             model, deployed_matter = catalog.loaded_version(ctx, session, version_id)
             matter = matter or deployed_matter
             if deployed != variant and deployed in VARIANTS:
-                other = static_metrics(model, deployed_matter, deployed)
+                other = cached_static_metrics(ctx, model, deployed_matter, deployed)
     decisions = designer.deployed_decisions(ctx, matter_id)  # its DMN tables: uploads are BPMN only
     drawn = static_metrics(load_model(bpmn, filename, matter=matter, decisions=decisions), matter, variant)
     before, after = (drawn, other) if variant == "before" else (other, drawn)
