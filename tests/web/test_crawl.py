@@ -60,13 +60,19 @@ def _shape(path: str) -> str:
 
 @pytest.fixture(scope="module")
 def demo_app(tmp_path_factory):
-    db = tmp_path_factory.mktemp("crawl") / "demo.db"
+    # module scope runs before the per-test `isolated` fixture: the app gets its own instance folder here,
+    # or it would compile its translations into the checkout's instance/
+    folder = tmp_path_factory.mktemp("crawl")
+    db = folder / "demo.db"
+    mp = pytest.MonkeyPatch()
+    mp.setenv("ONETHING_INSTANCE_PATH", str(folder / "instance"))
     ctx = EngineContext.from_url(f"sqlite:///{db}")
     ctx.init_db()
     load_demo(ctx, REPO / "processes")
     ctx.engine.dispose()
     app = create_app({"TESTING": True, "SECRET_KEY": "crawl", "DATABASE_URL": f"sqlite:///{db}",
                       "PROCESSES_PATH": str(REPO / "processes")})
+    mp.undo()
     yield app
     app.extensions["onething"].engine.dispose()
 
