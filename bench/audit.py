@@ -310,23 +310,13 @@ def pm4py_side(ctx: EngineContext, rounds: int, rebuilt: float) -> None:
 
 
 def simulation(folder: Path, n: int) -> None:
-    ctx = EngineContext.from_url(f"sqlite:///{folder / 'simulate.db'}")
-    ctx.init_db()
-    engine.deploy_path(ctx, ROOT / "processes" / "house_transfer")
-    with ctx.read() as session:
-        model, _ = catalog.loaded_version(ctx, session, catalog.current_version(session, "house_transfer",
-                                                                                 "before").id)
-    departments = sorted({s.department for s in model.steps.values() if s.department not in (None, APPLICANT)})
-    started = time.perf_counter()
-    result = engine.simulate(ctx, "house_transfer", "before", n, seed=7, start=date(2025, 3, 3),
-                             clerks={d: 200 for d in departments})
-    seconds = time.perf_counter() - started
-    print(f"  simulate house_transfer before ({len(model.steps)} steps), N = {n} cases, 200 clerks in each of "
-          f"{len(departments)} departments: {seconds:.2f} s, {result.completed} completed, {result.stuck} stuck, "
-          f"{result.steps} steps; {n / seconds:.1f} cases/s, {result.steps / seconds:.0f} steps/s "
-          f"(target: 10,000 cases <= 30 s; measured here with N = {n})")
-    print(f"    simulated span {result.first_start:%Y-%m-%d} .. {result.last_end:%Y-%m-%d}, "
-          f"mean elapsed working days {result.mean_elapsed_workdays}")
+    """One run of n cases (bench/simulation.py measures it against plain SpiffWorkflow, alternating)."""
+    from bench.simulation import MATTER, VARIANT, onething
+
+    seconds, steps = onething(folder, n, 7)
+    print(f"  simulate {MATTER} {VARIANT}, N = {n} cases, 200 clerks in each department: {seconds:.2f} s, {steps} "
+          f"steps; {n / seconds:.1f} cases/s, {steps / seconds:.0f} steps/s (target: 10,000 cases <= 30 s; "
+          f"measured here with N = {n}; against plain SpiffWorkflow: python bench/simulation.py)")
 
 
 def postgres_url(url: str) -> str:

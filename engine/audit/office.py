@@ -1,11 +1,11 @@
-"""The simulated office: cases arrive, wait in department queues, and move on through the use cases.
+"""The simulated office: cases arrive, wait in department queues, and move on through the engine.
 
 A discrete-event loop on the context's SimulatedClock (a heap of (time, sequence, handler)). A ready
 step of a department waits in that department's queue (first ready, first claimed) until a clerk is
 free; the clerk claims it in office hours and completes it after the step's sampled working hours.
 The applicant's own steps take their sampled time without a queue. A case with nothing else to do
-gets the message it waits for; timers fire when due. Every move is a use case (start_case,
-claim_step, complete_step, send_message, fire_due_timers), so the step log is the engine's own.
+gets the message it waits for; timers fire when due. Every move goes through the simulation's desk
+(engine/audit/desk.py): the engine's own workflow, forms and step log, kept live in memory.
 """
 from __future__ import annotations
 
@@ -18,16 +18,13 @@ from datetime import datetime
 from typing import Any
 
 from engine.accounts.users import Actor
+from engine.audit.desk import DeskView, SimulationDesk
 from engine.audit.worktime import add_working_hours, working_moment
-from engine.cases import lifecycle as cases, timers
 from engine.cases.driving import MAX_ROUNDS, TIMER_SLACK, step_data
 from engine.context import EngineContext
 from engine.model.annotations import parse_step
 from engine.runtime.workdays import WorkCalendar
-from engine.views import CaseView
 from engine.vocabulary import APPLICANT
-
-SOURCE = "simulated"
 
 
 @dataclass
@@ -47,15 +44,15 @@ class SimulatedCase:
 class SimulatedOffice:
     """One run's state: the event heap, the department queues, the free clerks and the cases."""
 
-    def __init__(self, sim: EngineContext, model: Any, matter: Any, variant: str, clerks: dict[str, int],
+    def __init__(self, sim: EngineContext, desk: SimulationDesk, clerks: dict[str, int],
                  rng: random.Random, calendar: WorkCalendar, data: dict[str, Any],
                  progress: Callable[[int], None]) -> None:
-        self.sim, self.model, self.matter, self.variant = sim, model, matter, variant
+        self.sim, self.desk, self.model, self.matter = sim, desk, desk.model, desk.matter
         self.rng, self.calendar, self.given, self.progress = rng, calendar, data, progress
         self.free = {d: deque(Actor(f"sim.{d}.{k + 1}", "clerk", d) for k in range(n)) for d, n in clerks.items()}
         self.queues: dict[str, deque[tuple[int, str, str, datetime]]] = {d: deque() for d in clerks}
         self.dispatch_at: dict[str, datetime] = {}
-        self.durations = {s: parse_step(info).duration for s, info in model.steps.items()}
+        self.durations = {s: parse_step(info).duration for s, info in self.model.steps.items()}
         self.data: dict[str, dict[str, Any]] = {}
         self.heap: list[tuple[datetime, int, Callable[..., None], tuple]] = []
         self.seq = 0
@@ -63,10 +60,10 @@ class SimulatedOffice:
         self.steps = 0
         self.waits: dict[str, list[float]] = {d: [] for d in clerks}  # ready -> claimed, hours
 
-    def run(self, matter_id: str, arrivals: list[datetime]) -> None:
+    def run(self, arrivals: list[datetime]) -> None:
         """Let the cases arrive at these times and work until no event is left."""
         for at in arrivals:
-            self._at(at, self._arrive, matter_id)
+            self._at(at, self._arrive)
         while self.heap:
             at, _seq, handler, args = heapq.heappop(self.heap)
             self.sim.clock.set(at)  # type: ignore[attr-defined]  # a SimulatedClock
@@ -81,14 +78,14 @@ class SimulatedOffice:
         heapq.heappush(self.heap, (at, self.seq, handler, args))
 
     # -- events --------------------------------------------------------------------------------
-    def _arrive(self, at: datetime, matter_id: str) -> None:
-        view = cases.start_case(self.sim, matter_id, self.variant, self.given or None, source=SOURCE)
-        self.cases.append(SimulatedCase(view.number, at))
+    def _arrive(self, at: datetime) -> None:
+        number, view = self.desk.start(self.given or None)
+        self.cases.append(SimulatedCase(number, at))
         self._absorb(len(self.cases) - 1, view, at)
 
     def _complete(self, at: datetime, index: int, task_id: str, step_id: str, actor: Actor) -> None:
         case = self.cases[index]
-        view = cases.complete_step(self.sim, case.number, task_id, actor, self._data(step_id))
+        view = self.desk.complete(case.number, task_id, actor, self._data(step_id))
         self.steps += 1
         case.in_flight.discard(task_id)
         self._absorb(index, view, at)
@@ -99,14 +96,14 @@ class SimulatedOffice:
     def _message(self, at: datetime, index: int, name: str) -> None:
         case = self.cases[index]
         case.messaging = False
-        self._absorb(index, cases.send_message(self.sim, case.number, name, {}, actor=Actor.system()), at)
+        self._absorb(index, self.desk.message(case.number, name), at)
 
     def _timer(self, at: datetime, index: int, due: datetime) -> None:
         case = self.cases[index]
         case.timers.discard(due)
-        timers.fire_due_timers(self.sim)  # also another case's timer due now: its own event reads it next
+        view = self.desk.fire_timers(case.number)  # another case's timer due now has its own event
         if case.ended is None:
-            self._absorb(index, cases.get_case(self.sim, case.number), at)
+            self._absorb(index, view, at)
 
     def _dispatch(self, at: datetime, department: str) -> None:
         """Free clerks of the department claim its queue's oldest steps, in office hours."""
@@ -122,13 +119,13 @@ class SimulatedOffice:
         while queue and free:
             index, task_id, step_id, ready = queue.popleft()
             clerk = free.popleft()
-            cases.claim_step(self.sim, self.cases[index].number, task_id, clerk)
+            self.desk.claim(self.cases[index].number, task_id, clerk)
             self.waits[department].append((at - ready).total_seconds() / 3600)
             done = add_working_hours(at, self._sample(step_id), self.calendar)
             self._at(done, self._complete, index, task_id, step_id, clerk)
 
     # -- a case's new state --------------------------------------------------------------------
-    def _absorb(self, index: int, view: CaseView, at: datetime) -> None:
+    def _absorb(self, index: int, view: DeskView, at: datetime) -> None:
         """Queue or schedule the case's newly ready steps and its timers, else deliver its message."""
         case = self.cases[index]
         if case.ended is not None:

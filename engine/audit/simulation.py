@@ -2,10 +2,11 @@
 
 N cases of a matter variant's current version arrive as a Poisson process in office hours
 (engine/audit/worktime.py), start with source "simulated", queue for each department's clerks and
-move on through the use cases in simulated time (engine/audit/office.py). Step durations are drawn
+move on through the engine in simulated time (engine/audit/office.py). Step durations are drawn
 from each step's `duration` annotation; forms are filled with their example values, so gateways take
 the expected path. One `random.Random(seed)` draws everything in event order: the same seed gives the
-same figures. The use cases share one transaction per batch of actions (engine/audit/groupcommit.py).
+same figures. The cases stay live in memory and are written in bulk as they end
+(engine/audit/desk.py).
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from engine.audit.groupcommit import GroupCommit
+from engine.audit.desk import SimulationDesk
 from engine.audit.office import SimulatedOffice
 from engine.audit.worktime import HOURS_PER_WORKDAY, arrival_times
 from engine.catalog import versions as catalog
@@ -28,7 +29,7 @@ from engine.text import Listed, Text
 from engine.vocabulary import APPLICANT
 
 BUSY = 0.8  # by default cases arrive as fast as keeps the busiest department this busy
-BATCH = 200  # use cases per transaction
+BATCH = 500  # ended cases written per transaction
 
 
 @dataclass(frozen=True)
@@ -62,23 +63,20 @@ def simulate(ctx: EngineContext, matter_id: str, variant: str, cases: int, seed:
     if cases < 1:
         raise InputError(Text("simulate at least one case"), fields={"cases": [Text("must be at least 1")]})
     first = datetime.combine(start or china_date(ctx.clock.now()), time(0, 0), CHINA).astimezone(UTC)
-    sim = GroupCommit(ctx.engine, SimulatedClock(first), ctx.script_time_limit, batch=BATCH)
+    sim = EngineContext(ctx.engine, clock=SimulatedClock(first), script_time_limit=ctx.script_time_limit)
     with ctx.read() as session:
         version = catalog.current_version(session, matter_id, variant)
         model, matter = catalog.loaded_version(sim, session, version.id)
+        key = (version.id, version.matter_id, version.variant)
     staff = _clerks(model, clerks or {})
     rate = arrivals if arrivals is not None else _default_arrivals(model, staff)
     if rate <= 0:
         raise InputError(Text("arrivals per working day must be positive"), fields={"arrivals": [Text("must be > 0")]})
     rng, calendar = random.Random(seed), default_calendar()
-    office = SimulatedOffice(sim, model, matter, variant, staff, rng, calendar, dict(data or {}),
-                             progress or (lambda n: None))
-    try:
-        office.run(matter_id, arrival_times(rng, first, rate, cases, calendar))
-    except BaseException:
-        sim.rollback()
-        raise
-    sim.commit()
+    desk = SimulationDesk(sim, key, model, matter, batch=BATCH)
+    office = SimulatedOffice(sim, desk, staff, rng, calendar, dict(data or {}), progress or (lambda n: None))
+    office.run(arrival_times(rng, first, rate, cases, calendar))
+    desk.flush(everything=True)
     done = [c for c in office.cases if c.status == "completed"]
     elapsed = [calendar.workdays_between(china_date(c.started), china_date(c.ended or c.started)) for c in done]
     return SimulationResult(
@@ -89,7 +87,7 @@ def simulate(ctx: EngineContext, matter_id: str, variant: str, cases: int, seed:
         steps=office.steps, arrivals=rate, clerks=staff,
         mean_elapsed_workdays=round(sum(elapsed) / len(elapsed), 4) if elapsed else None,
         mean_waiting_hours={d: round(sum(w) / len(w), 4) for d, w in office.waits.items() if w},
-        numbers=tuple(c.number for c in office.cases))
+        numbers=tuple(desk.numbers[c.number] for c in office.cases))
 
 
 def _clerks(model: Any, given: dict[str, int]) -> dict[str, int]:

@@ -149,7 +149,7 @@ def complete_step(ctx: EngineContext, number: str, step: str, actor: Actor, data
         if row.claimed_by not in (None, actor.name):
             raise StepClaimed(Text("step '%(step)s' is claimed by %(user)s", step=_named(ready), user=row.claimed_by))
         runtime, matter = load_runtime(ctx, session, case)
-        clean = _validated(runtime.model, matter, ready, data or {})
+        clean = validated_data(runtime.model, matter, ready, data or {})
         now = ctx.clock.now()
         if row.claimed_by is None and actor.role == "clerk":  # the applicant and systems claim nothing
             _claim_on_completing(session, case, row, actor, now)
@@ -287,7 +287,7 @@ def _ready_row(ctx: EngineContext, session: Session, case: Case, step: str, acto
     return ready, row
 
 
-def _validated(model, matter, ready: ReadyStep, data: dict[str, Any]) -> dict[str, Any]:
+def validated_data(model, matter, ready: ReadyStep, data: dict[str, Any]) -> dict[str, Any]:
     """Validate the data against the step's form when the model declares one."""
     from engine.matters.forms import validate_form
     from engine.model.reading import step_form

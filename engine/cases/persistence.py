@@ -46,8 +46,8 @@ def create_case(ctx: EngineContext, session: Session, version: ModelVersion, dat
         runtime = CaseRuntime.start(model, ctx.script_engine, data)
     except CaseError as exc:
         raise InputError(f"the case could not start: {exc}") from None
-    case.trail = _merge_trail(None, runtime.trail)
-    case.flows = _merge_flows(None, runtime.taken)
+    case.trail = merge_trail(None, runtime.trail)
+    case.flows = merge_flows(None, runtime.taken)
     _finish_status(case, runtime, now)
     timers = runtime.timers() if case.status == "running" else []
     runtime.extra["timers"] = len(timers)
@@ -130,8 +130,8 @@ def save_case(ctx: EngineContext, session: Session, case: Case, runtime: CaseRun
     timers = runtime.timers() if case.status == "running" else []
     runtime.extra["timers"] = len(timers)
     case.state = _state_of(runtime)
-    case.trail = _merge_trail(case.trail, runtime.trail)
-    case.flows = _merge_flows(case.flows, runtime.taken)
+    case.trail = merge_trail(case.trail, runtime.trail)
+    case.flows = merge_flows(case.flows, runtime.taken)
     case.updated_at = now
     try:
         session.flush()  # UPDATE ... WHERE version = the version we read (Case.version is the version_id_col)
@@ -154,7 +154,7 @@ def _log_printed(session: Session, case: Case, runtime: CaseRuntime, now: dateti
     runtime.printed = []
 
 
-def _merge_trail(known: list[str] | None, passed: list[str]) -> list[str]:
+def merge_trail(known: list[str] | None, passed: list[str]) -> list[str]:
     """Elements the case has completed, in the order first reached; each once, so a looping case's
     row stays the size of its model (the step log keeps every repetition)."""
     merged = list(known or [])
@@ -166,7 +166,7 @@ def _merge_trail(known: list[str] | None, passed: list[str]) -> list[str]:
     return merged
 
 
-def _merge_flows(known: list[list[str]] | None, taken: list[tuple[str, str]]) -> list[list[str]]:
+def merge_flows(known: list[list[str]] | None, taken: list[tuple[str, str]]) -> list[list[str]]:
     """Every flow a case took, once each (bounded by the model, not by the case's history)."""
     merged = [list(pair) for pair in known or []]
     for source, target in taken:

@@ -107,4 +107,16 @@ def china_date(moment: datetime) -> date:
 
 @lru_cache(maxsize=1)
 def default_calendar() -> WorkCalendar:
-    return WorkCalendar(os.environ.get("ONETHING_CALENDAR_FILE") or None)
+    """The calendar of ONETHING_CALENDAR_FILE (else the packages'), one per file and version of it: its answers
+    per date are kept, so deadlines and summaries do not ask the packages again for every step."""
+    path = os.environ.get("ONETHING_CALENDAR_FILE") or None
+    try:
+        stamp = Path(path).stat().st_mtime_ns if path else None
+    except OSError:
+        stamp = None  # WorkCalendar says what is wrong with the file
+    return _calendar(path, stamp)
+
+
+@lru_cache(maxsize=8)
+def _calendar(path: str | None, stamp: int | None) -> WorkCalendar:
+    return WorkCalendar(path)
