@@ -18,6 +18,7 @@ from engine.model.dmn_tables import Decision, read_decisions
 from engine.model.parser import OneThingParser
 from engine.model.problems import Problem
 from engine.model.xmlsafe import MAX_BYTES
+from engine.text import Text
 
 CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
 ZEEBE = "http://camunda.org/schema/zeebe/1.0"
@@ -84,8 +85,8 @@ class DecisionSet:
             for required in self.decisions[decision_id].required:
                 if required not in found:
                     d = self.decisions[decision_id]
-                    self.problems.append(Problem(d.filename, d.line, d.id,
-                                                 f"requires decision {required!r}, which no DMN file defines"))
+                    self.problems.append(Problem(d.filename, d.line, d.id, Text(
+                        "requires decision %(decision)s, which no DMN file defines", decision=repr(required))))
         self.files = sorted({d.filename for d in self.decisions.values()})
         self.problems += [p for name in self.files for p in file_problems[name]]
 
@@ -93,15 +94,17 @@ class DecisionSet:
         decision_id, variable, mapping = _reference(node)
         task_id = node.get("id")
         if decision_id is None:
-            self.problems.append(Problem(filename, node.sourceline, task_id, "business rule task names no decision: "
-                                         "add spiffworkflow:calledDecisionId, camunda:decisionRef or "
-                                         "zeebe:calledDecision"))
+            self.problems.append(Problem(filename, node.sourceline, task_id, Text(
+                "business rule task names no decision: add spiffworkflow:calledDecisionId, camunda:decisionRef or "
+                "zeebe:calledDecision")))
         elif decision_id not in found:
-            self.problems.append(Problem(filename, node.sourceline, task_id, f"decision {decision_id!r} not found "
-                                         f"in the DMN files (searched: {searched})"))
+            self.problems.append(Problem(filename, node.sourceline, task_id, Text(
+                "decision %(decision)s not found in the DMN files (searched: %(searched)s)",
+                decision=repr(decision_id), searched=searched)))
         elif mapping is not None and mapping not in MAPPINGS:
-            self.problems.append(Problem(filename, node.sourceline, task_id, f"camunda:mapDecisionResult "
-                                         f"{mapping!r} is not one of {', '.join(MAPPINGS[:-1])}"))
+            self.problems.append(Problem(filename, node.sourceline, task_id, Text(
+                "camunda:mapDecisionResult %(mapping)s is not one of %(known)s", mapping=repr(mapping),
+                known=", ".join(MAPPINGS[:-1]))))
         else:
             self.references[task_id] = (decision_id, variable, mapping)
             for needed in _needed(found, decision_id):
@@ -130,7 +133,8 @@ def stored_decisions(model: Any, dmn_files: dict[str, bytes]) -> tuple[str | Non
         try:
             stored[Path(name).name] = dmn_files[name].decode("utf-8")
         except UnicodeDecodeError as exc:
-            problems.append(Problem(name, None, None, f"a DMN file must be UTF-8: {exc.reason} at byte {exc.start}"))
+            problems.append(Problem(name, None, None, Text("a DMN file must be UTF-8: %(reason)s at byte %(byte)s",
+                                                           reason=exc.reason, byte=exc.start)))
     return (json.dumps(stored, sort_keys=True, ensure_ascii=False) if stored else None), problems
 
 

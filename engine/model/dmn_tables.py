@@ -19,12 +19,14 @@ from engine.model.dmn_feel import expression_python, unary_python
 from engine.model.dmn_overlap import overlapping_rules
 from engine.model.problems import Problem
 from engine.model.xmlsafe import parse_xml
+from engine.text import Text
 
 HIT_POLICIES = ("UNIQUE", "FIRST", "ANY", "COLLECT", "RULE ORDER")
 AGGREGATIONS = ("SUM", "COUNT", "MIN", "MAX")
 TYPE_REFS = {"", "string", "boolean", "number", "integer", "long", "double", "int", "float", "date", "time",
              "datetime", "dayTimeDuration".lower(), "yearMonthDuration".lower(), "any", "feel:string",
              "feel:boolean", "feel:number", "feel:date", "feel:time", "feel:datetime"}
+KNOWN_TYPES = "string, boolean, number, integer, long, double, date, dateTime, time"  # as messages name them
 _OUTPUT_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 
@@ -76,13 +78,13 @@ class _Reader:
         self.filename, self.language = filename, language
         self.problems: list[Problem] = []
 
-    def problem(self, element: Any, element_id: str | None, message: str) -> None:
+    def problem(self, element: Any, element_id: str | None, message: Text) -> None:
         self.problems.append(Problem(self.filename, element.sourceline, element_id, message))
 
     def type_ref(self, element: Any, owner: str, type_ref: str | None) -> None:
         if (type_ref or "").strip().lower() not in TYPE_REFS:
-            self.problem(element, owner, f"typeRef {type_ref!r} is not a DMN type OneThing knows "
-                         "(string, boolean, number, integer, long, double, date, dateTime, time)")
+            self.problem(element, owner, Text("typeRef %(type)s is not a DMN type OneThing knows (%(known)s)",
+                                              type=repr(type_ref), known=KNOWN_TYPES))
 
     def cell(self, element: Any, owner: str, convert: Any) -> Any:
         language = element.get("expressionLanguage") or self.language
@@ -90,7 +92,8 @@ class _Reader:
             return convert(language)
         except Unsupported as exc:
             text = " ".join(_text(element).split())
-            self.problem(element, owner, f"{_local(element)} {text!r} not supported: {exc}")
+            self.problem(element, owner, Text("%(element)s %(text)s not supported: %(why)s", element=_local(element),
+                                              text=repr(text), why=str(exc)))
             return None
 
     def inputs(self, table: Any, decision_id: str) -> list[str]:
@@ -99,7 +102,7 @@ class _Reader:
             expression = (_children(column, "inputExpression") or [None])[0]
             owner = column.get("id") or decision_id
             if expression is None or not _text(expression).strip():
-                self.problem(column, owner, "input column has no input expression")
+                self.problem(column, owner, Text("input column has no input expression"))
                 found.append("None")
                 continue
             self.type_ref(expression, owner, expression.get("typeRef"))
@@ -114,7 +117,7 @@ class _Reader:
             self.type_ref(column, column.get("id") or decision_id, column.get("typeRef"))
             if not _OUTPUT_NAME.fullmatch(name):
                 self.problem(column, column.get("id") or decision_id,
-                             f"output column needs a name that is a variable name (got {name!r})")
+                             Text("output column needs a name that is a variable name (got %(name)s)", name=repr(name)))
             found.append(name)
         return found
 
@@ -122,8 +125,10 @@ class _Reader:
         rule_id = row.get("id") or f"rule {number}"
         entries, outputs = _children(row, "inputEntry"), _children(row, "outputEntry")
         if len(entries) != len(inputs) or len(outputs) != width:
-            self.problem(row, rule_id, f"rule {number} has {len(entries)} input and {len(outputs)} output entries; "
-                         f"the table has {len(inputs)} input and {width} output columns")
+            self.problem(row, rule_id, Text("rule %(number)s has %(inputs)s input and %(outputs)s output entries; the "
+                                            "table has %(columns_in)s input and %(columns_out)s output columns",
+                                            number=number, inputs=len(entries), outputs=len(outputs),
+                                            columns_in=len(inputs), columns_out=width))
         tests = tuple(self.cell(entry, rule_id, lambda lang, e=entry, i=i: unary_python(_text(e), i, lang))
                       for entry, i in zip(entries, inputs, strict=False))
         values = tuple(self.cell(entry, rule_id, lambda lang, e=entry: expression_python(_text(e), lang))
@@ -135,18 +140,19 @@ class _Reader:
         decision_id = element.get("id") or ""
         tables = _children(element, "decisionTable")
         if len(tables) != 1:
-            self.problem(element, decision_id, "decision is not a decision table (literal expressions, boxed "
-                         "contexts and the like are not supported)")
+            self.problem(element, decision_id, Text("decision is not a decision table (literal expressions, boxed "
+                                                    "contexts and the like are not supported)"))
             return None
         table = tables[0]
         policy = " ".join((table.get("hitPolicy") or "UNIQUE").upper().replace("_", " ").split())
         aggregation = (table.get("aggregation") or "").upper() or None
         if policy not in HIT_POLICIES:
-            self.problem(table, decision_id, f"hit policy {policy} not supported (OneThing runs "
-                         f"{', '.join(HIT_POLICIES)})")
+            self.problem(table, decision_id, Text("hit policy %(policy)s not supported (OneThing runs %(known)s)",
+                                                  policy=policy, known=", ".join(HIT_POLICIES)))
         if aggregation and (policy != "COLLECT" or aggregation not in AGGREGATIONS):
-            self.problem(table, decision_id, f"aggregation {aggregation} not supported: only COLLECT tables "
-                         f"aggregate, by {', '.join(AGGREGATIONS)}")
+            self.problem(table, decision_id, Text("aggregation %(aggregation)s not supported: only COLLECT tables "
+                                                  "aggregate, by %(known)s", aggregation=aggregation,
+                                                  known=", ".join(AGGREGATIONS)))
         inputs, outputs = self.inputs(table, decision_id), self.outputs(table, decision_id)
         rules = tuple(self.rule(row, n, inputs, len(outputs)) for n, row in enumerate(_children(table, "rule"), 1))
         required = tuple((ref.get("href") or "").lstrip("#") for req in _children(element, "informationRequirement")
@@ -155,8 +161,10 @@ class _Reader:
                             policy, aggregation, tuple(inputs), tuple(outputs), rules, required)
         if policy == "UNIQUE":
             for first, second in overlapping_rules(rules):
-                self.problem(table, decision_id, f"hit policy UNIQUE, but rules {first.number} (line {first.line}) "
-                             f"and {second.number} (line {second.line}) both match some input")
+                self.problem(table, decision_id, Text(
+                    "hit policy UNIQUE, but rules %(first)s (line %(first_line)s) and %(second)s (line "
+                    "%(second_line)s) both match some input", first=first.number, first_line=first.line,
+                    second=second.number, second_line=second.line))
         return decision
 
 
@@ -167,7 +175,8 @@ def read_decisions(data: bytes, filename: str) -> tuple[dict[str, Decision], lis
     except ModelError as exc:
         return {}, list(exc.problems)
     if _local(root) != "definitions":
-        return {}, [Problem(filename, root.sourceline, None, "not a DMN file: the root element is not definitions")]
+        return {}, [Problem(filename, root.sourceline, None,
+                            Text("not a DMN file: the root element is not definitions"))]
     reader = _Reader(filename, root.get("expressionLanguage"))
     decisions = {}
     for element in _children(root, "decision"):
@@ -175,5 +184,5 @@ def read_decisions(data: bytes, filename: str) -> tuple[dict[str, Decision], lis
         if decision is not None:
             decisions[decision.id] = decision
     if not decisions and not reader.problems:
-        reader.problem(root, None, "no decision in this DMN file")
+        reader.problem(root, None, Text("no decision in this DMN file"))
     return decisions, reader.problems
