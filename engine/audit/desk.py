@@ -57,7 +57,12 @@ class DeskView:
     status: str
     ready_steps: tuple[OpenRow, ...]
     timers: tuple[datetime, ...]
-    waiting_messages: tuple[str, ...]
+    runtime: CaseRuntime | None = None
+
+    @property
+    def waiting_messages(self) -> tuple[str, ...]:
+        """Asked only of a case with nothing else to do: finding them walks the whole workflow."""
+        return tuple(self.runtime.waiting_messages()) if self.runtime is not None else ()
 
 
 @dataclass
@@ -140,7 +145,7 @@ class SimulationDesk:
         """Fire what is due of this case by the clock (another case's due timer has its own event)."""
         case = self.live.get(number)
         if case is None:  # ended meanwhile
-            return DeskView("ended", (), (), ())
+            return DeskView("ended", (), ())
         if any(due <= self.ctx.clock.now() for _, due in case.timers):
             self._guarded(case, case.runtime.advance)
             self._moved(case, self.ctx.clock.now(), {})
@@ -187,10 +192,8 @@ class SimulationDesk:
                 self.flush()
 
     def _view(self, case: LiveCase) -> DeskView:
-        running = case.status == "running"
-        return DeskView(case.status, tuple(case.open.values()),
-                        tuple(sorted(due for _, due in case.timers)),
-                        tuple(case.runtime.waiting_messages()) if running else ())
+        return DeskView(case.status, tuple(case.open.values()), tuple(sorted(due for _, due in case.timers)),
+                        case.runtime if case.status == "running" else None)
 
     # -- writing -------------------------------------------------------------------------------
     def flush(self, everything: bool = False) -> None:
