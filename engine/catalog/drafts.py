@@ -27,6 +27,7 @@ from engine.catalog.versions import Deployed
 from engine.context import EngineContext
 from engine.errors import Conflict, InputError, ModelError, NotFound
 from engine.model.xmlsafe import MAX_BYTES, parse_xml
+from engine.store.tables import ModelVersion
 from engine.store.tables_design import Draft
 from engine.text import Listed, Text
 from engine.vocabulary import VARIANTS
@@ -181,3 +182,11 @@ def deploy_draft(ctx: EngineContext, matter_id: str, variant: str, actor: Actor)
         session.execute(delete(Draft).where(Draft.matter_id == matter_id, Draft.variant == variant,
                                             Draft.revision == draft.info.revision))
     return deployed
+
+
+def deployed_matter_yaml(ctx: EngineContext, matter_id: str) -> str | None:
+    """The matter.yaml text deployed last for the matter (what a draft without one deploys with); None if none."""
+    with ctx.read() as session:
+        return session.scalar(select(ModelVersion.matter_yaml)
+                              .where(ModelVersion.matter_id == matter_id, ModelVersion.matter_yaml.is_not(None))
+                              .order_by(ModelVersion.deployed_at.desc(), ModelVersion.id.desc()).limit(1))
