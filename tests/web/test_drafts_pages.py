@@ -47,7 +47,12 @@ def test_a_saved_draft_is_resumed_listed_deployed_and_logged(client, login, ctx)
     models = client.get("/designer/", headers=headers).get_data(as_text=True)
     assert "deployed a draft" in models and "saved a draft" in models and "designer.police" in models
     fresh = client.get("/designer/model?matter_id=newborn&variant=after").get_data(as_text=True)
-    assert 'data-xml-url=""' in fresh and "Resumed the draft" not in fresh
+    current = next(v for v in list_versions(ctx, "newborn") if v.variant == "after" and v.current)
+    assert current.version == version.version + 1 and current.deployed_by == "designer.police"
+    assert f'data-xml-url="/designer/versions/{current.id}/bpmn"' in fresh and "Resumed the draft" not in fresh
+    assert "draft-offered" not in fresh
+    new = client.get("/designer/model?matter_id=not_yet&variant=after").get_data(as_text=True)
+    assert 'data-xml-url=""' in new and re.search(r'<textarea id="matter-yaml" hidden></textarea>', new)
 
 
 def test_a_draft_with_problems_is_refused_with_them_and_can_be_discarded(client, login):

@@ -100,6 +100,9 @@ def modeler():
     variant = variant if variant in engine.VARIANTS else "after"
     # the matter variant's draft is resumed, unless a version was asked for (then the page offers the draft)
     draft = engine.find_draft(ctx(), matter_id, variant) if matter_id else None
+    if info is None and draft is None and matter_id:  # no draft: the variant's current version, if deployed
+        info = next((v for v in engine.list_versions(ctx()) if v.matter_id == matter_id and v.variant == variant
+                     and v.current), None)
     matter_yaml = (draft.matter_yaml if draft is not None and draft.matter_yaml is not None
                    else engine.deployed_matter_yaml(ctx(), matter_id) if matter_id else None)
     return render_template("designer/model.html", info=info, matter_id=matter_id,

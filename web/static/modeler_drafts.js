@@ -117,7 +117,7 @@
       // what is drawn now is what gets deployed: save it as the draft first, then deploy the draft
       return files(new FormData()).then(function (body) { return send("PUT", url, body); }).then(function (saved) {
         if (!saved.ok) { refused(saved); return null; }
-        return send("POST", url + "/deploy", new FormData());
+        return send("POST", url + "/deploy");
       }).then(function (answer) {
         if (!answer) { return; }
         if (!answer.ok) { refused(answer); return; }
@@ -137,7 +137,7 @@
       }).then(function (answer) {
         if (!answer.ok) { refused(answer); return; }
         forecast(answer.json);
-        say("", "simulated");
+        say(words.simulated, "simulated");
       });
     }
   };
