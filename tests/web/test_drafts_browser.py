@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import pytest
 
+from engine.catalog.drafts import deployed_matter_yaml
 from engine.catalog.history import list_versions
 from tests.browser import SHOTS, signed_in_page
-from tests.web.conftest import PASSWORD
+from tests.web.conftest import PASSWORD, REPO
 
 pytestmark = pytest.mark.xdist_group("browser")  # one worker drives Chromium: no second browser beside it
 RENAME = """(name) => {
@@ -49,6 +50,8 @@ def test_a_draft_is_saved_resumed_simulated_and_deployed(browser, served, ctx):
     assert page.get_attribute("#draft-status", "data-state") == "deployed", page.inner_text("#draft-status")
     assert f"as version {before.version + 1}" in page.inner_text("#draft-status")
     page.screenshot(path=str(SHOTS / "onething-modeler-drafts.png"), full_page=True)
+    sent = (REPO / "processes/newborn/matter.yaml").read_text(encoding="utf-8")
+    assert deployed_matter_yaml(ctx, "newborn") == sent  # the page's matter.yaml went with it, unchanged
     page.click("#draft-status a")  # to the models page
     page.wait_for_selector("#design-log")
     versions = page.inner_text("#versions-h + .table-wrap")

@@ -32,7 +32,8 @@ def test_a_saved_draft_is_resumed_listed_deployed_and_logged(client, login, ctx)
     page = client.get("/designer/model?matter_id=newborn&variant=after", headers=headers).get_data(as_text=True)
     assert 'data-xml-url="/api/drafts/newborn/after/bpmn"' in page  # the draft is resumed...
     assert "Resumed the draft saved by designer.police" in page  # ...and the page says so
-    assert unescape(re.search(r'<textarea id="matter-yaml" hidden>(.*?)</textarea>', page, re.S)[1]) == YAML.decode()
+    held = re.search(r'<textarea id="matter-yaml" hidden>\n(.*?)</textarea>', page, re.S)
+    assert held and unescape(held[1]) == YAML.decode()  # the text the matter editor keeps and a save sends
     version = next(v for v in list_versions(ctx, "newborn") if v.variant == "after" and v.current)
     offered = client.get(f"/designer/model?version={version.id}", headers=headers).get_data(as_text=True)
     assert f'data-xml-url="/designer/versions/{version.id}/bpmn"' in offered and "Open the draft" in offered
@@ -52,7 +53,7 @@ def test_a_saved_draft_is_resumed_listed_deployed_and_logged(client, login, ctx)
     assert f'data-xml-url="/designer/versions/{current.id}/bpmn"' in fresh and "Resumed the draft" not in fresh
     assert "draft-offered" not in fresh
     new = client.get("/designer/model?matter_id=not_yet&variant=after").get_data(as_text=True)
-    assert 'data-xml-url=""' in new and re.search(r'<textarea id="matter-yaml" hidden></textarea>', new)
+    assert 'data-xml-url=""' in new and re.search(r'<textarea id="matter-yaml" hidden>\n</textarea>', new)
 
 
 def test_a_draft_with_problems_is_refused_with_them_and_can_be_discarded(client, login):
