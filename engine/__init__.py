@@ -80,6 +80,11 @@ _EXPORTS: dict[str, str] = {
     "restore_version": "engine.catalog.history", "version_diff": "engine.catalog.diff",
     "list_matters": "engine.catalog.designer", "get_matter": "engine.catalog.designer",
     "current_model_files": "engine.catalog.designer",
+    **dict.fromkeys(("DraftInfo", "DraftDetail", "save_draft", "list_drafts", "find_draft", "get_draft",
+                     "discard_draft", "deploy_draft", "deployed_matter_yaml"), "engine.catalog.drafts"),
+    "DesignEvent": "engine.catalog.designlog", "design_log": "engine.catalog.designlog",
+    "Forecast": "engine.audit.forecast", "DraftForecast": "engine.audit.forecast",
+    "forecast_draft": "engine.audit.forecast",
     # model files on disk
     "MAX_MODEL_BYTES": "engine.model.xmlsafe:MAX_BYTES", "parse_model_xml": "engine.model.xmlsafe:parse_xml",
     "find_model_files": "engine.catalog.library", "check_paths": "engine.catalog.library",
@@ -175,6 +180,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
     from engine.audit.export_xes import export_xes
     from engine.audit.export_xlsx import export_xlsx
     from engine.audit.exports import Exported, export_step_log_csv
+    from engine.audit.forecast import DraftForecast, Forecast, forecast_draft
     from engine.audit.importing import ImportResult, import_log
     from engine.audit.report_html import matter_report_html
     from engine.audit.report_pdf import matter_report_pdf
@@ -228,8 +234,20 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
         get_matter,
         list_matters,
     )
+    from engine.catalog.designlog import DesignEvent, design_log
     from engine.catalog.diff import Change, VersionDiff, version_diff
     from engine.catalog.drafting import draft_choices, draft_savings
+    from engine.catalog.drafts import (
+        DraftDetail,
+        DraftInfo,
+        deploy_draft,
+        deployed_matter_yaml,
+        discard_draft,
+        find_draft,
+        get_draft,
+        list_drafts,
+        save_draft,
+    )
     from engine.catalog.history import VersionDetail, VersionInfo, get_version, list_versions, restore_version
     from engine.catalog.library import check_paths, file_metrics, file_names, find_model_files, library_comparison
     from engine.catalog.versions import Deployed, deploy_path

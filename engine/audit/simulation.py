@@ -113,3 +113,8 @@ def _default_arrivals(model: Any, clerks: dict[str, int]) -> float:
             work[step.department] = work.get(step.department, 0.0) + duration.mean_hours / clerks[step.department]
     busiest = max(work.values(), default=0.0)
     return round(BUSY * HOURS_PER_WORKDAY / busiest, 4) if busiest > 0 else HOURS_PER_WORKDAY
+
+
+def default_arrivals(model: Any) -> float:
+    """The arrivals per working day `simulate` takes by default for a model (one clerk a department)."""
+    return _default_arrivals(model, _clerks(model, {}))

@@ -47,7 +47,7 @@ class MatterInfo:
 
 # -- checking and deploying uploads ------------------------------------------------------------------
 
-def _parse_upload_matter(matter_yaml: bytes, matter_id: str | None) -> Matter:
+def parse_upload_matter(matter_yaml: bytes, matter_id: str | None) -> Matter:
     from engine.matters.files import parse_matter
 
     if len(matter_yaml) > MAX_UPLOAD:
@@ -98,13 +98,13 @@ def check_upload(bpmn: bytes, filename: str, matter_yaml: bytes | None = None, *
         matter = None
         try:
             if matter_yaml is not None:
-                matter = _parse_upload_matter(matter_yaml, None)
+                matter = parse_upload_matter(matter_yaml, None)
             model = _load_upload(bpmn, filename, matter)
         except ModelError as exc:
             return exc.problems
         return list(model.warnings) if warnings else []
     try:
-        model = _prepare(ctx, bpmn, filename, matter_yaml, matter_id, variant or "after", actor)[0]
+        model = prepare_upload(ctx, bpmn, filename, matter_yaml, matter_id, variant or "after", actor)[0]
     except ModelError as exc:
         return exc.problems
     except (InputError, NotAllowed) as exc:  # the very message deploying refuses with
@@ -113,7 +113,7 @@ def check_upload(bpmn: bytes, filename: str, matter_yaml: bytes | None = None, *
     return list(model.warnings) if warnings else []
 
 
-def _prepare(ctx: EngineContext, bpmn: bytes, filename: str, matter_yaml: bytes | None, matter_id: str,
+def prepare_upload(ctx: EngineContext, bpmn: bytes, filename: str, matter_yaml: bytes | None, matter_id: str,
              variant: str, actor: Actor | None) -> tuple[Model, Matter, str, str]:
     """What deploying checks before it stores: the upload, its matter and who deploys it (the model, its
     matter, its display name and the matter.yaml text to store); raises what deploying would."""
@@ -124,7 +124,7 @@ def _prepare(ctx: EngineContext, bpmn: bytes, filename: str, matter_yaml: bytes 
         raise InputError(Text("invalid matter id '%(matter)s'", matter=matter_id),
                          fields={"matter_id": [Text("lower-case letters, digits, _")]})
     if matter_yaml is not None:
-        matter = _parse_upload_matter(matter_yaml, matter_id)
+        matter = parse_upload_matter(matter_yaml, matter_id)
         yaml_text = matter_yaml.decode("utf-8")
     else:
         with ctx.read() as session:
@@ -153,22 +153,22 @@ def check_deployer(ctx: EngineContext, session: Session, actor: Actor, matter_id
 
 
 def deploy_upload(ctx: EngineContext, bpmn: bytes, filename: str, matter_yaml: bytes | None, matter_id: str,
-                  variant: str, actor: Actor) -> catalog.Deployed:
+                  variant: str, actor: Actor, source: str = "upload") -> catalog.Deployed:
     """Check and deploy an uploaded model for `actor` (a designer of the matter, or an admin).
 
     Without a matter.yaml the matter's deployed one is used. `check_upload` with the same matter runs the
-    same checks (`_prepare`), so what deploying refuses, checking reports.
+    same checks (`prepare_upload`), so what deploying refuses, checking reports.
     """
-    model, matter, display, yaml_text = _prepare(ctx, bpmn, filename, matter_yaml, matter_id, variant, None)
-    tables = _stored(ctx, matter_id, model)
+    model, matter, display, yaml_text = prepare_upload(ctx, bpmn, filename, matter_yaml, matter_id, variant, None)
+    tables = stored_tables(ctx, matter_id, model)
     with ctx.write() as session:  # who may deploy is checked again in the writing transaction
         check_deployer(ctx, session, actor, matter_id, variant, matter, model)
         # catalog.store_version is the one place that decides "unchanged" vs "new version"
         return catalog.store_version(ctx, session, matter_id, variant, bpmn, display, model, yaml_text, actor.name,
-                                     decision_tables=tables)
+                                     decision_tables=tables, source=source)
 
 
-def _stored(ctx: EngineContext, matter_id: str, model: Model) -> str | None:
+def stored_tables(ctx: EngineContext, matter_id: str, model: Model) -> str | None:
     from engine.model.decisions import stored_decisions
 
     return stored_decisions(model, deployed_decisions(ctx, matter_id))[0] if model.decision_files else None

@@ -97,4 +97,5 @@ def restore_version(ctx: EngineContext, version_id: int, actor: Actor) -> catalo
                                   matter=row.matter_id, variant=row.variant))
         check_deployer(ctx, session, actor, row.matter_id, row.variant, matter, model)
         return catalog.store_version(ctx, session, row.matter_id, row.variant, row.bpmn, row.filename, model,
-                                     row.matter_yaml, actor.name, decision_tables=row.decision_tables)
+                                     row.matter_yaml, actor.name, decision_tables=row.decision_tables,
+                                     source="restore")

@@ -79,10 +79,23 @@ def _display_name(file: Path) -> str:
 
 def store_version(ctx: EngineContext, session: Session, matter_id: str, variant: str, data: bytes, filename: str,
                   model: Model, yaml_text: str | None, deployed_by: str | None = None,
-                  decision_tables: str | None = None) -> Deployed:
+                  decision_tables: str | None = None, source: str = "files") -> Deployed:
     """Store a checked model as a new version, or report the identical one already stored; `deployed_by` is the
     account that deployed it (None from `onething deploy` and the demo); `decision_tables` its DMN files (JSON, from
-    `engine.model.decisions.stored_decisions`), part of the content: a changed table is a new version."""
+    `engine.model.decisions.stored_decisions`), part of the content: a changed table is a new version.
+
+    Every deploy is written in the design log (engine/catalog/designlog.py) in the same transaction, with
+    `source`: draft, upload, restore or files."""
+    from engine.catalog.designlog import record
+
+    deployed = _store(ctx, session, matter_id, variant, data, filename, model, yaml_text, deployed_by,
+                      decision_tables)
+    record(ctx, session, deployed_by, "deploy", matter_id, variant, deployed.version, deployed.status, source)
+    return deployed
+
+
+def _store(ctx: EngineContext, session: Session, matter_id: str, variant: str, data: bytes, filename: str,
+           model: Model, yaml_text: str | None, deployed_by: str | None, decision_tables: str | None) -> Deployed:
     content = data + (b"\0" + decision_tables.encode() if decision_tables else b"")
     digest = hashlib.sha256(content).hexdigest()
     same = session.scalar(select(ModelVersion).where(

@@ -12,6 +12,7 @@ from sqlalchemy import inspect
 import engine.store.tables  # noqa: F401  (registers the tables)
 import engine.store.tables_audit  # noqa: F401
 import engine.store.tables_citizen  # noqa: F401
+import engine.store.tables_design  # noqa: F401
 import engine.store.tables_measures  # noqa: F401
 from engine.audit.measured import measured_metrics
 from engine.cases.driving import drive_case

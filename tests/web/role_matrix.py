@@ -319,7 +319,37 @@ MATRIX: dict[str, Row] = dict([
         lambda c: c.page(f"/cases/{c.new_case()}/bpmn"), 200, READ_CASES),
     row("GET /designer/model",  # the modeler: drawing is not deploying, any designer may draw
         lambda c: c.page(f"/designer/model?version={c.version_id()}"), 200, DESIGN),
+    # -- the modeler's drafts, their forecast and the design log (issue #12 items 5 and 6) ------------------
+    row("GET /api/drafts", lambda c: c.api("/api/drafts"), 200, DESIGN),
+    row("PUT /api/drafts/<matter_id>/<variant>", lambda c: c.api("/api/drafts/newborn/after", data=_draft_files(c)),
+        200, {"designer", "admin"}, other_designer=403),  # a draft is the matter's designers' work
+    row("GET /api/drafts/<matter_id>/<variant>/bpmn",
+        lambda c: _saved_draft(c) and c.api("/api/drafts/newborn/after/bpmn"), 200, DESIGN),
+    row("DELETE /api/drafts/<matter_id>/<variant>",
+        lambda c: _saved_draft(c) and c.api("/api/drafts/newborn/after"), 204, {"designer", "admin"},
+        other_designer=403),
+    row("POST /api/drafts/<matter_id>/<variant>/deploy",
+        lambda c: _saved_draft(c) and c.api("/api/drafts/newborn/after/deploy", json={}), 201, {"designer", "admin"},
+        other_designer=403),
+    row("POST /api/drafts/simulate", lambda c: c.api("/api/drafts/simulate", data={
+        **_draft_files(c), "matter_id": "newborn", "variant": "after", "cases": "3"}), 200, DESIGN),
+    row("GET /api/design-log", lambda c: c.api("/api/design-log"), 200, DESIGN),
 ])
+
+
+def _draft_files(cell: Cell) -> dict[str, Any]:
+    """newborn/after with a change of the role's, as the modeler sends a draft."""
+    bpmn = (REPO / "processes/newborn/after.bpmn").read_bytes().replace(
+        b"</bpmn:definitions>", f"<!-- draft of {cell.role} --></bpmn:definitions>".encode())
+    return {"bpmn": (io.BytesIO(bpmn), "newborn-after.bpmn")}
+
+
+def _saved_draft(cell: Cell) -> bool:
+    """A draft of newborn/after, saved by an admin (so that every role has one to open, discard or deploy)."""
+    from engine.catalog.drafts import save_draft
+
+    bpmn = _draft_files(cell)["bpmn"][0].read()
+    return save_draft(cell.ctx, "newborn", "after", bpmn, None, Actor("admin", "admin")).revision > 0
 
 
 ERROR_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}

@@ -16,23 +16,27 @@ from web.texts import translated
 bp = Blueprint("designer", __name__, url_prefix="/designer")
 
 
+def models_page(**values):
+    """The models page with its versions, the saved drafts and the design log (issue #12 items 5 and 6)."""
+    values.setdefault("problems", None)
+    return render_template("designer/index.html", versions=engine.list_versions(ctx()),
+                           drafts=engine.list_drafts(ctx()), design_log=engine.design_log(ctx(), limit=50), **values)
+
+
 @bp.route("/")
 @role_required("designer", "admin")
 def index():
-    from engine import list_versions
-
-    return render_template("designer/index.html", versions=list_versions(ctx()), problems=None)
+    return models_page()
 
 
 @bp.route("/upload", methods=["POST"])
 @role_required("designer", "admin")
 def upload():
-    from engine import check_upload, deploy_upload, list_versions
+    from engine import check_upload, deploy_upload
 
     bpmn_file = request.files.get("bpmn")
     if bpmn_file is None or not bpmn_file.filename:
-        return render_template("designer/index.html", versions=list_versions(ctx()), problems=None,
-                               error=_("Choose a BPMN file to upload.")), 400
+        return models_page(error=_("Choose a BPMN file to upload.")), 400
     bpmn = bpmn_file.read()
     filename = bpmn_file.filename
     yaml_file = request.files.get("matter_yaml")
@@ -49,8 +53,7 @@ def upload():
         except InputError as exc:
             errors = exc.fields or {"_schema": [exc.message]}
         except NotAllowed as exc:  # stay on the upload: the same reason a check with this matter reports
-            return render_template("designer/index.html", versions=list_versions(ctx()), problems=None,
-                                   error=translated(exc.message), values=request.form), 403
+            return models_page(error=translated(exc.message), values=request.form), 403
     else:
         problems = check_upload(bpmn, filename, matter_yaml, ctx=ctx(), actor=g.actor,  # what deploying would say
                                 matter_id=request.form.get("matter_id", "").strip() or None,
@@ -58,9 +61,8 @@ def upload():
     warnings = [p for p in problems if p.is_warning]
     problems = [p for p in problems if not p.is_warning]
     status = 422 if problems or errors else 200
-    return render_template("designer/index.html", versions=list_versions(ctx()), problems=problems,
-                           warnings=warnings, filename=filename, deployed=deployed, errors=errors,
-                           values=request.form), status
+    return models_page(problems=problems, warnings=warnings, filename=filename, deployed=deployed, errors=errors,
+                       values=request.form), status
 
 
 @bp.route("/versions/<int:version_id>")
@@ -95,9 +97,18 @@ def modeler():
     choices = {kind: [{"id": ident, "name": label(names)} for ident, names in pairs]
                for kind, pairs in engine.draft_choices(ctx(), matter_id).items()}
     variant = request.args.get("variant") or (info.variant if info else "after")  # before's file as a new after
+    variant = variant if variant in engine.VARIANTS else "after"
+    # the matter variant's draft is resumed, unless a version was asked for (then the page offers the draft)
+    draft = engine.find_draft(ctx(), matter_id, variant) if matter_id else None
+    if info is None and draft is None and matter_id:  # no draft: the variant's current version, if deployed
+        info = next((v for v in engine.list_versions(ctx()) if v.matter_id == matter_id and v.variant == variant
+                     and v.current), None)
+    matter_yaml = (draft.matter_yaml if draft is not None and draft.matter_yaml is not None
+                   else engine.deployed_matter_yaml(ctx(), matter_id) if matter_id else None)
     return render_template("designer/model.html", info=info, matter_id=matter_id,
-                           variant=variant if variant in engine.VARIANTS else "after", metric_labels=labels,
-                           choices=choices)
+                           variant=variant, metric_labels=labels, choices=choices,
+                           draft=draft.info if draft else None, resumed=bool(draft and not raw),
+                           matter_yaml=matter_yaml or "")
 
 
 @bp.route("/versions/<int:version_id>/bpmn")
@@ -113,15 +124,12 @@ def download(version_id: int):
 @role_required("designer", "admin")
 def restore(version_id: int):
     """Make this older version current again; back on the version list, saying what happened."""
-    from engine import list_versions
-
     try:
         deployed = engine.restore_version(ctx(), version_id, g.actor)
     except (NotAllowed, InputError) as exc:
-        return render_template("designer/index.html", versions=list_versions(ctx()), problems=None,
-                               error=translated(exc.message)), 403 if isinstance(exc, NotAllowed) else 422
-    return render_template("designer/index.html", versions=list_versions(ctx()), problems=[], deployed=deployed,
-                           filename=deployed.filename)  # the content was checked when first deployed
+        return models_page(error=translated(exc.message)), 403 if isinstance(exc, NotAllowed) else 422
+    return models_page(problems=[], deployed=deployed,
+                       filename=deployed.filename)  # the content was checked when first deployed
 
 
 @bp.route("/versions/<int:version_id>/diff")

@@ -5,6 +5,7 @@ from sqlalchemy import create_engine, pool
 import engine.store.tables  # noqa: F401  (registers the tables on Base.metadata)
 import engine.store.tables_audit  # noqa: F401
 import engine.store.tables_citizen  # noqa: F401
+import engine.store.tables_design  # noqa: F401
 import engine.store.tables_measures  # noqa: F401
 from engine.store.db import Base
 
