@@ -56,6 +56,7 @@ def check_view(page, console: list[str], size: str) -> None:
     """What every drawn page has: the drawing instead of graphviz, the watermark, fit, a page that fits."""
     assert page.locator(".graphviz-view").is_hidden() and page.locator("#bpmn-view").is_visible()
     assert page.locator("#bpmn-view .bjs-powered-by").is_visible()  # the bpmn.io licence wants it shown
+    assert page.get_attribute("#bpmn-view", "data-warnings") == "0", [c for c in console if "bpmn-js" in c]
     fitted = transform(page)
     page.click('[data-bpmn-zoom="in"]')
     page.click('[data-bpmn-zoom="in"]')

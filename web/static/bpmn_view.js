@@ -88,7 +88,14 @@
         viewer = new window.BpmnJS({container: canvasNode});
         return viewer.importXML(xml);
       })
-      .then(function () { ready(); })
+      .then(function (result) {
+        // what bpmn-js could not read of the file (unknown elements, broken references): counted on the
+        // wrapper and named in the console, so a model drawn elsewhere that bpmn-js only half shows is noticed
+        var warnings = (result && result.warnings) || [];
+        wrap.setAttribute("data-warnings", String(warnings.length));
+        warnings.forEach(function (w) { if (window.console && console.warn) { console.warn("bpmn-js: " + w.message); } });
+        ready();
+      })
       .catch(function (error) { giveUp(error && error.message ? error.message : String(error)); });
 
     function ready() {
