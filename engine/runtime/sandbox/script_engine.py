@@ -222,7 +222,8 @@ def loop_counters(task: Any) -> dict[str, int]:
     active = sum(not c.has_state(TaskState.FINISHED_MASK) for c in instances)
     total = len(instances)
     if isinstance(loop.task_spec, SequentialMultiInstanceTask):
-        total = loop.internal_data.get("cardinality") or completed + active + len(loop.internal_data.get("remaining", []))
+        remaining = len(loop.internal_data.get("remaining", []))
+        total = loop.internal_data.get("cardinality") or completed + active + remaining
     counters = {"nrOfInstances": total, "nrOfActiveInstances": active, "nrOfCompletedInstances": completed}
     if instance is not None:
         counters["loopCounter"] = instances.index(instance)
