@@ -42,7 +42,7 @@ def dry_run(path: str | Path, data: dict[str, Any] | None = None, auto: bool = F
         invented, where = invent_case_data(model, forms, data, ctx.clock.now())
         for name, value in invented.items():
             on_event(f"auto: invented {name} = {value!r} ({where[name]}; no form provides it)")
-        start_data = {**invented, **(data or {})} if invented else None
+        start_data = {**invented, **(data or {})} or None  # --data reaches the conditions before any form too
     view = cases.start_case(ctx, deployed.matter_id, deployed.variant, start_data)
     result = DryRun(number=view.number)
     on_event(f"case {view.number} started ({deployed.matter_id}/{deployed.variant})")
