@@ -62,5 +62,6 @@ def dry_run(path: str | Path, data: dict[str, Any] | None = None, auto: bool = F
         view, result.passed = driven.view, driven.passed
     result.status, result.error = view.status, view.error
     result.waiting = [f"step {s.step_id}" for s in view.ready_steps] + [f"message {m}" for m in view.waiting_messages]
+    result.waiting += [f"signal {s}" for s in view.waiting_signals]
     result.waiting += [f"timer due {t:%Y-%m-%d %H:%M}" for t in view.timers]
     return result

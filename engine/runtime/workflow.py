@@ -143,6 +143,9 @@ class CaseRuntime:
     def waiting_messages(self) -> list[str]:
         return sorted({e.name for e in self.workflow.waiting_events() if e.event_type == "MessageEventDefinition"})
 
+    def waiting_signals(self) -> list[str]:
+        return sorted({e.name for e in self.workflow.waiting_events() if e.event_type == "SignalEventDefinition"})
+
     def timers(self) -> list[tuple[str, datetime]]:
         """(task id, due time) of every timer the case waits on."""
         found = []
