@@ -8,9 +8,10 @@ one; only a dry run with `--auto` invents values, and prints each one:
 - every field of a step's form without a given or example value: a choice its first value, a boolean
   true, a number its minimum (else its maximum, else 1), a date today, text `example` (cut to its length);
 - at the start of the case, every variable an expression reads (conditions, timers, loops) that no form
-  field, script, multi-instance item or `--data` provides: compared with a constant (`x == 'yes'`,
-  `day > 3`), that constant (a condition on a flow that leads back into a loop is read last, so the
-  invented value leaves the loop); compared with null, the text `example`; a timer, a duration `PT1M` (a
+  field, script (`x += 1` reads it first: not provided), multi-instance item or `--data` provides:
+  compared with a constant, that constant (`x == 'yes'`: 'yes'; `day > 3`: 4, `day < 3`: 2, so the
+  condition holds; a condition on a flow that leads back into a loop is read last, so the invented value
+  leaves the loop); compared with null, the text `example`; a timer, a duration `PT1M` (a
   date timer: one minute after the start); a multi-instance collection, `["example-1", "example-2"]`;
   a cardinality, 2; anything else (a flag, `!approved`), true.
 """
@@ -119,7 +120,8 @@ def _assigned(source: str) -> set[str]:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError):
         return set()
-    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    updated = {n.target.id for n in ast.walk(tree) if isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name)}
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)} - updated
 
 
 def _reads(source: str, what: str, kind: str, start: datetime) -> dict[str, Any]:
@@ -152,13 +154,26 @@ def _variable_name(node: ast.AST) -> str | None:
     return None
 
 
+_BEYOND = {ast.Gt: 1, ast.Lt: -1}  # `x > 3`: 4 makes it true; `3 > x` (x on the right) reverses it
+
+
 def _guess(tree: ast.AST, node: ast.AST) -> Any:
-    """A value for the variable at `node`: the constant it is compared with, else true."""
+    """A value for the variable at `node`: the constant it is compared with (just past it for `<`, `>`, so the
+    condition holds), null's stand-in `example`, else true."""
     for parent in ast.walk(tree):
-        if isinstance(parent, ast.Compare):
-            operands = [parent.left, *parent.comparators]
-            if any(node is o for o in operands):
-                constants = [o.value for o in operands if isinstance(o, ast.Constant)]
-                if constants:
-                    return EXAMPLE_TEXT if constants[0] is None else constants[0]
+        if not isinstance(parent, ast.Compare) or len(parent.ops) != 1:
+            continue
+        left, right = parent.left, parent.comparators[0]
+        if node is not left and node is not right:
+            continue
+        other = right if node is left else left
+        if not isinstance(other, ast.Constant):
+            continue
+        value = other.value
+        if value is None:
+            return EXAMPLE_TEXT
+        step = _BEYOND.get(type(parent.ops[0]), 0) * (1 if node is left else -1)
+        if step and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return value + step
+        return value
     return True
