@@ -5,6 +5,8 @@ behind a `formKey`, a Java delegate's result): `${approved}`, `${day > 3}`, a ti
 multi-instance `${coll_userList}`. A real case with such a variable undefined is a case error, and stays
 one; only a dry run with `--auto` invents values, and prints each one:
 
+- a multi-instance step's output item (what each instance leaves behind) that its form does not have:
+  the text `example`;
 - every field of a step's form without a given or example value: a choice its first value, a boolean
   true, a number its minimum (else its maximum, else 1), a date today, text `example` (cut to its length);
 - at the start of the case, every variable an expression reads (conditions, timers, loops) that no form
@@ -66,6 +68,18 @@ def fill_form(form: Form, given: dict[str, Any] | None, today: str) -> tuple[dic
     return values, invented
 
 
+def output_items(model: Model) -> dict[str, str]:
+    """{step id: the name of its multi-instance output item}: what each instance's step must leave behind."""
+    found = {}
+    for item in model.root.iter(v.tag("outputDataItem")):
+        loop = item.getparent()
+        step = loop.getparent() if loop is not None else None
+        name = item.get("id") or item.get("name")  # SpiffWorkflow names the variable by the item's id
+        if step is not None and step.get("id") and name:
+            found[step.get("id")] = name
+    return found
+
+
 def provided_names(model: Model, forms: list[Form]) -> set[str]:
     """Variables something in the model sets: form fields, names scripts assign, multi-instance items."""
     names = {f.name for form in forms for f in form.fields}
@@ -73,7 +87,7 @@ def provided_names(model: Model, forms: list[Form]) -> set[str]:
         if mode == "exec":
             names |= _assigned(source)
     for local in ("inputDataItem", "outputDataItem"):
-        names |= {e.get("name") or e.get("id") or "" for e in model.root.iter(v.tag(local))}
+        names |= {e.get(key) or "" for e in model.root.iter(v.tag(local)) for key in ("id", "name")}
     names |= {(e.text or "").strip() for e in model.root.iter(v.tag("loopDataOutputRef"))}
     return names - {""}
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.cases import lifecycle as cases
-from engine.cases.autodata import fill_form, invent_case_data
+from engine.cases.autodata import EXAMPLE_TEXT, fill_form, invent_case_data, output_items
 from engine.cases.driving import drive_case
 from engine.catalog import versions as catalog
 from engine.context import EngineContext
@@ -47,15 +47,16 @@ def dry_run(path: str | Path, data: dict[str, Any] | None = None, auto: bool = F
     result = DryRun(number=view.number)
     on_event(f"case {view.number} started ({deployed.matter_id}/{deployed.variant})")
     if auto:
-        today = ctx.clock.now().date().isoformat()
+        today, outputs = ctx.clock.now().date().isoformat(), output_items(model)
 
         def values(item: WorkItem) -> dict[str, Any]:
             form = step_form(model, matter, item.step_id)
-            if form is None:
-                return dict(data or {})
-            filled, guessed = fill_form(form, data, today)
+            filled, guessed = fill_form(form, data, today) if form is not None else (dict(data or {}), {})
+            output = outputs.get(item.step_id)
+            if output and output not in filled:
+                filled[output] = guessed[output] = EXAMPLE_TEXT
             for name, value in guessed.items():
-                on_event(f"auto: invented form field {name} = {value!r} for step {item.step_id}")
+                on_event(f"auto: invented {name} = {value!r} for step {item.step_id}")
             return filled
 
         driven = drive_case(ctx, view.number, data, values=values, on_event=on_event)
