@@ -5,8 +5,8 @@ behind a `formKey`, a Java delegate's result): `${approved}`, `${day > 3}`, a ti
 multi-instance `${coll_userList}`. A real case with such a variable undefined is a case error, and stays
 one; only a dry run with `--auto` invents values, and prints each one:
 
-- a multi-instance step's output item (what each instance leaves behind) that its form does not have:
-  the text `example`;
+- a multi-instance step without a form: its output item (what each instance leaves behind), the text
+  `example`;
 - every field of a step's form without a given or example value: a choice its first value, a boolean
   true, a number its minimum (else its maximum, else 1), a date today, text `example` (cut to its length);
 - at the start of the case, every variable an expression reads (conditions, timers, loops) that no form

@@ -53,7 +53,7 @@ def dry_run(path: str | Path, data: dict[str, Any] | None = None, auto: bool = F
             form = step_form(model, matter, item.step_id)
             filled, guessed = fill_form(form, data, today) if form is not None else (dict(data or {}), {})
             output = outputs.get(item.step_id)
-            if output and output not in filled:
+            if output and form is None and output not in filled:  # a form refuses fields it does not have
                 filled[output] = guessed[output] = EXAMPLE_TEXT
             for name, value in guessed.items():
                 on_event(f"auto: invented {name} = {value!r} for step {item.step_id}")

@@ -142,3 +142,39 @@ def test_an_identical_repeated_data_object_is_dropped_with_a_warning_and_a_diffe
         load_model(_groovy("println 'x'", '<bpmn:dataObject id="seen" /><bpmn:dataObject id="seen" name="b" />'),
                    "different.bpmn")
     assert "XSD" in refused.value.problems[0].message
+
+
+GATEWAY = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="d" targetNamespace="t">
+  <bpmn:process id="p" isExecutable="true">
+    <bpmn:startEvent id="s" />
+    <bpmn:scriptTask id="add" scriptFormat="python"><bpmn:script>total = 1
+u += 1</bpmn:script></bpmn:scriptTask>
+    <bpmn:exclusiveGateway id="g" />
+    <bpmn:endEvent id="e1" /><bpmn:endEvent id="e2" /><bpmn:endEvent id="e3" />
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="add" />
+    <bpmn:sequenceFlow id="f2" sourceRef="add" targetRef="g" />
+    <bpmn:sequenceFlow id="big" sourceRef="g" targetRef="e1">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${day &gt; 3 &amp;&amp; 10 &gt; size}</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="none" sourceRef="g" targetRef="e2">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${note == null &amp;&amp; total &lt; u}</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="flag" sourceRef="g" targetRef="e3">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${!urgent}</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+def test_invented_start_values_make_each_comparison_hold_and_skip_what_a_script_sets() -> None:
+    from datetime import UTC, datetime
+
+    from engine.cases.autodata import invent_case_data
+
+    model = load_model(GATEWAY.encode(), "gateway.bpmn")
+    values, where = invent_case_data(model, [], {"urgent": False}, datetime(2026, 1, 5, tzinfo=UTC))
+    # total is set by the script; u is read by `u += 1` before it is set; urgent comes from --data
+    assert values == {"day": 4, "size": 9, "note": "example", "u": True}
+    assert where["day"] == "condition of big"
