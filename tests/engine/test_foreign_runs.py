@@ -156,13 +156,13 @@ u += 1</bpmn:script></bpmn:scriptTask>
     <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="add" />
     <bpmn:sequenceFlow id="f2" sourceRef="add" targetRef="g" />
     <bpmn:sequenceFlow id="big" sourceRef="g" targetRef="e1">
-      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${day &gt; 3 &amp;&amp; 10 &gt; size}</bpmn:conditionExpression>
+      <bpmn:conditionExpression>${day &gt; 3 &amp;&amp; 10 &gt; size}</bpmn:conditionExpression>
     </bpmn:sequenceFlow>
     <bpmn:sequenceFlow id="none" sourceRef="g" targetRef="e2">
-      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${note == null &amp;&amp; total &lt; u}</bpmn:conditionExpression>
+      <bpmn:conditionExpression>${note == null &amp;&amp; total &lt; u}</bpmn:conditionExpression>
     </bpmn:sequenceFlow>
     <bpmn:sequenceFlow id="flag" sourceRef="g" targetRef="e3">
-      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${!urgent}</bpmn:conditionExpression>
+      <bpmn:conditionExpression>${!urgent}</bpmn:conditionExpression>
     </bpmn:sequenceFlow>
   </bpmn:process>
 </bpmn:definitions>"""
