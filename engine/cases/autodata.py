@@ -20,6 +20,7 @@ one; only a dry run with `--auto` invents values, and prints each one:
 from __future__ import annotations
 
 import ast
+import math
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -29,9 +30,9 @@ from engine.matters.files import Form, FormField
 from engine.model import validation as v
 from engine.model.types import Model
 from engine.runtime.sandbox.guards import sandbox_builtins
+from engine.runtime.sandbox.script_engine import ACCESSOR
 
 LOOP_COUNTERS = {"nrOfInstances", "nrOfActiveInstances", "nrOfCompletedInstances", "loopCounter"}
-ACCESSOR = "case_variable"
 EXAMPLE_TEXT = "example"
 EXAMPLE_LIST = ["example-1", "example-2"]
 _KNOWN = set(sandbox_builtins()) | LOOP_COUNTERS | {ACCESSOR}
@@ -45,7 +46,7 @@ def field_value(field: FormField, today: str) -> Any:
         return True
     if field.type in ("integer", "number"):
         value = field.min if field.min is not None else field.max if field.max is not None else 1
-        return int(value) if field.type == "integer" else value
+        return math.ceil(value) if field.type == "integer" else value
     if field.type == "date":
         return today
     if field.type == "text":
