@@ -71,8 +71,8 @@ def render(rows: list[dict[str, str]]) -> str:
            f"**{len(ok)}** ({share:.0%}); refused: **{len(rows) - len(ok)}**. Target (issue #14 item 8): "
            f"{TARGET:.0%} accepted and run.",
            f"- `onething run --auto` on the accepted files: completed **{runs['completed']}**, waiting for something "
-           f"outside **{runs['waits']}**, clean case error **{runs['error']}** (mostly a gateway condition on a "
-           f"variable the form would have filled), stuck **{runs['stuck']}**; accepted and ran without error: "
+           f"outside **{runs['waits']}**, clean case error **{runs['error']}**, stuck **{runs['stuck']}** "
+           "(values `--auto` invents are listed in docs/modeling.md); accepted and ran without error: "
            f"**{ran_clean} of {len(rows)}** ({ran_clean / len(rows) if rows else 0:.0%}).", ""]
     out += ["## By project", "", "| project | files | accepted | completed or waiting |", "| --- | --- | --- | --- |"]
     for name in sorted({r["project"] for r in rows}):

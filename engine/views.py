@@ -55,6 +55,7 @@ class CaseView:
     error: str | None
     ready_steps: tuple[WorkItem, ...] = ()
     waiting_messages: tuple[str, ...] = ()
+    waiting_signals: tuple[str, ...] = ()  # signals from outside the case (OneThing has no way to send one yet)
     timers: tuple[datetime, ...] = ()
     data: dict[str, Any] = field(default_factory=dict)
     trail: tuple[str, ...] = ()

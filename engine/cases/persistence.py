@@ -237,6 +237,7 @@ def case_view(case: Case, version: int, runtime: CaseRuntime, session: Session, 
         completed_at=case.completed_at, error=case.error,
         ready_steps=tuple(work_item(r, case.number, case.matter_id, case.variant, runtime.model, now) for r in rows),
         waiting_messages=tuple(runtime.waiting_messages()) if case.status == "running" else (),
+        waiting_signals=tuple(runtime.waiting_signals()) if case.status == "running" else (),
         timers=tuple(sorted(due for _, due in runtime.timers())) if case.status == "running" else (),
         data=runtime.data(), trail=tuple(case.trail or ()),
     )

@@ -51,9 +51,17 @@ def _department(node: Any, lane_of: dict[str, str]) -> str | None:
     return None
 
 
+_PROPERTY_NS = {**v.NS, "camunda": "http://camunda.org/schema/1.0/bpmn", "zeebe": "http://camunda.org/schema/zeebe/1.0"}
+
+
 def _properties(node: Any) -> dict[str, str]:
-    found = node.xpath("./bpmn:extensionElements/spiffworkflow:properties//spiffworkflow:property", namespaces=v.NS)
-    return {p.get("name"): p.get("value") for p in found}
+    """A step's properties: spiffworkflow:properties, else Camunda Modeler's extension properties (camunda: or
+    zeebe:properties, the same name/value pairs)."""
+    for prefix in ("spiffworkflow", "camunda", "zeebe"):
+        found = node.xpath(f"./bpmn:extensionElements/{prefix}:properties//{prefix}:property", namespaces=_PROPERTY_NS)
+        if found:
+            return {p.get("name"): p.get("value") for p in found}
+    return {}
 
 
 def _steps(process: Any, lane_of: dict[str, str], matter: Matter | None, filename: str,

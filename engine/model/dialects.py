@@ -5,6 +5,7 @@ Python the sandbox already runs; the raw text is never evaluated. The subset (do
 
     literals         1  2.5  'text'  "text"  true  false  null
     variables        amount   applicant.age   docs['id']   execution.getVariable('x')  (JUEL)
+                     (a name Python code may not use, `input`, reads case_variable('input'))
     comparison       == != < > <= >=   eq ne lt gt le ge (JUEL)   = (FEEL equality)
     logic            && || !   and or not   not(x) (FEEL)
     arithmetic       + - * / %   div mod (JUEL)
@@ -19,6 +20,8 @@ from __future__ import annotations
 import keyword
 import re
 from dataclasses import dataclass
+
+from engine.runtime.sandbox.policy import BANNED_NAMES
 
 __all__ = ["Unsupported", "dialect_of", "to_python"]
 
@@ -229,10 +232,14 @@ class _Parser:
 
 
 def _variable(tok: _Tok) -> str:
+    """The Python reading the case variable `tok`: its name, or `case_variable('input')` for a name the sandbox
+    refuses in Python (`input`, `open`, `_x`...): the sandbox's accessor reads that variable from the case data."""
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", tok.text):
         raise Unsupported(f"variable name {tok.text!r} at column {tok.at + 1} is not a Python name")
     if keyword.iskeyword(tok.text) or tok.text in ("True", "False", "None"):
         raise Unsupported(f"variable name {tok.text!r} is a Python keyword")
+    if tok.text in BANNED_NAMES or tok.text.startswith("_"):
+        return f"case_variable({tok.text!r})"
     return tok.text
 
 

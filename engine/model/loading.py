@@ -38,6 +38,7 @@ from engine.model.building import build_model, name_flows
 from engine.model.decisions import DecisionSet
 from engine.model.parser import OneThingParser
 from engine.model.problems import Problem
+from engine.model.repairs import drop_duplicate_data_objects, translate_print_scripts
 from engine.model.structure import structure_problems
 from engine.model.translation import translate_collections, translate_expressions
 from engine.model.types import Model
@@ -137,7 +138,8 @@ def _load(data: bytes, filename: str, process_id: str | None, matter: Any,
           dmn_files: dict[str, bytes] | None = None) -> Model:
     root = parse_xml(data, filename)
     _raise_if(size_problems(root, filename))
-    warnings = name_flows(root, filename)
+    warnings = name_flows(root, filename) + drop_duplicate_data_objects(root, filename)
+    warnings += translate_print_scripts(root, filename)
     _raise_if(v.xsd_problems(root, filename))
     pid, problems = choose_process(root, filename, process_id)
     if pid is None:  # then problems say why

@@ -4,7 +4,11 @@ Mapped (docs/modeling.md, "Models from Camunda, Flowable and Zeebe"):
 
 - assignment: `camunda:candidateGroups` / `camunda:assignee` (and the flowable: and activiti: ones),
   `zeebe:assignmentDefinition candidateGroups=... assignee=...` name the step's department; a lane wins;
-- forms: `camunda:formData` / `flowable:formProperty` / `activiti:formProperty` (engine.model.vendor_forms).
+- forms: `camunda:formData` / `flowable:formProperty` / `activiti:formProperty` (engine.model.vendor_forms);
+- decisions: `camunda:decisionRef`, `camunda:resultVariable`, `camunda:mapDecisionResult`, `zeebe:calledDecision`
+  (engine.model.decisions);
+- step properties: `camunda:properties` / `zeebe:properties` name/value pairs, as spiffworkflow:properties
+  (`name_en`, `form`, `time_limit`..., docs/modeling.md).
 
 Every other attribute or extension element in those namespaces is listed as a warning, one per element and kind.
 """
@@ -30,9 +34,13 @@ ASSIGNMENT_ATTRIBUTES = ("candidateGroups", "assignee")
 MAPPED_ATTRIBUTES = ({(ns, local) for ns in (CAMUNDA, FLOWABLE, ACTIVITI) for local in ASSIGNMENT_ATTRIBUTES}
                      # multi-instance over a list (engine.model.translation.translate_collections)
                      | {(ns, local) for ns in (CAMUNDA, FLOWABLE, ACTIVITI)
-                        for local in ("collection", "elementVariable")})
+                        for local in ("collection", "elementVariable")}
+                     # DMN decisions of businessRuleTasks (engine.model.decisions)
+                     | {(CAMUNDA, local) for local in ("decisionRef", "resultVariable", "mapDecisionResult")})
 MAPPED_ELEMENTS = {(CAMUNDA, "formData"), (FLOWABLE, "formProperty"), (ACTIVITI, "formProperty"),
-                   (ZEEBE, "assignmentDefinition"), (ZEEBE, "loopCharacteristics")}
+                   (ZEEBE, "assignmentDefinition"), (ZEEBE, "loopCharacteristics"),
+                   (ZEEBE, "calledDecision"),  # engine.model.decisions
+                   (CAMUNDA, "properties"), (ZEEBE, "properties")}  # step properties (engine.model.building)
 _EXPRESSION_MARKS = ("${", "#{")
 
 

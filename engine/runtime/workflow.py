@@ -12,6 +12,7 @@ from uuid import UUID
 from SpiffWorkflow import TaskState
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException, WorkflowException
 
 from engine.errors import InputError, StepNotFound, StepNotReady
@@ -142,6 +143,9 @@ class CaseRuntime:
     def waiting_messages(self) -> list[str]:
         return sorted({e.name for e in self.workflow.waiting_events() if e.event_type == "MessageEventDefinition"})
 
+    def waiting_signals(self) -> list[str]:
+        return sorted({e.name for e in self.workflow.waiting_events() if e.event_type == "SignalEventDefinition"})
+
     def timers(self) -> list[tuple[str, datetime]]:
         """(task id, due time) of every timer the case waits on."""
         found = []
@@ -260,7 +264,16 @@ class CaseRuntime:
         except SpiffWorkflowException as exc:
             raise CaseError(_describe(exc)) from exc
         except (NameError, TypeError, ValueError, KeyError, AttributeError, ArithmeticError, LookupError) as exc:
-            raise CaseError(f"{type(exc).__name__}: {exc}") from exc
+            raise CaseError(self._missing_collection() or f"{type(exc).__name__}: {exc}") from exc
+
+    def _missing_collection(self) -> str | None:
+        """'ELEMENT: multi-instance collection 'x' is not in the case data' for a loop over a missing variable."""
+        for task in self._all_tasks(~TaskState.FINISHED_MASK):
+            ref = getattr(task.task_spec, "data_input", None)
+            if ref is not None and isinstance(task.task_spec, MultiInstanceTask) and not ref.exists(task):
+                return (f"{task.task_spec.bpmn_id}: multi-instance collection '{ref.bpmn_id}' is not in the case "
+                        "data; give it a list (or set it in an earlier step)")
+        return None
 
 
 def _bpmn_parent(task) -> str | None:

@@ -14,8 +14,9 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import BasePythonScriptEngineEnvironment, PythonScriptEngine
-from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask, SequentialMultiInstanceTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
 
 from engine.errors import SandboxError
 from engine.runtime.sandbox import isolation, printing
@@ -64,6 +65,8 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
         scope.update(context)
         scope.update(GUARDS)
         scope["__builtins__"] = self.builtins
+        if ACCESSOR in expression:
+            scope["__builtins__"] = dict(self.builtins, **{ACCESSOR: _accessor(context)})
         return run(code, scope, self.time_limit)
 
     def execute(self, script: str, context: dict[str, Any], external_context: dict[str, Any] | None = None) -> bool:
@@ -118,6 +121,19 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
                 context.pop(key)
 
 
+ACCESSOR = "case_variable"  # JUEL/FEEL `${input > 1}` becomes `case_variable('input') > 1` (engine.model.dialects)
+
+
+def _accessor(context: dict[str, Any]) -> Callable[[str], Any]:
+    """`case_variable(name)`: the case variable `name` of this evaluation's data, for names Python code may not
+    write (`input`, `open`...). It reads the data only, never the engine's globals or builtins."""
+    def case_variable(name: str) -> Any:
+        if not isinstance(name, str) or name not in context:
+            raise NameError(f"name {name!r} is not defined")
+        return context[name]
+    return case_variable
+
+
 def _check_data_size(data: dict[str, Any]) -> None:
     """Refuse task data too big to save: `[[0] * 10**6] * 10**6` is small in memory but 10**12 values in JSON,
     `[s] * 200` of a million-character `s` is 200 MB of JSON. Counts values and (about) the bytes of their JSON."""
@@ -169,6 +185,9 @@ class SandboxScriptEngine(PythonScriptEngine):
     def evaluate(self, task: Any, expression: str, external_context: dict[str, Any] | None = None) -> Any:
         """As PythonScriptEngine.evaluate, with the cause added to the error; a multi-instance cardinality
         above `max_instances()` is refused before SpiffWorkflow creates the instances."""
+        counters = loop_counters(task)
+        if counters:
+            external_context = {**counters, **(external_context or {})}
         try:
             value = super().evaluate(task, expression, external_context)
         except WorkflowTaskException as exc:
@@ -183,6 +202,32 @@ class SandboxScriptEngine(PythonScriptEngine):
                 raise WorkflowTaskException(f"multi-instance cardinality {value:,} is more than the {limit:,} "
                                             "instances a step may have (ONETHING_MAX_INSTANCES)", task=task)
         return value
+
+
+def loop_counters(task: Any) -> dict[str, int]:
+    """Camunda's multi-instance variables for an expression evaluated on a multi-instance step or one of its
+    instances: nrOfInstances, nrOfActiveInstances, nrOfCompletedInstances and (in an instance) loopCounter, from
+    0. Case data of the same name wins; elsewhere the names are undefined, as in Camunda."""
+    spec = getattr(task, "task_spec", None)
+    parent = getattr(task, "parent", None)
+    if isinstance(spec, MultiInstanceTask):
+        loop, instance = task, None
+    elif parent is not None and isinstance(parent.task_spec, MultiInstanceTask) \
+            and parent.task_spec.task_spec == getattr(spec, "name", None):
+        loop, instance = parent, task
+    else:
+        return {}
+    instances = [c for c in loop.children if c.task_spec.name == loop.task_spec.task_spec]
+    completed = len(loop.internal_data.get("merged", []))
+    active = sum(not c.has_state(TaskState.FINISHED_MASK) for c in instances)
+    total = len(instances)
+    if isinstance(loop.task_spec, SequentialMultiInstanceTask):
+        remaining = len(loop.internal_data.get("remaining", []))
+        total = loop.internal_data.get("cardinality") or completed + active + remaining
+    counters = {"nrOfInstances": total, "nrOfActiveInstances": active, "nrOfCompletedInstances": completed}
+    if instance is not None:
+        counters["loopCounter"] = instances.index(instance)
+    return counters
 
 
 def make_script_engine(time_limit: float = 1.0, now: Callable[[], datetime] | None = None) -> PythonScriptEngine:
