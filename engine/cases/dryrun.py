@@ -25,11 +25,13 @@ class DryRun:
 
 
 def dry_run(path: str | Path, data: dict[str, Any] | None = None, auto: bool = False,
-            on_event: Callable[[str], None] = lambda line: None) -> DryRun:
-    """Deploy one file into an in-memory database, start a case, and (with auto) drive it to its end."""
+            on_event: Callable[[str], None] = lambda line: None, calls: tuple[str | Path, ...] = ()) -> DryRun:
+    """Deploy one file into an in-memory database, start a case, and (with auto) drive it to its end.
+
+    `calls`: other files whose processes its call activities name, deployed with it as shared sub-processes."""
     ctx = EngineContext.from_url("sqlite://", clock=SimulatedClock())
     ctx.init_db()
-    deployed = catalog.deploy_path(ctx, Path(path))[0]
+    deployed = catalog.deploy_path(ctx, Path(path), tuple(Path(c) for c in calls))[0]
     view = cases.start_case(ctx, deployed.matter_id, deployed.variant, None)
     result = DryRun(number=view.number)
     on_event(f"case {view.number} started ({deployed.matter_id}/{deployed.variant})")

@@ -100,7 +100,7 @@ def reassign_step(ctx: EngineContext, number: str, step: str, actor: Actor, cler
                                  claimed_at=now, at=now, data={"reassigned_by": actor.name, "from": previous}))
         session.flush()
         session.refresh(row)
-        model, _matter = catalog.loaded_version(ctx, session, case.model_version_id)
+        model, _matter = catalog.loaded_version(ctx, session, case.model_version_id, case.calls)
         return work_item(row, case.number, case.matter_id, case.variant, model, now)
 
 
@@ -130,7 +130,7 @@ def _set_claim(ctx: EngineContext, number: str, step: str, actor: Actor, claim: 
                                  ready_at=row.ready_at, claimed_at=now if claim else row.claimed_at, at=now, data=None))
         session.flush()
         session.refresh(row)
-        model, _matter = catalog.loaded_version(ctx, session, case.model_version_id)
+        model, _matter = catalog.loaded_version(ctx, session, case.model_version_id, case.calls)
         return work_item(row, case.number, case.matter_id, case.variant, model, now)
 
 
