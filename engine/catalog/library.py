@@ -87,14 +87,12 @@ def check_paths(paths: list[str], *, warnings: bool = False) -> list[Problem]:
     (Problem.is_warning); else only errors."""
     problems: list[Problem] = []
     matters: dict[Path, Matter | None] = {}
-    found = []
-    for name in paths:
-        files, missing = find_model_files([name])
+    found = [find_model_files([name]) for name in paths]
+    library = library_of([path for files, _ in found for path in files])
+    for files, missing in found:
         problems += missing
-        found += files
-    library = library_of(found)
-    for path in found:
-        problems += _check_file(path, matters, warnings, library)
+        for path in files:
+            problems += _check_file(path, matters, warnings, library)
     return problems
 
 

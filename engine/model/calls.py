@@ -184,3 +184,24 @@ def merge_problems(model: Any, callees: dict[str, Any], filename: str) -> list[P
                     process=pid, file=callee.filename, other=owner[step_id])))
             owner.setdefault(step_id, pid)
     return problems
+
+
+def call_flows(model: Any, callees: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+    """The model's flows (source -> targets) with the called processes' and the way through each call to another
+    file: a call activity leads to the called process's start events, its end events to the call's own targets.
+    So "the steps after this one" and "the first applicant step" read through a call like through a subprocess."""
+    flows = dict(model.flows)
+    for callee in callees.values():
+        for source, targets in callee.flows.items():
+            flows.setdefault(source, targets)
+    for call, target in ((c, t) for p in filter(is_executable, processes(model.root)) for c, t in call_targets(p)):
+        if target not in callees or call.get("id") is None:
+            continue
+        process = next((p for p in processes(callees[target].root) if p.get("id") == target), None)
+        if process is None:
+            continue
+        after = flows.get(call.get("id"), ())
+        flows[call.get("id")] = tuple(e.get("id") for e in process.findall(tag("startEvent")))
+        for end in process.findall(tag("endEvent")):
+            flows[end.get("id")] = tuple(dict.fromkeys(flows.get(end.get("id"), ()) + after))
+    return flows

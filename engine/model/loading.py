@@ -38,7 +38,7 @@ from engine.errors import ModelError
 from engine.model import validation as v
 from engine.model.annotations import check_model
 from engine.model.building import build_model, name_flows
-from engine.model.calls import Library, call_problems, call_targets, load_callees, merge_problems
+from engine.model.calls import Library, call_flows, call_problems, call_targets, load_callees, merge_problems
 from engine.model.decisions import DecisionSet
 from engine.model.parser import OneThingParser
 from engine.model.problems import Problem
@@ -162,7 +162,7 @@ def _with_callees(model: Model, callees: dict[str, Model]) -> Model:
         lanes.update(callee.lanes)
         forms.update(callee.forms)
     return replace(model, callees=callees, subprocess_specs=specs, steps={**steps, **model.steps},
-                   lanes={**lanes, **model.lanes}, forms={**forms, **model.forms})
+                   lanes={**lanes, **model.lanes}, forms={**forms, **model.forms}, flows=call_flows(model, callees))
 
 
 def _load(data: bytes, filename: str, process_id: str | None, matter: Any,
