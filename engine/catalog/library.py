@@ -79,16 +79,24 @@ def library_of(files: list[Path]) -> Library:
     return tuple(found for p in ordered if (found := called_file(p)) is not None)
 
 
-def check_paths(paths: list[str], *, warnings: bool = False) -> list[Problem]:
+def called_paths(path: Path, beside: list[Path]) -> list[Path]:
+    """The files among `beside` whose processes the file at `path` calls (transitively): what to deploy with it."""
+    from engine.model.calls import called_files
+
+    file = called_file(path)
+    return [Path(f.filename) for f in called_files(file, library_of(beside))] if file is not None else []
+
+
+def check_paths(paths: list[str], *, warnings: bool = False, beside: list[Path] | None = None) -> list[Problem]:
     """Check every model file under `paths` (with matter.yaml next to it, if any); all problems, in order.
 
-    A call activity may name a process of any file given (`onething check parent.bpmn child.bpmn`) or of the
-    library's shared sub-processes (`library_of`). With `warnings`, the warnings of the files that load too
-    (Problem.is_warning); else only errors."""
+    A call activity may name a process of any file given (`onething check parent.bpmn child.bpmn`), of the
+    library's shared sub-processes (`library_of`) or of the files `beside` (not checked themselves). With
+    `warnings`, the warnings of the files that load too (Problem.is_warning); else only errors."""
     problems: list[Problem] = []
     matters: dict[Path, Matter | None] = {}
     found = [find_model_files([name]) for name in paths]
-    library = library_of([path for files, _ in found for path in files])
+    library = library_of([path for files, _ in found for path in files] + list(beside or ()))
     for files, missing in found:
         problems += missing
         for path in files:

@@ -205,3 +205,18 @@ def call_flows(model: Any, callees: dict[str, Any]) -> dict[str, tuple[str, ...]
         for end in process.findall(tag("endEvent")):
             flows[end.get("id")] = tuple(dict.fromkeys(flows.get(end.get("id"), ()) + after))
     return flows
+
+
+def called_files(file: CalledFile, library: Library) -> list[CalledFile]:
+    """The library files whose processes `file` calls, directly or through them (what a dry run deploys with it)."""
+    own = {pid for pid, _, _ in _scan(file)}
+    index = library_targets(library, own)
+    todo = [t for _, _, calls in _scan(file) for t in calls]
+    found: dict[str, CalledFile] = {}
+    while todo:
+        target = index.get(todo.pop())
+        if target is None or target.file.filename in found:
+            continue
+        found[target.file.filename] = target.file
+        todo += [t for _, _, calls in _scan(target.file) for t in calls]
+    return list(found.values())

@@ -33,6 +33,7 @@ from functools import lru_cache
 from typing import Any
 
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 
 from engine.errors import ModelError
 from engine.model import validation as v
@@ -125,7 +126,7 @@ def parse_specs(root: Any, filename: str, make_parser: Any = OneThingParser,
         parser = make_parser()  # fresh: after a failure Spiff keeps a half-built spec
         try:
             parser.add_bpmn_xml(root, filename)
-            specs[pid] = (parser.get_spec(pid), parser.get_subprocess_specs(pid, require_call_activity_specs=False))
+            specs[pid] = (parser.get_spec(pid), _subprocess_specs(parser, pid))
         except ValidationException as exc:
             problems.append(_spiff_problem(exc, root, filename, process))
         except Exception as exc:  # Spiff also raises KeyError/TypeError/AttributeError on odd input
@@ -133,6 +134,20 @@ def parse_specs(root: Any, filename: str, make_parser: Any = OneThingParser,
                            reason=": ".join((type(exc).__name__, str(exc))))
             problems.append(Problem(filename, process.sourceline, pid, message))
     return specs, problems
+
+
+def _subprocess_specs(parser: Any, pid: str) -> dict[str, Any]:
+    """SpiffWorkflow's `get_subprocess_specs`, with None for a call to another file at any depth (Spiff's own
+    requires the targets of calls inside embedded subprocesses to be in the file)."""
+    used: dict[str, Any] = {}
+    todo = [pid]
+    while todo:
+        for task_spec in parser.get_spec(todo.pop()).task_specs.values():
+            if isinstance(task_spec, SubWorkflowTask) and task_spec.spec not in used:
+                used[task_spec.spec] = parser.get_spec(task_spec.spec, required=False)
+                if used[task_spec.spec] is not None:
+                    todo.append(task_spec.spec)
+    return used
 
 
 def _annotation_problems(model: Model, matter: Any, callees: dict[str, Model]) -> list[Problem]:
