@@ -70,10 +70,11 @@ def _load_upload(bpmn: bytes, filename: str, matter: Matter | None,
 
     if len(bpmn) > MAX_UPLOAD:
         raise ModelError([Problem(filename, None, None, Text("larger than %(max)s bytes", max=MAX_UPLOAD))])
-    return load_model(bpmn, filename, matter=matter, decisions=decisions, library=_deployed_library(ctx))
+    return load_model(bpmn, filename, matter=matter, decisions=decisions, library=deployed_library(ctx))
 
 
-def _deployed_library(ctx: EngineContext | None) -> Library:
+def deployed_library(ctx: EngineContext | None) -> Library:
+    """The newest deployed shared sub-processes, as the files an upload's call activities may name."""
     from engine.catalog import shared
 
     if ctx is None:
