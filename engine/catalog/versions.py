@@ -171,7 +171,7 @@ def loaded_version(ctx: EngineContext, session: Session, version_id: int,
 
     if not calls:
         plain = ctx.caches.versions.get(version_id)
-        if plain is not None:  # a version that calls no shared sub-process
+        if plain is not None and not plain[0].callees:  # a version that calls no shared sub-process
             return plain
         calls = shared.current_pins(session)
     key = (version_id, frozenset(calls.items()))
@@ -184,9 +184,8 @@ def loaded_version(ctx: EngineContext, session: Session, version_id: int,
         return load_version_row(row, shared.library(shared.deployed_files(ctx, session, calls)))
 
     loaded = ctx.caches.pinned.get_or_compute(key, load)
-    if not loaded[0].callees:
-        return ctx.caches.versions.put(version_id, loaded)
-    return loaded
+    first = ctx.caches.versions.put(version_id, loaded)  # for a caller, only a sign that it calls: pins decide
+    return first if not loaded[0].callees else loaded
 
 
 def pins_to_start(ctx: EngineContext, session: Session, version_id: int) -> dict[str, int]:
