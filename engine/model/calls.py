@@ -220,3 +220,15 @@ def called_files(file: CalledFile, library: Library) -> list[CalledFile]:
         found[target.file.filename] = target.file
         todo += [t for _, _, calls in _scan(target.file) for t in calls]
     return list(found.values())
+
+
+def step_calls(model: Any) -> dict[str, str]:
+    """Each step of a process the model calls in another file -> the call activity of the model's own file that
+    runs it (through further calls too): where a drawing of the model's file shows that step's state."""
+    found: dict[str, str] = {}
+    for process in filter(is_executable, processes(model.root)):
+        for call, target in call_targets(process):
+            if target in model.callees and call.get("id"):
+                for step_id in model.callees[target].steps:
+                    found.setdefault(step_id, call.get("id"))
+    return found
