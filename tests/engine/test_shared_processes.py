@@ -11,6 +11,7 @@ from sqlalchemy import select
 from engine.accounts.users import Actor
 from engine.cases import lifecycle as cases
 from engine.cases.driving import drive_case, step_data
+from engine.cases.insight import case_overlay
 from engine.cases.worklist import case_summary, work_items
 from engine.catalog import versions as catalog
 from engine.errors import ModelError
@@ -94,6 +95,9 @@ def test_the_called_step_is_worked_on_the_police_worklist_like_any_step(ctx, lib
     with ctx.read() as session:
         case = session.scalar(select(Case).where(Case.number == number))
         model, matter = catalog.loaded_version(ctx, session, case.model_version_id, case.calls)
+    overlay = case_overlay(ctx, number)  # the case's drawing: the call's box shows the step it runs
+    assert overlay.called_in == {"register_birth": "call_birth_registration"}
+    assert overlay.step_states["call_birth_registration"] == overlay.step_states["register_birth"] == "ready"
     cases.claim_step(ctx, number, "register_birth", POLICE)
     view = cases.complete_step(ctx, number, "register_birth", POLICE,
                                step_data(model, matter, "register_birth", None))
@@ -104,6 +108,7 @@ def test_the_called_step_is_worked_on_the_police_worklist_like_any_step(ctx, lib
     assert summary.step_names["register_birth"].en == "Register the birth (hukou) from the e-certificate"
     assert drive_case(ctx, number).view.status == "completed"
     assert case_summary(ctx, number, AUDITOR).steps_done == summary.steps_expected
+    assert case_overlay(ctx, number).step_states["call_birth_registration"] == "completed"
 
 
 def test_a_matter_calling_an_undeployed_process_is_not_deployed(ctx, tmp_path):
