@@ -24,8 +24,10 @@ REASONS = [
     ("not executable", r'isExecutable="false"|no bpmn:process|no executable process',
      "nothing to run: OneThing only deploys executable processes"),
     ("recursive call", r"calls itself", "a process calling itself never ends (plain Spiff hangs)"),
-    ("call target outside file", r"is not in this file",
-     "a OneThing model is one self-contained file; cross-file call activities are not resolved"),
+    ("call target outside file",
+     r"is not in this file|is not deployed or given|called process '.*' \(.*\) has problems",
+     "the called process is in no file beside it (the table checks each file with the files of its folder, as "
+     "`onething check parent.bpmn child.bpmn` does), or that file is refused"),
     ("call target missing", r"calledElement|target process .* is not executable",
      "a call activity must name an executable process"),
     ("structure", r"event sub-process|compensation activityRef|^default flow '|a timer needs exactly one"
@@ -103,20 +105,32 @@ def baseline(corpus: Path = CORPUS) -> dict[str, str]:
     return worst
 
 
+def beside(path: Path) -> list[Path]:
+    """The other model files in a corpus file's folder: its call activities may name their processes, as when a
+    user checks them together (`onething check parent.bpmn child.bpmn`)."""
+    from engine.catalog.library import MODEL_SUFFIXES
+
+    return sorted(p for p in path.parent.iterdir() if p != path and p.is_file() and p.name.endswith(MODEL_SUFFIXES))
+
+
 def check_file(corpus: Path, name: str) -> list[str]:
-    """Problem lines of `onething check` for one corpus file, with the corpus prefix dropped."""
+    """Problem lines of `onething check` for one corpus file (the files beside it resolving its calls), with the
+    corpus prefix dropped."""
     from engine.catalog.library import check_paths
 
-    return [str(p).replace(f"{corpus}/", "") for p in check_paths([str(corpus / name)])]
+    path = corpus / name
+    return [str(p).replace(f"{corpus}/", "") for p in check_paths([str(path)], beside=beside(path))]
 
 
 def run_file(corpus: Path, name: str) -> str:
     """Outcome of `onething run --auto` on one file that passed check: completed, waits for ..., error: ..."""
     from engine.cases.dryrun import dry_run
+    from engine.catalog.library import called_paths
     from engine.errors import OneThingError
 
+    path = corpus / name
     try:
-        result = dry_run(corpus / name, auto=True)
+        result = dry_run(path, auto=True, calls=tuple(called_paths(path, beside(path))))
     except OneThingError as exc:
         return f"error: {exc.message}"
     if result.status == "error":

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:  # pragma: no cover - type hints only
     from engine.matters.files import Matter
+    from engine.model.calls import CalledFile
     from engine.model.types import Model
 
 K = TypeVar("K", bound=Hashable)
@@ -50,6 +51,9 @@ class ContextCaches:
     """The caches of one EngineContext, one slot per kind of fact."""
 
     versions: Memo[int, tuple[Model, Matter | None]] = field(default_factory=Memo)  # version id -> loaded
+    # a version that calls shared sub-processes: (version id, the shared versions it runs) -> loaded
+    pinned: Memo[tuple[int, frozenset[tuple[str, int]]], tuple[Model, Matter | None]] = field(default_factory=Memo)
+    shared_files: Memo[int, CalledFile] = field(default_factory=Memo)  # shared version id -> its file
     version_numbers: Memo[int, int] = field(default_factory=Memo)  # version id -> 1, 2, ...
     static_metrics: Memo[tuple[str, str, str], dict[str, Any]] = field(default_factory=Memo)  # (hash, variant, yaml)
     expected_steps: Memo[int, int] = field(default_factory=Memo)  # version id -> steps on the expected path

@@ -13,11 +13,24 @@ REPO = Path(__file__).resolve().parents[1]
 PROCESSES = REPO / "processes"
 # newborn's after.bpmn with its maternity allowance a script again instead of its DMN decision table: a model that is
 # valid alone, for uploads (designer uploads are BPMN only, and a new matter has no deployed DMN to use)
-NEWBORN_AFTER_PLAIN = re.sub(
+
+
+def inline_birth_registration(bpmn: bytes) -> bytes:
+    """newborn's after.bpmn with its call to the police's shared sub-process replaced by that process's step
+    (register_birth, in the police lane): the model as it was before the sub-process was shared, valid alone."""
+    shared = (PROCESSES / "shared" / "police_birth_registration" / "process.bpmn").read_bytes()
+    step = re.search(rb'    <bpmn:userTask id="register_birth".*?</bpmn:userTask>\n', shared, flags=re.S).group(0)
+    call = re.search(rb'    <bpmn:callActivity id="call_birth_registration".*?</bpmn:callActivity>\n', bpmn, flags=re.S)
+    ends = re.findall(rb"<bpmn:(?:incoming|outgoing)>.*?</bpmn:(?:incoming|outgoing)>", call.group(0))
+    step = re.sub(rb"<bpmn:incoming>.*?</bpmn:outgoing>", b"\n      ".join(ends), step, flags=re.S)
+    return (bpmn[:call.start()] + step + bpmn[call.end():]).replace(b"call_birth_registration", b"register_birth")
+
+
+NEWBORN_AFTER_PLAIN = inline_birth_registration(re.sub(
     rb'<bpmn:businessRuleTask id="grant_maternity_allowance"(.*?)<spiffworkflow:calledDecisionId>.*?</spiffworkflow'
     rb':preScript>(.*?)</bpmn:businessRuleTask>',
     rb'<bpmn:scriptTask id="grant_maternity_allowance"\1\2<bpmn:script>maternity_allowance_granted = True'
-    rb'</bpmn:script></bpmn:scriptTask>', (PROCESSES / "newborn" / "after.bpmn").read_bytes(), flags=re.S)
+    rb'</bpmn:script></bpmn:scriptTask>', (PROCESSES / "newborn" / "after.bpmn").read_bytes(), flags=re.S))
 # The harness's own variables, read once here: the `isolated` fixture clears every ONETHING_* for each test.
 POSTGRES_URL = os.environ.get("ONETHING_TEST_POSTGRES_URL", "postgresql://postgres@localhost/test")
 REQUIRE_POSTGRES = os.environ.get("ONETHING_REQUIRE_POSTGRES") == "1"

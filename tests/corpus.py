@@ -27,9 +27,11 @@ def assert_runs_through_the_engine(path: Path) -> None:
     (one end line, never a traceback)."""
     from click.testing import CliRunner
 
+    from engine.catalog.library import called_paths
     from web.cli import cli
 
-    result = CliRunner().invoke(cli, ["run", str(path), "--auto"])
+    called = [str(p) for p in called_paths(path, table.beside(path))]  # the files beside it that it calls
+    result = CliRunner().invoke(cli, ["run", str(path), *called, "--auto"])
     assert "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     ends = [line for line in result.output.splitlines() if line.startswith(("end: case ", "error: "))]

@@ -95,7 +95,7 @@ def comparison_in(ctx: EngineContext, session: Session, matter_id: str, measured
 
 def cached_static_metrics(ctx: EngineContext, model: Any, matter: Any, variant: str) -> dict[str, Any]:
     """A deployed version's static metrics, computed once per model, matter and variant (ctx.caches)."""
-    key = (model.content_hash, variant, matter.raw.decode("utf-8") if matter is not None else "")
+    key = (model.calls_key, variant, matter.raw.decode("utf-8") if matter is not None else "")
     return ctx.caches.static_metrics.get_or_compute(key, lambda: static_metrics(model, matter, variant))
 
 

@@ -89,9 +89,10 @@ class SimulationDesk:
     """Start, claim, complete, message and fire the timers of simulated cases of one model version."""
 
     def __init__(self, ctx: EngineContext, version: tuple[int, str, str], model: Any, matter: Any,
-                 batch: int = 500) -> None:
-        """`version`: the model version's (id, matter id, variant)."""
-        self.ctx, self.model, self.matter, self.batch = ctx, model, matter, batch
+                 batch: int = 500, calls: dict[str, int] | None = None) -> None:
+        """`version`: the model version's (id, matter id, variant); `calls`: the shared sub-process versions its
+        cases pin (engine/catalog/shared.py), None when it calls none."""
+        self.ctx, self.model, self.matter, self.batch, self.calls = ctx, model, matter, batch, calls
         self.version_id, self.matter_id, self.variant = version
         self.live: dict[str, LiveCase] = {}
         self.ended: list[LiveCase] = []
@@ -226,7 +227,7 @@ class SimulationDesk:
              "variant": self.variant, "status": c.status, "source": SOURCE, "error": c.error, "version": c.moves,
              "state": c.runtime.dump(), "trail": c.trail, "flows": c.flows, "started_by": None,
              "started_at": c.started_at, "updated_at": c.updated_at, "completed_at": c.completed_at,
-             "applicant": {}} for c in cases]
+             "applicant": {}, "calls": self.calls} for c in cases]
         table = _table(Case)
         return list(session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
 

@@ -13,13 +13,14 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from engine.audit.simulation import default_arrivals, simulate
 from engine.catalog import designer, versions as catalog
+from engine.catalog.shared import current_pins
 from engine.context import EngineContext
 from engine.errors import InputError
-from engine.store.tables import ModelVersion
+from engine.store.tables import ModelVersion, SharedVersion
 from engine.store.tables_audit import FinishedCase
 from engine.text import Text
 
@@ -105,6 +106,7 @@ def forecast_draft(ctx: EngineContext, bpmn: bytes, matter_yaml: bytes | None, m
     scratch = EngineContext.from_url("sqlite://", clock=ctx.clock, script_time_limit=ctx.script_time_limit)
     try:
         scratch.init_db()
+        _copy_shared(ctx, scratch)
         runs = []
         for stored, loaded in deployed:
             with scratch.write() as session:
@@ -118,6 +120,19 @@ def forecast_draft(ctx: EngineContext, bpmn: bytes, matter_yaml: bytes | None, m
     finally:
         scratch.engine.dispose()
     return DraftForecast(matter_id, variant, cases, seed, rate, round(time.perf_counter() - began, 3), tuple(runs))
+
+
+def _copy_shared(ctx: EngineContext, scratch: EngineContext) -> None:
+    """The current versions of the shared sub-processes, with their ids, so the models there call what they call
+    here (engine/catalog/shared.py)."""
+    columns = [c.name for c in SharedVersion.__table__.columns]
+    with ctx.read() as session:
+        pins = list(current_pins(session).values())
+        rows = [{name: getattr(row, name) for name in columns}
+                for row in session.scalars(select(SharedVersion).where(SharedVersion.id.in_(pins)))] if pins else []
+    if rows:
+        with scratch.write() as session:
+            session.execute(insert(SharedVersion), rows)
 
 
 def _run(scratch: EngineContext, matter_id: str, variant: str, cases: int, seed: int, rate: float, label: str,

@@ -66,14 +66,15 @@ def simulate(ctx: EngineContext, matter_id: str, variant: str, cases: int, seed:
     sim = EngineContext(ctx.engine, clock=SimulatedClock(first), script_time_limit=ctx.script_time_limit)
     with ctx.read() as session:
         version = catalog.current_version(session, matter_id, variant)
-        model, matter = catalog.loaded_version(sim, session, version.id)
+        calls = catalog.pins_to_start(sim, session, version.id) or None  # as a case starting now pins them
+        model, matter = catalog.loaded_version(sim, session, version.id, calls)
         key = (version.id, version.matter_id, version.variant)
     staff = _clerks(model, clerks or {})
     rate = arrivals if arrivals is not None else _default_arrivals(model, staff)
     if rate <= 0:
         raise InputError(Text("arrivals per working day must be positive"), fields={"arrivals": [Text("must be > 0")]})
     rng, calendar = random.Random(seed), default_calendar()
-    desk = SimulationDesk(sim, key, model, matter, batch=BATCH)
+    desk = SimulationDesk(sim, key, model, matter, batch=BATCH, calls=calls)
     office = SimulatedOffice(sim, desk, staff, rng, calendar, dict(data or {}), progress or (lambda n: None))
     office.run(arrival_times(rng, first, rate, cases, calendar))
     desk.flush(everything=True)

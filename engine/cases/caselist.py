@@ -207,7 +207,7 @@ def _late_completed(session: Session, ids: list[int]) -> set[int]:
 
 def _row(ctx: EngineContext, session: Session, case: Case, actor: Actor, today: date, calendar: WorkCalendar,
          late: set[int]) -> CaseListRow:
-    _model, matter = catalog.loaded_version(ctx, session, case.model_version_id)
+    _model, matter = catalog.loaded_version(ctx, session, case.model_version_id, case.calls)
     limit = version_facts(ctx, session, case.model_version_id).time_limit_days
     overdue: bool | None
     if limit is None or case.status == "cancelled":

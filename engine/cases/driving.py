@@ -107,7 +107,8 @@ def _move(ctx: EngineContext, driven: Driven, pick: Callable[[Sequence[WorkItem]
 def _examples(ctx: EngineContext, number: str, given: dict[str, Any] | None) -> Callable[[WorkItem], dict[str, Any]]:
     """`given` over the example values of each step's form, from the case's own model version."""
     with ctx.read() as session:
-        model, matter = catalog.loaded_version(ctx, session, find_case(session, number).model_version_id)
+        case = find_case(session, number)
+        model, matter = catalog.loaded_version(ctx, session, case.model_version_id, case.calls)
     return lambda item: step_data(model, matter, item.step_id, given)
 
 

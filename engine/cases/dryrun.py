@@ -28,11 +28,13 @@ class DryRun:
 
 
 def dry_run(path: str | Path, data: dict[str, Any] | None = None, auto: bool = False,
-            on_event: Callable[[str], None] = lambda line: None) -> DryRun:
-    """Deploy one file into an in-memory database, start a case, and (with auto) drive it to its end."""
+            on_event: Callable[[str], None] = lambda line: None, calls: tuple[str | Path, ...] = ()) -> DryRun:
+    """Deploy one file into an in-memory database, start a case, and (with auto) drive it to its end.
+
+    `calls`: other files whose processes its call activities name, deployed with it as shared sub-processes."""
     ctx = EngineContext.from_url("sqlite://", clock=SimulatedClock())
     ctx.init_db()
-    deployed = catalog.deploy_path(ctx, Path(path))[0]
+    deployed = catalog.deploy_path(ctx, Path(path), tuple(Path(c) for c in calls))[0]
     with ctx.read() as session:
         version = catalog.current_version(session, deployed.matter_id, deployed.variant)
         model, matter = catalog.loaded_version(ctx, session, version.id)

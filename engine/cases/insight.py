@@ -1,7 +1,7 @@
 """Read models for drawings and deadlines: a case's overlay, measured step durations, time-limit status."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from SpiffWorkflow import TaskState
 from sqlalchemy import select
@@ -10,6 +10,7 @@ from engine.accounts.users import Actor
 from engine.cases.deadlines import step_deadline, step_time_limit
 from engine.cases.persistence import find_case, find_case_for, load_runtime
 from engine.context import EngineContext
+from engine.model.calls import step_calls
 from engine.model.metrics import rounded
 from engine.runtime.clock import using_clock
 from engine.store.sqlstats import MEDIAN, counted, hours_between, percentile, ranked
@@ -25,6 +26,7 @@ class CaseOverlay:
     step_states: dict[str, str]  # bpmn id -> completed | ready | waiting | overdue | not_reached
     trail: list[str]
     taken: list[tuple[str, str]]  # (source, target) of every flow the case took
+    called_in: dict[str, str] = field(default_factory=dict)  # a called process's step -> the call activity drawn
 
 
 def case_overlay(ctx: EngineContext, number: str) -> CaseOverlay:
@@ -46,7 +48,22 @@ def case_overlay(ctx: EngineContext, number: str) -> CaseOverlay:
             late = step_deadline(limit, row.ready_at, now).colour == "red"
             states[row.step_id] = "overdue" if late else "ready"
         taken = [(source, target) for source, target in case.flows or []]
-        return CaseOverlay(version.bpmn, version.filename, states, list(case.trail or []), taken)
+        called_in = step_calls(model)
+        return CaseOverlay(version.bpmn, version.filename, _with_calls(states, called_in), list(case.trail or []),
+                           taken, called_in)
+
+
+_RANK = ("not_reached", "completed", "waiting", "ready", "overdue")
+
+
+def _with_calls(states: dict[str, str], called_in: dict[str, str]) -> dict[str, str]:
+    """A call activity into another file, drawn as one box, takes the most pressing state of the steps it runs
+    (overdue, ready, waiting), else its own (completed once the call is done)."""
+    for step_id, call in called_in.items():
+        inner, own = states.get(step_id, "not_reached"), states.get(call, "not_reached")
+        if inner in ("waiting", "ready", "overdue") and _RANK.index(inner) > _RANK.index(own):
+            states[call] = inner
+    return states
 
 
 def case_model(ctx: EngineContext, number: str, actor: Actor) -> tuple[bytes, str]:

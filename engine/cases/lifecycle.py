@@ -100,7 +100,7 @@ def reassign_step(ctx: EngineContext, number: str, step: str, actor: Actor, cler
                                  claimed_at=now, at=now, data={"reassigned_by": actor.name, "from": previous}))
         session.flush()
         session.refresh(row)
-        model, _matter = catalog.loaded_version(ctx, session, case.model_version_id)
+        model, _matter = catalog.loaded_version(ctx, session, case.model_version_id, case.calls)
         return work_item(row, case.number, case.matter_id, case.variant, model, now)
 
 
@@ -130,7 +130,7 @@ def _set_claim(ctx: EngineContext, number: str, step: str, actor: Actor, claim: 
                                  ready_at=row.ready_at, claimed_at=now if claim else row.claimed_at, at=now, data=None))
         session.flush()
         session.refresh(row)
-        model, _matter = catalog.loaded_version(ctx, session, case.model_version_id)
+        model, _matter = catalog.loaded_version(ctx, session, case.model_version_id, case.calls)
         return work_item(row, case.number, case.matter_id, case.variant, model, now)
 
 
@@ -237,19 +237,21 @@ _THROWS = "self::b:intermediateThrowEvent or self::b:endEvent or self::b:sendTas
 
 
 def message_departments(model: Any, name: str) -> set[str]:
-    """Lanes that send message `name` in the model; if nothing sends it, the lanes that wait for it."""
-    ids = set(model.root.xpath("//b:message[@name=$n]/@id", namespaces=_BPMN, n=name))
-    lane_of = {ref.text.strip(): lane.get("id") for lane in model.root.xpath("//b:lane", namespaces=_BPMN)
-               for ref in lane.xpath("b:flowNodeRef", namespaces=_BPMN) if ref.text}
+    """Lanes that send message `name` in the model (and the files it calls); if nothing sends it, the lanes that
+    wait for it."""
     senders: set[str] = set()
     waiters: set[str] = set()
-    for element in model.root.xpath("//*[@messageRef]", namespaces=_BPMN):
-        if element.get("messageRef") not in ids:
-            continue
-        node = element if element.tag.endswith(("sendTask", "receiveTask")) else element.getparent()
-        department = lane_of.get(node.get("id"))
-        if department:
-            (senders if node.xpath(_THROWS, namespaces=_BPMN) else waiters).add(department)
+    for root in [model.root, *(callee.root for callee in model.callees.values())]:
+        ids = set(root.xpath("//b:message[@name=$n]/@id", namespaces=_BPMN, n=name))
+        lane_of = {ref.text.strip(): lane.get("id") for lane in root.xpath("//b:lane", namespaces=_BPMN)
+                   for ref in lane.xpath("b:flowNodeRef", namespaces=_BPMN) if ref.text}
+        for element in root.xpath("//*[@messageRef]", namespaces=_BPMN):
+            if element.get("messageRef") not in ids:
+                continue
+            node = element if element.tag.endswith(("sendTask", "receiveTask")) else element.getparent()
+            department = lane_of.get(node.get("id"))
+            if department:
+                (senders if node.xpath(_THROWS, namespaces=_BPMN) else waiters).add(department)
     return senders or waiters
 
 

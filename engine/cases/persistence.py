@@ -37,11 +37,12 @@ SCRIPT_OUTPUT = "script_output"  # step-log event: what a script task printed (d
 def create_case(ctx: EngineContext, session: Session, version: ModelVersion, data: dict[str, Any] | None,
                 started_by: str | None, source: str = "real") -> tuple[Case, CaseRuntime, list[OpenStep]]:
     """Start a case of `version` in the caller's transaction (unique case number; `source` per docs/metrics.md)."""
-    model, _matter = catalog.loaded_version(ctx, session, version.id)
+    calls = catalog.pins_to_start(ctx, session, version.id) or None  # the shared sub-processes it runs, pinned
+    model, _matter = catalog.loaded_version(ctx, session, version.id, calls)
     now = ctx.clock.now()
     case = Case(model_version_id=version.id, matter_id=version.matter_id, variant=version.variant, status="running",
                 version=1, state="", trail=[], started_by=started_by, started_at=now, updated_at=now, applicant={},
-                source=source)
+                source=source, calls=calls)
     try:
         runtime = CaseRuntime.start(model, ctx.script_engine, data)
     except CaseError as exc:
@@ -86,7 +87,7 @@ def _state_of(runtime: CaseRuntime) -> str:
 
 def load_runtime(ctx: EngineContext, session: Session, case: Case) -> tuple[CaseRuntime, Any]:
     """The case's workflow, loaded with its model version (parsed once per process), and its matter."""
-    model, matter = catalog.loaded_version(ctx, session, case.model_version_id)
+    model, matter = catalog.loaded_version(ctx, session, case.model_version_id, case.calls)
     if not case.state:  # imported records: no workflow; the step log and trail say what happened
         return CaseRuntime.without_state(model, ctx.script_engine), matter
     return CaseRuntime.load(model, case.state, ctx.script_engine), matter
@@ -115,7 +116,7 @@ def find_case_for(ctx: EngineContext, session: Session, number: str, actor: Acto
 
 def case_departments(ctx: EngineContext, session: Session, case: Case) -> frozenset[str]:
     """Departments taking part in a case: of the matter's current versions and of the case's own version."""
-    model, matter = catalog.loaded_version(ctx, session, case.model_version_id)
+    model, matter = catalog.loaded_version(ctx, session, case.model_version_id, case.calls)
     own = all_departments(model) | (matter.department_ids() if matter else set())
     return matter_departments(ctx, session, case.matter_id) | own
 

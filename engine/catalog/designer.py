@@ -15,6 +15,7 @@ from engine.catalog import versions as catalog
 from engine.context import EngineContext
 from engine.errors import InputError, MatterNotFound, ModelError, NotAllowed
 from engine.matters.files import Matter, Names
+from engine.model.calls import Library
 from engine.model.problems import Problem
 from engine.model.reading import all_departments
 from engine.model.types import Model
@@ -62,12 +63,24 @@ def parse_upload_matter(matter_yaml: bytes, matter_id: str | None) -> Matter:
 
 
 def _load_upload(bpmn: bytes, filename: str, matter: Matter | None,
-                 decisions: dict[str, bytes] | None = None) -> Model:
+                 decisions: dict[str, bytes] | None = None, ctx: EngineContext | None = None) -> Model:
+    """The upload checked; with the engine's context, its call activities may name the deployed shared
+    sub-processes (engine.catalog.shared)."""
     from engine.model.loading import load_model
 
     if len(bpmn) > MAX_UPLOAD:
         raise ModelError([Problem(filename, None, None, Text("larger than %(max)s bytes", max=MAX_UPLOAD))])
-    return load_model(bpmn, filename, matter=matter, decisions=decisions)
+    return load_model(bpmn, filename, matter=matter, decisions=decisions, library=deployed_library(ctx))
+
+
+def deployed_library(ctx: EngineContext | None) -> Library:
+    """The newest deployed shared sub-processes, as the files an upload's call activities may name."""
+    from engine.catalog import shared
+
+    if ctx is None:
+        return ()
+    with ctx.read() as session:
+        return shared.library(shared.deployed_files(ctx, session, shared.current_pins(session)))
 
 
 def deployed_decisions(ctx: EngineContext, matter_id: str) -> dict[str, bytes]:
@@ -99,7 +112,7 @@ def check_upload(bpmn: bytes, filename: str, matter_yaml: bytes | None = None, *
         try:
             if matter_yaml is not None:
                 matter = parse_upload_matter(matter_yaml, None)
-            model = _load_upload(bpmn, filename, matter)
+            model = _load_upload(bpmn, filename, matter, ctx=ctx)
         except ModelError as exc:
             return exc.problems
         return list(model.warnings) if warnings else []
@@ -136,7 +149,7 @@ def prepare_upload(ctx: EngineContext, bpmn: bytes, filename: str, matter_yaml: 
             _, matter = catalog.loaded_version(ctx, session, row.id)
             yaml_text = row.matter_yaml
     display = f"{matter_id}/{_clean_filename(filename)}"
-    model = _load_upload(bpmn, display, matter, deployed_decisions(ctx, matter_id))
+    model = _load_upload(bpmn, display, matter, deployed_decisions(ctx, matter_id), ctx)
     if actor is not None:
         with ctx.read() as session:
             check_deployer(ctx, session, actor, matter_id, variant, matter, model)

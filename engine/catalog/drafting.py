@@ -28,7 +28,8 @@ def draft_savings(ctx: EngineContext, bpmn: bytes, filename: str, matter_id: str
             if deployed != variant and deployed in VARIANTS:
                 other = cached_static_metrics(ctx, model, deployed_matter, deployed)
     decisions = designer.deployed_decisions(ctx, matter_id)  # its DMN tables: uploads are BPMN only
-    drawn = static_metrics(load_model(bpmn, filename, matter=matter, decisions=decisions), matter, variant)
+    drawn = static_metrics(load_model(bpmn, filename, matter=matter, decisions=decisions,
+                                      library=designer.deployed_library(ctx)), matter, variant)
     before, after = (drawn, other) if variant == "before" else (other, drawn)
     return {"before": before, "after": after, "comparison": compare(before, after)}
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from engine.errors import ModelError
 from engine.matters.files import Matter, Names, load_matter
+from engine.model.calls import CalledFile, Library
 from engine.model.decisions import dmn_files_beside
 from engine.model.loading import load_model
 from engine.model.metrics import compare, static_metrics
@@ -51,24 +52,63 @@ def _matter_near(path: Path, matters: dict[Path, Matter | None]) -> tuple[Matter
         return None, list(exc.problems)
 
 
-def check_paths(paths: list[str], *, warnings: bool = False) -> list[Problem]:
+SHARED = "shared"  # processes/shared/<process_id>/process.bpmn: the departments' shared sub-processes
+
+
+def shared_files(path: Path) -> list[Path]:
+    """The shared sub-processes of the process library a model file sits in: `shared/*/process.bpmn` beside the
+    matter folders (for processes/newborn/after.bpmn: processes/shared/*/process.bpmn)."""
+    for folder in (path.parent.parent / SHARED, path.parent.parent):
+        if folder.name == SHARED and folder.is_dir():
+            return sorted(p for p in folder.glob("*/process.bpmn") if p.is_file())
+    return []
+
+
+def called_file(path: Path) -> CalledFile | None:
+    """A model file as a call activity's possible target (None when it cannot be read: its own check says why)."""
+    try:
+        return CalledFile(str(path), read_model_file(path), tuple(sorted(dmn_files_beside(path).items())))
+    except OSError:
+        return None
+
+
+def library_of(files: list[Path]) -> Library:
+    """What the calls of `files` may reach: the files themselves (checked together, they call each other), then
+    the shared sub-processes of the process library they sit in."""
+    ordered = list(dict.fromkeys([*files, *(s for f in files for s in shared_files(f))]))
+    return tuple(found for p in ordered if (found := called_file(p)) is not None)
+
+
+def called_paths(path: Path, beside: list[Path]) -> list[Path]:
+    """The files among `beside` whose processes the file at `path` calls (transitively): what to deploy with it."""
+    from engine.model.calls import called_files
+
+    file = called_file(path)
+    return [Path(f.filename) for f in called_files(file, library_of(beside))] if file is not None else []
+
+
+def check_paths(paths: list[str], *, warnings: bool = False, beside: list[Path] | None = None) -> list[Problem]:
     """Check every model file under `paths` (with matter.yaml next to it, if any); all problems, in order.
 
-    With `warnings`, the warnings of the files that load too (Problem.is_warning); else only errors."""
+    A call activity may name a process of any file given (`onething check parent.bpmn child.bpmn`), of the
+    library's shared sub-processes (`library_of`) or of the files `beside` (not checked themselves). With
+    `warnings`, the warnings of the files that load too (Problem.is_warning); else only errors."""
     problems: list[Problem] = []
     matters: dict[Path, Matter | None] = {}
-    for name in paths:
-        files, missing = find_model_files([name])
+    found = [find_model_files([name]) for name in paths]
+    library = library_of([path for files, _ in found for path in files] + list(beside or ()))
+    for files, missing in found:
         problems += missing
         for path in files:
-            problems += _check_file(path, matters, warnings)
+            problems += _check_file(path, matters, warnings, library)
     return problems
 
 
-def _check_file(path: Path, matters: dict[Path, Matter | None], warnings: bool) -> list[Problem]:
+def _check_file(path: Path, matters: dict[Path, Matter | None], warnings: bool, library: Library) -> list[Problem]:
     matter, problems = _matter_near(path, matters)
     try:
-        model = load_model(read_model_file(path), str(path), matter=matter, decisions=dmn_files_beside(path))
+        model = load_model(read_model_file(path), str(path), matter=matter, decisions=dmn_files_beside(path),
+                           library=library)
         if warnings:
             problems += model.warnings
     except ModelError as exc:
@@ -87,7 +127,7 @@ def file_metrics(path: Path) -> dict[str, Any]:
         data = read_model_file(path)
     except OSError as exc:
         raise ModelError([Problem(str(path), None, None, f"cannot read file: {exc.strerror or exc}")]) from None
-    model = load_model(data, str(path), matter=matter, decisions=dmn_files_beside(path))
+    model = load_model(data, str(path), matter=matter, decisions=dmn_files_beside(path), library=library_of([path]))
     return static_metrics(model, matter, path.stem if path.stem in VARIANTS else None)
 
 

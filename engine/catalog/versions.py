@@ -30,31 +30,61 @@ class Deployed:
 
 
 def model_files(path: Path) -> list[tuple[Path, Path]]:
-    """(matter directory, BPMN file) pairs under a processes/ folder, a matter folder or one file."""
+    """(matter directory, BPMN file) pairs under a processes/ folder, a matter folder or one file (shared
+    sub-processes aside: `engine.catalog.shared.shared_dirs`)."""
+    from engine.catalog.shared import is_shared_dir
+
     if path.is_file():
         return [(path.parent, path)]
+    if is_shared_dir(path):
+        return []
     if (path / "matter.yaml").exists() or any(path.glob("*.bpmn")):
         return [(path, f) for f in sorted(path.glob("*.bpmn"))]
     if path.is_dir():
-        return [(d, f) for d in sorted(p for p in path.iterdir() if p.is_dir()) for f in sorted(d.glob("*.bpmn"))]
+        return [(d, f) for d in sorted(p for p in path.iterdir() if p.is_dir() and not is_shared_dir(p))
+                for f in sorted(d.glob("*.bpmn"))]
     raise ModelError([Problem(str(path), None, None, "no such file or directory")])
 
 
-def deploy_path(ctx: EngineContext, path: str | Path) -> list[Deployed]:
-    """Check and deploy every model under `path`; all-or-nothing: one invalid file deploys nothing."""
+def deploy_path(ctx: EngineContext, path: str | Path, calls: tuple[Path, ...] = ()) -> list[Deployed]:
+    """Check and deploy every model under `path`; all-or-nothing: one invalid file deploys nothing.
+
+    The shared sub-processes of the process library (`processes/shared/*`, for a matter folder the one beside it)
+    are checked and deployed with them, first: a matter's call activities are checked against them and the
+    deployed ones. `calls`: other model files to deploy as shared sub-processes (`onething run FILE CALLED...`)."""
+    from engine.catalog import shared
+
+    path = Path(path)
+    found = shared.shared_dirs(path) or shared.shared_dirs(path.parent if path.is_dir() else path.parent.parent)
+    with ctx.read() as session:
+        deployed = shared.library(shared.deployed_files(ctx, session, shared.current_pins(session)))
+    on_disk, problems = shared.check_dirs(found, calls, deployed)
+    library = tuple(f for _, _, f in on_disk) + deployed
+    loaded, more = _check_matters(path, library)
+    if problems + more:
+        raise ModelError(problems + more)
+    with ctx.write() as session:
+        done = [store_version(ctx, session, *item[:6], decision_tables=item[6]) for item in loaded]
+        return done + [shared.stored(ctx, session, spec, file, model) for spec, model, file in on_disk]
+
+
+_Checked = tuple[str, str, bytes, str, Model, str | None, str | None]  # store_version's arguments, then the tables
+
+
+def _check_matters(path: Path, library: Any) -> tuple[list[_Checked], list[Problem]]:
     from engine.matters.files import load_matter
     from engine.model.decisions import dmn_files_beside, stored_decisions
     from engine.model.loading import load_model
 
-    loaded: list[tuple[str, str, bytes, str, Model, str | None, str | None]] = []
+    loaded: list[_Checked] = []
     problems: list[Problem] = []
-    for directory, file in model_files(Path(path)):
+    for directory, file in model_files(path):
         matter = None
         try:
             if (directory / "matter.yaml").exists():
                 matter = load_matter(directory)
             data, dmn = file.read_bytes(), dmn_files_beside(file)
-            model = load_model(data, str(file), matter=matter, decisions=dmn)
+            model = load_model(data, str(file), matter=matter, decisions=dmn, library=library)
             tables, dmn_problems = stored_decisions(model, dmn)
             if dmn_problems:
                 raise ModelError(dmn_problems)
@@ -67,10 +97,7 @@ def deploy_path(ctx: EngineContext, path: str | Path) -> list[Deployed]:
         matter_id = matter.id if matter is not None else directory.name
         yaml_text = (directory / "matter.yaml").read_text(encoding="utf-8") if matter is not None else None
         loaded.append((matter_id, file.stem, data, _display_name(file), model, yaml_text, tables))
-    if problems:
-        raise ModelError(problems)
-    with ctx.write() as session:
-        return [store_version(ctx, session, *item[:6], decision_tables=item[6]) for item in loaded]
+    return loaded, problems
 
 
 def _display_name(file: Path) -> str:
@@ -147,16 +174,42 @@ def current_version(session: Session, matter_id: str, variant: str) -> ModelVers
     return row
 
 
-def loaded_version(ctx: EngineContext, session: Session, version_id: int) -> tuple[Model, Any]:
-    """The checked Model and Matter of a version, parsed once per context (ctx.caches.versions)."""
+def loaded_version(ctx: EngineContext, session: Session, version_id: int,
+                   calls: dict[str, int] | None = None) -> tuple[Model, Any]:
+    """The checked Model and Matter of a version, parsed once per context (ctx.caches.versions).
+
+    A model that calls shared sub-processes runs the versions `calls` pins (a case's `Case.calls`), else the
+    newest deployed ones (`engine.catalog.shared`)."""
+    from engine.catalog import shared
+
+    if not calls:
+        plain = ctx.caches.versions.get(version_id)
+        if plain is not None and not plain[0].callees:  # a version that calls no shared sub-process
+            return plain
+        calls = shared.current_pins(session)
+    key = (version_id, frozenset(calls.items()))
+
     def load() -> tuple[Model, Any]:
         row = session.get(ModelVersion, version_id)
         if row is None:
             raise NotFound(Text("no model version %(version)s", version=version_id))
         ctx.caches.version_numbers.put(version_id, row.version)
-        return load_version_row(row)
+        return load_version_row(row, shared.library(shared.deployed_files(ctx, session, calls)))
 
-    return ctx.caches.versions.get_or_compute(version_id, load)
+    loaded = ctx.caches.pinned.get_or_compute(key, load)
+    first = ctx.caches.versions.put(version_id, loaded)  # for a caller, only a sign that it calls: pins decide
+    return first if not loaded[0].callees else loaded
+
+
+def pins_to_start(ctx: EngineContext, session: Session, version_id: int) -> dict[str, int]:
+    """The shared sub-process versions a case of this version starts with: the newest of each it calls."""
+    from engine.catalog import shared
+
+    model = loaded_version(ctx, session, version_id)[0]
+    if not model.callees:
+        return {}
+    current = shared.current_pins(session)
+    return shared.pins_for(model, current, shared.deployed_files(ctx, session, current))
 
 
 def version_number(ctx: EngineContext, session: Session, version_id: int) -> int:
@@ -170,7 +223,7 @@ def version_number(ctx: EngineContext, session: Session, version_id: int) -> int
     return number
 
 
-def load_version_row(row: ModelVersion) -> tuple[Model, Any]:
+def load_version_row(row: ModelVersion, library: Any = ()) -> tuple[Model, Any]:
     from engine.matters.files import parse_matter
     from engine.model.decisions import decisions_from_stored
     from engine.model.loading import model_for
@@ -180,4 +233,4 @@ def load_version_row(row: ModelVersion) -> tuple[Model, Any]:
         matter = parse_matter(row.matter_yaml.encode("utf-8"), Path(row.matter_id), f"{row.matter_id}/matter.yaml")
     unloaded = "decision_tables" in inspect(row).unloaded  # deferred by migrations older than the column (0010)
     decisions = None if unloaded else decisions_from_stored(row.decision_tables, row.matter_id)
-    return model_for(row.bpmn, row.filename, matter, decisions), matter
+    return model_for(row.bpmn, row.filename, matter, decisions, library=library), matter

@@ -188,7 +188,7 @@ def _expected_steps(ctx: EngineContext, version_id: int, model: Model, matter: M
 
 
 def _progress(ctx: EngineContext, session: Session, case: Case) -> Progress:
-    model, matter = catalog.loaded_version(ctx, session, case.model_version_id)
+    model, matter = catalog.loaded_version(ctx, session, case.model_version_id, case.calls)
     done = session.execute(select(func.count()).select_from(StepLogEntry).where(
         StepLogEntry.case_id == case.id, StepLogEntry.event == "completed")).scalar_one()
     rating = session.get(CaseRating, case.id)

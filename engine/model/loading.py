@@ -7,7 +7,8 @@ Stages, in order; the first stage that finds anything raises `ModelError` with *
 3. an executable process to run (see `choose_process`);
    (a sequence flow without an id gets a stable generated one here: `engine.model.building.name_flows`);
 4. references and elements: dangling sequence flows, boundary events attached to nothing,
-   missing or recursive call-activity targets, elements SpiffWorkflow cannot run;
+   call-activity targets missing here and in the library, or calling round in a cycle, elements SpiffWorkflow
+   cannot run;
 5. JUEL and FEEL expressions and plain ISO 8601 timers made Python (`engine.model.translation`), each
    businessRuleTask's DMN decision table found and checked (`engine.model.decisions`), then
    SpiffWorkflow's own parser (`SpiffBpmnParser`, a fresh one per executable process);
@@ -17,7 +18,9 @@ Stages, in order; the first stage that finds anything raises `ModelError` with *
 A model that loads may carry warnings (`Model.warnings`): vendor extensions OneThing does not act on, generated
 flow ids, candidate groups that are not departments (`engine.model.vendor`).
 
-Call activities must call a process of the same file: a OneThing model is one self-contained file.
+A call activity may name a process of another file given as the `library` (`engine.model.calls`): the called
+models load first, and the caller's Model carries them (`Model.callees`), their steps and their parsed specs, so a
+case runs into them and the metrics follow the call.
 """
 from __future__ import annotations
 
@@ -30,11 +33,13 @@ from functools import lru_cache
 from typing import Any
 
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 
 from engine.errors import ModelError
 from engine.model import validation as v
 from engine.model.annotations import check_model
 from engine.model.building import build_model, name_flows
+from engine.model.calls import Library, call_flows, call_problems, call_targets, load_callees, merge_problems
 from engine.model.decisions import DecisionSet
 from engine.model.parser import OneThingParser
 from engine.model.problems import Problem
@@ -78,7 +83,7 @@ def choose_process(root: Any, filename: str, process_id: str | None) -> tuple[st
             return process_id, []
         return None, [Problem(filename, root.sourceline, process_id,
                               Text("no executable process with this id (executable: %(ids)s)", ids=Listed(ids)))]
-    called = {t for p in runnable for _, t in v.call_targets(p) if t != p.get("id")}
+    called = {t for p in runnable for _, t in call_targets(p) if t != p.get("id")}
     top = [pid for pid in ids if pid not in called]
     return (top or ids)[0], []
 
@@ -112,7 +117,9 @@ def _deep_enough(elements: int) -> None:
 
 def parse_specs(root: Any, filename: str, make_parser: Any = OneThingParser,
                 ) -> tuple[dict[str, tuple[Any, dict[str, Any]]], list[Problem]]:
-    """Run SpiffWorkflow's parser on every executable process: {id: (spec, subprocess specs)}, problems."""
+    """Run SpiffWorkflow's parser on every executable process: {id: (spec, subprocess specs)}, problems.
+
+    A call to a process of another file gets None here; the loader puts the called model's spec in its place."""
     specs, problems = {}, []
     _deep_enough(sum(1 for local in v.FLOW_NODES for _ in root.iter(v.tag(local))))
     for process in filter(v.is_executable, v.processes(root)):
@@ -120,7 +127,7 @@ def parse_specs(root: Any, filename: str, make_parser: Any = OneThingParser,
         parser = make_parser()  # fresh: after a failure Spiff keeps a half-built spec
         try:
             parser.add_bpmn_xml(root, filename)
-            specs[pid] = (parser.get_spec(pid), parser.get_subprocess_specs(pid))
+            specs[pid] = (parser.get_spec(pid), _subprocess_specs(parser, pid))
         except ValidationException as exc:
             problems.append(_spiff_problem(exc, root, filename, process))
         except Exception as exc:  # Spiff also raises KeyError/TypeError/AttributeError on odd input
@@ -130,12 +137,52 @@ def parse_specs(root: Any, filename: str, make_parser: Any = OneThingParser,
     return specs, problems
 
 
-def _annotation_problems(model: Model, matter: Any) -> list[Problem]:
-    return list(check_model(model, matter))
+def _subprocess_specs(parser: Any, pid: str) -> dict[str, Any]:
+    """SpiffWorkflow's `get_subprocess_specs`, with None for a call to another file at any depth (Spiff's own
+    requires the targets of calls inside embedded subprocesses to be in the file)."""
+    used: dict[str, Any] = {}
+    todo = [pid]
+    while todo:
+        for task_spec in parser.get_spec(todo.pop()).task_specs.values():
+            if isinstance(task_spec, SubWorkflowTask) and task_spec.spec not in used:
+                used[task_spec.spec] = parser.get_spec(task_spec.spec, required=False)
+                if used[task_spec.spec] is not None:
+                    todo.append(task_spec.spec)
+    return used
+
+
+def _annotation_problems(model: Model, matter: Any, callees: dict[str, Model]) -> list[Problem]:
+    problems = list(check_model(model, matter))
+    if matter is not None:  # the called processes' steps are the matter's: its materials, forms, departments
+        for callee in callees.values():
+            problems += check_model(replace(callee, steps=_own_steps(callee)), matter)
+    return problems
+
+
+def _own_steps(model: Model) -> dict[str, Any]:
+    inner = {s for other in model.callees.values() for s in other.steps}
+    return {k: s for k, s in model.steps.items() if k not in inner}
+
+
+def _with_callees(model: Model, callees: dict[str, Model]) -> Model:
+    """The model with the called processes' steps, lanes, forms and parsed specs (a case runs into them)."""
+    if not callees:
+        return model
+    specs = {k: s for k, s in model.subprocess_specs.items() if s is not None}
+    steps, lanes, forms = {}, {}, {}
+    for pid, callee in callees.items():
+        specs.setdefault(pid, callee.spec)
+        for key, spec in callee.subprocess_specs.items():
+            specs.setdefault(key, spec)
+        steps.update(callee.steps)
+        lanes.update(callee.lanes)
+        forms.update(callee.forms)
+    return replace(model, callees=callees, subprocess_specs=specs, steps={**steps, **model.steps},
+                   lanes={**lanes, **model.lanes}, forms={**forms, **model.forms}, flows=call_flows(model, callees))
 
 
 def _load(data: bytes, filename: str, process_id: str | None, matter: Any,
-          dmn_files: dict[str, bytes] | None = None) -> Model:
+          dmn_files: dict[str, bytes] | None = None, library: Library = ()) -> Model:
     root = parse_xml(data, filename)
     _raise_if(size_problems(root, filename))
     warnings = name_flows(root, filename) + drop_duplicate_data_objects(root, filename)
@@ -146,7 +193,8 @@ def _load(data: bytes, filename: str, process_id: str | None, matter: Any,
         raise ModelError(problems)
     _raise_if(v.reference_problems(root, filename)
               + [p for process in filter(v.is_executable, v.processes(root))
-                 for p in structure_problems(root, process, filename)])
+                 for p in structure_problems(root, process, filename)]
+              + call_problems(root, filename, library))
     _raise_if(translate_expressions(root, filename) + translate_collections(root, filename))
     decisions = DecisionSet(root, filename, dmn_files)  # businessRuleTasks: their DMN decision tables
     _raise_if(decisions.problems)
@@ -155,19 +203,22 @@ def _load(data: bytes, filename: str, process_id: str | None, matter: Any,
     _raise_if(v.expression_problems(root, filename))
     model = replace(build_model(data, filename, root, pid, specs, matter, warnings),
                     decision_files=tuple(decisions.files))
-    _raise_if(_annotation_problems(model, matter))
-    return model
+    callees, problems = load_callees(root, filename, library)
+    _raise_if(problems + merge_problems(model, callees, filename))
+    _raise_if(_annotation_problems(model, matter, callees))
+    return _with_callees(model, callees)
 
 
 def load_model(data: bytes, filename: str, *, process_id: str | None = None, matter: Any = None,
-               decisions: dict[str, bytes] | None = None) -> Model:
+               decisions: dict[str, bytes] | None = None, library: Library = ()) -> Model:
     """Parse and check one BPMN file; raise ModelError listing every problem of the first failing stage.
 
-    `decisions`: the DMN files its businessRuleTasks may use, {file name: bytes} (`engine.model.decisions`)."""
+    `decisions`: the DMN files its businessRuleTasks may use, {file name: bytes} (`engine.model.decisions`);
+    `library`: other files whose processes its call activities may name (`engine.model.calls`)."""
     if isinstance(data, str):
         data = data.encode("utf-8")
     try:
-        return _load(bytes(data), filename, process_id, matter, decisions)
+        return _load(bytes(data), filename, process_id, matter, decisions, tuple(library))
     except ModelError:
         raise
     except Exception as exc:  # the promise: no raw exception escapes, whatever the input
@@ -186,12 +237,15 @@ def _matter_key(matter: Any) -> Any:
 class _Source:
     """A model file to load; hashed and compared by its sha256, name and matter only (the cache key)."""
 
-    __slots__ = ("data", "decisions", "filename", "key", "matter")
+    __slots__ = ("data", "decisions", "filename", "key", "library", "matter", "process_id")
 
-    def __init__(self, data: bytes, filename: str, matter: Any, decisions: dict[str, bytes] | None = None) -> None:
+    def __init__(self, data: bytes, filename: str, matter: Any, decisions: dict[str, bytes] | None = None,
+                 library: Library = (), process_id: str | None = None) -> None:
         self.data, self.filename, self.matter, self.decisions = data, filename, matter, decisions
+        self.library, self.process_id = library, process_id
         dmn = tuple((name, hashlib.sha256(content).hexdigest()) for name, content in sorted((decisions or {}).items()))
-        self.key = (hashlib.sha256(data).hexdigest(), filename, _matter_key(matter), dmn)
+        self.key = (hashlib.sha256(data).hexdigest(), filename, _matter_key(matter), dmn,
+                    tuple(f.key for f in library), process_id)
 
     def __hash__(self) -> int:
         return hash(self.key)
@@ -202,21 +256,25 @@ class _Source:
 
 @lru_cache(maxsize=CACHE_SIZE)
 def _cached_model(source: _Source) -> Model:
-    return load_model(source.data, source.filename, matter=source.matter, decisions=source.decisions)
+    return load_model(source.data, source.filename, matter=source.matter, decisions=source.decisions,
+                      library=source.library, process_id=source.process_id)
 
 
-_parsing = threading.Lock()  # lru_cache lets threads that miss together each parse; they wait for one instead
+# lru_cache lets threads that miss together each parse; they wait for one instead. Re-entrant: a file's called
+# files load inside its load (engine.model.calls.load_callees)
+_parsing = threading.RLock()
 
 
-def model_for(data: bytes, filename: str, matter: Any = None, decisions: dict[str, bytes] | None = None) -> Model:
-    """load_model through an in-process LRU keyed by the file's sha256 (plus name and matter).
+def model_for(data: bytes, filename: str, matter: Any = None, decisions: dict[str, bytes] | None = None, *,
+              library: Library = (), process_id: str | None = None) -> Model:
+    """load_model through an in-process LRU keyed by the file's sha256 (plus name, matter, library and process).
 
     Failures are not cached. One parse at a time, so every thread gets the one Model of a file
     (parsing is Python holding the GIL: threads would not parse faster side by side).
     """
     if isinstance(data, str):
         data = data.encode("utf-8")
-    source = _Source(data, filename, matter, decisions)
+    source = _Source(data, filename, matter, decisions, tuple(library), process_id)
     with _parsing:
         return _cached_model(source)
 

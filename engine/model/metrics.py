@@ -40,13 +40,18 @@ class _Node:
 
 
 class _Graph:
-    """Flattens a process, its embedded subprocesses and same-file call targets into one graph."""
+    """Flattens a process, its embedded subprocesses and call targets (of the file or the files it calls, `others`)
+    into one graph: the called process's steps count as the caller's."""
 
-    def __init__(self, root: Any, matter: Matter | None = None, steps: dict[str, StepInfo] | None = None) -> None:
+    def __init__(self, root: Any, matter: Matter | None = None, steps: dict[str, StepInfo] | None = None,
+                 others: tuple[Any, ...] = ()) -> None:
         self.root = root
         self.matter = matter
         self.departments = {k: s.department for k, s in (steps or {}).items() if s.department}  # lane-less too
         self.processes = {p.get("id"): p for p in root.iter("{*}process")}
+        for other in others:  # the file's own processes win, as when it was loaded (engine.model.calls)
+            for process in other.iter("{*}process"):
+                self.processes.setdefault(process.get("id"), process)
         self.nodes: dict[str, _Node] = {}
 
     def add_container(self, container: Any, prefix: str, lane: str | None, calls: tuple[str, ...]) -> str | None:
@@ -203,7 +208,7 @@ def _variant(model: Model, variant: str | None) -> str | None:
 def static_metrics(model: Model, matter: Matter | None = None, variant: str | None = None) -> dict[str, Any]:
     """The static metrics of a model along its expected path (keys: METRIC_KEYS)."""
     variant = _variant(model, variant)
-    graph = _Graph(model.root, matter, model.steps)
+    graph = _Graph(model.root, matter, model.steps, tuple(m.root for m in model.callees.values()))
     process = graph.processes.get(model.process_id)
     start = graph.add_container(process, "", None, (model.process_id,)) if process is not None else None
     order, edges = expected_path(graph, start)

@@ -1,6 +1,7 @@
 """A loaded, validated BPMN model: what the rest of the code sees instead of SpiffWorkflow's parser."""
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,3 +37,13 @@ class Model:
     forms: dict[str, Any] = field(default_factory=dict)  # step id -> Form made of its vendor form fields
     warnings: tuple[Any, ...] = ()  # Problems of severity "warning": the model loads, `check` lists them
     decision_files: tuple[str, ...] = ()  # the DMN files (names as given) whose decisions its businessRuleTasks run
+    callees: dict[str, Model] = field(default_factory=dict)  # process id -> Model of the other file it calls
+    # (transitively; engine.model.calls); their steps, lanes, forms and specs are merged into this model's
+
+    @property
+    def calls_key(self) -> str:
+        """The content hash of the model and of every file it calls: what its metrics and behaviour depend on."""
+        if not self.callees:
+            return self.content_hash
+        parts = [self.content_hash] + sorted(f"{k}={m.content_hash}" for k, m in self.callees.items())
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()

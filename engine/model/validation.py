@@ -158,63 +158,12 @@ def _script_task_messages(task: Any) -> list[str]:
     return []
 
 
-def call_targets(process: Any) -> Iterator[tuple[Any, str | None]]:
-    """(callActivity element, calledElement) pairs inside a process, embedded subprocesses included."""
-    for call in process.iter(tag("callActivity")):
-        yield call, call.get("calledElement")
-
-
-def _call_problems(root: Any, filename: str) -> list[Problem]:
-    by_id = {p.get("id"): p for p in processes(root)}
-    problems = []
-    for process in filter(is_executable, processes(root)):
-        for call, target in call_targets(process):
-            if not target:
-                problems.append(_problem(filename, call, Text("call activity has no calledElement")))
-            elif target not in by_id:
-                problems.append(_problem(filename, call,
-                                         Text("call activity target process '%(process)s' is not in this file",
-                                              process=target)))
-            elif not is_executable(by_id[target]):
-                problems.append(_problem(filename, call, Text("call activity target process '%(process)s' is not "
-                                                              "executable", process=target)))
-    return problems + _recursion_problems(by_id, filename)
-
-
-def _recursion_problems(by_id: dict[str, Any], filename: str) -> list[Problem]:
-    graph = {pid: [(c, t) for c, t in call_targets(p) if t in by_id] for pid, p in by_id.items() if is_executable(p)}
-    problems = []
-    for start, edges in graph.items():
-        for call, target in edges:
-            path = _path_back(graph, target, start)
-            if path is not None:
-                chain = " -> ".join([start, *path])
-                problems.append(_problem(filename, call,
-                                         Text("process '%(process)s' calls itself through call activities "
-                                              "(%(chain)s)", process=start, chain=chain)))
-    return problems
-
-
-def _path_back(graph: dict[str, list[tuple[Any, str]]], node: str, goal: str) -> list[str] | None:
-    """A call chain from node back to goal (inclusive), or None; iterative DFS."""
-    stack, seen = [(node, [node])], set()
-    while stack:
-        current, path = stack.pop()
-        if current == goal:
-            return path
-        if current in seen:
-            continue
-        seen.add(current)
-        stack.extend((t, path + [t]) for _, t in graph.get(current, []))
-    return None
-
-
 def reference_problems(root: Any, filename: str) -> list[Problem]:
-    """Dangling flows, unrunnable elements, bad properties, missing or recursive call targets."""
+    """Dangling flows, unrunnable elements, bad properties (call targets: `engine.model.calls`)."""
     problems = []
     for process in filter(is_executable, processes(root)):
         problems += _flow_problems(process, filename) + _element_problems(process, filename)
-    return problems + _call_problems(root, filename)
+    return problems
 
 
 _EXPRESSIONS = (

@@ -68,6 +68,28 @@ class ModelVersion(Base):
     restored_from: Mapped[int | None] = mapped_column(Integer)  # a rollback: the older version it brings back
 
 
+class SharedVersion(Base):
+    """One deployed version of a shared sub-process (a department's reusable process that matters call), stored
+    once by content hash like a matter variant (engine/catalog/shared.py)."""
+
+    __tablename__ = "shared_versions"
+    __table_args__ = (
+        UniqueConstraint("process_id", "content_hash", name="uq_shared_versions_content"),
+        UniqueConstraint("process_id", "version", name="uq_shared_versions_version"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(255))
+    version: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(255))
+    bpmn: Mapped[bytes] = mapped_column(LargeBinary)
+    process_yaml: Mapped[str | None] = mapped_column(Text)  # its process.yaml: names, owning department, sources
+    department: Mapped[str | None] = mapped_column(String(64))  # the department that owns it
+    deployed_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+    deployed_by: Mapped[str | None] = mapped_column(String(64))
+
+
 class Case(Base):
     """One applicant's run of a model version; `state` is the pruned workflow, `version` guards updates."""
 
@@ -91,6 +113,9 @@ class Case(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTC_DATETIME)
     applicant: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     external_id: Mapped[str | None] = mapped_column(String(128))  # an imported case's id in its source log
+    # the shared sub-process versions the case runs when it calls them, pinned when it starts: {process id:
+    # shared_versions.id}; None: it calls none (and cases from before 0013)
+    calls: Mapped[dict[str, int] | None] = mapped_column(JSON)
 
     __table_args__ = (Index("ix_cases_matter_variant_status", "matter_id", "variant", "status"),
                       # the case list (0009): its filters, order and total from the index alone

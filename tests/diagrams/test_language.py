@@ -14,7 +14,7 @@ from web.cli import cli
 NEWBORN = REPO / "processes" / "newborn" / "after.bpmn"
 CHINESE = re.compile("[\u4e00-\u9fff]")
 ENGLISH_STEPS = {"start": "Start", "gw_delivery": "Where was the child born?",
-                 "register_birth": "Register the birth (hukou) from the e-certificate",
+                 "call_birth_registration": "Police birth (hukou) registration (shared sub-process)",
                  "enrol_medical_insurance": "Enrol in medical insurance from shared data"}
 
 

@@ -184,6 +184,7 @@ def test_unique_tables_with_overlapping_rules_are_refused_by_check():
 def test_deploy_stores_the_dmn_and_a_changed_table_is_a_new_version(ctx, tmp_path):
     matter = tmp_path / "newborn"
     shutil.copytree(PROCESSES / "newborn", matter)
+    shutil.copytree(PROCESSES / "shared", tmp_path / "shared")  # the police sub-process newborn calls
     first = {d.variant: d for d in deploy_path(ctx, matter)}
     with ctx.read() as session:
         row = session.get(ModelVersion, _version_id(ctx, "after", first["after"].version))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from engine.catalog.library import library_of
 from engine.matters.files import load_matter, parse_matter
 from engine.model.decisions import dmn_files_beside
 from engine.model.loading import load_model
@@ -198,7 +199,8 @@ def test_library_models_reproduce_their_published_figures(directory: Path) -> No
     for variant in ("before", "after"):
         path = directory / f"{variant}.bpmn"
         figures = static_metrics(load_model(path.read_bytes(), str(path), matter=matter,
-                                            decisions=dmn_files_beside(path)), matter, variant)
+                                            decisions=dmn_files_beside(path), library=library_of([path])),
+                                 matter, variant)
         assert set(figures) == set(METRIC_KEYS)
         for source in (s for s in matter.sources if s.variant == variant):
             assert figures[source.figure] == source.value, (variant, source.figure, source.source)

@@ -8,6 +8,7 @@ import pytest
 from engine.cases import lifecycle as cases
 from engine.cases.driving import TIMER_SLACK, drive_case, step_data
 from engine.catalog import versions as catalog
+from engine.catalog.library import library_of
 from engine.context import EngineContext
 from engine.matters.files import find_matters
 from engine.matters.forms import validate_form
@@ -27,7 +28,8 @@ RUNS = [(m, v, "happy path", {}) for m, v in VARIANTS] + RUNS
 
 def model_of(matter_id: str, variant: str):
     path = PROCESSES / matter_id / f"{variant}.bpmn"
-    return load_model(path.read_bytes(), str(path), matter=MATTERS[matter_id], decisions=dmn_files_beside(path))
+    return load_model(path.read_bytes(), str(path), matter=MATTERS[matter_id], decisions=dmn_files_beside(path),
+                      library=library_of([path]))  # the shared sub-processes it calls
 
 
 def drive(model, matter, overrides: dict, roundtrip: bool):

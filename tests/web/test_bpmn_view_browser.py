@@ -16,7 +16,7 @@ from engine.cases import lifecycle as cases
 from engine.catalog.history import list_versions
 from tests.browser import SHOTS, signed_in_page
 from tests.web.conftest import PASSWORD
-from tests.web.test_bpmn_view_pages import case_in_progress, chinese_name, english_name  # noqa: F401  (fixture)
+from tests.web.test_bpmn_view_pages import CALL, case_in_progress, chinese_name, english_name  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.xdist_group("browser")  # one worker drives Chromium: no second browser beside it
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
@@ -95,19 +95,19 @@ def test_the_case_page_draws_the_case_with_bpmn_js(browser, served, ctx, case_in
     context, page, console = open_page(browser, served, "clerk.police", f"/cases/{number}", lang, size)
     marked = markers(page)
     data = page.evaluate("JSON.parse(document.getElementById('bpmn-data').textContent)")
-    assert marked["register_birth"] == ["ot-done"]
+    assert marked[CALL] == ["ot-done"]
     assert ready and all(marked[step] in (["ot-active"], ["ot-overdue"]) for step in ready), (ready, marked)
     assert {e: c for e, c in marked.items() if c} == {e: [f"ot-{state}"] for e, state in data["states"].items()}
-    page.hover('#bpmn-view .djs-element[data-element-id="register_birth"]')
+    page.hover(f'#bpmn-view .djs-element[data-element-id="{CALL}"]')
     tip = page.locator("#bpmn-view .bpmn-tip")
     tip.wait_for(state="visible")
     text = tip.inner_text()
-    assert data["elements"]["register_birth"]["passes"][0]
-    for line in data["elements"]["register_birth"]["passes"][0]:
+    assert data["elements"][CALL]["passes"][0]
+    for line in data["elements"][CALL]["passes"][0]:
         assert line in text
     assert "clerk.police" in text and re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", text)
-    name = data["elements"]["register_birth"]["name"]
-    assert name in text and (name == english_name("register_birth")) == (lang == "en")
+    name = data["elements"][CALL]["name"]
+    assert name in text and (name == english_name(CALL)) == (lang == "en")
     legend = page.locator("#bpmn-view .bpmn-legend").inner_text()
     assert legend and ("Completed steps" in legend or lang == "zh")  # zh: English until the catalog translates it
     page.locator("#bpmn-view").screenshot(path=str(SHOTS / f"onething-bpmn-case-{lang}-{size}.png"))
@@ -119,13 +119,13 @@ def test_the_case_page_draws_the_case_with_bpmn_js(browser, served, ctx, case_in
 def test_the_version_page_draws_the_model_with_bpmn_js(browser, served, ctx, lang, size):
     version = next(v.id for v in list_versions(ctx, "newborn") if v.variant == "after")
     context, page, console = open_page(browser, served, "designer.police", f"/designer/versions/{version}", lang, size)
-    assert page.locator("#bpmn-view .djs-element[data-element-id='register_birth']").count() == 1
+    assert page.locator(f"#bpmn-view .djs-element[data-element-id='{CALL}']").count() == 1
     assert not any(markers(page).values())  # no case, no state
-    page.hover('#bpmn-view .djs-element[data-element-id="register_birth"]')
+    page.hover(f'#bpmn-view .djs-element[data-element-id="{CALL}"]')
     tip = page.locator("#bpmn-view .bpmn-tip")
     tip.wait_for(state="visible")
-    assert (english_name("register_birth") in tip.inner_text()) == (lang == "en")
-    assert (chinese_name("register_birth") in tip.inner_text()) == (lang == "zh")
+    assert (english_name(CALL) in tip.inner_text()) == (lang == "en")
+    assert (chinese_name(CALL) in tip.inner_text()) == (lang == "zh")
     page.locator("#bpmn-view").screenshot(path=str(SHOTS / f"onething-bpmn-version-{lang}-{size}.png"))
     check_view(page, console, size)
     context.close()

@@ -87,6 +87,7 @@ def test_deploying_an_older_models_content_again_is_a_rollback(run, tmp_path):
 
     matter = tmp_path / "newborn"
     shutil.copytree(REPO / "processes" / "newborn", matter)
+    shutil.copytree(REPO / "processes" / "shared", tmp_path / "shared")  # the police sub-process newborn calls
     after = matter / "after.bpmn"
     original = after.read_bytes()
     run("init-db")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from engine.catalog.library import library_of
 from engine.matters.files import load_matter
 from engine.model.decisions import dmn_files_beside
 from engine.model.loading import load_model
@@ -31,7 +32,8 @@ def figures(path: Path, with_matter: bool = True) -> dict:
     """What the engine itself measures for one model file."""
     matter = load_matter(path.parent) if with_matter else None
     variant = path.stem if path.stem in ("before", "after") else None
-    model = load_model(path.read_bytes(), str(path), matter=matter, decisions=dmn_files_beside(path))
+    model = load_model(path.read_bytes(), str(path), matter=matter, decisions=dmn_files_beside(path),
+                       library=library_of([path]))
     return static_metrics(model, matter, variant)
 
 
@@ -82,6 +84,7 @@ def test_compare_puts_before_beside_after_and_reproduces_the_published_figures()
 
 def test_compare_takes_a_matter_directory_as_well_as_an_id(tmp_path):
     copy = shutil.copytree(NEWBORN, tmp_path / "newborn")
+    shutil.copytree(NEWBORN.parent / "shared", tmp_path / "shared")  # the police's sub-process newborn calls
     by_path = json.loads(onething("compare", str(copy), "--json").output)
     assert by_path == json.loads(onething("compare", "newborn", "--json").output)
 

@@ -31,6 +31,6 @@ def test_the_designer_version_drawing_is_in_english_on_an_english_page(client, l
     login("designer.police")
     version = next(v.id for v in list_versions(ctx, "newborn") if v.variant == "after")
     texts = _svg_texts(client.get(f"/designer/versions/{version}", headers=ENGLISH).get_data(as_text=True))
-    assert {"Start", "(hukou) from the", "Applicant", "Health Commission (midwifery hospital)",
+    assert {"Start", "(shared sub-process)", "Applicant", "Health Commission (midwifery hospital)",
             "Newborn birth"} <= texts, sorted(texts)
     assert not {"开始", "卫生健康委", "申请人"} & texts

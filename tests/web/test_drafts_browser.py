@@ -16,11 +16,11 @@ from tests.web.conftest import PASSWORD, REPO
 pytestmark = pytest.mark.xdist_group("browser")  # one worker drives Chromium: no second browser beside it
 RENAME = """(name) => {
   const modeler = window.oneThingModeler;
-  const step = modeler.get('elementRegistry').get('register_birth');
+  const step = modeler.get('elementRegistry').get('verify_home_birth');
   modeler.get('modeling').updateProperties(step, {name: name});
 }"""
-NAME_OF = "() => window.oneThingModeler.get('elementRegistry').get('register_birth').businessObject.name"
-NEW_NAME = "凭电子出生医学证明在线登记户口"
+NAME_OF = "() => window.oneThingModeler.get('elementRegistry').get('verify_home_birth').businessObject.name"
+NEW_NAME = "上门核实非医院分娩情况"
 
 
 def test_a_draft_is_saved_resumed_simulated_and_deployed(browser, served, ctx):

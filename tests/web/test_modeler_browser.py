@@ -16,7 +16,7 @@ from tests.web.conftest import PASSWORD
 pytestmark = pytest.mark.xdist_group("browser")  # one worker drives Chromium: no second browser beside it
 ADD_STEP = """() => {
   const modeler = window.oneThingModeler;
-  const near = modeler.get('elementRegistry').get('register_birth');
+  const near = modeler.get('elementRegistry').get('call_birth_registration');
   const shape = modeler.get('modeling').createShape({type: 'bpmn:UserTask'},
                                                     {x: near.x + near.width / 2, y: near.y + 140}, near.parent);
   return shape.id;
@@ -67,6 +67,7 @@ SELECT = """(id) => {
   modeler.get('selection').select(modeler.get('elementRegistry').get(id));
 }"""
 SAVED = "() => window.oneThingModeler.saveXML().then(r => r.xml)"
+DELIVER_EN = "Mail the hukou booklet and card; push e-certificates"  # a step of newborn/after in its own lane
 
 
 def test_the_properties_panel_writes_step_annotations_that_the_check_and_savings_read(browser, served, ctx):
@@ -74,10 +75,10 @@ def test_the_properties_panel_writes_step_annotations_that_the_check_and_savings
     context, page, console = _open(browser, served, f"/designer/model?version={version.id}", "en")
     page.wait_for_selector('#modeler-check[data-state="valid"]', timeout=20_000)
     deployed = matter_comparison(ctx, "newborn").comparison
-    page.evaluate(SELECT, "register_birth")
+    page.evaluate(SELECT, "deliver_results")
     page.wait_for_selector("#p-name_en")
-    assert page.input_value("#p-name_en") == "Register the birth (hukou) from the e-certificate"
-    assert "Public Security Bureau" in page.inner_text("#modeler-panel")  # the lane's department, in English
+    assert page.input_value("#p-name_en") == DELIVER_EN
+    assert "Government service centre" in page.inner_text("#modeler-panel")  # the lane's department, in English
     assert not page.is_checked("#p-trip")
     page.check("#p-trip")  # the applicant now comes in person for this step: one trip more
     expected = str(deployed["trips"]["after"] + 1)
@@ -93,11 +94,11 @@ def test_the_properties_panel_writes_step_annotations_that_the_check_and_savings
     page.screenshot(path=str(SHOTS / "onething-modeler-panel.png"), full_page=True)
     page.fill("#p-name_en", "")  # a step without its English name: the check says so, on this step
     page.press("#p-name_en", "Tab")
-    page.wait_for_selector('#modeler-problems li[data-element-id="register_birth"]', timeout=20_000)
+    page.wait_for_selector('#modeler-problems li[data-element-id="deliver_results"]', timeout=20_000)
     xml = page.evaluate(SAVED)
-    assert '<spiffworkflow:property name="trip" value="true"' in xml and "Register the birth (hukou)" not in xml
+    assert '<spiffworkflow:property name="trip" value="true"' in xml and DELIVER_EN not in xml
     page.evaluate("() => window.oneThingModeler.get('commandStack').undo()")  # the panel writes through commands
     page.wait_for_selector('#modeler-check[data-state="valid"]', timeout=20_000)
-    assert "Register the birth (hukou)" in page.evaluate(SAVED)
+    assert DELIVER_EN in page.evaluate(SAVED)
     assert not [line for line in console if line.startswith(("error", "pageerror"))], console
     context.close()

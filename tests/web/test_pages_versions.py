@@ -6,12 +6,12 @@ import pytest
 from engine.catalog.history import list_versions
 from tests.web.test_pages_staff import ENGLISH, NEWBORN_AFTER, upload
 
-RENAMED = NEWBORN_AFTER.replace("依电子出生证明办理出生户口登记".encode(), "出生户口登记（新名）".encode())
+RENAMED = NEWBORN_AFTER.replace("寄递户口簿、社会保障卡并推送电子证照".encode(), "寄递办理结果（新名）".encode())
 
 
 @pytest.fixture
 def two_versions(client, login, ctx):
-    """newborn/after deployed again by the police's designer, with register_birth renamed: (v1 id, v2 id)."""
+    """newborn/after deployed again by the police's designer, with deliver_results renamed: (v1 id, v2 id)."""
     token = login("designer.police")
     deployed = upload(client, token, action="deploy", matter_id="newborn", variant="after",
                       files={"bpmn": (RENAMED, "after.bpmn")})
@@ -60,7 +60,7 @@ def test_the_diff_page_lists_each_change_in_the_page_language(client, two_versio
     first, second, _ = two_versions
     answer = client.get(f"/designer/versions/{second}/diff?with={first}", headers={"Accept-Language": language})
     page = answer.get_data(as_text=True)
-    assert answer.status_code == 200 and "register_birth" in page and "出生户口登记（新名）" in page
+    assert answer.status_code == 200 and "deliver_results" in page and "寄递办理结果（新名）" in page
     for word in words:
         assert word in page, word
 

@@ -28,15 +28,19 @@ def deploy(path: str | None) -> None:
 
 @click.command("run")
 @click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("called", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--data", help="data for every step as a JSON object")
 @click.option("--auto", is_flag=True,
               help="complete every step (with --data or the forms' examples), deliver messages, fire timers")
 @clean_errors
-def run(file: str, data: str | None, auto: bool) -> None:
-    """Dry-run one BPMN file in a throwaway in-memory database."""
-    if not Path(file).is_file():
-        raise click.BadParameter(f"no such file: {file}", param_hint="FILE")
-    result = engine.dry_run(file, json_object(data, "--data"), auto, on_event=click.echo)
+def run(file: str, called: tuple[str, ...], data: str | None, auto: bool) -> None:
+    """Dry-run one BPMN file in a throwaway in-memory database.
+
+    CALLED: other BPMN files whose processes its call activities name (deployed with it as shared sub-processes)."""
+    for name in (file, *called):
+        if not Path(name).is_file():
+            raise click.BadParameter(f"no such file: {name}", param_hint="FILE")
+    result = engine.dry_run(file, json_object(data, "--data"), auto, on_event=click.echo, calls=called)
     detail = f": {result.error}" if result.error else ""
     click.echo(f"end: case {result.number} {result.status}{detail}")
     for item in result.waiting:

@@ -45,21 +45,24 @@ def model_data(diagram) -> dict[str, Any]:
     return {"elements": elements(diagram), "states": {}}
 
 
-def case_data(diagram, summary, step_states: dict[str, str]) -> dict[str, Any]:
+def case_data(diagram, summary, step_states: dict[str, str],
+              called_in: dict[str, str] | None = None) -> dict[str, Any]:
     """The viewer's data for a case: each element's state (done, active, overdue; not reached: absent) and, per
-    step, every pass's times as lines in the page's language (the timeline's figures, Beijing time)."""
+    step, every pass's times as lines in the page's language (the timeline's figures, Beijing time). A step of a
+    process called from another file shows its passes on the call activity that runs it (`called_in`)."""
     items = elements(diagram)
+    drawn = {**(called_in or {}), **{element: element for element in items}}
     states = {}
     for element, state in step_states.items():
         marker = "done" if state == "completed" else ACTIVE.get(state)
         if marker and element in items:
             states[element] = marker
     for entry in summary.log:
-        if entry.event in ("completed", "cancelled") and entry.step_id in items:
-            item = items[entry.step_id]
+        if entry.event in ("completed", "cancelled") and drawn.get(entry.step_id) in items:
+            item = items[drawn[entry.step_id]]
             item.setdefault("passes", []).append(_logged(entry, summary, item.get("department")))
     for open_step in summary.open_steps:
-        item = items.get(open_step.item.step_id)
+        item = items.get(drawn.get(open_step.item.step_id, ""))
         if item is not None:
             item.setdefault("passes", []).append(_open(open_step, item.get("department")))
     names = {step: label(names) for step, names in summary.step_names.items()}
@@ -121,7 +124,8 @@ def case_drawings(summary, title: str, lang: str) -> tuple[Any, Viewer | None]:
         return drawing, None
     if not drawn_in_file(diagram):
         return drawing, None
-    return drawing, Viewer(url_for("cases.model", number=number), case_data(diagram, summary, overlay.step_states))
+    return drawing, Viewer(url_for("cases.model", number=number),
+                           case_data(diagram, summary, overlay.step_states, overlay.called_in))
 
 
 def version_drawings(version_id: int, data: bytes, filename: str, title: str, lang: str,

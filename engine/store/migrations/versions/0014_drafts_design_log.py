@@ -1,14 +1,14 @@
 """drafts and design_log: the modeler's saved drafts (one per matter variant) and the log of every draft save,
 discard and deploy, with who and when (issue #12 items 5 and 6)
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
-down_revision = "0012"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
