@@ -47,7 +47,7 @@ class MatterInfo:
 
 # -- checking and deploying uploads ------------------------------------------------------------------
 
-def _parse_upload_matter(matter_yaml: bytes, matter_id: str | None) -> Matter:
+def parse_upload_matter(matter_yaml: bytes, matter_id: str | None) -> Matter:
     from engine.matters.files import parse_matter
 
     if len(matter_yaml) > MAX_UPLOAD:
@@ -98,7 +98,7 @@ def check_upload(bpmn: bytes, filename: str, matter_yaml: bytes | None = None, *
         matter = None
         try:
             if matter_yaml is not None:
-                matter = _parse_upload_matter(matter_yaml, None)
+                matter = parse_upload_matter(matter_yaml, None)
             model = _load_upload(bpmn, filename, matter)
         except ModelError as exc:
             return exc.problems
@@ -124,7 +124,7 @@ def _prepare(ctx: EngineContext, bpmn: bytes, filename: str, matter_yaml: bytes 
         raise InputError(Text("invalid matter id '%(matter)s'", matter=matter_id),
                          fields={"matter_id": [Text("lower-case letters, digits, _")]})
     if matter_yaml is not None:
-        matter = _parse_upload_matter(matter_yaml, matter_id)
+        matter = parse_upload_matter(matter_yaml, matter_id)
         yaml_text = matter_yaml.decode("utf-8")
     else:
         with ctx.read() as session:

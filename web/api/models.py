@@ -45,9 +45,9 @@ def check_model(actor: Actor, body: dict[str, Any]) -> dict[str, Any]:
     problems = [p for p in found if not p.is_warning]
     result: dict[str, Any] = {"valid": not problems, "problems": [problem_body(p) for p in problems],
                               "warnings": [problem_body(p) for p in found if p.is_warning]}
-    if not problems and body.get("matter_id") and matter_yaml is None:  # what it saves against the deployed matter
+    if not problems and body.get("matter_id"):  # what it saves against the deployed matter (with the edited one)
         variant = body.get("variant") or "after"
-        result["savings"] = engine.draft_savings(ctx(), data, filename, body["matter_id"], variant)
+        result["savings"] = engine.draft_savings(ctx(), data, filename, body["matter_id"], variant, matter_yaml)
     return result
 
 
