@@ -319,6 +319,11 @@ MATRIX: dict[str, Row] = dict([
         lambda c: c.page(f"/cases/{c.new_case()}/bpmn"), 200, READ_CASES),
     row("GET /designer/model",  # the modeler: drawing is not deploying, any designer may draw
         lambda c: c.page(f"/designer/model?version={c.version_id()}"), 200, DESIGN),
+    row("GET /api/matters/<matter_id>/editor",  # the matter editor: designers of the matter's departments
+        lambda c: c.api("/api/matters/newborn/editor"), 200, {"designer", "admin"}, other_designer=403),
+    row("POST /api/matters/yaml",  # the editor's rows as matter.yaml: the same department rule
+        lambda c: c.api("/api/matters/yaml", json={"matter_id": "newborn", "structure": {"id": "newborn"}}), 200,
+        {"designer", "admin"}, other_designer=403),
 ])
 
 

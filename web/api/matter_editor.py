@@ -48,7 +48,7 @@ def _marshmallow_words() -> list[tuple[re.Pattern[str], Any]]:
     """marshmallow's own messages in matter.yaml's schema, each with its words in the user's language."""
     return [
         (re.compile(r"^Missing data for required field\.$"), lambda m: _("Required.")),
-        (re.compile(r"^Must be one of: (.*)\.$"), lambda m: _("Must be one of: %(choices)s.", choices=m[1])),
+        (re.compile(r"^Must be one of: (.*)\.$"), lambda m: _("Choose one of: %(choices)s.", choices=m[1])),
         (re.compile(r"^Not a valid number\.$"), lambda m: _("Enter a number.")),
         (re.compile(r"^Not a valid string\.$"), lambda m: _("Enter text.")),
         (re.compile(r"^Not a valid URL\.$"), lambda m: _("Enter a web address (http or https).")),
