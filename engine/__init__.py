@@ -77,6 +77,7 @@ _EXPORTS: dict[str, str] = {
     "check_upload": "engine.catalog.designer", "deploy_upload": "engine.catalog.designer",
     "draft_savings": "engine.catalog.drafting", "draft_choices": "engine.catalog.drafting",
     "matter_editor": "engine.catalog.drafting", "edit_matter": "engine.catalog.drafting",
+    "deployed_matter_yaml": "engine.catalog.drafting",
     "list_versions": "engine.catalog.history", "get_version": "engine.catalog.history",
     "restore_version": "engine.catalog.history", "version_diff": "engine.catalog.diff",
     "list_matters": "engine.catalog.designer", "get_matter": "engine.catalog.designer",
@@ -230,7 +231,13 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
         list_matters,
     )
     from engine.catalog.diff import Change, VersionDiff, version_diff
-    from engine.catalog.drafting import draft_choices, draft_savings, edit_matter, matter_editor
+    from engine.catalog.drafting import (
+        deployed_matter_yaml,
+        draft_choices,
+        draft_savings,
+        edit_matter,
+        matter_editor,
+    )
     from engine.catalog.history import VersionDetail, VersionInfo, get_version, list_versions, restore_version
     from engine.catalog.library import check_paths, file_metrics, file_names, find_model_files, library_comparison
     from engine.catalog.versions import Deployed, deploy_path

@@ -61,15 +61,28 @@ def draft_choices(ctx: EngineContext, matter_id: str) -> dict[str, list[tuple[st
             "departments": [(d.id, d.names) for d in matter.departments]}
 
 
+def _newest_matter_row(session: Session, matter_id: str) -> ModelVersion | None:
+    return session.scalar(select(ModelVersion).where(ModelVersion.matter_id == matter_id,
+                                                     ModelVersion.matter_yaml.is_not(None))
+                          .order_by(ModelVersion.deployed_at.desc(), ModelVersion.id.desc()).limit(1))
+
+
+def deployed_matter_yaml(ctx: EngineContext, matter_id: str) -> str | None:
+    """The matter.yaml text deployed last with the matter (what a check without an upload reads); None: none."""
+    if not matter_id:
+        return None
+    with ctx.read() as session:
+        row = _newest_matter_row(session, matter_id)
+        return row.matter_yaml if row is not None else None
+
+
 def matter_editor(ctx: EngineContext, matter_id: str, actor: Actor) -> dict[str, Any]:
     """The matter editor's start: {"structure", "yaml"} of the matter's deployed matter.yaml (its newest version's);
     NotYourDepartment for a designer whose department takes no part in the matter, MatterNotFound for none."""
     from engine.matters.editing import matter_structure
 
     with ctx.read() as session:
-        row = session.scalar(select(ModelVersion).where(ModelVersion.matter_id == matter_id,
-                                                        ModelVersion.matter_yaml.is_not(None))
-                             .order_by(ModelVersion.deployed_at.desc(), ModelVersion.id.desc()).limit(1))
+        row = _newest_matter_row(session, matter_id)
         if row is None:
             raise MatterNotFound(Text("matter '%(matter)s' has no deployed matter.yaml", matter=matter_id))
         _check_designer(ctx, session, actor, matter_id)

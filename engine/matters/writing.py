@@ -15,7 +15,7 @@ FIELD_KEYS = ("name", "type", "past", "required", "max_length", "min", "max", "l
 BASIS_WIDTH = 110
 
 
-class _Flow(dict):  # type: ignore[type-arg]
+class _Flow(dict):
     """A mapping written on one line: {zh: ..., en: ...}."""
 
 
