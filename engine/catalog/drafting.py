@@ -84,7 +84,7 @@ def matter_editor(ctx: EngineContext, matter_id: str, actor: Actor) -> dict[str,
     with ctx.read() as session:
         row = _newest_matter_row(session, matter_id)
         if row is None:
-            raise MatterNotFound(Text("matter '%(matter)s' has no deployed matter.yaml", matter=matter_id))
+            raise MatterNotFound(Text("no deployed matter '%(matter)s'", matter=matter_id))
         _check_designer(ctx, session, actor, matter_id)
         matter = catalog.loaded_version(ctx, session, row.id)[1]
         text = row.matter_yaml

@@ -164,6 +164,7 @@ def _repeated_forms(structure: dict[str, Any]) -> list[Problem]:
     for i, form in enumerate(_list(structure.get("forms"))):
         key = str(form.get("id") or "").strip() if isinstance(form, dict) else ""
         if key in seen:
-            found.append(Problem("matter.yaml", None, f"forms.{i}.id", Text("duplicate id '%(value)s'", value=key)))
+            found.append(Problem("matter.yaml", None, f"forms.{i}.id",
+                                 Text("duplicate %(key)s '%(value)s'", key="id", value=key)))
         seen.add(key)
     return found
