@@ -92,17 +92,24 @@ def matter_editor(ctx: EngineContext, matter_id: str, actor: Actor) -> dict[str,
     return {"matter_id": matter_id, "structure": matter_structure(matter), "yaml": text}
 
 
-def edit_matter(ctx: EngineContext, structure: dict[str, Any], actor: Actor,
-                matter_id: str | None = None) -> tuple[str, list[Problem]]:
+def edit_matter(ctx: EngineContext, structure: dict[str, Any] | None, actor: Actor, matter_id: str | None = None,
+                text: str | None = None) -> tuple[str, list[Problem], dict[str, Any] | None]:
     """The editor's structure as matter.yaml text with the problems `onething check` finds in it (field paths
-    as element ids). A designer edits only a matter their department takes part in, when it is deployed."""
-    from engine.matters.editing import edited_matter
+    as element ids), and the structure; given matter.yaml `text` instead, the structure read from it (None: the
+    text is no YAML mapping). A designer edits only a matter their department takes part in, when deployed."""
+    from engine.matters.editing import edited_matter, structure_of_text
 
+    if structure is None:
+        structure = structure_of_text(text or "")
+        if structure is None:
+            mapping = Text("matter.yaml must be a mapping of fields")
+            return text or "", [Problem("matter.yaml", None, None, mapping)], None
     which = matter_id or (structure.get("id") if isinstance(structure.get("id"), str) else None)
     if which:
         with ctx.read() as session:
             _check_designer(ctx, session, actor, which)
-    return edited_matter(structure, matter_id)
+    written, found = edited_matter(structure, matter_id)
+    return written, found, structure
 
 
 def _check_designer(ctx: EngineContext, session: Session, actor: Actor, matter_id: str) -> None:

@@ -11,9 +11,12 @@ blanks of optional fields are left out, anything else is left as typed for the c
 """
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from engine.errors import ModelError
 from engine.matters.files import FormField, Matter, Names, parse_matter
@@ -155,6 +158,22 @@ def edited_matter(structure: dict[str, Any], matter_id: str | None = None) -> tu
     except ModelError as exc:
         return text, repeated + list(exc.problems)
     return text, repeated
+
+
+def structure_of_text(text: str) -> dict[str, Any] | None:
+    """The editor's structure of matter.yaml text as written (valid or not: the checks say what is wrong), or
+    None for text that is no YAML mapping."""
+    try:
+        data = yaml.safe_load(text)
+    except (yaml.YAMLError, RecursionError, MemoryError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    data = json.loads(json.dumps(data, default=str))  # dates as text, as the editor's inputs hold them
+    forms = data.get("forms")
+    if isinstance(forms, dict):
+        data["forms"] = [{"id": key, **form} if isinstance(form, dict) else {"id": key} for key, form in forms.items()]
+    return data
 
 
 def _repeated_forms(structure: dict[str, Any]) -> list[Problem]:

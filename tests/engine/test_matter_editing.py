@@ -111,3 +111,37 @@ def test_a_matter_without_its_required_parts_is_refused_not_crashed():
 
 def test_every_repository_matter_is_found():
     assert {m.id for m in find_matters(REPO / "processes")} == set(MATTERS)
+
+
+@pytest.mark.parametrize("name", MATTERS)
+def test_matter_yaml_text_reads_into_the_same_rows_as_the_parsed_matter(name):
+    from engine.matters.editing import structure_of_text
+
+    matter = load_matter(REPO / "processes" / name)
+    read = structure_of_text(matter.raw.decode("utf-8"))
+    assert read is not None
+    assert parse_matter(matter_yaml(read).encode(), matter.directory, "m").forms == matter.forms
+    assert structure_of_text("- a list") is None and structure_of_text("{unclosed") is None
+
+
+def test_random_rows_never_crash_the_writer_or_the_checks():
+    """Whatever JSON an editor sends becomes text and problems, never an exception."""
+    import random
+
+    rng = random.Random(12)
+    junk = [None, 3, -1.5, True, "", "x", [], {}, [1, None], {"zh": 1}, "2025-01-01", {"a": [{}]}]
+    good = matter_structure(load_matter(REPO / "processes" / "newborn"))
+    for _ in range(100):
+        structure = copy.deepcopy(good)
+        for _ in range(rng.randint(1, 4)):
+            at: object = structure
+            path = []
+            while isinstance(at, dict | list) and at and rng.random() < 0.8:
+                key = rng.choice(list(at)) if isinstance(at, dict) else rng.randrange(len(at))
+                path.append((at, key))
+                at = at[key]
+            if path:
+                parent, key = path[-1]
+                parent[key] = copy.deepcopy(rng.choice(junk))
+        text, problems = edited_matter(structure, "newborn")
+        assert isinstance(text, str) and all(p.message for p in problems)

@@ -92,3 +92,23 @@ def test_a_material_marked_shared_changes_the_live_savings(client, login, ctx):
     deployed = matter_comparison(ctx, "newborn").comparison["materials"]
     assert answer["savings"]["comparison"]["materials"]["after"] == deployed["after"] - 1
     assert yaml.safe_load(text)["materials"][structure["materials"].index(asked[0])]["after"] == "shared"
+
+
+def test_matter_yaml_text_reads_back_into_the_editor_rows(client, login):
+    """A matter.yaml put on the page by someone else (a draft) becomes the editor's rows, problems and all."""
+    token = login("designer.police")
+    text = (REPO / "processes/newborn/matter.yaml").read_text(encoding="utf-8")
+    body = client.post("/api/matters/yaml", json={"matter_id": "newborn", "yaml": text},
+                       headers={"X-CSRF-Token": token}).get_json()
+    assert body["valid"] is True and body["structure"] == _editor(client, token)["structure"]
+    broken = text.replace("after: shared", "after: sometimes", 1)
+    body = client.post("/api/matters/yaml", json={"matter_id": "newborn", "yaml": broken},
+                       headers={"X-CSRF-Token": token, "Accept-Language": "en"}).get_json()
+    assert body["valid"] is False and body["structure"]["materials"][1]["after"] == "sometimes"
+    assert [p["element_id"] for p in body["problems"]] == ["materials.1.after"]
+    body = client.post("/api/matters/yaml", json={"yaml": "- just a list"}, headers={"X-CSRF-Token": token})
+    assert body.status_code == 200 and body.get_json()["structure"] is None
+    assert "mapping" in body.get_json()["problems"][0]["message"] or body.get_json()["problems"]
+    for both in ({"yaml": text, "structure": {}}, {}):
+        refused = client.post("/api/matters/yaml", json=both, headers={"X-CSRF-Token": token})
+        assert refused.status_code == 422 and "structure" in refused.get_json()["error"]["fields"]

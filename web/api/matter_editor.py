@@ -9,14 +9,14 @@ import re
 from typing import Any
 
 from flask_babel import gettext as _
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 import engine
 from engine import Actor
 from web.api.routing import api
 from web.app import ctx
 from web.errors import problem_body
-from web.messages import Object, RequestSchema, Text
+from web.messages import Object, RequestSchema, Text, length
 from web.schemas import ProblemSchema
 
 DESIGN = ("designer", "admin")
@@ -26,13 +26,22 @@ _MATTER_ID = validate.Regexp(r"^[a-z][a-z0-9_]{0,63}$")
 class MatterYamlRequest(RequestSchema):
     """The editor's structure (docs/modeling.md, "The matter editor") and the matter it edits."""
 
-    structure = Object(keys=fields.Str(), required=True, metadata={
+    structure = Object(keys=fields.Str(), metadata={
         "description": "matter.yaml's fields, forms as a list of rows each with its id"})
+    yaml = Text(validate=length(max=engine.MAX_MODEL_BYTES), metadata={
+        "description": "instead of structure: matter.yaml text, read back into the editor's structure"})
     matter_id = Text(validate=_MATTER_ID, metadata={"description": "the deployed matter the editor opened"})
+
+    @validates_schema
+    def _one(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if ("structure" in data) == ("yaml" in data):
+            raise ValidationError(_("Send either structure or yaml."), "structure")
 
 
 class MatterYamlSchema(Schema):
     yaml = fields.Str(metadata={"description": "matter.yaml in the repository's format"})
+    structure = fields.Dict(allow_none=True, metadata={
+        "description": "the editor's structure (null: the yaml sent is no YAML mapping)"})
     valid = fields.Bool()
     problems = fields.List(fields.Nested(ProblemSchema), metadata={
         "description": "what `onething check` says of the text; element_id is the field path (materials.2.after)"})
@@ -80,7 +89,8 @@ def matter_editor(actor: Actor, matter_id: str) -> dict[str, Any]:
 
 
 @api("/matters/yaml", "POST", roles=DESIGN, body=MatterYamlRequest, response=MatterYamlSchema,
-     summary="The matter editor's rows as matter.yaml text, with what `onething check` says of it")
+     summary="The matter editor's rows as matter.yaml text (or text as rows), with what `onething check` says")
 def matter_yaml(actor: Actor, body: dict[str, Any]) -> dict[str, Any]:
-    text, found = engine.edit_matter(ctx(), body["structure"], actor, body.get("matter_id"))
-    return {"yaml": text, "valid": not found, "problems": [problem(p) for p in found]}
+    text, found, structure = engine.edit_matter(ctx(), body.get("structure"), actor, body.get("matter_id"),
+                                                body.get("yaml"))
+    return {"yaml": text, "valid": not found, "problems": [problem(p) for p in found], "structure": structure}

@@ -67,7 +67,8 @@
       if (mine !== running) { return; }
       if (!answer.ok) { say((answer.json.error && answer.json.error.message) || words.failed, "failed"); return; }
       out.value = answer.json.yaml;
-      out.dispatchEvent(new CustomEvent("matter-yaml-changed", { detail: { choices: choicesOf() } }));
+      out.dispatchEvent(new CustomEvent("matter-yaml-changed", { detail: { choices: choicesOf(),
+                                                                           source: "matter-editor" } }));
       show(answer.json.problems || []);
     }).catch(function () { if (mine === running) { say(words.failed, "failed"); } });
   }
@@ -274,6 +275,24 @@
     root.hidden = false;
     say("", "ready");  // the text stays the deployed matter.yaml until the designer changes something
   }
+
+  // Someone else put a matter.yaml in the textarea (a draft opened with its own): edit that one from now on.
+  out.addEventListener("matter-yaml-changed", function (event) {
+    if (event.detail && event.detail.source === "matter-editor") { return; }
+    var mine = ++running;
+    fetch(root.getAttribute("data-yaml-url"), {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": token },
+      body: JSON.stringify({ yaml: out.value, matter_id: root.getAttribute("data-matter-id") || undefined })
+    }).then(function (response) { return response.json(); }).then(function (json) {
+      if (mine !== running || !json.structure) { return; }
+      state = json.structure;
+      render();
+      show(json.problems || []);
+      out.dispatchEvent(new CustomEvent("matter-yaml-changed", { detail: { choices: choicesOf(),
+                                                                           source: "matter-editor" } }));
+    }).catch(function () { if (mine === running) { say(words.failed, "failed"); } });
+  });
 
   var url = root.getAttribute("data-editor-url");
   if (!url) {
