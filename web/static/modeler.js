@@ -92,7 +92,7 @@
       body.delete("csrf_token");  // the API takes it as a header
       if (!body.get("matter_id")) { body.delete("matter_id"); }
       var edited = document.getElementById("matter-yaml");  // the matter editor's matter.yaml, as deploying sends it
-      if (edited && edited.value.trim()) {
+      if (edited && edited.value.trim() && edited.value !== edited.defaultValue) {  // unchanged: the deployed one
         body.append("matter_yaml", new Blob([edited.value], { type: "application/yaml" }), "matter.yaml");
       }
       return fetch(form.getAttribute("action"), { method: "POST", body: body, credentials: "same-origin",
