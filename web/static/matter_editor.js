@@ -127,7 +127,9 @@
       el = document.createElement("input");
       el.type = kind === "checkbox" ? "checkbox" : "text";
       if (kind === "number") { el.inputMode = "decimal"; }
-      if (kind === "checkbox") { el.checked = value === true; } else {
+      if (kind === "checkbox") { el.checked = value === true; } else if (kind === "json") {
+        el.value = value === undefined ? "" : (typeof value === "string" ? value : JSON.stringify(value));
+      } else {
         el.value = value === undefined || value === null ? "" : String(value);
       }
     }
@@ -135,11 +137,15 @@
     el.setAttribute("data-check", check);
     el.setAttribute("aria-label", options && options.label ? options.label : path);
     el.addEventListener("change", function () {
-      set(path, kind === "checkbox" ? el.checked : el.value);
+      set(path, kind === "checkbox" ? el.checked : kind === "json" ? json(el.value) : el.value);
       if (el.getAttribute("data-rerender")) { render(); }
       later();
     });
     return el;
+  }
+
+  function json(text) {  // a scenario's data as JSON; text that is no JSON goes as it is, for the check to name
+    try { return JSON.parse(text); } catch (e) { return text; }
   }
 
   function button(text, action, cls) {
@@ -267,6 +273,9 @@
       function () { return { figure: "steps", variant: "after", value: "", scope: "city", place: "", source: "" }; })],
       false);
     part(words.basis, [control("basis", "basis", "textarea", { label: words.basis })], false);
+    part(words.scenarios, [table("scenarios", function (i) { return "scenarios." + i; }, [
+      ["name", words.scenario, "text"], ["variant", words.variant, "select", options(["before", "after"])],
+      ["data", words.data, "json"]], function () { return { name: "", variant: "after", data: {} }; })], false);
   }
 
   function start(structure) {
