@@ -25,6 +25,7 @@ LANE_OF = """(id) => {
     .map(l => l.id);
 }"""
 UNDO = "() => window.oneThingModeler.get('commandStack').undo()"
+SAVED = "() => window.oneThingModeler.saveXML().then(r => r.xml)"
 
 
 def _until(page, condition, what: str, console: list[str]) -> None:
@@ -66,6 +67,17 @@ def test_a_designer_moves_a_step_adds_and_shares_materials_and_the_check_follows
     page.select_option("#p-department", "health")
     _until(page, lambda: page.evaluate(LANE_OF, "verify_home_birth") == ["health"]
            and page.get_attribute("#modeler-check", "data-state") == "valid", "moved back", console)
+
+    # a department the diagram has no lane for gets one (the id and name the check recognises); undo takes it away
+    page.select_option("#p-department", "street_office")
+    _until(page, lambda: page.evaluate(LANE_OF, "verify_home_birth") == ["street_office"], "new lane", console)
+    assert '<bpmn:lane id="street_office" name="Street office">' in page.evaluate(SAVED)
+    _until(page, lambda: page.get_attribute("#modeler-check", "data-state") == "problems", "new department", console)
+    for _ in range(3):  # the move, the lane's id and name, the lane
+        page.evaluate(UNDO)
+    _until(page, lambda: page.evaluate(LANE_OF, "verify_home_birth") == ["health"]
+           and page.get_attribute("#modeler-check", "data-state") == "valid", "undone", console)
+    assert 'id="street_office"' not in page.evaluate(SAVED)
 
     # a new material in the matter editor, at once a choice of the panel, picked for the applicant's step
     materials = page.locator('#matter-editor table[data-rows="materials"] tbody tr').count()
