@@ -285,6 +285,19 @@
     say("", "ready");  // the text stays the deployed matter.yaml until the designer changes something
   }
 
+  list.addEventListener("click", function (event) {  // a listed problem: open its part, go to its field
+    var marked = root.querySelector(".ot-invalid");
+    var path = event.target.getAttribute("data-problem") || "";
+    var field = Array.prototype.filter.call(root.querySelectorAll(".ot-invalid"), function (el) {
+      return (el.title || "") && path.indexOf(el.getAttribute("data-check").split(" ")[0]) === 0;
+    })[0] || marked;
+    if (!field) { return; }
+    for (var at = field.parentNode; at && at !== root; at = at.parentNode) {
+      if (at.tagName === "DETAILS") { at.open = true; }
+    }
+    field.focus();
+  });
+
   // Someone else put a matter.yaml in the textarea (a draft opened with its own): edit that one from now on.
   out.addEventListener("matter-yaml-changed", function (event) {
     if (event.detail && event.detail.source === "matter-editor") { return; }
@@ -312,7 +325,11 @@
   fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } }).then(function (response) {
     return response.json().then(function (json) { return { ok: response.ok, json: json }; });
   }).then(function (answer) {
-    if (!answer.ok) { say((answer.json.error && answer.json.error.message) || words.failed, "failed"); return; }
+    if (!answer.ok) {  // e.g. a designer of another department: say why, edit nothing
+      root.hidden = false;
+      say((answer.json.error && answer.json.error.message) || words.failed, "failed");
+      return;
+    }
     start(answer.json.structure);
   }).catch(function () { say(words.failed, "failed"); });
   window.oneThingMatterEditor = { state: function () { return state; }, send: send };
