@@ -50,10 +50,8 @@ _EXPORTS: dict[str, str] = {
     "DryRun": "engine.cases.dryrun",
     "METRIC_KEYS": "engine.model.metrics",
     # cases
-    "start_case": "engine.cases.lifecycle", "get_case": "engine.cases.lifecycle", "step_log": "engine.cases.lifecycle",
-    "claim_step": "engine.cases.lifecycle", "reassign_step": "engine.cases.lifecycle",
-    "release_step": "engine.cases.lifecycle", "complete_step": "engine.cases.lifecycle",
-    "send_message": "engine.cases.lifecycle", "cancel_case": "engine.cases.lifecycle",
+    **dict.fromkeys(("start_case", "get_case", "step_log", "claim_step", "reassign_step", "release_step",
+                     "complete_step", "send_message", "cancel_case"), "engine.cases.lifecycle"),
     "work_items": "engine.cases.worklist", "step_detail": "engine.cases.worklist",
     "case_summary": "engine.cases.worklist",
     "WorklistFilter": "engine.cases.worklist_query", "WorklistPage": "engine.cases.worklist_query",
@@ -75,30 +73,27 @@ _EXPORTS: dict[str, str] = {
     # catalog of deployed models
     "deploy_path": "engine.catalog.versions",
     "check_upload": "engine.catalog.designer", "deploy_upload": "engine.catalog.designer",
-    "draft_savings": "engine.catalog.drafting", "draft_choices": "engine.catalog.drafting",
+    **dict.fromkeys(("draft_savings", "draft_choices", "matter_editor", "edit_matter", "deployed_matter_yaml"),
+                    "engine.catalog.drafting"),
     "list_versions": "engine.catalog.history", "get_version": "engine.catalog.history",
     "restore_version": "engine.catalog.history", "version_diff": "engine.catalog.diff",
     "list_matters": "engine.catalog.designer", "get_matter": "engine.catalog.designer",
     "current_model_files": "engine.catalog.designer",
     **dict.fromkeys(("DraftInfo", "DraftDetail", "save_draft", "list_drafts", "find_draft", "get_draft",
-                     "discard_draft", "deploy_draft", "deployed_matter_yaml"), "engine.catalog.drafts"),
+                     "discard_draft", "deploy_draft"), "engine.catalog.drafts"),
     "DesignEvent": "engine.catalog.designlog", "design_log": "engine.catalog.designlog",
-    "Forecast": "engine.audit.forecast", "DraftForecast": "engine.audit.forecast",
-    "forecast_draft": "engine.audit.forecast",
+    **dict.fromkeys(("Forecast", "DraftForecast", "forecast_draft"), "engine.audit.forecast"),
     # model files on disk
     "MAX_MODEL_BYTES": "engine.model.xmlsafe:MAX_BYTES", "parse_model_xml": "engine.model.xmlsafe:parse_xml",
-    "find_model_files": "engine.catalog.library", "check_paths": "engine.catalog.library",
-    "file_metrics": "engine.catalog.library", "library_comparison": "engine.catalog.library",
-    "file_names": "engine.catalog.library",
+    **dict.fromkeys(("find_model_files", "check_paths", "file_metrics", "library_comparison", "file_names"),
+                    "engine.catalog.library"),
     "xsd_problem": "engine.model.equivalence", "same_behaviour": "engine.model.equivalence",
     # audit
     "matter_comparison": "engine.audit.comparison", "matter_comparisons": "engine.audit.comparison",
     "portfolio": "engine.audit.comparison", "audit_overview": "engine.audit.comparison",
     "rebuild_summaries": "engine.audit.summaries", "measured_metrics": "engine.audit.measured",
-    "CaseFilter": "engine.audit.drilldown", "CasePage": "engine.audit.drilldown",
-    "FinishedCaseRow": "engine.audit.drilldown", "find_cases": "engine.audit.drilldown",
-    "working_days_distribution": "engine.audit.drilldown", "buckets": "engine.audit.drilldown",
-    "slowest_step": "engine.audit.drilldown",
+    **dict.fromkeys(("CaseFilter", "CasePage", "FinishedCaseRow", "find_cases", "working_days_distribution",
+                     "buckets", "slowest_step"), "engine.audit.drilldown"),
     "MatterDashboard": "engine.audit.dashboard", "Outlier": "engine.audit.dashboard",
     "matter_dashboard": "engine.audit.dashboard",
     "WeightedSaving": "engine.audit.volume",
@@ -236,12 +231,17 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
     )
     from engine.catalog.designlog import DesignEvent, design_log
     from engine.catalog.diff import Change, VersionDiff, version_diff
-    from engine.catalog.drafting import draft_choices, draft_savings
+    from engine.catalog.drafting import (
+        deployed_matter_yaml,
+        draft_choices,
+        draft_savings,
+        edit_matter,
+        matter_editor,
+    )
     from engine.catalog.drafts import (
         DraftDetail,
         DraftInfo,
         deploy_draft,
-        deployed_matter_yaml,
         discard_draft,
         find_draft,
         get_draft,

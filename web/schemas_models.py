@@ -47,8 +47,8 @@ class CheckResultSchema(Schema):
     valid = fields.Bool()
     problems = fields.List(fields.Nested(ProblemSchema))
     savings = fields.Nested(SavingsSchema, metadata={
-        "description": "a valid model checked against a deployed matter (no matter_yaml uploaded): its static "
-                       "metrics beside the deployed other variant's"})
+        "description": "a valid model checked with a matter id: its static metrics (read with the uploaded "
+                       "matter_yaml, else the deployed one) beside the deployed other variant's"})
     warnings = fields.List(fields.Nested(ProblemSchema), metadata={
         "description": "a valid model's warnings: vendor extensions (Camunda, Flowable, Zeebe) OneThing ignores..."})
 

@@ -334,6 +334,11 @@ MATRIX: dict[str, Row] = dict([
     row("POST /api/drafts/simulate", lambda c: c.api("/api/drafts/simulate", data={
         **_draft_files(c), "matter_id": "newborn", "variant": "after", "cases": "3"}), 200, DESIGN),
     row("GET /api/design-log", lambda c: c.api("/api/design-log"), 200, DESIGN),
+    row("GET /api/matters/<matter_id>/editor",  # the matter editor: designers of the matter's departments
+        lambda c: c.api("/api/matters/newborn/editor"), 200, {"designer", "admin"}, other_designer=403),
+    row("POST /api/matters/yaml",  # the editor's rows as matter.yaml: the same department rule
+        lambda c: c.api("/api/matters/yaml", json={"matter_id": "newborn", "structure": {"id": "newborn"}}), 200,
+        {"designer", "admin"}, other_designer=403),
 ])
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.catalog.drafts import deployed_matter_yaml
+from engine.catalog.drafting import deployed_matter_yaml
 from engine.catalog.history import list_versions
 from tests.browser import SHOTS, signed_in_page
 from tests.web.conftest import PASSWORD, REPO

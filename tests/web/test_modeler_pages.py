@@ -84,3 +84,19 @@ def test_the_live_check_gives_what_the_drawn_variant_saves_against_the_deployed_
                             content_type="multipart/form-data", headers={"X-CSRF-Token": token}).get_json()
     trips = as_before["savings"]["comparison"]["trips"]  # the drawn before beside the deployed after
     assert (trips["before"], trips["after"]) == (deployed.before["trips"] - 1, deployed.after["trips"])
+
+
+def test_the_modeler_holds_the_deployed_matter_yaml_and_the_matter_editor(client, login, ctx):
+    """The matter editor's contract with the live check: <textarea id="matter-yaml"> holds the deployed text."""
+    version = next(v for v in list_versions(ctx, "newborn") if v.variant == "after" and v.current)
+    login("designer.police")
+    page = client.get(f"/designer/model?version={version.id}", headers={"Accept-Language": "en"}).get_data(
+        as_text=True)
+    deployed = re.search(r'<textarea id="matter-yaml" hidden aria-hidden="true">(.*?)</textarea>', page, re.S)
+    assert deployed is not None and "id: newborn" in deployed.group(1)
+    assert 'data-editor-url="/api/matters/newborn/editor"' in page and 'data-yaml-url="/api/matters/yaml"' in page
+    assert "static/matter_editor.js" in page and "static/modeler_lanes.js" in page
+    assert "Shared: obtained by data sharing" in page  # the material kinds, in the page's language
+    blank = client.get("/designer/model").get_data(as_text=True)
+    assert re.search(r'<textarea id="matter-yaml" hidden aria-hidden="true"></textarea>', blank)
+    assert 'data-editor-url=""' in blank

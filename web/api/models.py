@@ -8,6 +8,7 @@ from werkzeug.exceptions import BadRequest
 
 import engine
 from engine import Actor, Deployed
+from web.api.matter_editor import problem
 from web.api.routing import api
 from web.app import ctx
 from web.errors import problem_body
@@ -43,11 +44,11 @@ def check_model(actor: Actor, body: dict[str, Any]) -> dict[str, Any]:
     found = engine.check_upload(data, filename, matter_yaml, ctx=ctx(), actor=actor,  # as deploying would
                                 matter_id=body.get("matter_id"), variant=body.get("variant"), warnings=True)
     problems = [p for p in found if not p.is_warning]
-    result: dict[str, Any] = {"valid": not problems, "problems": [problem_body(p) for p in problems],
+    result: dict[str, Any] = {"valid": not problems, "problems": [problem(p) for p in problems],  # matter.yaml's too
                               "warnings": [problem_body(p) for p in found if p.is_warning]}
-    if not problems and body.get("matter_id") and matter_yaml is None:  # what it saves against the deployed matter
+    if not problems and body.get("matter_id"):  # what it saves against the deployed matter (with the edited one)
         variant = body.get("variant") or "after"
-        result["savings"] = engine.draft_savings(ctx(), data, filename, body["matter_id"], variant)
+        result["savings"] = engine.draft_savings(ctx(), data, filename, body["matter_id"], variant, matter_yaml)
     return result
 
 

@@ -90,11 +90,12 @@ def modeler():
     if raw and not (raw.isdigit() and len(raw) <= 10):
         raise InputError(_("Choose a version."), fields={"version": [_("Choose a version.")]})
     info = engine.get_version(ctx(), int(raw)).info if raw else None
+    from web.pages.matter_words import editor_words
     from web.pages.words import metric_label
 
     labels = [[key, metric_label(key)] for key in engine.METRIC_KEYS]  # in the order the auditor's table has
     matter_id = info.matter_id if info else request.args.get("matter_id", "")
-    choices = {kind: [{"id": ident, "name": label(names)} for ident, names in pairs]
+    choices = {kind: [{"id": ident, "name": label(names), "zh": names.zh, "en": names.en} for ident, names in pairs]
                for kind, pairs in engine.draft_choices(ctx(), matter_id).items()}
     variant = request.args.get("variant") or (info.variant if info else "after")  # before's file as a new after
     variant = variant if variant in engine.VARIANTS else "after"
@@ -108,7 +109,7 @@ def modeler():
     return render_template("designer/model.html", info=info, matter_id=matter_id,
                            variant=variant, metric_labels=labels, choices=choices,
                            draft=draft.info if draft else None, resumed=bool(draft and not raw),
-                           matter_yaml=matter_yaml or "")
+                           matter_yaml=matter_yaml or "", editor_words=editor_words())
 
 
 @bp.route("/versions/<int:version_id>/bpmn")

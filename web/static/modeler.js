@@ -91,6 +91,10 @@
       var token = body.get("csrf_token");
       body.delete("csrf_token");  // the API takes it as a header
       if (!body.get("matter_id")) { body.delete("matter_id"); }
+      var edited = document.getElementById("matter-yaml");  // the matter editor's matter.yaml, as deploying sends it
+      if (edited && edited.value.trim() && edited.value !== edited.defaultValue) {  // unchanged: the deployed one
+        body.append("matter_yaml", new Blob([edited.value], { type: "application/yaml" }), "matter.yaml");
+      }
       return fetch(form.getAttribute("action"), { method: "POST", body: body, credentials: "same-origin",
                                                   headers: { "Accept": "application/json", "X-CSRF-Token": token } });
     }).then(function (response) {
@@ -123,6 +127,8 @@
   modeler.on("commandStack.changed", later);
   form.addEventListener("submit", function (event) { event.preventDefault(); check(); });
   form.addEventListener("change", later);
+  var matterYaml = document.getElementById("matter-yaml");
+  if (matterYaml) { matterYaml.addEventListener("matter-yaml-changed", later); }
   download.addEventListener("click", function (event) {
     event.preventDefault();
     modeler.saveXML({ format: true }).then(function (saved) {

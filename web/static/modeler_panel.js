@@ -58,14 +58,31 @@
     }
   }
 
-  function laneOf(element) {
-    var lanes = modeler().get("elementRegistry").filter(function (e) {
-      return e.type === "bpmn:Lane" && (e.businessObject.flowNodeRef || []).indexOf(element.businessObject) >= 0;
+  function department(element) {  // the select of the step's department: choosing one moves it to that lane
+    var lanes = window.oneThingLanes;
+    var m = modeler();
+    var departments = choices.departments || [];
+    var lane = lanes.laneOf(m, element);
+    var current = lane ? lanes.department(lane, departments) : "";
+    var select = document.createElement("select");
+    select.id = "p-department";
+    var known = lanes.options(m, departments, words.applicant);
+    if (!current) { known.unshift({ id: "", name: words.none }); }
+    known.forEach(function (d) {
+      var option = document.createElement("option");
+      option.value = d.id;
+      option.textContent = d.name + (d.id && d.id !== "Applicant" ? " (" + d.id + ")" : "");
+      option.selected = d.id === current;
+      select.appendChild(option);
     });
-    if (!lanes.length) { return ""; }
-    var lane = lanes[lanes.length - 1];
-    var known = (choices.departments || []).filter(function (d) { return d.id === lane.id; })[0];
-    return known ? known.name : (lane.businessObject.name || lane.id);
+    select.addEventListener("change", function () {
+      var chosen = known.filter(function (d) { return d.id === select.value; })[0];
+      if (chosen && chosen.id && !lanes.moveTo(m, element, chosen.id, chosen.name, departments)) {
+        select.value = current;
+        window.alert(words.no_lane);
+      }
+    });
+    return select;
   }
 
   function row(labelText, control) {
@@ -94,10 +111,7 @@
     hint.hidden = true;
     fields.hidden = false;
     var bo = element.businessObject;
-    var lane = document.createElement("p");
-    lane.className = "muted";
-    lane.textContent = words.department + ": " + (laneOf(element) || words.none);
-    fields.appendChild(lane);
+    row(words.department, department(element));
     var name = row(words.name, input("p-name", bo.name));
     name.addEventListener("change", function () { modeler().get("modeling").updateLabel(element, name.value); });
     var nameEn = row("name_en", input("p-name_en", read(bo, "name_en")));
@@ -146,12 +160,26 @@
     limit.addEventListener("change", function () { write(element, "time_limit", limit.value || null); });
   }
 
+  var shown = null;
+
   function wire() {
     var m = modeler();
     if (!m) { window.setTimeout(wire, 50); return; }
     m.on("selection.changed", function (event) {
       var one = event.newSelection.length === 1 ? event.newSelection[0] : null;
-      render(one && STEPS.indexOf(one.type) >= 0 ? one : null);
+      shown = one && STEPS.indexOf(one.type) >= 0 ? one : null;
+      render(shown);
+    });
+    m.on("commandStack.changed", function () {  // a step moved to another lane (or undone): its department
+      if (shown && document.activeElement && document.activeElement.id === "p-department") { return; }
+      var select = document.getElementById("p-department");
+      if (shown && select) { select.parentNode.replaceChild(department(shown), select); }
+    });
+  }
+  var matterYaml = document.getElementById("matter-yaml");
+  if (matterYaml) {  // the matter editor changed the matter: its materials, forms and departments are the choices
+    matterYaml.addEventListener("matter-yaml-changed", function (event) {
+      if (event.detail && event.detail.choices) { choices = event.detail.choices; render(shown); }
     });
   }
   wire();
