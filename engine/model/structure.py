@@ -25,7 +25,7 @@ def structure_problems(root: Any, process: Any, filename: str) -> list[Problem]:
     """Every rule below, over one executable process."""
     found: list[Problem] = []
     for rule in (_event_subprocess_flows, _event_subprocess_starts, _defaults, _compensations, _timers,
-                 _link_pairs):
+                 _link_pairs, _unreached):
         found += [_problem(filename, element, message) for element, message in rule(process)]
     found += [_problem(filename, element, message) for element, message in _root_refs(root, process)]
     return found
@@ -112,3 +112,27 @@ def _root_refs(root: Any, process: Any) -> Iterator[tuple[Any, str]]:
             if ref is not None and ref not in declared:
                 yield definition, Text("%(attribute)s '%(ref)s' names no bpmn:%(element)s of this file",
                                        attribute=attribute, ref=ref, element=declared_tag)
+
+
+ENTERED_BY_FLOW = (*ACTIVITIES, "exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway",
+                   "complexGateway", "endEvent", "intermediateThrowEvent", "intermediateCatchEvent")
+
+
+def _unreached(process: Any) -> Iterator[tuple[Any, str]]:
+    """In a (sub)process that starts at a start event, every activity, gateway and end is entered by a flow:
+    one that none enters never runs (SpiffWorkflow skips it silently; a modeler leaves it behind when a step
+    before it is deleted). A compensation handler, a link's catch event and an event sub-process are entered
+    otherwise; an ad-hoc sub-process has no flows."""
+    containers = [process, *(s for s in process.iter(tag("subProcess")) if not _is_event_subprocess(s)),
+                  *process.iter(tag("transaction"))]
+    for container in containers:
+        if container.find(tag("startEvent")) is None:
+            continue  # BPMN: without a start event, every activity without an incoming flow starts
+        entered = {flow.get("targetRef") for flow in container.findall(tag("sequenceFlow"))}
+        for local in ENTERED_BY_FLOW:
+            for node in container.findall(tag(local)):
+                if (node.get("id") in entered or node.get("isForCompensation") == "true"
+                        or _is_event_subprocess(node) or node.find(tag("linkEventDefinition")) is not None):
+                    continue
+                yield node, Text("no sequence flow leads to '%(element)s': it would never run (connect it or "
+                                 "remove it)", element=node.get("id"))
