@@ -126,16 +126,21 @@ def check_upload(bpmn: bytes, filename: str, matter_yaml: bytes | None = None, *
     return list(model.warnings) if warnings else []
 
 
-def prepare_upload(ctx: EngineContext, bpmn: bytes, filename: str, matter_yaml: bytes | None, matter_id: str,
-             variant: str, actor: Actor | None) -> tuple[Model, Matter, str, str]:
-    """What deploying checks before it stores: the upload, its matter and who deploys it (the model, its
-    matter, its display name and the matter.yaml text to store); raises what deploying would."""
+def check_names(matter_id: str, variant: str) -> None:
+    """InputError for a variant or matter id that no deploy (and no draft) can have."""
     if variant not in VARIANTS:
         raise InputError(Text("unknown variant '%(variant)s'", variant=variant),
                          fields={"variant": [Text("one of %(choices)s", choices=Listed(VARIANTS))]})
     if not re.fullmatch(r"[a-z][a-z0-9_]{0,63}", matter_id or ""):
         raise InputError(Text("invalid matter id '%(matter)s'", matter=matter_id),
                          fields={"matter_id": [Text("lower-case letters, digits, _")]})
+
+
+def prepare_upload(ctx: EngineContext, bpmn: bytes, filename: str, matter_yaml: bytes | None, matter_id: str,
+             variant: str, actor: Actor | None) -> tuple[Model, Matter, str, str]:
+    """What deploying checks before it stores: the upload, its matter and who deploys it (the model, its
+    matter, its display name and the matter.yaml text to store); raises what deploying would."""
+    check_names(matter_id, variant)
     if matter_yaml is not None:
         matter = parse_upload_matter(matter_yaml, matter_id)
         yaml_text = matter_yaml.decode("utf-8")

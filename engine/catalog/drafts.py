@@ -11,7 +11,6 @@ matter. Every save, discard and deploy is written in the design log (engine/cata
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,8 +28,7 @@ from engine.errors import Conflict, InputError, ModelError, NotFound
 from engine.model.xmlsafe import MAX_BYTES, parse_xml
 from engine.store.tables import ModelVersion
 from engine.store.tables_design import Draft
-from engine.text import Listed, Text
-from engine.vocabulary import VARIANTS
+from engine.text import Text
 
 
 @dataclass(frozen=True)
@@ -58,16 +56,6 @@ class DraftDetail:
 def _info(row: Draft) -> DraftInfo:
     return DraftInfo(row.matter_id, row.variant, row.filename, row.author, row.saved_at, row.revision,
                      row.matter_yaml is not None)
-
-
-def check_names(matter_id: str, variant: str) -> None:
-    """InputError for a variant or matter id that no draft (and no deploy) can have."""
-    if variant not in VARIANTS:
-        raise InputError(Text("unknown variant '%(variant)s'", variant=variant),
-                         fields={"variant": [Text("one of %(choices)s", choices=Listed(VARIANTS))]})
-    if not re.fullmatch(r"[a-z][a-z0-9_]{0,63}", matter_id or ""):
-        raise InputError(Text("invalid matter id '%(matter)s'", matter=matter_id),
-                         fields={"matter_id": [Text("lower-case letters, digits, _")]})
 
 
 def _declared(matter_id: str, matter_yaml: str | None) -> set[str] | None:
@@ -115,7 +103,7 @@ def save_draft(ctx: EngineContext, matter_id: str, variant: str, bpmn: bytes, ma
                actor: Actor) -> DraftInfo:
     """Save (or replace) the matter variant's draft as `actor`; problems of the model do not stop a save (a
     draft is work in progress), but the file must be XML and the actor a designer of the matter."""
-    check_names(matter_id, variant)
+    designer.check_names(matter_id, variant)
     data, yaml_text = _read_input(bpmn, matter_yaml, variant)
     try:
         with ctx.write() as session:
