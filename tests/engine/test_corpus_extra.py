@@ -32,8 +32,8 @@ PASSING = [name for name in FILES if not CHECKED[name]]
 # then completes or leaves waiting for something outside (29 of 33, 88 %; issue #14 item 8 asks for 80 %).
 # docs/corpus_extra.md says where each file stands. Raise them when a change makes more files pass; never lower
 # them to let a regression through.
-FLOOR = 29
-RAN_FLOOR = 29
+FLOOR = 31
+RAN_FLOOR = 31
 
 
 def test_sources_describe_every_file_from_at_least_four_projects() -> None:
