@@ -49,6 +49,7 @@ def outcomes(root: Path = EXTRA) -> list[dict[str, str]]:
             "file": name, "project": project(name), "outcome": "refused" if lines else "OK",
             "reasons": ", ".join(reasons), "detail": lines[0][len(name) + 1:] if lines else "",
             "run": "" if lines else table.run_file(root, name),
+            "features": " | ".join(table.cells(root / name, not lines)),
         })
     return rows
 
@@ -82,10 +83,11 @@ def render(rows: list[dict[str, str]]) -> str:
     counts = Counter(reason for r in rows for reason in r["reasons"].split(", ") if reason)
     out += ["", "## Refusal reasons", "", "| reason | files |", "| --- | --- |"]
     out += [f"| {name} | {n} |" for name, n in counts.most_common()]
-    out += ["", "## Files", "", "| file | check | reason | first problem | run --auto |",
-            "| --- | --- | --- | --- | --- |"]
-    out += [f"| {table._cell(r['file'], 100)} | {r['outcome']} | {r['reasons']} | {table._cell(r['detail'])} "
-            f"| {table._cell(r['run'], 90)} |" for r in rows]
+    out += ["", "## Files", "", table.FEATURES_NOTE, "",
+            f"| file | check | {' | '.join(table.COLUMNS)} | reason | first problem | run --auto |",
+            "| --- " * (5 + len(table.COLUMNS)) + "|"]
+    out += [f"| {table._cell(r['file'], 100)} | {r['outcome']} | {r['features']} | {r['reasons']} "
+            f"| {table._cell(r['detail'])} | {table._cell(r['run'], 90)} |" for r in rows]
     return "\n".join(out) + "\n"
 
 

@@ -13,6 +13,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "bpmn-corpus"
 SUFFIXES = (".bpmn", ".bpmn20.xml")
+if str(ROOT) not in sys.path:  # run as a script, or loaded by file from the tests
+    sys.path.insert(0, str(ROOT))
+from bench.corpus_features import COLUMNS, cells  # noqa: E402
 
 # Why a file is refused: (category, pattern over one problem line, documented reason). First match wins.
 REASONS = [
@@ -153,6 +156,7 @@ def outcomes(corpus: Path = CORPUS) -> list[dict[str, str]]:
             "outcome": "refused" if lines else "OK", "reasons": ", ".join(reasons),
             "detail": lines[0][len(name) + 1:] if lines else "",
             "run": "" if lines else run_file(corpus, name),
+            "features": " | ".join(cells(corpus / name, not lines)),
         })
     return table
 
@@ -197,13 +201,16 @@ def render(table: list[dict[str, str]]) -> str:
             f"Completed: **{runs['completed']}**; waiting (e.g. a timer cycle, a message or a signal nobody sends): "
             f"**{runs['waits']}**; case error (the model's own code fails at run time, reported cleanly): "
             f"**{runs['error:']}**.", ""]
-    out += ["", "## Files", "", "| file | role | baseline | check | reason | first problem | run --auto |",
-            "| --- | --- | --- | --- | --- | --- | --- |"]
-    out += [f"| {_cell(r['file'], 90)} | {r['role']} | {r['baseline']} | {r['outcome']} | {r['reasons']} "
-            f"| {_cell(r['detail'])} | {_cell(r['run'], 80)} |" for r in table]
+    out += ["", "## Files", "", FEATURES_NOTE, "",
+            f"| file | role | baseline | check | {' | '.join(COLUMNS)} | reason | first problem | run --auto |",
+            "| --- " * (7 + len(COLUMNS)) + "|"]
+    out += [f"| {_cell(r['file'], 90)} | {r['role']} | {r['baseline']} | {r['outcome']} | {r['features']} "
+            f"| {r['reasons']} | {_cell(r['detail'])} | {_cell(r['run'], 80)} |" for r in table]
     return "\n".join(out) + "\n"
 
 
+FEATURES_NOTE = ("Columns 1-7 are issue #14's items a file uses (bench/corpus_features.py reads them from the XML): "
+                 "✓ used and the file passes check, ✗ used and the file is refused (for this or another reason).")
 STRUCTURE_RULES = [
     "## Structural rules (engine/model/structure.py)", "",
     "SpiffWorkflow accepts these and then runs the model to a wrong end; Camunda's parser refuses them, and so",
