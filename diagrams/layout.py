@@ -206,11 +206,24 @@ def _edge(plane: etree._Element, ids: _Ids, element: str, points: list[Point]) -
 def add_di(data: bytes, filename: str) -> bytes:
     """Lay a BPMN file out with dot and return it with fresh DI (any old DI replaced)."""
     root = read_xml(data, filename, keep_comments=True)
+    _drop_repeated_data_objects(root)
     diagram = diagram_from_root(root)
     placement = place(diagram, desired_order(diagram))
     _write_di(root, diagram, placement)
     return _splice(data, root, filename) or etree.tostring(root.getroottree(), xml_declaration=True,
                                                           encoding="UTF-8") + b"\n"
+
+
+def _drop_repeated_data_objects(root: etree._Element) -> None:
+    """Leave out a dataObject declared again identically (check ignores the repeat with a warning): bpmn-js refuses
+    the file's duplicate id, so the laid-out file would not open without warnings."""
+    for process in root.iter(f"{{{BPMN_NS}}}process"):
+        seen: set[tuple] = set()
+        for element in process.findall(f"{{{BPMN_NS}}}dataObject"):
+            key = tuple(sorted(element.attrib.items()))
+            if key in seen and not len(element) and not (element.text or "").strip():
+                process.remove(element)
+            seen.add(key)
 
 
 _OLD_DI = re.compile(rb"[ \t]*<(?:[\w.-]+:)?BPMNDiagram\b.*</(?:[\w.-]+:)?BPMNDiagram>[ \t]*\r?\n?", re.S)

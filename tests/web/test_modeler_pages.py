@@ -92,11 +92,11 @@ def test_the_modeler_holds_the_deployed_matter_yaml_and_the_matter_editor(client
     login("designer.police")
     page = client.get(f"/designer/model?version={version.id}", headers={"Accept-Language": "en"}).get_data(
         as_text=True)
-    deployed = re.search(r'<textarea id="matter-yaml" hidden aria-hidden="true">(.*?)</textarea>', page, re.S)
+    deployed = re.search(r'<textarea id="matter-yaml" hidden>\n(.*?)</textarea>', page, re.S)
     assert deployed is not None and "id: newborn" in deployed.group(1)
     assert 'data-editor-url="/api/matters/newborn/editor"' in page and 'data-yaml-url="/api/matters/yaml"' in page
     assert "static/matter_editor.js" in page and "static/modeler_lanes.js" in page
     assert "Shared: obtained by data sharing" in page  # the material kinds, in the page's language
     blank = client.get("/designer/model").get_data(as_text=True)
-    assert re.search(r'<textarea id="matter-yaml" hidden aria-hidden="true"></textarea>', blank)
+    assert re.search(r'<textarea id="matter-yaml" hidden>\n</textarea>', blank)
     assert 'data-editor-url=""' in blank
