@@ -24,7 +24,7 @@ from engine.audit.summaries import FINISHED, LoggedStep, summarize, version_fact
 from engine.cases.deadlines import step_due, step_time_limit
 from engine.cases.lifecycle import validated_data
 from engine.cases.numbers import new_case_number
-from engine.cases.persistence import SCRIPT_OUTPUT, merge_flows, merge_trail
+from engine.cases.persistence import merge_flows, merge_trail, printed_row
 from engine.context import EngineContext
 from engine.errors import InputError
 from engine.runtime.clock import using_clock
@@ -97,7 +97,7 @@ class SimulationDesk:
         self.live: dict[str, LiveCase] = {}
         self.ended: list[LiveCase] = []
         self.numbers: dict[str, str] = {}  # number given at start -> number stored (another on a collision)
-        self._clean: dict[tuple[str, int], dict[str, Any]] = {}
+        self._clean: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}  # step -> (data given, validated)
 
     # -- moves ---------------------------------------------------------------------------------
     def start(self, data: dict[str, Any] | None) -> tuple[str, DeskView]:
@@ -125,11 +125,11 @@ class SimulationDesk:
     def complete(self, number: str, task_id: str, actor: Actor, data: dict[str, Any]) -> DeskView:
         case = self.live[number]
         row, now = case.open[task_id], self.ctx.clock.now()
-        key = (row.step_id, id(data))
-        if key not in self._clean:  # the office hands each step the same data object every time
+        cached = self._clean.get(row.step_id)
+        if cached is None or cached[0] is not data:  # the office hands a step the same data object every time
             ready = ReadyStep(row.task_id, row.step_id, row.step_name, row.department, "")
-            self._clean[key] = validated_data(self.model, self.matter, ready, data)
-        clean = self._clean[key]
+            cached = self._clean[row.step_id] = (data, validated_data(self.model, self.matter, ready, data))
+        clean = cached[1]
         if row.claimed_by is None and actor.role == "clerk":  # as complete_step: a clerk claims it first
             self.claim(number, task_id, actor)
         self._guarded(case, lambda: case.runtime.complete(task_id, clean))
@@ -177,11 +177,7 @@ class SimulationDesk:
             if task_id not in case.open:
                 due = step_due(step_time_limit(self.model, step.step_id), now)
                 case.open[task_id] = OpenRow(task_id, step.step_id, step.name, step.department, now, due)
-        for output in runtime.printed:
-            case.log.append({"task_id": output.task_id, "step_id": output.step_id,
-                             "step_name": output.step_name[:255], "department": None, "event": SCRIPT_OUTPUT,
-                             "actor": None, "ready_at": now, "claimed_at": None, "at": now,
-                             "data": {"output": output.text}})
+        case.log += [printed_row(output, now) for output in runtime.printed]
         runtime.printed = []
         case.timers = runtime.timers() if case.status == "running" else []
         if len(runtime.workflow.tasks) > case.pruned_at:  # as a saved case is: a move's cost stays bounded

@@ -149,10 +149,15 @@ def save_case(ctx: EngineContext, session: Session, case: Case, runtime: CaseRun
 def _log_printed(session: Session, case: Case, runtime: CaseRuntime, now: datetime) -> None:
     """What scripts printed, one step-log row each (event `script_output`, data {"output": text})."""
     for output in runtime.printed:
-        session.add(StepLogEntry(case_id=case.id, task_id=output.task_id, step_id=output.step_id,
-                                 step_name=output.step_name[:255], department=None, event=SCRIPT_OUTPUT, actor=None,
-                                 ready_at=now, claimed_at=None, at=now, data={"output": output.text}))
+        session.add(StepLogEntry(case_id=case.id, **printed_row(output, now)))
     runtime.printed = []
+
+
+def printed_row(output: Any, now: datetime) -> dict[str, Any]:
+    """The step-log row (without its case) of one script's printed output."""
+    return {"task_id": output.task_id, "step_id": output.step_id, "step_name": output.step_name[:255],
+            "department": None, "event": SCRIPT_OUTPUT, "actor": None, "ready_at": now, "claimed_at": None, "at": now,
+            "data": {"output": output.text}}
 
 
 def merge_trail(known: list[str] | None, passed: list[str]) -> list[str]:
