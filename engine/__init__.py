@@ -23,14 +23,12 @@ _EXPORTS: dict[str, str] = {
     # context, errors, vocabulary
     "EngineContext": "engine.context",
     "SimulatedClock": "engine.runtime.clock",
-    "OneThingError": "engine.errors", "ModelError": "engine.errors", "InputError": "engine.errors",
-    "NotFound": "engine.errors", "MatterNotFound": "engine.errors", "CaseNotFound": "engine.errors",
-    "StepNotFound": "engine.errors", "NotAllowed": "engine.errors", "NotYourDepartment": "engine.errors",
-    "Conflict": "engine.errors", "StepNotReady": "engine.errors", "StaleCase": "engine.errors",
-    "StepClaimed": "engine.errors", "CaseClosed": "engine.errors", "Throttled": "engine.errors",
-    "SandboxError": "engine.errors", "FullPhoneRequired": "engine.errors",
-    "VARIANTS": "engine.vocabulary", "APPLICANT": "engine.vocabulary", "ROLES": "engine.vocabulary",
-    "SOURCES": "engine.vocabulary",
+    **dict.fromkeys(("OneThingError", "ModelError", "InputError", "NotFound", "MatterNotFound", "CaseNotFound",
+                     "StepNotFound", "NotAllowed", "NotYourDepartment", "Conflict", "StepNotReady", "StaleCase",
+                     "StepClaimed", "CaseClosed", "Throttled", "SandboxError", "FullPhoneRequired",
+                     "ImportRefused"), "engine.errors"),
+    **dict.fromkeys(("VARIANTS", "APPLICANT", "ROLES", "SOURCES", "STATUSES", "REGION_LEVELS",
+                     "ROOT_REGION"), "engine.vocabulary"),
     # views
     "Actor": "engine.accounts.users",
     "CaseView": "engine.views", "WorkItem": "engine.views", "LogEntry": "engine.views", "Deadline": "engine.views",
@@ -65,7 +63,6 @@ _EXPORTS: dict[str, str] = {
     "suspend_case": "engine.cases.admin", "resume_case": "engine.cases.admin", "retry_case": "engine.cases.admin",
     "case_actions": "engine.cases.admin", "Incident": "engine.cases.admin", "incidents": "engine.cases.admin",
     "CASE_EVENTS": "engine.cases.admin",
-    "STATUSES": "engine.vocabulary",
     "case_overlay": "engine.cases.insight", "step_durations": "engine.cases.insight",
     "case_model": "engine.cases.insight",
     "fire_due_timers": "engine.cases.timers",
@@ -99,7 +96,6 @@ _EXPORTS: dict[str, str] = {
     "WeightedSaving": "engine.audit.volume",
     "simulate": "engine.audit.simulation", "SimulationResult": "engine.audit.simulation",
     "import_log": "engine.audit.importing", "ImportResult": "engine.audit.importing",
-    "ImportRefused": "engine.errors",
     "AuditOverview": "engine.audit.comparison", "MatterDetail": "engine.audit.comparison",
     "matter_detail": "engine.audit.comparison",
     "Exported": "engine.audit.exports", "export_step_log_csv": "engine.audit.exports",
@@ -120,8 +116,11 @@ _EXPORTS: dict[str, str] = {
     "Copied": "engine.store.backup", "NotSQLite": "engine.store.backup",
     "backup_database": "engine.store.backup", "restore_database": "engine.store.backup",
     "Retention": "engine.cases.retention", "anonymise_finished": "engine.cases.retention",
+    # regions
+    **dict.fromkeys(("RegionInfo", "add_region", "rename_region", "list_regions", "get_region"),
+                    "engine.regions.tree"),
     # demo data
-    "load_demo": "engine.demo.loader", "DEMO_CHECK": "engine.demo.loader", "DEMO_PASSWORD": "engine.demo.loader",
+    **dict.fromkeys(("load_demo", "DEMO_CHECK", "DEMO_PASSWORD"), "engine.demo.loader"),
 }
 
 __all__ = sorted(_EXPORTS)
@@ -177,6 +176,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
     from engine.audit.exports import Exported, export_step_log_csv
     from engine.audit.forecast import DraftForecast, Forecast, forecast_draft
     from engine.audit.importing import ImportResult, import_log
+    from engine.audit.measured import measured_metrics
     from engine.audit.report_html import matter_report_html
     from engine.audit.report_pdf import matter_report_pdf
     from engine.audit.simulation import SimulationResult, simulate
@@ -290,9 +290,10 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
     from engine.model.metrics import METRIC_KEYS
     from engine.model.problems import Problem
     from engine.model.xmlsafe import MAX_BYTES as MAX_MODEL_BYTES, parse_xml as parse_model_xml
+    from engine.regions.tree import RegionInfo, add_region, get_region, list_regions, rename_region
     from engine.runtime.clock import SimulatedClock
     from engine.store.backup import Copied, NotSQLite, backup_database, restore_database
     from engine.store.health import Health, health
     from engine.text import Listed, Named, Text
     from engine.views import CaseView, Deadline, LogEntry, WorkItem
-    from engine.vocabulary import APPLICANT, ROLES, SOURCES, STATUSES, VARIANTS
+    from engine.vocabulary import APPLICANT, REGION_LEVELS, ROLES, ROOT_REGION, SOURCES, STATUSES, VARIANTS

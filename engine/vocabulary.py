@@ -9,3 +9,6 @@ SOURCES = ("real", "simulated", "imported")  # where a finished case came from; 
 # cancel); completed and cancelled are over (engine/cases/admin.py says which admin action each allows)
 STATUSES = ("running", "suspended", "error", "completed", "cancelled")
 OPEN_STATUSES = ("running", "suspended", "error")  # not over: the case's time limit still runs
+# the province's tree (engine/regions/tree.py): a region's children are one level down; the root is the province
+ROOT_REGION = "province"  # the root region: every account, case and version made before regions is in it
+REGION_LEVELS = ("province", "city", "county")  # a county stands for a county or a district (县/区)

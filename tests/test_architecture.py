@@ -1,6 +1,7 @@
 """The shape of the code: the engine's facade, the import rules, lint and types, module sizes."""
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -30,6 +31,15 @@ def _run(*command: str) -> subprocess.CompletedProcess:
 def test_every_facade_name_resolves() -> None:
     missing = [name for name in engine.__all__ if getattr(engine, name, None) is None]
     assert not missing, f"engine.__all__ names nothing for: {missing}"
+
+
+def test_the_type_checkers_names_are_the_facades() -> None:
+    """The `if TYPE_CHECKING:` imports of engine/__init__.py name exactly what `_EXPORTS` lazily imports."""
+    tree = ast.parse((REPO / "engine" / "__init__.py").read_text(encoding="utf-8"))
+    guarded = next(node for node in tree.body if isinstance(node, ast.If))
+    names = {alias.asname or alias.name for node in ast.walk(guarded) if isinstance(node, ast.ImportFrom)
+             for alias in node.names}
+    assert names == set(engine.__all__), (names ^ set(engine.__all__))
 
 
 def test_importing_the_facade_loads_no_sub_package() -> None:

@@ -22,6 +22,7 @@ from web.commands import (
     library,
     models,
     operations,
+    regions,
     serve,
 )
 
@@ -32,7 +33,8 @@ def cli() -> None:
     """OneThing: one-thing process reengineering on SpiffWorkflow."""
 
 
-for module in (check, models, cases, library, audit, importing, exports, diagrams, demo, serve, operations):
+for module in (check, models, cases, library, audit, importing, exports, diagrams, demo, serve, operations,
+               regions):
     module.register(cli)
 
 

@@ -25,7 +25,7 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 def sign_in(actor: Actor) -> None:
     session.clear()
     session["actor"] = {"name": actor.name, "role": actor.role, "department": actor.department,
-                        "generation": engine.session_generation(ctx(), actor.name)}
+                        "region": actor.region, "generation": engine.session_generation(ctx(), actor.name)}
     session["csrf"] = secrets.token_urlsafe(32)
     session.permanent = True
     g.pop("actor_checked", None)
@@ -48,7 +48,7 @@ def current_actor() -> Actor | None:
     if not g.actor_checked:
         session.pop("actor", None)
         return None
-    return Actor(data["name"], data["role"], data.get("department"))
+    return Actor(data["name"], data["role"], data.get("department"), data.get("region") or engine.ROOT_REGION)
 
 
 def csrf_token() -> str:

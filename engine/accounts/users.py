@@ -9,7 +9,8 @@ from sqlalchemy import select, update
 from engine.accounts.passwords import check_password, dummy_hash, hash_password, needs_rehash
 from engine.context import EngineContext
 from engine.errors import InputError, NotFound, Throttled
-from engine.store.tables import LoginFailure, User
+from engine.regions.tree import check_region
+from engine.store.tables import ROOT, LoginFailure, User
 from engine.store.throttle import exceeded
 from engine.text import Listed, Text
 from engine.vocabulary import APPLICANT, ROLES
@@ -27,6 +28,7 @@ class Actor:
     name: str
     role: str
     department: str | None = None
+    region: str = ROOT  # where a clerk works, what an auditor reads (with the regions below it)
 
     @classmethod
     def applicant(cls, name: str = "applicant") -> Actor:
@@ -52,8 +54,8 @@ class Actor:
 
 
 def add_user(ctx: EngineContext, username: str, password: str, role: str, department: str | None = None,
-             display_name: str | None = None) -> Actor:
-    """Create an account; designers and clerks need a department."""
+             display_name: str | None = None, region: str = ROOT) -> Actor:
+    """Create an account in `region`; designers and clerks need a department."""
     if role not in ROLES:
         raise InputError(Text("unknown role '%(role)s'; use one of %(roles)s", role=role, roles=Listed(ROLES)),
                          fields={"role": [Text("unknown role")]})
@@ -77,9 +79,10 @@ def add_user(ctx: EngineContext, username: str, password: str, role: str, depart
         if session.get(User, username) is not None:
             raise InputError(Text("user '%(user)s' exists already", user=username),
                              fields={"username": [Text("taken")]})
+        check_region(session, region)
         session.add(User(username=username, password_hash=hash_password(password), role=role,
-                         department=department, display_name=display_name))
-    return Actor(username, role, department)
+                         department=department, display_name=display_name, region=region))
+    return Actor(username, role, department, region)
 
 
 def get_actor(ctx: EngineContext, username: str) -> Actor:
@@ -90,7 +93,7 @@ def get_actor(ctx: EngineContext, username: str) -> Actor:
         user = session.get(User, username)
         if user is None:
             raise NotFound(f"no user {username!r} (create one with `onething user add`)")
-        return Actor(user.username, user.role, user.department)
+        return Actor(user.username, user.role, user.department, user.region)
 
 
 def department_clerks(ctx: EngineContext) -> dict[str, list[str]]:
@@ -121,7 +124,7 @@ def authenticate(ctx: EngineContext, username: str, password: str, client: str =
             return None
         if needs_rehash(user.password_hash):  # the password is known only now: upgrade an old hash
             user.password_hash = hash_password(password)
-        return Actor(user.username, user.role, user.department)
+        return Actor(user.username, user.role, user.department, user.region)
 
 
 def _throttle(session, username: str, client: str, now) -> None:

@@ -30,7 +30,7 @@ from engine.errors import InputError
 from engine.runtime.clock import using_clock
 from engine.runtime.state import prune
 from engine.runtime.workflow import CaseError, CaseRuntime, ReadyStep
-from engine.store.tables import Case, OpenStep, StepLogEntry, Timer
+from engine.store.tables import ROOT, Case, OpenStep, StepLogEntry, Timer
 from engine.store.tables_audit import FinishedCase
 
 SOURCE = "simulated"
@@ -89,10 +89,11 @@ class SimulationDesk:
     """Start, claim, complete, message and fire the timers of simulated cases of one model version."""
 
     def __init__(self, ctx: EngineContext, version: tuple[int, str, str], model: Any, matter: Any,
-                 batch: int = 500, calls: dict[str, int] | None = None) -> None:
+                 batch: int = 500, calls: dict[str, int] | None = None, region: str = ROOT) -> None:
         """`version`: the model version's (id, matter id, variant); `calls`: the shared sub-process versions its
-        cases pin (engine/catalog/shared.py), None when it calls none."""
+        cases pin (engine/catalog/shared.py), None when it calls none; `region`: where its cases are handled."""
         self.ctx, self.model, self.matter, self.batch, self.calls = ctx, model, matter, batch, calls
+        self.region = region
         self.version_id, self.matter_id, self.variant = version
         self.live: dict[str, LiveCase] = {}
         self.ended: list[LiveCase] = []
@@ -223,7 +224,7 @@ class SimulationDesk:
              "variant": self.variant, "status": c.status, "source": SOURCE, "error": c.error, "version": c.moves,
              "state": c.runtime.dump(), "trail": c.trail, "flows": c.flows, "started_by": None,
              "started_at": c.started_at, "updated_at": c.updated_at, "completed_at": c.completed_at,
-             "applicant": {}, "calls": self.calls} for c in cases]
+             "applicant": {}, "calls": self.calls, "region": self.region} for c in cases]
         table = _table(Case)
         return list(session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
 
@@ -243,7 +244,7 @@ class SimulationDesk:
         rows = []
         for live, case_id in ended:
             case = Case(id=case_id, matter_id=self.matter_id, variant=self.variant, model_version_id=self.version_id,
-                        source=SOURCE, status=live.status, started_at=live.started_at)
+                        source=SOURCE, status=live.status, started_at=live.started_at, region=self.region)
             steps = [LoggedStep(r["step_id"], r["department"], r["ready_at"], r["at"])
                      for r in live.log if r["event"] == "completed"]
             steps.sort(key=lambda s: s.at)  # stable: the log's order among steps completed together

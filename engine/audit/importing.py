@@ -27,7 +27,7 @@ from engine.context import EngineContext
 from engine.errors import ImportRefused
 from engine.matters.files import Matter
 from engine.model.types import Model
-from engine.store.tables import Case, StepLogEntry
+from engine.store.tables import ROOT, Case, StepLogEntry
 from engine.store.tables_audit import FinishedCase
 from engine.vocabulary import APPLICANT
 
@@ -61,10 +61,12 @@ class _Event:
     given: bool
 
 
-def import_log(ctx: EngineContext, source: LogSource, filename: str, matter_id: str, variant: str) -> ImportResult:
-    """Store an event log (a .csv or .xes path, or its bytes) as imported cases of the variant's current version."""
+def import_log(ctx: EngineContext, source: LogSource, filename: str, matter_id: str, variant: str,
+               region: str = ROOT) -> ImportResult:
+    """Store an event log (a .csv or .xes path, or its bytes) as imported cases of the current version of the
+    variant that `region` runs, handled in `region`."""
     with ctx.write() as session:
-        version = catalog.current_version(session, matter_id, variant)
+        version = catalog.current_version(session, matter_id, variant, region)
         model, matter = catalog.loaded_version(ctx, session, version.id)
         problems: Problems = []
         cases = _checked(read_events(source, filename, problems), model, matter, problems)
@@ -72,7 +74,7 @@ def import_log(ctx: EngineContext, source: LogSource, filename: str, matter_id: 
         if problems:
             raise refusal(filename, problems)
         try:
-            _store(ctx, session, version.id, matter_id, variant, cases)
+            _store(ctx, session, version.id, matter_id, variant, cases, region)
         except IntegrityError:  # PostgreSQL: another import stored the same case ids since they were checked
             raise ImportRefused([f"{filename}: another import stored some of these cases at the same time; "
                                  "nothing imported: run it again to see which"]) from None
@@ -197,7 +199,7 @@ def _imported_before(session: Session, matter_id: str, variant: str, cases: dict
 
 
 def _store(ctx: EngineContext, session: Session, version_id: int, matter_id: str, variant: str,
-           cases: dict[str, list[_Event]]) -> None:
+           cases: dict[str, list[_Event]], region: str = ROOT) -> None:
     """The cases, their step logs and summaries, in bulk inside the caller's transaction (a batch at a time)."""
     now = ctx.clock.now()
     numbers = _free_numbers(session, [min(e.start for e in events) for events in cases.values()])
@@ -207,7 +209,8 @@ def _store(ctx: EngineContext, session: Session, version_id: int, matter_id: str
                      status="completed", source=SOURCE, version=1, state="",
                      trail=list(dict.fromkeys(e.step_id for e in events)), flows=[], started_by=ACTOR,
                      started_at=min(e.start for e in events), updated_at=now,
-                     completed_at=max(e.end for e in events), applicant={}, external_id=external_id)
+                     completed_at=max(e.end for e in events), applicant={}, external_id=external_id,
+                     region=region)
                 for (external_id, events), number in batch]
         session.add_all(rows)
         session.flush()

@@ -25,6 +25,7 @@ from engine.errors import InputError
 from engine.model.annotations import parse_step
 from engine.runtime.clock import SimulatedClock
 from engine.runtime.workdays import CHINA, china_date, default_calendar
+from engine.store.tables import ROOT
 from engine.text import Listed, Text
 from engine.vocabulary import APPLICANT
 
@@ -54,8 +55,10 @@ class SimulationResult:
 
 def simulate(ctx: EngineContext, matter_id: str, variant: str, cases: int, seed: int, start: date | None = None,
              arrivals: float | None = None, clerks: dict[str, int] | None = None,
-             progress: Callable[[int], None] | None = None, data: dict[str, Any] | None = None) -> SimulationResult:
-    """Run `cases` simulated cases from `start` (default today); `progress(n)` hears of n more ended cases.
+             progress: Callable[[int], None] | None = None, data: dict[str, Any] | None = None,
+             region: str = ROOT) -> SimulationResult:
+    """Run `cases` simulated cases from `start` (default today) in `region`, on the version it runs;
+    `progress(n)` hears of n more ended cases.
 
     `clerks` per department default to one; `arrivals` per working day default to the rate that keeps
     the busiest department 80% busy. `data` goes over the forms' example values (e.g. a scenario's).
@@ -65,7 +68,7 @@ def simulate(ctx: EngineContext, matter_id: str, variant: str, cases: int, seed:
     first = datetime.combine(start or china_date(ctx.clock.now()), time(0, 0), CHINA).astimezone(UTC)
     sim = EngineContext(ctx.engine, clock=SimulatedClock(first), script_time_limit=ctx.script_time_limit)
     with ctx.read() as session:
-        version = catalog.current_version(session, matter_id, variant)
+        version = catalog.current_version(session, matter_id, variant, region)
         calls = catalog.pins_to_start(sim, session, version.id) or None  # as a case starting now pins them
         model, matter = catalog.loaded_version(sim, session, version.id, calls)
         key = (version.id, version.matter_id, version.variant)
@@ -74,7 +77,7 @@ def simulate(ctx: EngineContext, matter_id: str, variant: str, cases: int, seed:
     if rate <= 0:
         raise InputError(Text("arrivals per working day must be positive"), fields={"arrivals": [Text("must be > 0")]})
     rng, calendar = random.Random(seed), default_calendar()
-    desk = SimulationDesk(sim, key, model, matter, batch=BATCH, calls=calls)
+    desk = SimulationDesk(sim, key, model, matter, batch=BATCH, calls=calls, region=region)
     office = SimulatedOffice(sim, desk, staff, rng, calendar, dict(data or {}), progress or (lambda n: None))
     office.run(arrival_times(rng, first, rate, cases, calendar))
     desk.flush(everything=True)

@@ -23,7 +23,7 @@ from engine.model.annotations import parse_step
 from engine.model.metrics import static_metrics
 from engine.model.reading import next_steps
 from engine.runtime.workdays import WorkCalendar, china_date, default_calendar
-from engine.store.tables import Case, ModelVersion, StepLogEntry
+from engine.store.tables import ROOT, Case, ModelVersion, StepLogEntry
 from engine.store.tables_audit import FinishedCase
 
 FINISHED = ("completed", "cancelled", "error")
@@ -86,7 +86,7 @@ def summarize(case: Case, steps: Sequence[LoggedStep], facts: VersionFacts, ende
         "handoffs": _handoffs(steps, facts),
         "time_limit_days": limit,
         "on_time": None if limit is None or case.status != "completed" else workdays <= limit,
-        "path": path_of(s.step_id for s in steps),
+        "path": path_of(s.step_id for s in steps), "region": case.region or ROOT,
     }
 
 

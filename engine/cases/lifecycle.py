@@ -11,6 +11,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from engine.accounts.access import check_may_act
 from engine.accounts.users import Actor, get_actor
 from engine.cases.admin import case_actions, clean_reason, log_case_event
+from engine.cases.messaging import message_departments
 from engine.cases.persistence import (
     case_departments,
     case_view,
@@ -31,21 +32,24 @@ from engine.errors import CaseClosed, InputError, NotFound, NotYourDepartment, S
 from engine.model.reading import named_step
 from engine.runtime.clock import using_clock
 from engine.runtime.workflow import CaseError, ReadyStep
-from engine.store.tables import Case, OpenStep, StepLogEntry
+from engine.store.tables import ROOT, Case, OpenStep, StepLogEntry
 from engine.text import Listed, Text
 from engine.views import CaseView, LogEntry, WorkItem
 
 
 def start_case(ctx: EngineContext, matter_id: str, variant: str = "after", data: dict[str, Any] | None = None,
-               actor: Actor | None = None, source: str = "real") -> CaseView:
-    """Start a case of the current version of a matter variant (`source`: real, or simulated by `simulate`)."""
+               actor: Actor | None = None, source: str = "real", region: str | None = None) -> CaseView:
+    """Start a case of the current version of a matter variant (`source`: real, or simulated by `simulate`) in
+    `region` (default: the actor's region), on the version that region runs."""
     if data is not None and not isinstance(data, dict):
         raise InputError(Text("case data must be a JSON object"), fields={"data": [Text("must be an object")]})
     with ctx.write() as session, using_clock(ctx.clock):
         if actor is not None:
             check_may_act(actor, matter_departments(ctx, session, matter_id), matter_id)
-        version = catalog.current_version(session, matter_id, variant)
-        case, runtime, rows = create_case(ctx, session, version, data, actor.name if actor else None, source)
+        region = region or (actor.region if actor is not None else ROOT)
+        version = catalog.current_version(session, matter_id, variant, region)
+        case, runtime, rows = create_case(ctx, session, version, data, actor.name if actor else None, source,
+                                          region=region)
         return case_view(case, version.version, runtime, session, ctx.clock.now(), rows)
 
 
@@ -231,29 +235,6 @@ def cancel_case(ctx: EngineContext, number: str, actor: Actor, reason: str = "")
 
 
 # -- shared steps of the use cases -----------------------------------------------------------------
-
-_BPMN = {"b": "http://www.omg.org/spec/BPMN/20100524/MODEL"}
-_THROWS = "self::b:intermediateThrowEvent or self::b:endEvent or self::b:sendTask"
-
-
-def message_departments(model: Any, name: str) -> set[str]:
-    """Lanes that send message `name` in the model (and the files it calls); if nothing sends it, the lanes that
-    wait for it."""
-    senders: set[str] = set()
-    waiters: set[str] = set()
-    for root in [model.root, *(callee.root for callee in model.callees.values())]:
-        ids = set(root.xpath("//b:message[@name=$n]/@id", namespaces=_BPMN, n=name))
-        lane_of = {ref.text.strip(): lane.get("id") for lane in root.xpath("//b:lane", namespaces=_BPMN)
-                   for ref in lane.xpath("b:flowNodeRef", namespaces=_BPMN) if ref.text}
-        for element in root.xpath("//*[@messageRef]", namespaces=_BPMN):
-            if element.get("messageRef") not in ids:
-                continue
-            node = element if element.tag.endswith(("sendTask", "receiveTask")) else element.getparent()
-            department = lane_of.get(node.get("id"))
-            if department:
-                (senders if node.xpath(_THROWS, namespaces=_BPMN) else waiters).add(department)
-    return senders or waiters
-
 
 def _check_open(case: Case) -> None:
     if case.status == "suspended":

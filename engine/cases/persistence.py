@@ -35,14 +35,15 @@ SCRIPT_OUTPUT = "script_output"  # step-log event: what a script task printed (d
 
 
 def create_case(ctx: EngineContext, session: Session, version: ModelVersion, data: dict[str, Any] | None,
-                started_by: str | None, source: str = "real") -> tuple[Case, CaseRuntime, list[OpenStep]]:
+                started_by: str | None, source: str = "real",
+                region: str | None = None) -> tuple[Case, CaseRuntime, list[OpenStep]]:
     """Start a case of `version` in the caller's transaction (unique case number; `source` per docs/metrics.md)."""
     calls = catalog.pins_to_start(ctx, session, version.id) or None  # the shared sub-processes it runs, pinned
     model, _matter = catalog.loaded_version(ctx, session, version.id, calls)
     now = ctx.clock.now()
     case = Case(model_version_id=version.id, matter_id=version.matter_id, variant=version.variant, status="running",
                 version=1, state="", trail=[], started_by=started_by, started_at=now, updated_at=now, applicant={},
-                source=source, calls=calls)
+                source=source, calls=calls, region=region or version.region)
     try:
         runtime = CaseRuntime.start(model, ctx.script_engine, data)
     except CaseError as exc:

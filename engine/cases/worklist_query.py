@@ -223,8 +223,9 @@ def fill_due_times(connection: Connection) -> None:
         models: dict[int, Any] = {}
         for task_id, step_id, ready_at, version_id in rows:
             if version_id not in models:
-                # decision_tables came in 0012: not selected here (no version had any before it)
-                version = session.get(ModelVersion, version_id, options=[defer(ModelVersion.decision_tables)])
+                # decision_tables (0012), region and adopted_from (0015) came later: not selected here
+                version = session.get(ModelVersion, version_id, options=[
+                    defer(ModelVersion.decision_tables), defer(ModelVersion.region), defer(ModelVersion.adopted_from)])
                 models[version_id] = catalog.load_version_row(version)[0] if version is not None else None
             due = step_due(step_time_limit(models[version_id], step_id), ready_at) if models[version_id] else None
             if due is not None:

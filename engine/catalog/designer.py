@@ -20,7 +20,8 @@ from engine.model.problems import Problem
 from engine.model.reading import all_departments
 from engine.model.types import Model
 from engine.model.xmlsafe import MAX_BYTES
-from engine.store.tables import ModelVersion
+from engine.regions import tree as regions
+from engine.store.tables import ROOT, ModelVersion
 from engine.text import Listed, Text
 from engine.vocabulary import APPLICANT, VARIANTS
 
@@ -218,17 +219,24 @@ def deployed_matter_ids(session: Session) -> list[str]:
     return list(session.scalars(select(ModelVersion.matter_id).distinct().order_by(ModelVersion.matter_id)))
 
 
-def current_version_ids(session: Session, matter_id: str) -> dict[str, int]:
-    """The stored id of the current (newest) version of each deployed variant of a matter."""
-    ids = session.execute(select(ModelVersion.variant, ModelVersion.id).where(ModelVersion.matter_id == matter_id)
-                          .order_by(ModelVersion.version)).all()
-    return {variant: version_id for variant, version_id in ids}  # the last one wins: the newest
+def current_version_ids(session: Session, matter_id: str, region: str = ROOT) -> dict[str, int]:
+    """The stored id of the current version of each deployed variant of a matter, as `region` runs it (its own
+    newest, else its nearest ancestor's: engine/regions/tree.py)."""
+    lines = regions.chain(session, region) if region != ROOT else [ROOT]
+    rows = session.execute(select(ModelVersion.region, ModelVersion.variant, ModelVersion.id)
+                           .where(ModelVersion.matter_id == matter_id, ModelVersion.region.in_(lines))
+                           .order_by(ModelVersion.version)).all()
+    found: dict[str, int] = {}
+    for line in reversed(lines):  # the root first: a nearer region's own line wins
+        found.update({variant: version_id for owner, variant, version_id in rows if owner == line})
+    return found
 
 
-def current_models(ctx: EngineContext, session: Session, matter_id: str) -> dict[str, tuple[Model, Matter | None]]:
+def current_models(ctx: EngineContext, session: Session, matter_id: str,
+                   region: str = ROOT) -> dict[str, tuple[Model, Matter | None]]:
     """The loaded current model (and matter) of each deployed variant of a matter (engine-internal)."""
     return {variant: catalog.loaded_version(ctx, session, vid)
-            for variant, vid in current_version_ids(session, matter_id).items()}
+            for variant, vid in current_version_ids(session, matter_id, region).items()}
 
 
 def current_model_files(ctx: EngineContext, matter_id: str) -> dict[str, ModelFile]:
@@ -238,19 +246,14 @@ def current_model_files(ctx: EngineContext, matter_id: str) -> dict[str, ModelFi
                 for variant, (model, _matter) in current_models(ctx, session, matter_id).items()}
 
 
-def list_matters(ctx: EngineContext) -> list[MatterInfo]:
-    """Every deployed matter with its current versions."""
+def list_matters(ctx: EngineContext, region: str = ROOT) -> list[MatterInfo]:
+    """Every deployed matter with the current versions `region` runs (a matter only another region has aside)."""
     with ctx.read() as session:
-        rows = session.execute(select(ModelVersion.matter_id, ModelVersion.variant, ModelVersion.version,
-                                      ModelVersion.id).order_by(ModelVersion.matter_id, ModelVersion.version)).all()
-        current: dict[str, dict[str, tuple[int, int]]] = {}
-        for matter_id, variant, version, vid in rows:
-            current.setdefault(matter_id, {})[variant] = (version, vid)
         found = []
-        for matter_id, variants in current.items():
-            newest = max(variants.values(), key=lambda v: v[1])[1]
-            model, matter = catalog.loaded_version(ctx, session, newest)
-            found.append(_matter_info(matter_id, model, matter, {k: v[0] for k, v in variants.items()}))
+        for matter_id in deployed_matter_ids(session):
+            version_ids = current_version_ids(session, matter_id, region)
+            if version_ids:
+                found.append(_matter_info_of(ctx, session, matter_id, version_ids))
     return found
 
 
@@ -260,11 +263,15 @@ def get_matter(ctx: EngineContext, matter_id: str) -> MatterInfo:
         return matter_info(ctx, session, matter_id)
 
 
-def matter_info(ctx: EngineContext, session: Session, matter_id: str) -> MatterInfo:
+def matter_info(ctx: EngineContext, session: Session, matter_id: str, region: str = ROOT) -> MatterInfo:
     """One deployed matter inside the caller's transaction (MatterNotFound otherwise)."""
-    version_ids = current_version_ids(session, matter_id)
+    version_ids = current_version_ids(session, matter_id, region)
     if not version_ids:
         raise MatterNotFound(Text("no deployed matter '%(matter)s'", matter=matter_id))
+    return _matter_info_of(ctx, session, matter_id, version_ids)
+
+
+def _matter_info_of(ctx: EngineContext, session: Session, matter_id: str, version_ids: dict[str, int]) -> MatterInfo:
     model, matter = catalog.loaded_version(ctx, session, max(version_ids.values()))
     numbers = {variant: catalog.version_number(ctx, session, vid) for variant, vid in version_ids.items()}
     return _matter_info(matter_id, model, matter, numbers)

@@ -6,14 +6,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from engine.context import EngineContext
 from engine.errors import MatterNotFound, ModelError, NotFound
 from engine.model.problems import Problem
 from engine.model.types import Model
-from engine.store.tables import ModelVersion
+from engine.regions import tree as regions
+from engine.store.tables import ROOT, ModelVersion
 from engine.text import Listed, Text
 
 
@@ -46,12 +47,14 @@ def model_files(path: Path) -> list[tuple[Path, Path]]:
     raise ModelError([Problem(str(path), None, None, "no such file or directory")])
 
 
-def deploy_path(ctx: EngineContext, path: str | Path, calls: tuple[Path, ...] = ()) -> list[Deployed]:
+def deploy_path(ctx: EngineContext, path: str | Path, calls: tuple[Path, ...] = (),
+                region: str = ROOT) -> list[Deployed]:
     """Check and deploy every model under `path`; all-or-nothing: one invalid file deploys nothing.
 
     The shared sub-processes of the process library (`processes/shared/*`, for a matter folder the one beside it)
     are checked and deployed with them, first: a matter's call activities are checked against them and the
-    deployed ones. `calls`: other model files to deploy as shared sub-processes (`onething run FILE CALLED...`)."""
+    deployed ones. `calls`: other model files to deploy as shared sub-processes (`onething run FILE CALLED...`).
+    `region`: whose version lines the matters go to (the root's by default; shared sub-processes are province-wide)."""
     from engine.catalog import shared
 
     path = Path(path)
@@ -64,7 +67,8 @@ def deploy_path(ctx: EngineContext, path: str | Path, calls: tuple[Path, ...] = 
     if problems + more:
         raise ModelError(problems + more)
     with ctx.write() as session:
-        done = [store_version(ctx, session, *item[:6], decision_tables=item[6]) for item in loaded]
+        regions.check_region(session, region)
+        done = [store_version(ctx, session, *item[:6], decision_tables=item[6], region=region) for item in loaded]
         return done + [shared.stored(ctx, session, spec, file, model) for spec, model, file in on_disk]
 
 
@@ -106,45 +110,66 @@ def _display_name(file: Path) -> str:
 
 def store_version(ctx: EngineContext, session: Session, matter_id: str, variant: str, data: bytes, filename: str,
                   model: Model, yaml_text: str | None, deployed_by: str | None = None,
-                  decision_tables: str | None = None, source: str = "files") -> Deployed:
+                  decision_tables: str | None = None, source: str = "files", region: str = ROOT,
+                  adopted_from: int | None = None) -> Deployed:
     """Store a checked model as a new version, or report the identical one already stored; `deployed_by` is the
     account that deployed it (None from `onething deploy` and the demo); `decision_tables` its DMN files (JSON, from
     `engine.model.decisions.stored_decisions`), part of the content: a changed table is a new version.
 
     Every deploy is written in the design log (engine/catalog/designlog.py) in the same transaction, with
-    `source`: draft, upload, restore or files."""
+    `source`: draft, upload, restore, files or adopt. `region`: whose version line (the root's by default); a new
+    version keeps the lineage of the line's current one (`adopted_from`, engine/regions/library.py) unless given."""
     from engine.catalog.designlog import record
 
-    deployed = _store(ctx, session, matter_id, variant, data, filename, model, yaml_text, deployed_by,
-                      decision_tables)
-    record(ctx, session, deployed_by, "deploy", matter_id, variant, deployed.version, deployed.status, source)
+    line = _Line(region, matter_id, variant)
+    deployed = _store(ctx, session, line, data, filename, model, yaml_text, deployed_by, decision_tables,
+                      adopted_from)
+    record(ctx, session, deployed_by, "deploy", matter_id, variant, deployed.version, deployed.status, source,
+           region=region)
     return deployed
 
 
-def _store(ctx: EngineContext, session: Session, matter_id: str, variant: str, data: bytes, filename: str,
-           model: Model, yaml_text: str | None, deployed_by: str | None, decision_tables: str | None) -> Deployed:
+@dataclass(frozen=True)
+class _Line:
+    """One version line: a region's versions of a matter variant."""
+
+    region: str
+    matter_id: str
+    variant: str
+
+    def where(self) -> tuple[Any, ...]:
+        return (ModelVersion.region == self.region, ModelVersion.matter_id == self.matter_id,
+                ModelVersion.variant == self.variant)
+
+
+def _store(ctx: EngineContext, session: Session, line: _Line, data: bytes, filename: str, model: Model,
+           yaml_text: str | None, deployed_by: str | None, decision_tables: str | None,
+           adopted_from: int | None) -> Deployed:
+    matter_id, variant = line.matter_id, line.variant
     content = data + (b"\0" + decision_tables.encode() if decision_tables else b"")
     digest = hashlib.sha256(content).hexdigest()
-    same = session.scalar(select(ModelVersion).where(
-        ModelVersion.matter_id == matter_id, ModelVersion.variant == variant, ModelVersion.content_hash == digest))
-    newest = session.scalar(select(func.max(ModelVersion.version)).where(
-        ModelVersion.matter_id == matter_id, ModelVersion.variant == variant)) or 0
+    same = session.scalar(select(ModelVersion).where(*line.where(), ModelVersion.content_hash == digest))
+    newest_row = session.scalar(select(ModelVersion).where(*line.where()).order_by(ModelVersion.version.desc())
+                                .limit(1))
+    newest = newest_row.version if newest_row is not None else 0
+    if adopted_from is None and newest_row is not None:
+        adopted_from = newest_row.adopted_from
     if same is not None and (yaml_text is None or same.matter_yaml == yaml_text):
         if same.version == newest:
             return Deployed(matter_id, variant, same.version, "unchanged", filename)
-        return _restore(ctx, session, same, newest + 1, filename, deployed_by)
+        return _restore(ctx, session, same, newest + 1, filename, deployed_by, adopted_from)
     if same is not None:  # same BPMN, new matter.yaml: a new version with a distinct key
         digest = hashlib.sha256(content + (yaml_text or "").encode()).hexdigest()
     session.add(ModelVersion(
         matter_id=matter_id, variant=variant, version=newest + 1, content_hash=digest, filename=filename,
         process_id=model.process_id, bpmn=data, matter_yaml=yaml_text, decision_tables=decision_tables,
-        deployed_at=ctx.clock.now(), deployed_by=deployed_by))
+        deployed_at=ctx.clock.now(), deployed_by=deployed_by, region=line.region, adopted_from=adopted_from))
     session.flush()
     return Deployed(matter_id, variant, newest + 1, "new", filename)
 
 
 def _restore(ctx: EngineContext, session: Session, older: ModelVersion, version: int, filename: str,
-             deployed_by: str | None) -> Deployed:
+             deployed_by: str | None, adopted_from: int | None) -> Deployed:
     """Deploying the content of an older version again makes it current: a new version that carries it (a
     rollback, said as such). The older row keeps its content under a retired key, as content keys are unique."""
     digest = older.content_hash
@@ -154,24 +179,27 @@ def _restore(ctx: EngineContext, session: Session, older: ModelVersion, version:
         matter_id=older.matter_id, variant=older.variant, version=version, content_hash=digest, filename=filename,
         process_id=older.process_id, bpmn=older.bpmn, matter_yaml=older.matter_yaml,
         decision_tables=older.decision_tables, deployed_at=ctx.clock.now(), deployed_by=deployed_by,
-        restored_from=older.version))
+        restored_from=older.version, region=older.region, adopted_from=adopted_from))
     session.flush()
     return Deployed(older.matter_id, older.variant, version, "restored", filename, restored=older.version)
 
 
-def current_version(session: Session, matter_id: str, variant: str) -> ModelVersion:
-    """The newest deployed version of a matter variant."""
-    row = session.scalar(select(ModelVersion)
-                         .where(ModelVersion.matter_id == matter_id, ModelVersion.variant == variant)
-                         .order_by(ModelVersion.version.desc()).limit(1))
-    if row is None:
-        known = session.scalars(select(ModelVersion.matter_id).distinct()).all()
-        if known:
-            raise MatterNotFound(Text("no deployed '%(variant)s' variant of matter '%(matter)s'; deployed matters: "
-                                      "%(matters)s", variant=variant, matter=matter_id, matters=Listed(sorted(known))))
-        raise MatterNotFound(Text("no deployed '%(variant)s' variant of matter '%(matter)s'; nothing is deployed yet "
-                                  "(run `onething deploy`)", variant=variant, matter=matter_id))
-    return row
+def current_version(session: Session, matter_id: str, variant: str, region: str = ROOT) -> ModelVersion:
+    """The version of a matter variant that `region` runs: its own newest, else its nearest ancestor's."""
+    row = None
+    for line in regions.chain(session, region) if region != ROOT else (ROOT,):
+        row = session.scalar(select(ModelVersion)
+                             .where(ModelVersion.region == line, ModelVersion.matter_id == matter_id,
+                                    ModelVersion.variant == variant)
+                             .order_by(ModelVersion.version.desc()).limit(1))
+        if row is not None:
+            return row
+    known = session.scalars(select(ModelVersion.matter_id).distinct()).all()
+    if known:
+        raise MatterNotFound(Text("no deployed '%(variant)s' variant of matter '%(matter)s'; deployed matters: "
+                                  "%(matters)s", variant=variant, matter=matter_id, matters=Listed(sorted(known))))
+    raise MatterNotFound(Text("no deployed '%(variant)s' variant of matter '%(matter)s'; nothing is deployed yet "
+                              "(run `onething deploy`)", variant=variant, matter=matter_id))
 
 
 def loaded_version(ctx: EngineContext, session: Session, version_id: int,

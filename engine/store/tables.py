@@ -19,6 +19,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.store.db import Base
+from engine.vocabulary import ROOT_REGION
+
+ROOT = ROOT_REGION  # the root region (engine/store/tables_regions.py); every row made before regions is in it
 
 
 class UTCDateTime(TypeDecorator):
@@ -49,8 +52,8 @@ class ModelVersion(Base):
 
     __tablename__ = "model_versions"
     __table_args__ = (
-        UniqueConstraint("matter_id", "variant", "content_hash", name="uq_model_versions_content"),
-        UniqueConstraint("matter_id", "variant", "version", name="uq_model_versions_version"),
+        UniqueConstraint("region", "matter_id", "variant", "content_hash", name="uq_model_versions_content"),
+        UniqueConstraint("region", "matter_id", "variant", "version", name="uq_model_versions_version"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,6 +69,9 @@ class ModelVersion(Base):
     deployed_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
     deployed_by: Mapped[str | None] = mapped_column(String(64))  # the account; None: `onething deploy` or the demo
     restored_from: Mapped[int | None] = mapped_column(Integer)  # a rollback: the older version it brings back
+    # the region whose version line this is (engine/regions/tree.py: a region without its own runs its ancestor's)
+    region: Mapped[str] = mapped_column(String(64), default=ROOT, server_default=ROOT)
+    adopted_from: Mapped[int | None] = mapped_column(Integer)  # published_reforms.id this version's line adopted
 
 
 class SharedVersion(Base):
@@ -116,12 +122,14 @@ class Case(Base):
     # the shared sub-process versions the case runs when it calls them, pinned when it starts: {process id:
     # shared_versions.id}; None: it calls none (and cases from before 0013)
     calls: Mapped[dict[str, int] | None] = mapped_column(JSON)
+    region: Mapped[str] = mapped_column(String(64), default=ROOT, server_default=ROOT)  # where it is handled
 
     __table_args__ = (Index("ix_cases_matter_variant_status", "matter_id", "variant", "status"),
                       # the case list (0009): its filters, order and total from the index alone
                       Index("ix_cases_list", "source", "started_at", "matter_id", "model_version_id", "status",
                             "number"),
-                      UniqueConstraint("matter_id", "variant", "source", "external_id", name="uq_cases_external_id"))
+                      UniqueConstraint("matter_id", "variant", "source", "external_id", name="uq_cases_external_id"),
+                      Index("ix_cases_region", "region", "matter_id", "status"))
     __mapper_args__ = {"version_id_col": version}
 
 
@@ -191,6 +199,7 @@ class User(Base):
     department: Mapped[str | None] = mapped_column(String(64))
     display_name: Mapped[str | None] = mapped_column(String(255))
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # bumped at sign-out
+    region: Mapped[str] = mapped_column(String(64), default=ROOT, server_default=ROOT)  # clerks work only its cases
 
 
 class LoginFailure(Base):

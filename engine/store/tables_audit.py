@@ -7,7 +7,7 @@ from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.store.db import Base
-from engine.store.tables import UTC_DATETIME
+from engine.store.tables import ROOT, UTC_DATETIME
 
 
 class FinishedCase(Base):
@@ -31,6 +31,7 @@ class FinishedCase(Base):
     time_limit_days: Mapped[float | None] = mapped_column(Float)
     on_time: Mapped[bool | None] = mapped_column(Boolean)
     path: Mapped[str] = mapped_column(Text)  # completed steps as a sorted multiset: "apply,certify*2,register"
+    region: Mapped[str] = mapped_column(String(64), default=ROOT, server_default=ROOT)  # the case's region
 
     __table_args__ = (Index("ix_case_summaries_matter_variant_source", "matter_id", "variant", "source",
                             "finished_at"),
@@ -38,4 +39,5 @@ class FinishedCase(Base):
                       Index("ix_case_summaries_elapsed", "matter_id", "variant", "source", "elapsed_hours"),
                       # the working-days chart and the outliers above p90 (engine/audit/drilldown.py)
                       Index("ix_case_summaries_workdays", "matter_id", "variant", "source", "status",
-                            "elapsed_workdays"))
+                            "elapsed_workdays"),
+                      Index("ix_case_summaries_region", "region", "matter_id", "variant", "source"))

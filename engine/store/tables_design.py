@@ -7,7 +7,7 @@ from sqlalchemy import Index, Integer, LargeBinary, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.store.db import Base
-from engine.store.tables import UTC_DATETIME
+from engine.store.tables import ROOT, UTC_DATETIME
 
 
 class Draft(Base):
@@ -18,7 +18,7 @@ class Draft(Base):
     and the draft is removed)."""
 
     __tablename__ = "drafts"
-    __table_args__ = (UniqueConstraint("matter_id", "variant", name="uq_drafts_matter_variant"),)
+    __table_args__ = (UniqueConstraint("region", "matter_id", "variant", name="uq_drafts_matter_variant"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     matter_id: Mapped[str] = mapped_column(String(64))
@@ -29,6 +29,7 @@ class Draft(Base):
     author: Mapped[str] = mapped_column(String(64))  # the account that saved it last
     saved_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
     revision: Mapped[int] = mapped_column(Integer)  # 1, 2, ... per save: deploying removes only what it deployed
+    region: Mapped[str] = mapped_column(String(64), default=ROOT, server_default=ROOT)  # the version line it is for
 
 
 class DesignLogEntry(Base):
@@ -45,4 +46,5 @@ class DesignLogEntry(Base):
     variant: Mapped[str] = mapped_column(String(32))
     version: Mapped[int | None] = mapped_column(Integer)  # deploy: the version it made or found unchanged
     status: Mapped[str | None] = mapped_column(String(16))  # deploy: new | unchanged | restored
-    source: Mapped[str | None] = mapped_column(String(16))  # deploy: draft | upload | restore | files
+    source: Mapped[str | None] = mapped_column(String(16))  # deploy: draft | upload | restore | files | adopt
+    region: Mapped[str] = mapped_column(String(64), default=ROOT, server_default=ROOT)  # whose version line

@@ -14,6 +14,7 @@ import engine.store.tables_audit  # noqa: F401
 import engine.store.tables_citizen  # noqa: F401
 import engine.store.tables_design  # noqa: F401
 import engine.store.tables_measures  # noqa: F401
+import engine.store.tables_regions  # noqa: F401
 from engine.audit.measured import measured_metrics
 from engine.cases.driving import drive_case
 from engine.cases.lifecycle import start_case

@@ -38,15 +38,16 @@ def rebuild() -> None:
 @click.option("--arrivals", type=click.FloatRange(min=0, min_open=True), metavar="PER_WORKDAY",
               help="cases arriving per working day (default: keeps the busiest department 80% busy)")
 @click.option("--clerks", multiple=True, metavar="DEPT=N", help="clerks of a department (default 1 each)")
+@click.option("--region", default=engine.ROOT_REGION, show_default=True, help="the region whose cases they are")
 @clean_errors
 def simulate(matter: str, variant: str, count: int, seed: int, start, arrivals: float | None,
-             clerks: tuple[str, ...]) -> None:
+             clerks: tuple[str, ...], region: str) -> None:
     """Run simulated cases through the engine in simulated time (source "simulated")."""
     staff = _clerks(clerks)
     began = time.perf_counter()
     with _progress(count) as progress:
         result = engine.simulate(ctx(), matter, variant, count, seed, start=start.date() if start else None,
-                                 arrivals=arrivals, clerks=staff, progress=progress)
+                                 arrivals=arrivals, clerks=staff, progress=progress, region=region)
     seconds = time.perf_counter() - began
     click.echo(f"{result.cases} simulated cases of {matter}/{variant} (seed {seed}): {result.completed} completed, "
                f"{result.stuck} stuck, {result.steps} steps")

@@ -39,11 +39,13 @@ def user() -> None:
 @click.option("--role", type=click.Choice(engine.ROLES), required=True)
 @click.option("--department", help="department id (lane id) for designers and clerks")
 @click.option("--name", "display_name", help="display name")
+@click.option("--region", default=engine.ROOT_REGION, show_default=True, help="the region the account works in")
 @click.password_option(prompt="Password")
 @clean_errors
-def user_add(username: str, role: str, department: str | None, display_name: str | None, password: str) -> None:
+def user_add(username: str, role: str, department: str | None, display_name: str | None, region: str,
+             password: str) -> None:
     """Create an account."""
-    actor = engine.add_user(ctx(), username, password, role, department, display_name)
+    actor = engine.add_user(ctx(), username, password, role, department, display_name, region)
     click.echo(f"added {actor.name} ({actor.role}{', ' + actor.department if actor.department else ''})")
 
 
@@ -56,10 +58,11 @@ def case() -> None:
 @click.argument("matter")
 @click.option("--variant", type=click.Choice(["before", "after"]), default="after", show_default=True)
 @click.option("--data", help="initial case data as a JSON object")
+@click.option("--region", default=engine.ROOT_REGION, show_default=True, help="the region that handles the case")
 @clean_errors
-def case_start(matter: str, variant: str, data: str | None) -> None:
-    """Start a case of MATTER's current deployed version."""
-    view = engine.start_case(ctx(), matter, variant, json_object(data, "--data"))
+def case_start(matter: str, variant: str, data: str | None, region: str) -> None:
+    """Start a case of MATTER's current deployed version (as REGION runs it)."""
+    view = engine.start_case(ctx(), matter, variant, json_object(data, "--data"), region=region)
     click.echo(f"case {view.number} started ({view.matter_id}/{view.variant} v{view.model_version})")
     _print_case(view)
 

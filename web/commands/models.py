@@ -16,14 +16,17 @@ def register(cli: click.Group) -> None:
 
 @click.command("deploy")
 @click.argument("path", required=False)
+@click.option("--region", default=engine.ROOT_REGION, show_default=True,
+              help="the region whose version lines the matters go to")
 @clean_errors
-def deploy(path: str | None) -> None:
+def deploy(path: str | None, region: str) -> None:
     """Check and deploy models (default: the processes/ folder); identical content is a no-op."""
     target = Path(path) if path else Path(setting("PROCESSES_PATH"))
     ctx().init_db()
-    for item in engine.deploy_path(ctx(), target):
+    for item in engine.deploy_path(ctx(), target, region=region):
         status = f"restored: the content of version {item.restored}" if item.restored else item.status
-        click.echo(f"{item.matter_id}/{item.variant}: version {item.version} ({status}) from {item.filename}")
+        where = "" if region == engine.ROOT_REGION else f" in region {region}"
+        click.echo(f"{item.matter_id}/{item.variant}{where}: version {item.version} ({status}) from {item.filename}")
 
 
 @click.command("run")

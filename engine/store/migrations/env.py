@@ -7,6 +7,7 @@ import engine.store.tables_audit  # noqa: F401
 import engine.store.tables_citizen  # noqa: F401
 import engine.store.tables_design  # noqa: F401
 import engine.store.tables_measures  # noqa: F401
+import engine.store.tables_regions  # noqa: F401
 from engine.store.db import Base
 
 config = context.config

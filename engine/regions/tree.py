@@ -1,0 +1,164 @@
+"""The province's regions as a tree: add, rename, list, and the two walks every scoped rule needs.
+
+`chain` walks up (a region runs its nearest ancestor's version of a matter variant when it has none of its own);
+`subtree` walks down (an auditor of a city reads its counties too). The tree is small (a province has about a
+hundred cities and counties), so both read the whole table once per transaction.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.context import EngineContext
+from engine.errors import InputError, NotFound
+from engine.matters.files import Names
+from engine.store.tables_regions import ROOT_REGION, Region
+from engine.text import Listed, Text
+from engine.vocabulary import REGION_LEVELS
+
+REGION_ID = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class RegionInfo:
+    """One region: its id, parent (None for the root), level, names and depth in the tree (root 0)."""
+
+    id: str
+    parent_id: str | None
+    level: str
+    names: Names
+    depth: int
+
+
+def add_region(ctx: EngineContext, region_id: str, parent_id: str, name_zh: str, name_en: str) -> RegionInfo:
+    """A new region under `parent_id`, one level below it (a city under the province, a county under a city)."""
+    problems = _name_problems(name_zh, name_en)
+    if not REGION_ID.match(region_id or ""):
+        problems["id"] = [Text("lower-case letters, digits, _ and -, starting with a letter (at most 64)")]
+    if problems:
+        raise InputError(Text("region '%(region)s' cannot be added: %(fields)s", region=region_id,
+                              fields=Listed(sorted(problems))), fields=problems)
+    with ctx.write() as session:
+        regions = _all(session)
+        if region_id in regions:
+            raise InputError(Text("region '%(region)s' exists already", region=region_id),
+                             fields={"id": [Text("taken")]})
+        parent = _known(regions, parent_id, "parent")
+        depth = REGION_LEVELS.index(parent.level) + 1
+        if depth >= len(REGION_LEVELS):
+            raise InputError(Text("region '%(region)s' is a %(level)s: nothing is below a county or district",
+                                  region=parent_id, level=parent.level), fields={"parent": [Text("a county")]})
+        row = Region(id=region_id, parent_id=parent_id, level=REGION_LEVELS[depth], name_zh=name_zh.strip(),
+                     name_en=name_en.strip(), created_at=ctx.clock.now())
+        session.add(row)
+        session.flush()
+        return _info(row, depth)
+
+
+def rename_region(ctx: EngineContext, region_id: str, name_zh: str, name_en: str) -> RegionInfo:
+    """Give a region (the root too) new names."""
+    problems = _name_problems(name_zh, name_en)
+    if problems:
+        raise InputError(Text("region '%(region)s' cannot be renamed: %(fields)s", region=region_id,
+                              fields=Listed(sorted(problems))), fields=problems)
+    with ctx.write() as session:
+        regions = _all(session)
+        row = _known(regions, region_id, "region")
+        row.name_zh, row.name_en = name_zh.strip(), name_en.strip()
+        return _info(row, len(_chain(regions, region_id)) - 1)
+
+
+def list_regions(ctx: EngineContext) -> list[RegionInfo]:
+    """Every region, depth first from the root (children by id), as a tree is read."""
+    with ctx.read() as session:
+        regions = {row.id: _info(row, 0) for row in _all(session).values()}
+    children: dict[str | None, list[RegionInfo]] = {}
+    for item in sorted(regions.values(), key=lambda r: r.id):
+        children.setdefault(item.parent_id, []).append(item)
+    found: list[RegionInfo] = []
+
+    def walk(parent: str | None, depth: int) -> None:
+        for item in children.get(parent, ()):
+            found.append(dataclasses.replace(item, depth=depth))
+            walk(item.id, depth + 1)
+
+    walk(None, 0)
+    return found
+
+
+def get_region(ctx: EngineContext, region_id: str) -> RegionInfo:
+    """One region (NotFound, naming the known ones, otherwise)."""
+    with ctx.read() as session:
+        regions = _all(session)
+        return _info(_known(regions, region_id, "region"), len(_chain(regions, region_id)) - 1)
+
+
+def chain(session: Session, region_id: str) -> list[str]:
+    """The region and its ancestors, nearest first, ending at the root (NotFound for an unknown region)."""
+    regions = _all(session)
+    _known(regions, region_id, "region")
+    return _chain(regions, region_id)
+
+
+def subtree(session: Session, region_id: str) -> set[str]:
+    """The region and every region below it."""
+    regions = _all(session)
+    _known(regions, region_id, "region")
+    found, frontier = {region_id}, [region_id]
+    while frontier:
+        parent = frontier.pop()
+        for row in regions.values():
+            if row.parent_id == parent and row.id not in found:
+                found.add(row.id)
+                frontier.append(row.id)
+    return found
+
+
+def check_region(session: Session, region_id: str, field: str = "region") -> str:
+    """`region_id` if it exists; InputError naming the field and the known regions otherwise."""
+    regions = _all(session)
+    if region_id not in regions:
+        raise InputError(Text("no region '%(region)s'; known: %(regions)s", region=region_id,
+                              regions=Listed(sorted(regions))), fields={field: [Text("unknown region")]})
+    return region_id
+
+
+def _all(session: Session) -> dict[str, Region]:
+    return {row.id: row for row in session.scalars(select(Region))}
+
+
+def _known(regions: dict[str, Region], region_id: str, field: str) -> Region:
+    row = regions.get(region_id)
+    if row is None:
+        raise NotFound(Text("no region '%(region)s'; known: %(regions)s", region=region_id,
+                            regions=Listed(sorted(regions))), fields={field: [Text("unknown region")]})
+    return row
+
+
+def _chain(regions: dict[str, Region], region_id: str) -> list[str]:
+    found: list[str] = []
+    current: str | None = region_id
+    while current is not None and current not in found:  # a cycle cannot be made through add_region
+        found.append(current)
+        current = regions[current].parent_id if current in regions else None
+    return found
+
+
+def _info(row: Region, depth: int) -> RegionInfo:
+    return RegionInfo(row.id, row.parent_id, row.level, Names(row.name_zh, row.name_en), depth)
+
+
+def _name_problems(name_zh: str, name_en: str) -> dict[str, list[Text]]:
+    problems: dict[str, list[Text]] = {}
+    for field, value in (("name_zh", name_zh), ("name_en", name_en)):
+        if not (value or "").strip() or len(value) > 255:
+            problems[field] = [Text("required, at most 255 characters")]
+    return problems
+
+
+__all__ = ["ROOT_REGION", "RegionInfo", "add_region", "chain", "check_region", "get_region", "list_regions",
+           "rename_region", "subtree"]
