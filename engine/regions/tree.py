@@ -152,8 +152,8 @@ def _info(row: Region, depth: int) -> RegionInfo:
     return RegionInfo(row.id, row.parent_id, row.level, Names(row.name_zh, row.name_en), depth)
 
 
-def _name_problems(name_zh: str, name_en: str) -> dict[str, list[Text]]:
-    problems: dict[str, list[Text]] = {}
+def _name_problems(name_zh: str, name_en: str) -> dict[str, list[str]]:
+    problems: dict[str, list[str]] = {}
     for field, value in (("name_zh", name_zh), ("name_en", name_en)):
         if not (value or "").strip() or len(value) > 255:
             problems[field] = [Text("required, at most 255 characters")]
