@@ -44,6 +44,7 @@ class UTCDateTime(TypeDecorator):
 
 
 UTC_DATETIME = UTCDateTime()
+LEVEL = 1  # zlib's fastest: a 47 KB state (a 200-step case half done) in 0.2 ms, level 6 in 1 ms, 8 % smaller
 
 
 class PackedText(TypeDecorator):
@@ -58,7 +59,7 @@ class PackedText(TypeDecorator):
     def process_bind_param(self, value: str | None, dialect) -> bytes | None:
         if value is None:
             return None
-        return zlib.compress(value.encode("utf-8", "surrogatepass"), 6) if value else b""
+        return zlib.compress(value.encode("utf-8", "surrogatepass"), LEVEL) if value else b""
 
     def process_result_value(self, value: bytes | None, dialect) -> str | None:
         if value is None:
@@ -77,7 +78,7 @@ class PackedJSON(TypeDecorator):
         if value is None:
             return None
         return zlib.compress(json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-                             .encode("utf-8", "surrogatepass"), 6)
+                             .encode("utf-8", "surrogatepass"), LEVEL)
 
     def process_result_value(self, value: bytes | None, dialect) -> Any:
         return None if value is None else json.loads(zlib.decompress(value).decode("utf-8", "surrogatepass"))

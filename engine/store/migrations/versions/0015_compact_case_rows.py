@@ -25,6 +25,7 @@ branch_labels = None
 depends_on = None
 
 BATCH = 500
+LEVEL = 1  # as engine.store.tables.LEVEL (a migration keeps its own constants)
 
 
 PACKED = ("state", "trail", "flows")
@@ -57,7 +58,7 @@ def _packed(column: str, value) -> bytes:
     text = _text(value)
     if column in JSON_COLUMNS:
         text = json.dumps(json.loads(text), separators=(",", ":"), ensure_ascii=False)
-    return zlib.compress(text.encode("utf-8", "surrogatepass"), 6)
+    return zlib.compress(text.encode("utf-8", "surrogatepass"), LEVEL)
 
 
 def _unpacked(column: str, value) -> str:
