@@ -223,7 +223,8 @@ def main() -> None:
         for name, ctx in contexts.items():
             latency(name, ctx, 5 if opts.quick else 30)
         print("(4) storage of a finished case (newborn)")
-        storage_figures(Path(tmp), pg and postgres_url(opts.postgres, "bench_storage"), 4 if opts.quick else 40)
+        schema_url = (lambda schema: postgres_url(opts.postgres, schema) or "") if pg else None
+        storage_figures(Path(tmp), schema_url, 4 if opts.quick else 40)
         for ctx in contexts.values():
             ctx.engine.dispose()
     print("(5) CLI start (fresh processes, alternating round by round; targets: --help <= 0.3 s, check <= 0.6 s)")

@@ -11,14 +11,16 @@ PostgreSQL (pg_total_relation_size per table; autovacuum may be off, as on the b
 VACUUM is run where said, never VACUUM FULL):
   written  N cases with no VACUUM at all: dead row versions and their TOAST chunks included, unless the
            page was pruned (HOT) as the engine went;
-  steady   N more cases in 4 batches, a plain VACUUM before each and after the last, which makes the dead
+  steady   N cases in 4 batches, a plain VACUUM before each and after the last, which makes the dead
            versions reusable by the next batch but shrinks nothing (what autovacuum gives a server that
            runs it, at about one run per N/4 cases).
+Each PostgreSQL figure starts in a fresh schema (one warm-up case), so no figure reuses space another left.
 """
 from __future__ import annotations
 
 import sqlite3
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import text
@@ -68,42 +70,54 @@ def _per_case(before: Counter, after: Counter, n: int) -> dict[str, float]:
     return {name: size for name, size in grown.items() if size}
 
 
-def _measure(name: str, url: str, folder: Path, n: int) -> dict[tuple[str, str], dict[str, float]]:
-    """{(variant, how): {table: bytes per case}} for one database."""
+def _context(url: str) -> EngineContext:
     ctx = EngineContext.from_url(url)
     ctx.init_db()
     catalog.deploy_path(ctx, PROCESSES / "newborn")
     _finish(ctx, "after", 1)  # warm the parsed models
+    return ctx
+
+
+def _sqlite(folder: Path, n: int) -> dict[tuple[str, str], dict[str, float]]:
+    """{(variant, how): {table: bytes per case}}: both variants one after the other in one file."""
+    path = folder / "storage.db"
+    ctx = _context(f"sqlite:///{path}")
     figures = {}
     for variant in ("before", "after"):
-        if name == "SQLite":
-            path = folder / "storage.db"
-            ctx.engine.dispose()
-            written, packed = _sqlite_sizes(path, False), _sqlite_sizes(path, True)
-            _finish(ctx, variant, n)
-            ctx.engine.dispose()
-            figures[variant, "written"] = _per_case(written, _sqlite_sizes(path, False), n)
-            figures[variant, "packed"] = _per_case(packed, _sqlite_sizes(path, True), n)
-        else:
-            start = _pg_sizes(ctx, False)
-            _finish(ctx, variant, n)
-            figures[variant, "written"] = _per_case(start, _pg_sizes(ctx, False), n)
-            start = _pg_sizes(ctx, True)
-            for batch in range(BATCHES):
-                _finish(ctx, variant, n // BATCHES + (batch < n % BATCHES))
-                grown = _pg_sizes(ctx, True)
-            figures[variant, "steady"] = _per_case(start, grown, n)
-    ctx.engine.dispose()
+        ctx.engine.dispose()
+        written, packed = _sqlite_sizes(path, False), _sqlite_sizes(path, True)
+        _finish(ctx, variant, n)
+        ctx.engine.dispose()
+        figures[variant, "written"] = _per_case(written, _sqlite_sizes(path, False), n)
+        figures[variant, "packed"] = _per_case(packed, _sqlite_sizes(path, True), n)
     return figures
 
 
-def storage_figures(folder: Path, pg_url: str | None, n: int) -> None:
-    """Print bytes per finished case, per table and in all, for each variant, way of measuring and database."""
-    targets = [("SQLite", f"sqlite:///{folder / 'storage.db'}")] + ([("PostgreSQL", pg_url)] if pg_url else [])
+def _postgres(schema_url: Callable[[str], str], n: int) -> dict[tuple[str, str], dict[str, float]]:
+    """The same from PostgreSQL, each figure in a fresh schema: no free space left by another figure's cases."""
+    figures = {}
+    for variant in ("before", "after"):
+        for how in ("written", "steady"):
+            ctx = _context(schema_url(f"bench_storage_{variant}_{how}"))
+            start = _pg_sizes(ctx, how == "steady")
+            if how == "written":
+                _finish(ctx, variant, n)
+                end = _pg_sizes(ctx, False)
+            for batch in range(BATCHES if how == "steady" else 0):
+                _finish(ctx, variant, n // BATCHES + (batch < n % BATCHES))
+                end = _pg_sizes(ctx, True)
+            figures[variant, how] = _per_case(start, end, n)
+            ctx.engine.dispose()
+    return figures
+
+
+def storage_figures(folder: Path, pg_schema_url: Callable[[str], str] | None, n: int) -> None:
+    """Print bytes per finished case, per table and in all, for each variant, way of measuring and database
+    (`pg_schema_url`: the URL of a fresh PostgreSQL schema of the given name; None: SQLite only)."""
     print(f"  {n} newborn cases per figure; bytes per finished case (a table with its indexes and TOAST); "
           f"target <= {TARGET_KB} KB")
-    for name, url in targets:
-        figures = _measure(name, url, folder, n)
+    for name in ["SQLite"] + (["PostgreSQL"] if pg_schema_url else []):
+        figures = _sqlite(folder, n) if pg_schema_url is None or name == "SQLite" else _postgres(pg_schema_url, n)
         tables = sorted({t for sizes in figures.values() for t in sizes},
                         key=lambda t: -max(sizes.get(t, 0) for sizes in figures.values()))
         columns = list(figures)
