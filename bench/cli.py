@@ -38,30 +38,35 @@ def wall(command: list[str], env: dict[str, str]) -> float:
     return seconds
 
 
+def cli_figures(rounds: int = 7, model: str = "processes/newborn/after.bpmn", indent: str = "") -> None:
+    """Print each command's min / median / max wall seconds over `rounds` alternating rounds (after one warm-up
+    round) and its median's ratio to `python -c pass` (bench/engine.py prints these too)."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+    print(f"{indent}interpreter: {sys.executable} (Python {sys.version.split()[0]}); {rounds} rounds after 1 warm-up")
+    runs = commands(model)
+    for command in runs.values():
+        wall(command, env)
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(rounds):
+        for name, command in runs.items():
+            times[name].append(wall(command, env))
+    base = statistics.median(times["python -c pass"])
+    print(f"{indent}{'command':<48} {'min s':>7} {'median s':>9} {'max s':>7} {'median / pass':>14}")
+    for name, seconds in times.items():
+        median = statistics.median(seconds)
+        print(f"{indent}{name:<48} {min(seconds):>7.3f} {median:>9.3f} {max(seconds):>7.3f} {median / base:>13.1f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7, help="measured rounds (default 7)")
     parser.add_argument("--model", default="processes/newborn/after.bpmn", help="the model `check` reads")
     args = parser.parse_args()
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
     load = os.getloadavg()
     print(f"load average at start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} ({os.cpu_count()} cores)")
-    print(f"interpreter: {sys.executable} (Python {sys.version.split()[0]}); {args.rounds} rounds after 1 warm-up")
-    runs = commands(args.model)
-    for command in runs.values():
-        wall(command, env)
-    times: dict[str, list[float]] = {name: [] for name in runs}
-    for _ in range(args.rounds):
-        for name, command in runs.items():
-            times[name].append(wall(command, env))
-    base = statistics.median(times["python -c pass"])
-    print(f"{'command':<48} {'min s':>7} {'median s':>9} {'max s':>7} {'median / pass':>14}")
-    for name, seconds in times.items():
-        median = statistics.median(seconds)
-        print(f"{name:<48} {min(seconds):>7.3f} {median:>9.3f} {max(seconds):>7.3f} {median / base:>13.1f}x")
+    cli_figures(args.rounds, args.model)
     load = os.getloadavg()
     print(f"load average at end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
-
 
 if __name__ == "__main__":
     main()

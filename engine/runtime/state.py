@@ -84,10 +84,12 @@ _GONE = TaskState.COMPLETED | TaskState.CANCELLED  # an ERROR task stays: retryi
 
 
 def _drop_history(workflow: BpmnWorkflow) -> None:
-    unfinished = [t for t in workflow.tasks.values() if not t.state & _GONE]
+    unfinished = {t.id: t for t in workflow.tasks.values() if not t.state & _GONE}
     if not unfinished:
         return
-    lca = _lowest_common_ancestor(unfinished)
+    # An unfinished task under an unfinished parent changes nothing of their common ancestor: only the topmost
+    # count, so a long predicted rest of the process (a chain of unfinished tasks) costs no walk up per task.
+    lca = _lowest_common_ancestor([t for t in unfinished.values() if t._parent not in unfinished])
     root = workflow.task_tree
     if lca is None or lca is root or lca.parent is root:
         return

@@ -1,6 +1,7 @@
 """Database engine, sessions and schema upgrades (SQLite in instance/ by default, PostgreSQL by URL)."""
 from __future__ import annotations
 
+import json
 import math
 import sqlite3
 from pathlib import Path
@@ -12,23 +13,35 @@ from sqlalchemy.pool import StaticPool
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
+def json_text(value: object) -> str:
+    """JSON columns hold Chinese as UTF-8 (3 bytes a character), not as \\uXXXX escapes (6); they read back the
+    same. A string no UTF-8 can hold (a lone surrogate, which JSON input may carry) keeps its escapes."""
+    text = json.dumps(value, ensure_ascii=False)
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return json.dumps(value)
+    return text
+
+
 class Base(DeclarativeBase):
     """Declarative base of every OneThing table."""
 
 
 def make_engine(url: str) -> Engine:
-    """Create an Engine; SQLite gets WAL, a busy timeout and foreign keys."""
+    """Create an Engine; SQLite gets WAL, a busy timeout and foreign keys; JSON is written as UTF-8."""
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     if url.startswith("sqlite"):
         if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
             Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
         extra = {"poolclass": StaticPool} if url in ("sqlite://", "sqlite:///:memory:") else {}
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **extra)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                               json_serializer=json_text, **extra)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, json_serializer=json_text)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -1,6 +1,8 @@
 """SQLAlchemy models: deployed model versions, cases, open steps, the step log, timers, users."""
 from __future__ import annotations
 
+import json
+import zlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -45,6 +47,44 @@ class UTCDateTime(TypeDecorator):
 
 
 UTC_DATETIME = UTCDateTime()
+LEVEL = 1  # zlib's fastest: a 47 KB state (a 200-step case half done) in 0.2 ms, level 6 in 1 ms, 8 % smaller
+
+
+class PackedText(TypeDecorator):
+    """Text kept zlib-compressed in a binary column (a case's state: JSON that compresses 3-4x); "" stays empty.
+
+    Smaller than TOAST's threshold on PostgreSQL, a case row stays in its heap page, where updates that touch no
+    indexed column are HOT and their dead versions are pruned on the page (migration 0015, fillfactor 70)."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect) -> bytes | None:
+        if value is None:
+            return None
+        return zlib.compress(value.encode("utf-8", "surrogatepass"), LEVEL) if value else b""
+
+    def process_result_value(self, value: bytes | None, dialect) -> str | None:
+        if value is None:
+            return None
+        return zlib.decompress(value).decode("utf-8", "surrogatepass") if value else ""
+
+
+class PackedJSON(TypeDecorator):
+    """A JSON value kept zlib-compressed in a binary column (a case's trail and flows: lists of element ids that
+    repeat), never queried by SQL; with the state, a finished case's row fits two to a 4 KB SQLite page."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect) -> bytes | None:
+        if value is None:
+            return None
+        return zlib.compress(json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+                             .encode("utf-8", "surrogatepass"), LEVEL)
+
+    def process_result_value(self, value: bytes | None, dialect) -> Any:
+        return None if value is None else json.loads(zlib.decompress(value).decode("utf-8", "surrogatepass"))
 
 
 class ModelVersion(Base):
@@ -97,7 +137,8 @@ class SharedVersion(Base):
 
 
 class Case(Base):
-    """One applicant's run of a model version; `state` is the pruned workflow, `version` guards updates."""
+    """One applicant's run of a model version; `state` is the pruned workflow (compressed), `version` guards
+    updates. On PostgreSQL the table has fillfactor 70 (migration 0015): room on each page for HOT updates."""
 
     __tablename__ = "cases"
 
@@ -110,9 +151,9 @@ class Case(Base):
     source: Mapped[str] = mapped_column(String(16), default="real", server_default="real")  # real|simulated|imported
     error: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1)
-    state: Mapped[str] = mapped_column(Text)
-    trail: Mapped[list[str]] = mapped_column(JSON, default=list)
-    flows: Mapped[list[list[str]] | None] = mapped_column(JSON, default=list)  # [source, target] pairs taken
+    state: Mapped[str] = mapped_column(PackedText)
+    trail: Mapped[list[str]] = mapped_column(PackedJSON, default=list)
+    flows: Mapped[list[list[str]] | None] = mapped_column(PackedJSON, default=list)  # [source, target] pairs taken
     started_by: Mapped[str | None] = mapped_column(String(64))
     started_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
     updated_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
@@ -171,10 +212,9 @@ class StepLogEntry(Base):
     ready_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
     claimed_at: Mapped[datetime | None] = mapped_column(UTC_DATETIME)
     at: Mapped[datetime] = mapped_column(UTC_DATETIME)
-    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))  # None: SQL NULL, not 'null'
 
-    __table_args__ = (Index("ix_step_log_step_event", "step_id", "event"),
-                      Index("ix_step_log_actor_event", "actor", "event", "id"))  # a clerk's "done by me"
+    __table_args__ = (Index("ix_step_log_actor_event", "actor", "event", "id"),)  # a clerk's "done by me"
 
 
 class Timer(Base):

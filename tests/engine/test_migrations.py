@@ -1,13 +1,15 @@
 """Alembic migrations build exactly the schema the models declare (no drift) and undo cleanly (SQLite, PostgreSQL)."""
 from __future__ import annotations
 
+import json
+import zlib
 from pathlib import Path
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 import engine.store.tables  # noqa: F401  (registers the tables)
 import engine.store.tables_audit  # noqa: F401
@@ -17,7 +19,8 @@ import engine.store.tables_measures  # noqa: F401
 import engine.store.tables_regions  # noqa: F401
 from engine.audit.measured import measured_metrics
 from engine.cases.driving import drive_case
-from engine.cases.lifecycle import start_case
+from engine.cases.insight import case_overlay
+from engine.cases.lifecycle import get_case, start_case, step_log
 from engine.catalog.versions import deploy_path
 from engine.context import EngineContext
 from engine.store.db import MIGRATIONS, Base
@@ -80,5 +83,42 @@ def test_upgrading_counts_the_cases_that_finished_before_the_running_totals(db_u
     _alembic(ctx, "upgrade", "head", by_url=True)
     try:
         assert measured_metrics(ctx, "newborn") == figures
+    finally:
+        ctx.engine.dispose()
+
+
+def test_compact_case_rows_converts_the_cases_made_before_it(db_url, clock):
+    """0015 compresses the state, trail and flows of cases made before it (running and finished) and loses
+    nothing: downgraded, the rows hold their JSON text again; upgraded, every case reads, draws and goes on as
+    before, its values compressed."""
+    ctx = EngineContext.from_url(db_url, clock=clock)
+    ctx.init_db()
+    deploy_path(ctx, PROCESSES / "newborn")
+    finished = start_case(ctx, "newborn", "before").number
+    drive_case(ctx, finished)
+    running = start_case(ctx, "newborn", "after").number
+    views = {number: get_case(ctx, number) for number in (finished, running)}
+    logs = {number: step_log(ctx, number) for number in (finished, running)}
+    overlays = {number: case_overlay(ctx, number) for number in (finished, running)}
+    _alembic(ctx, "downgrade", "0014", by_url=True)
+    with ctx.engine.connect() as connection:
+        rows = connection.execute(text("SELECT state, trail, flows FROM cases ORDER BY id")).all()
+        states = [[json.loads(value) if isinstance(value, str) else value for value in row] for row in rows]
+        assert [state["format"] for state, _, _ in states] == [1, 1]
+        assert "apply_birth_certificate" in states[0][1] and len(states[0][2]) > 5
+        assert "ix_step_log_step_event" in {i["name"] for i in inspect(connection).get_indexes("step_log")}
+    with ctx.engine.begin() as connection:  # as cases of before 0015 logged a step with no data
+        nulls = connection.execute(text("UPDATE step_log SET data = 'null' WHERE data IS NULL")).rowcount
+    assert nulls > 0
+    _alembic(ctx, "upgrade", "head", by_url=True)
+    try:
+        with ctx.engine.connect() as connection:
+            stored = connection.execute(text("SELECT state, trail, flows FROM cases ORDER BY id")).all()
+            assert [[json.loads(zlib.decompress(bytes(raw))) for raw in row] for row in stored] == states
+            assert connection.scalar(text("SELECT COUNT(*) FROM step_log WHERE data IS NULL")) == nulls
+        assert {number: get_case(ctx, number) for number in views} == views
+        assert {number: step_log(ctx, number) for number in logs} == logs
+        assert {number: case_overlay(ctx, number) for number in overlays} == overlays
+        assert drive_case(ctx, running).view.status == "completed"  # the converted running case goes on
     finally:
         ctx.engine.dispose()
