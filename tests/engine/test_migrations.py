@@ -88,7 +88,7 @@ def test_upgrading_counts_the_cases_that_finished_before_the_running_totals(db_u
 
 
 def test_compact_case_rows_converts_the_cases_made_before_it(db_url, clock):
-    """0015 compresses the state, trail and flows of cases made before it (running and finished) and loses
+    """0016 compresses the state, trail and flows of cases made before it (running and finished) and loses
     nothing: downgraded, the rows hold their JSON text again; upgraded, every case reads, draws and goes on as
     before, its values compressed."""
     ctx = EngineContext.from_url(db_url, clock=clock)
@@ -100,14 +100,14 @@ def test_compact_case_rows_converts_the_cases_made_before_it(db_url, clock):
     views = {number: get_case(ctx, number) for number in (finished, running)}
     logs = {number: step_log(ctx, number) for number in (finished, running)}
     overlays = {number: case_overlay(ctx, number) for number in (finished, running)}
-    _alembic(ctx, "downgrade", "0014", by_url=True)
+    _alembic(ctx, "downgrade", "0015", by_url=True)
     with ctx.engine.connect() as connection:
         rows = connection.execute(text("SELECT state, trail, flows FROM cases ORDER BY id")).all()
         states = [[json.loads(value) if isinstance(value, str) else value for value in row] for row in rows]
         assert [state["format"] for state, _, _ in states] == [1, 1]
         assert "apply_birth_certificate" in states[0][1] and len(states[0][2]) > 5
         assert "ix_step_log_step_event" in {i["name"] for i in inspect(connection).get_indexes("step_log")}
-    with ctx.engine.begin() as connection:  # as cases of before 0015 logged a step with no data
+    with ctx.engine.begin() as connection:  # as cases of before 0016 logged a step with no data
         nulls = connection.execute(text("UPDATE step_log SET data = 'null' WHERE data IS NULL")).rowcount
     assert nulls > 0
     _alembic(ctx, "upgrade", "head", by_url=True)

@@ -10,8 +10,8 @@ SQLite keeps the columns' declared types (TEXT, JSON): a column of TEXT or NUMER
 bytes as a BLOB all the same, and retyping them would mean rebuilding `cases`, which other tables' foreign keys
 point to.
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 """
 import json
 import zlib
@@ -19,8 +19,8 @@ import zlib
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015"
-down_revision = "0014"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
