@@ -238,6 +238,7 @@ class CaseSchema(Schema):
     timers = fields.List(fields.DateTime())
     data = fields.Dict()
     trail = fields.List(fields.Str())
+    region = fields.Str()  # where the case is handled (GET /api/regions)
 
 
 class LogEntrySchema(Schema):

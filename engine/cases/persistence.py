@@ -248,7 +248,7 @@ def case_view(case: Case, version: int, runtime: CaseRuntime, session: Session, 
         waiting_messages=tuple(runtime.waiting_messages()) if case.status == "running" else (),
         waiting_signals=tuple(runtime.waiting_signals()) if case.status == "running" else (),
         timers=tuple(sorted(due for _, due in runtime.timers())) if case.status == "running" else (),
-        data=runtime.data(), trail=tuple(case.trail or ()),
+        data=runtime.data(), trail=tuple(case.trail or ()), region=case.region,
     )
 
 
