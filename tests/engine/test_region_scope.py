@@ -147,3 +147,25 @@ def test_an_account_in_an_unknown_region_is_refused(ctx, deployed, tree):
         add_user(ctx, "police.x", "password1", "clerk", "police", region="atlantis")
     with pytest.raises(NotFound):
         cases.step_log(ctx, "20260101-ZZZZZ")
+
+
+def test_an_auditor_exports_the_ended_cases_of_their_region_and_below_only(ctx, deployed, staff):
+    import io
+
+    from engine.audit.exports import export_step_log_csv
+    from engine.cases.driving import drive_case
+
+    ended = {}
+    for region in ("a1", "a2", "b1"):
+        number = applied_in(ctx, deployed, region).number
+        assert drive_case(ctx, number).view.status == "completed"  # as clerks of the case's region
+        ended[region] = number
+
+    def exported(actor):
+        out = io.BytesIO()
+        export_step_log_csv(ctx, out, deployed.matter_id, actor=actor)
+        return {line.split(",")[0] for line in out.getvalue().decode().splitlines()[1:]}
+
+    assert exported(staff["city_auditor"]) == {ended["a1"], ended["a2"]}
+    assert exported(staff["b1_auditor"]) == {ended["b1"]}
+    assert exported(staff["root_auditor"]) == set(ended.values())
