@@ -149,7 +149,7 @@ def test_an_account_in_an_unknown_region_is_refused(ctx, deployed, tree):
         cases.step_log(ctx, "20260101-ZZZZZ")
 
 
-def test_an_auditor_exports_the_ended_cases_of_their_region_and_below_only(ctx, deployed, staff):
+def test_an_auditor_exports_and_drills_into_the_ended_cases_of_their_region_and_below_only(ctx, deployed, staff):
     import io
 
     from engine.audit.exports import export_step_log_csv
@@ -169,3 +169,11 @@ def test_an_auditor_exports_the_ended_cases_of_their_region_and_below_only(ctx, 
     assert exported(staff["city_auditor"]) == {ended["a1"], ended["a2"]}
     assert exported(staff["b1_auditor"]) == {ended["b1"]}
     assert exported(staff["root_auditor"]) == set(ended.values())
+
+    from engine.audit.drilldown import CaseFilter, find_cases
+
+    def drilled(actor):
+        return {row.number for row in find_cases(ctx, CaseFilter(deployed.matter_id), reader=actor).rows}
+
+    assert drilled(staff["city_auditor"]) == {ended["a1"], ended["a2"]}
+    assert drilled(staff["root_auditor"]) == drilled(None) == set(ended.values())
