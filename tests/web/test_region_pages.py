@@ -88,6 +88,9 @@ def test_the_command_line_refuses_a_clerk_of_county_a_county_bs_case(app, ctx, c
         assert refused.exit_code == 1 and f"no case '{theirs}'" in refused.stderr, refused.stderr
     claimed = runner.invoke(cli, ["case", "claim", theirs, "register_birth", "--as", "police.b"])
     assert claimed.exit_code == 0 and "claimed by police.b" in claimed.output
+    own = newborn_in(ctx, "county-a")
+    listed = runner.invoke(cli, ["case", "steps", "--department", "police", "--region", "county-a"]).output
+    assert own in listed and theirs not in listed
 
 
 def test_user_add_refuses_an_unknown_region_and_takes_a_known_one(app, ctx, counties):
