@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from engine.vocabulary import ROOT_REGION
+
 
 @dataclass(frozen=True)
 class Deadline:
@@ -59,6 +61,7 @@ class CaseView:
     timers: tuple[datetime, ...] = ()
     data: dict[str, Any] = field(default_factory=dict)
     trail: tuple[str, ...] = ()
+    region: str = ROOT_REGION  # where the case is handled
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,8 @@ class ApplicationSchema(RequestSchema):
     # every wrong field is reported at once; the pattern says in the document what that check takes
     phone = Text(load_default="", validate=length(max=20), metadata={"pattern": _PHONE})
     data = Object(keys=fields.Str(), required=True)
+    # the county or district that handles it (GET /api/regions: a region nothing is below); default: the root
+    region = Text(validate=length(min=1, max=64))
 
 
 class RatingSchema(RequestSchema):
@@ -77,6 +79,7 @@ class WorklistQuery(RequestSchema):
     sort = Text(load_default="arrival", validate=one_of(SORTS))
     order = Text(load_default="asc", validate=one_of(("asc", "desc")))
     cursor = Text(validate=length(min=1, max=300))
+    region = Text(validate=length(min=1, max=64))  # that region and the ones below it (within your own reach)
 
 
 class DoneQuery(RequestSchema):
@@ -90,6 +93,7 @@ class ActorSchema(Schema):
     name = fields.Str()
     role = fields.Str()
     department = fields.Str(allow_none=True)
+    region = fields.Str()
 
 
 class SessionSchema(Schema):
@@ -234,6 +238,7 @@ class CaseSchema(Schema):
     timers = fields.List(fields.DateTime())
     data = fields.Dict()
     trail = fields.List(fields.Str())
+    region = fields.Str()  # where the case is handled (GET /api/regions)
 
 
 class LogEntrySchema(Schema):

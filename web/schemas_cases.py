@@ -32,6 +32,7 @@ class CaseListQuery(RequestSchema):
     order = Text(load_default="desc", validate=one_of(("asc", "desc")))
     page = WholeNumber(load_default=1, validate=number_range(min=1, max=100_000))
     page_size = WholeNumber(load_default=50, validate=number_range(min=1, max=200))
+    region = Text(validate=length(min=1, max=64))  # that region and the ones below it (within your own reach)
 
 
 class CaseListRowSchema(Schema):
@@ -47,6 +48,7 @@ class CaseListRowSchema(Schema):
     error = fields.Str(allow_none=True)
     time_limit_days = fields.Float(allow_none=True)
     overdue = fields.Bool(allow_none=True)
+    region = fields.Str()
 
 
 class CaseListSchema(Schema):

@@ -12,8 +12,10 @@ from typing import Any
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from engine.accounts.users import Actor
 from engine.context import EngineContext
 from engine.errors import require_choice
+from engine.regions.scope import readable_regions
 from engine.store.tables import Case, StepLogEntry
 from engine.store.tables_audit import FinishedCase
 from engine.vocabulary import SOURCES, VARIANTS
@@ -92,13 +94,17 @@ def _conditions(f: CaseFilter) -> list[ColumnElement[bool]]:
 
 
 def find_cases(ctx: EngineContext, f: CaseFilter, sort: str = "finished", descending: bool = True,
-               page: int = 1, page_size: int = PAGE_SIZE) -> CasePage:
-    """The finished cases matching `f`, sorted by `sort` (see SORTS) and cut into pages (1-based)."""
+               page: int = 1, page_size: int = PAGE_SIZE, reader: Actor | None = None) -> CasePage:
+    """The finished cases matching `f`, sorted by `sort` (see SORTS) and cut into pages (1-based); of the regions
+    `reader` reads when given (an auditor below the root: their region and below)."""
     require_choice(sort, tuple(SORTS), "sort")
     page, page_size = max(1, page), max(1, min(page_size, 500))
     order = SORTS[sort].desc() if descending else SORTS[sort].asc()
     where = _conditions(f)
     with ctx.read() as session:
+        regions = readable_regions(session, reader)
+        if regions is not None:
+            where.append(FinishedCase.region.in_(sorted(regions)))
         total = session.scalar(select(func.count()).select_from(FinishedCase).where(*where)) or 0
         rows = session.execute(
             select(Case.number, FinishedCase.variant, FinishedCase.source, FinishedCase.status,

@@ -88,7 +88,7 @@ def export_xes(ctx: EngineContext, out: BinaryIO, matter_id: str, variant: str |
     wanted = ExportFilter(matter_id, variant, source)
     cases = events = 0
     with ctx.read() as session:
-        check_export(ctx, session, wanted, actor)
+        wanted = check_export(ctx, session, wanted, actor)
         pending, size = [header(wanted)], 0
         for text, count in traces(step_rows(session, wanted)):
             pending.append(text)

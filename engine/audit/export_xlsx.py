@@ -66,7 +66,7 @@ def export_xlsx(ctx: EngineContext, out: BinaryIO, matter_id: str, variant: str 
 
     wanted = ExportFilter(matter_id, variant, source)
     with ctx.read() as session:
-        check_export(ctx, session, wanted, actor)
+        wanted = check_export(ctx, session, wanted, actor)
         report = matter_report(ctx, session, matter_id, source)
         workbook = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_numbers": False,
                                              "strings_to_formulas": False, "strings_to_urls": False})

@@ -9,6 +9,7 @@ is never exported; actors are staff names and stay.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from engine.accounts.users import Actor
 from engine.catalog import designer
 from engine.context import EngineContext
 from engine.errors import MatterNotFound, require_choice
+from engine.regions.scope import readable_regions
 from engine.runtime.workdays import CHINA
 from engine.store.tables import Case, ModelVersion, StepLogEntry
 from engine.store.tables_audit import FinishedCase
@@ -46,6 +48,7 @@ class ExportFilter:
     matter_id: str
     variant: str | None = None
     source: str = "real"
+    regions: frozenset[str] | None = None  # the cases' regions (None: every region), set by `check_export`
 
 
 @dataclass(frozen=True)
@@ -74,20 +77,24 @@ class StepRow:
     completed: datetime
 
 
-def check_export(ctx: EngineContext, session: Session, wanted: ExportFilter, actor: Actor) -> None:
-    """Refuse an unknown source, variant or matter, and an actor who may not read the matter's cases."""
+def check_export(ctx: EngineContext, session: Session, wanted: ExportFilter, actor: Actor) -> ExportFilter:
+    """Refuse an unknown source, variant or matter, and an actor who may not read the matter's cases; the filter
+    narrowed to the regions whose cases `actor` reads (an auditor below the root: their region and below)."""
     require_choice(wanted.source, SOURCES, "source")
     if wanted.variant is not None:
         require_choice(wanted.variant, VARIANTS, "variant")
     if not designer.current_version_ids(session, wanted.matter_id):
         raise MatterNotFound(Text("no deployed matter '%(matter)s'", matter=wanted.matter_id))
     check_may_read(actor, designer.matter_departments(ctx, session, wanted.matter_id), wanted.matter_id)
+    return dataclasses.replace(wanted, regions=readable_regions(session, actor))
 
 
 def _summaries(wanted: ExportFilter) -> Any:
     where = [FinishedCase.matter_id == wanted.matter_id, FinishedCase.source == wanted.source]
     if wanted.variant is not None:
         where.append(FinishedCase.variant == wanted.variant)
+    if wanted.regions is not None:
+        where.append(FinishedCase.region.in_(sorted(wanted.regions)))
     return where
 
 
@@ -140,7 +147,7 @@ def export_step_log_csv(ctx: EngineContext, out: BinaryIO, matter_id: str, varia
     try:
         writer = csv.writer(text)
         with ctx.read() as session:
-            check_export(ctx, session, wanted, actor)
+            wanted = check_export(ctx, session, wanted, actor)
             writer.writerow(STEP_COLUMNS)
             cases, rows, last = 0, 0, None
             for row in step_rows(session, wanted):

@@ -34,6 +34,7 @@ from engine.context import EngineContext
 from engine.errors import CaseClosed, InputError, NotYourDepartment, StaleCase
 from engine.matters.files import Names
 from engine.model.reading import step_name_en
+from engine.regions.scope import region_conditions
 from engine.runtime.clock import using_clock
 from engine.runtime.workflow import CaseError
 from engine.store.tables import Case, StepLogEntry, Timer
@@ -177,14 +178,16 @@ class Incident:
     since: datetime
 
 
-def incidents(ctx: EngineContext, actor: Actor, limit: int = 200) -> list[Incident]:
-    """Cases in error, newest first, with their message and the step that failed (admins)."""
+def incidents(ctx: EngineContext, actor: Actor, limit: int = 200, region: str | None = None) -> list[Incident]:
+    """Cases in error, newest first, with their message and the step that failed (admins); of `region` and the
+    regions below it when given."""
     if actor.role not in TRUSTED:
         raise NotYourDepartment(Text("%(user)s (%(role)s) may not read incidents; an admin may", user=actor.name,
                                      role=actor.role))
     found = []
     with ctx.read() as session, using_clock(ctx.clock):
-        cases = session.scalars(select(Case).where(Case.status == "error")
+        cases = session.scalars(select(Case).where(Case.status == "error",
+                                                   *region_conditions(session, actor, region))
                                 .order_by(Case.updated_at.desc(), Case.id.desc()).limit(limit)).all()
         for case in cases:
             runtime, matter = load_runtime(ctx, session, case)

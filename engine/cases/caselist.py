@@ -2,7 +2,8 @@
 
 Clerks see the cases of matters their department takes part in (as `access.check_takes_part` decides
 for one case: the matter's current versions and the case's own version), auditors and admins every
-case, designers none. Dates are China's (Asia/Shanghai). A case is *overdue* when it is past its time
+case (clerks of their own region only, auditors of their region and below: `scope.readable_regions`),
+designers none. Dates are China's (Asia/Shanghai). A case is *overdue* when it is past its time
 limit (the case time limit of its own model version, `summaries.version_facts`, as the audit figures
 use it): an open case (running, suspended, in error) whose working days since its start date exceed
 the limit today, a completed case that finished late (its summary's `on_time`); a cancelled case never.
@@ -27,17 +28,18 @@ from engine.context import EngineContext
 from engine.errors import InputError, NotYourDepartment, require_choice
 from engine.matters.files import Names
 from engine.model.reading import all_departments
+from engine.regions.scope import region_conditions
 from engine.runtime.workdays import CHINA, WorkCalendar, china_date, default_calendar
 from engine.store.tables import Case, ModelVersion
 from engine.store.tables_audit import FinishedCase
 from engine.text import Text
-from engine.vocabulary import OPEN_STATUSES, SOURCES, STATUSES, VARIANTS
+from engine.vocabulary import OPEN_STATUSES, ROOT_REGION, SOURCES, STATUSES, VARIANTS
 
 SORTS = {"started": Case.started_at, "number": Case.number, "status": Case.status}
 PAGE_SIZE = 50
 # the columns a row shows: not the workflow state, which a sort would otherwise carry along (10x slower)
 SHOWN = (Case.number, Case.matter_id, Case.model_version_id, Case.variant, Case.source, Case.status, Case.started_at,
-         Case.updated_at, Case.completed_at, Case.error)
+         Case.updated_at, Case.completed_at, Case.error, Case.region)
 MAX_PAGE_SIZE = 200
 EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)  # dates a filter may name (the database's range and more)
 
@@ -58,6 +60,7 @@ class CaseQuery:
     descending: bool = True
     page: int = 1
     page_size: int = PAGE_SIZE
+    region: str | None = None  # this region and the regions below it
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,7 @@ class CaseListRow:
     error: str | None
     time_limit_days: float | None
     overdue: bool | None
+    region: str = ROOT_REGION
 
 
 @dataclass(frozen=True)
@@ -102,7 +106,8 @@ def list_cases(ctx: EngineContext, actor: Actor, query: CaseQuery | None = None)
     order = SORTS[query.sort].desc() if query.descending else SORTS[query.sort].asc()
     tie = Case.id.desc() if query.descending else Case.id.asc()
     with ctx.read() as session:
-        where = [*_scope(ctx, session, actor), *_filters(ctx, session, query, today, calendar)]
+        where = [*_scope(ctx, session, actor), *region_conditions(session, actor, query.region),
+                 *_filters(ctx, session, query, today, calendar)]
         total = session.scalar(select(func.count()).select_from(Case).where(*where)) or 0
         cases = session.scalars(select(Case).options(load_only(*SHOWN)).where(*where).order_by(order, tie)
                                 .offset((page - 1) * size).limit(size)).all()
@@ -219,4 +224,4 @@ def _row(ctx: EngineContext, session: Session, case: Case, actor: Actor, today: 
     error = mask_text(case.error) if actor.role == "auditor" else case.error
     return CaseListRow(case.number, case.matter_id, matter.names if matter is not None else Names(case.matter_id,
                        case.matter_id), case.variant, case.source or "real", case.status, case.started_at,
-                       case.updated_at, case.completed_at, error, limit, overdue)
+                       case.updated_at, case.completed_at, error, limit, overdue, case.region)

@@ -39,15 +39,21 @@ class DonePage:
     total: int
 
 
-def done_by(ctx: EngineContext, name: str, cursor: str | None = None, limit: int = 50) -> DonePage:
-    """The steps `name` completed, newest first, one page at a time (from the step log)."""
+def done_by(ctx: EngineContext, name: str, cursor: str | None = None, limit: int = 50,
+            region: str | None = None) -> DonePage:
+    """The steps `name` completed, newest first, one page at a time (from the step log); of cases of `region`
+    only when given (a clerk's own region: what they did elsewhere before a move is no longer theirs to read)."""
     if not 1 <= limit <= MAX_LIMIT:
         raise InputError(Text("limit from 1 to %(max)s", max=MAX_LIMIT), fields={"limit": [Text("from 1 to %(max)s",
                                                                                          max=MAX_LIMIT)]})
     mine = [StepLogEntry.actor == name, StepLogEntry.event == "completed"]
     after = [StepLogEntry.id < decode_cursor(cursor, "done", True)[1]] if cursor else []
+    counted = select(func.count()).select_from(StepLogEntry)
+    if region is not None:
+        mine.append(Case.region == region)
+        counted = counted.join(Case, Case.id == StepLogEntry.case_id)
     with ctx.read() as session:
-        total = session.scalar(select(func.count()).select_from(StepLogEntry).where(*mine)) or 0
+        total = session.scalar(counted.where(*mine)) or 0
         rows = session.execute(
             select(StepLogEntry, Case.number, Case.matter_id, Case.model_version_id)
             .join(Case, Case.id == StepLogEntry.case_id).where(*mine, *after)

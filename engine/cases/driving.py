@@ -18,7 +18,7 @@ from engine.catalog import versions as catalog
 from engine.context import EngineContext
 from engine.runtime.clock import SimulatedClock
 from engine.views import CaseView, WorkItem
-from engine.vocabulary import APPLICANT
+from engine.vocabulary import APPLICANT, ROOT_REGION
 
 MAX_ROUNDS = 10_000
 TIMER_SLACK = timedelta(seconds=1)  # how far past a timer's due time the clock is set to fire it
@@ -47,14 +47,14 @@ def step_data(model: Any, matter: Any, step_id: str, given: dict[str, Any] | Non
     return values
 
 
-def actor_for(item: WorkItem) -> Actor:
-    """Who completes a ready step: the applicant in their lane, a clerk of the step's department, or (a step in
-    no lane, as in models drawn without lanes) OneThing itself."""
+def actor_for(item: WorkItem, region: str = ROOT_REGION) -> Actor:
+    """Who completes a ready step: the applicant in their lane, a clerk of the step's department in the case's
+    `region`, or (a step in no lane, as in models drawn without lanes) OneThing itself."""
     if item.department == APPLICANT:
         return Actor.applicant()
     if item.department is None:
         return Actor.system()
-    return Actor(f"clerk.{item.department}", "clerk", item.department)
+    return Actor(f"clerk.{item.department}", "clerk", item.department, region)
 
 
 def drive_case(ctx: EngineContext, number: str, data: dict[str, Any] | None = None, *, rounds: int = MAX_ROUNDS,
@@ -84,7 +84,7 @@ def _move(ctx: EngineContext, driven: Driven, pick: Callable[[Sequence[WorkItem]
     view = driven.view
     if view.ready_steps:
         item = pick(view.ready_steps)
-        driven.view = cases.complete_step(ctx, view.number, item.task_id, actor_for(item), values(item))
+        driven.view = cases.complete_step(ctx, view.number, item.task_id, actor_for(item, view.region), values(item))
         driven.passed.append(item.step_id)
         on_event(f"step {item.step_id} — {item.step_name} [{item.department or '-'}] completed")
     elif view.waiting_messages:

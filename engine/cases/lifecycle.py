@@ -30,6 +30,7 @@ from engine.catalog.designer import matter_departments
 from engine.context import EngineContext
 from engine.errors import CaseClosed, InputError, NotFound, NotYourDepartment, StaleCase, StepClaimed, StepNotReady
 from engine.model.reading import named_step
+from engine.regions.tree import check_region
 from engine.runtime.clock import using_clock
 from engine.runtime.workflow import CaseError, ReadyStep
 from engine.store.tables import ROOT, Case, OpenStep, StepLogEntry
@@ -44,9 +45,9 @@ def start_case(ctx: EngineContext, matter_id: str, variant: str = "after", data:
     if data is not None and not isinstance(data, dict):
         raise InputError(Text("case data must be a JSON object"), fields={"data": [Text("must be an object")]})
     with ctx.write() as session, using_clock(ctx.clock):
-        if actor is not None:
-            check_may_act(actor, matter_departments(ctx, session, matter_id), matter_id)
-        region = region or (actor.region if actor is not None else ROOT)
+        region = check_region(session, region) if region else (actor.region if actor is not None else ROOT)
+        if actor is not None:  # a clerk starts cases only in their own region
+            check_may_act(actor, matter_departments(ctx, session, matter_id), matter_id, region)
         version = catalog.current_version(session, matter_id, variant, region)
         case, runtime, rows = create_case(ctx, session, version, data, actor.name if actor else None, source,
                                           region=region)
@@ -91,6 +92,10 @@ def reassign_step(ctx: EngineContext, number: str, step: str, actor: Actor, cler
     with ctx.write() as session, using_clock(ctx.clock):
         case = find_case_for(ctx, session, number, actor, lock=True)
         _check_open(case)
+        if target.region != case.region:
+            raise InputError(Text("%(user)s works in region '%(region_own)s', case %(number)s is handled in "
+                                  "'%(region)s'", user=clerk, region_own=target.region, number=case.number,
+                                  region=case.region), fields={"clerk": [Text("a clerk of another region")]})
         try:
             ready, row = _ready_row(ctx, session, case, step, target)
         except NotYourDepartment:
@@ -222,7 +227,7 @@ def cancel_case(ctx: EngineContext, number: str, actor: Actor, reason: str = "")
     reason = clean_reason(reason, required=False)
     with ctx.write() as session, using_clock(ctx.clock):
         case = find_case_for(ctx, session, number, actor, lock=True)
-        check_may_act(actor, case_departments(ctx, session, case), case.matter_id)
+        check_may_act(actor, case_departments(ctx, session, case), case.matter_id, case.region)
         if "cancel" not in case_actions(case.status):
             _check_open(case)  # completed or cancelled: says so (with a cancelled case's reason)
         runtime, _ = load_runtime(ctx, session, case)

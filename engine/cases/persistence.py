@@ -25,6 +25,7 @@ from engine.errors import CaseNotFound, InputError, StaleCase, StepNotFound, Ste
 from engine.matters.files import Names
 from engine.model.reading import all_departments, named_step
 from engine.model.types import Model
+from engine.regions.tree import ROOT_REGION, subtree
 from engine.runtime.workflow import CaseError, CaseRuntime, ReadyStep
 from engine.store.tables import Case, ModelVersion, OpenStep, StepLogEntry, Timer
 from engine.text import Named, Text
@@ -111,7 +112,8 @@ def find_case_for(ctx: EngineContext, session: Session, number: str, actor: Acto
                   reading: bool = False, lock: bool = False) -> Case:
     """find_case for `actor`: staff outside the case get the same CaseNotFound as for a number no case has."""
     case = find_case(session, number, lock=lock)
-    check_takes_part(actor, lambda: case_departments(ctx, session, case), number, reading=reading)
+    check_takes_part(actor, lambda: case_departments(ctx, session, case), number, reading=reading,
+                     region=case.region, below=lambda: subtree(session, actor.region if actor else ROOT_REGION))
     return case
 
 
@@ -246,7 +248,7 @@ def case_view(case: Case, version: int, runtime: CaseRuntime, session: Session, 
         waiting_messages=tuple(runtime.waiting_messages()) if case.status == "running" else (),
         waiting_signals=tuple(runtime.waiting_signals()) if case.status == "running" else (),
         timers=tuple(sorted(due for _, due in runtime.timers())) if case.status == "running" else (),
-        data=runtime.data(), trail=tuple(case.trail or ()),
+        data=runtime.data(), trail=tuple(case.trail or ()), region=case.region,
     )
 
 

@@ -86,14 +86,17 @@ def _entry(model: Model, matter: Matter | None, item: WorkItem) -> WorkEntry:
                      _matter_names(matter, item.matter_id or ""), department_names(model, matter, item.department))
 
 
-def work_items(ctx: EngineContext, department: str | None = None, limit: int = 200) -> list[WorkEntry]:
-    """READY steps across cases (of one department when given), oldest first, with deadlines."""
+def work_items(ctx: EngineContext, department: str | None = None, limit: int = 200,
+               region: str | None = None) -> list[WorkEntry]:
+    """READY steps across cases (of one department, of one region, when given), oldest first, with deadlines."""
     now = ctx.clock.now()
     with ctx.read() as session:
         query = (select(OpenStep, Case.number, Case.matter_id, Case.variant, Case.model_version_id)
                  .join(Case, Case.id == OpenStep.case_id).order_by(OpenStep.ready_at, OpenStep.task_id).limit(limit))
         if department is not None:
             query = query.where(OpenStep.department == department)
+        if region is not None:
+            query = query.where(Case.region == region)
         entries = []
         for row, number, matter_id, variant, version_id in session.execute(query).all():
             model, matter = catalog.loaded_version(ctx, session, version_id)

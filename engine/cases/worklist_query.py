@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, tru
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, defer
 
+from engine.accounts.users import Actor
 from engine.cases.cursors import decode_cursor, encode_cursor
 from engine.cases.deadlines import due_bounds, step_due, step_time_limit
 from engine.cases.persistence import work_item
@@ -25,6 +26,7 @@ from engine.catalog import versions as catalog
 from engine.context import EngineContext
 from engine.errors import InputError
 from engine.matters.files import Names
+from engine.regions.scope import region_conditions
 from engine.store.tables import Case, ModelVersion, OpenStep
 from engine.text import Listed, Text
 
@@ -49,6 +51,8 @@ class WorklistFilter:
     descending: bool = False
     cursor: str | None = None  # next_cursor of the page before
     limit: int = 50
+    reader: Actor | None = None  # whose reach bounds the list (a clerk: their region); None: every region
+    region: str | None = None  # only cases of this region and the regions below it
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,7 @@ def _conditions(ctx: EngineContext, session: Session, query: WorklistFilter, now
     conditions: list[Any] = [Case.status != "suspended"]  # held by an admin: nobody may claim or complete it
     if query.department is not None:
         conditions.append(OpenStep.department == query.department)
+    conditions.extend(region_conditions(session, query.reader, query.region))
     if query.matter:
         conditions.append(Case.matter_id == query.matter)
     if query.step:
@@ -187,11 +192,14 @@ def _after(query: WorklistFilter, key: datetime | None, last: str) -> ColumnElem
                and_(OpenStep.due_at == key, beyond(OpenStep.task_id, last)))
 
 
-def worklist_facets(ctx: EngineContext, department: str | None = None) -> WorklistFacets:
-    """The matters and steps on a department's list (for its filter choices) and its counts by due state."""
+def worklist_facets(ctx: EngineContext, department: str | None = None, reader: Actor | None = None,
+                    region: str | None = None) -> WorklistFacets:
+    """The matters and steps on a department's list (for its filter choices) and its counts by due state
+    (`reader`, `region`: as in WorklistFilter)."""
     overdue_before, soon_until = due_bounds(ctx.clock.now())
     with ctx.read() as session:
-        scope = [OpenStep.department == department] if department is not None else [true()]
+        scope: list[Any] = [OpenStep.department == department] if department is not None else [true()]
+        scope.extend(region_conditions(session, reader, region))
         pairs = session.execute(select(Case.matter_id, Case.model_version_id, OpenStep.step_id)
                                 .join(Case, Case.id == OpenStep.case_id).where(*scope).distinct()).all()
         matters: dict[str, Names] = {}
@@ -207,7 +215,7 @@ def worklist_facets(ctx: EngineContext, department: str | None = None) -> Workli
             func.coalesce(func.sum(case((OpenStep.due_at < overdue_before, 1), else_=0)), 0),
             func.coalesce(func.sum(case((and_(OpenStep.due_at >= overdue_before, OpenStep.due_at <= soon_until), 1),
                                         else_=0)), 0),
-        ).select_from(OpenStep).where(*scope)).one()
+        ).select_from(OpenStep).join(Case, Case.id == OpenStep.case_id).where(*scope)).one()
     by_name = sorted(matters.items(), key=lambda kv: kv[1].zh)
     return WorklistFacets(by_name, sorted(steps.items(), key=lambda kv: kv[1].zh), int(total), int(overdue),
                           int(soon))

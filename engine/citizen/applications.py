@@ -30,9 +30,10 @@ from engine.runtime.workdays import china_date
 from engine.runtime.workflow import CaseError
 from engine.store.tables import Case, OpenStep, StepLogEntry
 from engine.store.tables_citizen import CaseContact, CaseRating
+from engine.store.tables_regions import Region
 from engine.store.throttle import exceeded
 from engine.text import Text
-from engine.vocabulary import APPLICANT
+from engine.vocabulary import APPLICANT, ROOT_REGION
 
 APPLICATION_WINDOW = timedelta(hours=1)
 MAX_APPLICATIONS = 10  # per client address an hour
@@ -97,30 +98,35 @@ def application_form(ctx: EngineContext, matter_id: str) -> ApplicationForm:
         return ApplicationForm(designer.matter_info(ctx, session, matter_id), form, contact_field(form))
 
 
-def apply(ctx: EngineContext, matter_id: str, data: dict[str, Any], phone: str | None, client: str = "-") -> str:
-    """Start a case of the current `after` version with the intake form filled in; return its number."""
-    return start_application(ctx, matter_id, "after", data, phone, client)
+def apply(ctx: EngineContext, matter_id: str, data: dict[str, Any], phone: str | None, client: str = "-",
+          region: str | None = None) -> str:
+    """Start a case of the current `after` version with the intake form filled in, in the county or district the
+    applicant chose (`region`; None: the root); return its number."""
+    return start_application(ctx, matter_id, "after", data, phone, client, region)
 
 
 def start_application(ctx: EngineContext, matter_id: str, variant: str, data: dict[str, Any], phone: str | None,
-                      client: str = "-") -> str:
+                      client: str = "-", region: str | None = None) -> str:
     """Validate, start, complete the first applicant step and store the contact check, in one transaction.
 
     The contact phone (its last four digits are the lookup check) is `phone` when given, else the intake
     form's contact field (`contact_field`), so the applicant is not asked twice. Every problem of the
-    phone and of the form is reported at once."""
+    phone and of the form is reported at once. The case is handled in `region`, a region nothing is below
+    (a county or district; the root while it is the only region), on the version that region runs; None: the
+    root (callers that know no regions); "": the applicant was asked and chose none."""
     if not isinstance(data, dict):
         raise InputError(Text("the application must be an object"), fields={"data": [Text("must be an object")]})
     client = (client or "-")[:64]
     with ctx.write() as session, using_clock(ctx.clock):
         if client != "-":
             _limit_applications(session, client, ctx.clock.now())
-        version = catalog.current_version(session, matter_id, variant)
+        region = ROOT_REGION if region is None else _handling_region(session, region)
+        version = catalog.current_version(session, matter_id, variant, region)
         model, matter = catalog.loaded_version(ctx, session, version.id)
         intake = _intake(model, matter)
         clean, contact = checked_application(intake[1] if intake else None, data, phone)
         now = ctx.clock.now()
-        case, runtime, _rows = create_case(ctx, session, version, None if intake else clean, None)
+        case, runtime, _rows = create_case(ctx, session, version, None if intake else clean, None, region=region)
         if intake:
             ready = next((s for s in runtime.ready_steps() if s.step_id == intake[0]), None)
             if ready is None:
@@ -135,6 +141,17 @@ def start_application(ctx: EngineContext, matter_id: str, variant: str, data: di
         session.add(CaseContact(case_id=case.id, salt=salt, phone_hash=check_hash(salt, contact),
                                 check_hash=check_hash(salt, contact[-4:]), client=client, applied_at=now))
         return case.number
+
+
+def _handling_region(session: Session, region: str) -> str:
+    """`region` if an application may be handled there (a region nothing is below), else InputError on `region`."""
+    parents = {parent for parent, in session.execute(select(Region.parent_id))}
+    leaves = sorted(r for r, in session.execute(select(Region.id)) if r not in parents)
+    if region not in leaves:
+        problem = Text("choose the county or district that handles your application") if not region else \
+            Text("no county or district '%(region)s'", region=region)
+        raise InputError(problem, fields={"region": [problem]})
+    return region
 
 
 def _limit_applications(session: Session, client: str, now: datetime) -> None:

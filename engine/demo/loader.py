@@ -130,7 +130,7 @@ def _demo_case(sim: EngineContext, clock: SimulatedClock, rng: random.Random, ma
         item = next((s for s in view.ready_steps if s.department not in (None, APPLICANT)), None)
         if item is not None:
             _tick(clock, rng, hours=(0.5, 4))
-            cases.claim_step(sim, number, item.task_id, actor_for(item))
+            cases.claim_step(sim, number, item.task_id, actor_for(item, view.region))
     if view.status == "completed" and variant == "after" and rng.random() < 0.7:
         comments = ["", "", "一次办好，非常方便", "不用来回跑了", "Quick and clear", "等待时间略长"]
         citizen.rate(sim, number, DEMO_CHECK, rng.choice([3, 4, 4, 5, 5, 5]), rng.choice(comments), client="demo")

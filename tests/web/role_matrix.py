@@ -5,7 +5,9 @@ which roles get which status; every role it does not name gets the default refus
 
 - pages: anonymous visitors and applicants go to the login page (302 to /login), the wrong staff role gets 403;
 - the API: 401 without sign-in, 403 for the wrong role;
-- either: a clerk of a department outside the case gets the 404 of a number no case has (issue #15 item 7).
+- either: a clerk of a department outside the case gets the 404 of a number no case has (issue #15 item 7), and so
+  does a clerk of the case's own department in another region (issue #13): the `region_clerk`, a police clerk of
+  county A, on the matrix's cases, which county B handles (as its police and tax clerks do).
 
 The roles: `anonymous` (no session), `citizen` (no account: the anonymous session that applied for a case and
 knows its number and phone), the clerk and the designer of the police (a department of the newborn matter), a
@@ -30,17 +32,41 @@ REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "matrix-password-1"
 PHONE = "13800008000"
 WRONG_CHECK = "0000"
-ROLES = ("anonymous", "citizen", "clerk", "other_clerk", "designer", "other_designer", "auditor", "admin")
+ROLES = ("anonymous", "citizen", "clerk", "other_clerk", "region_clerk", "designer", "other_designer", "auditor",
+         "admin")
 # role -> (username, account role, department): the accounts of the matrix's template database
 ACCOUNTS = {"clerk": ("clerk.police", "clerk", "police"), "other_clerk": ("clerk.tax", "clerk", "tax"),
+            "region_clerk": ("clerk.police.a", "clerk", "police"),
             "designer": ("designer.police", "designer", "police"),
             "other_designer": ("designer.tax", "designer", "tax"),
             "auditor": ("auditor", "auditor", None), "admin": ("admin", "admin", None)}
+# the regions of the matrix (under the root): a city with two counties; the matrix's cases are county B's
+REGION_TREE = (("city", "province", "市", "City"), ("county-a", "city", "甲县", "County A"),
+               ("county-b", "city", "乙县", "County B"))
+CASE_REGION = "county-b"
+# role -> region of its account, where not the root
+REGION_OF = {"clerk": CASE_REGION, "other_clerk": CASE_REGION, "region_clerk": "county-a"}
 NO_ACCOUNT = ("anonymous", "citizen")
 STAFF = frozenset(ACCOUNTS)
 EVERYONE = frozenset(ROLES)
 LOGIN = "302 to /login"  # the expected answer of a page to whoever is not signed in
 STEP_DATA = {"registration_approved": True, "child_resident_id": "630104202603101024"}  # newborn's register_birth
+
+
+def add_accounts(ctx: Any) -> None:
+    """The matrix's regions and accounts in a database with every matter deployed."""
+    from engine.accounts.users import add_user
+    from engine.regions.tree import add_region
+
+    for region, parent, name_zh, name_en in REGION_TREE:
+        add_region(ctx, region, parent, name_zh, name_en)
+    for role, (name, account_role, department) in ACCOUNTS.items():
+        add_user(ctx, name, PASSWORD, account_role, department, region=REGION_OF.get(role, "province"))
+
+
+def actor_of(role: str) -> Actor:
+    name, account_role, department = ACCOUNTS[role]
+    return Actor(name, account_role, department, REGION_OF.get(role, "province"))
 
 
 def newborn_data(ctx: Any) -> dict[str, Any]:
@@ -90,8 +116,8 @@ class Cell:
         return response
 
     def new_case(self) -> str:
-        """A newborn case, applied for with PHONE, waiting for the police's register_birth step."""
-        return citizen.apply(self.ctx, "newborn", newborn_data(self.ctx), PHONE)
+        """A newborn case of county B, applied for with PHONE, waiting for the police's register_birth step."""
+        return citizen.apply(self.ctx, "newborn", newborn_data(self.ctx), PHONE, region=CASE_REGION)
 
     def task(self, number: str) -> str:
         return next(i.task_id for i in cases.get_case(self.ctx, number).ready_steps if i.step_id == "register_birth")
@@ -100,7 +126,7 @@ class Cell:
         """A new case whose register_birth the police clerk has claimed (for a release)."""
         number = self.new_case()
         task = self.task(number)
-        cases.claim_step(self.ctx, number, task, Actor(*ACCOUNTS["clerk"]))
+        cases.claim_step(self.ctx, number, task, actor_of("clerk"))
         return number, task
 
     def completed_case(self) -> str:
@@ -125,7 +151,7 @@ class Row:
 
 def refusal(role: str, route: str) -> int | str:
     """The default answer to a role a row does not name (see the module's docstring)."""
-    if role == "other_clerk" and "<number>" in route:
+    if role in ("other_clerk", "region_clerk") and "<number>" in route:
         return 404
     if " /api/" in route:
         return 401 if role in NO_ACCOUNT else 403
@@ -134,8 +160,12 @@ def refusal(role: str, route: str) -> int | str:
 
 def row(route: str, build: Callable[[Cell], Any], status: int, roles: frozenset[str] | set[str], *,
         ends_session: bool = False, **others: int | str) -> tuple[str, Row]:
-    """`roles` get `status`, the roles named in `others` what they say, the rest the default refusal."""
+    """`roles` get `status`, the roles named in `others` what they say, the rest the default refusal; the clerk of
+    another region gets, on a case's routes, what the clerk of another department gets, elsewhere what the case's
+    own clerk gets (unless named)."""
     expected = {role: others.get(role, status if role in roles else refusal(role, route)) for role in ROLES}
+    if "region_clerk" not in others and "region_clerk" not in roles:
+        expected["region_clerk"] = expected["other_clerk" if "<number>" in route else "clerk"]
     return route, Row(build, expected, ends_session)
 
 
@@ -158,7 +188,8 @@ def _check_upload(cell: Cell) -> Any:
 
 def apply_form(cell: Cell) -> dict[str, str]:
     data = newborn_data(cell.ctx)
-    return {k: ("yes" if v is True else "no" if v is False else str(v)) for k, v in data.items()}
+    return {**{k: ("yes" if v is True else "no" if v is False else str(v)) for k, v in data.items()},
+            "region": CASE_REGION}
 
 
 def _complete_page(cell: Cell) -> Any:
@@ -339,6 +370,17 @@ MATRIX: dict[str, Row] = dict([
     row("POST /api/matters/yaml",  # the editor's rows as matter.yaml: the same department rule
         lambda c: c.api("/api/matters/yaml", json={"matter_id": "newborn", "structure": {"id": "newborn"}}), 200,
         {"designer", "admin"}, other_designer=403),
+    # -- regions (issue #13): the tree for staff, adding and renaming for admins ----------------------------
+    row("GET /regions", lambda c: c.page("/regions"), 200, {"admin"}),
+    row("POST /regions", lambda c: c.page("/regions", data={
+        "id": "county-c", "parent": "city", "name_zh": "丙县", "name_en": "County C"}), 302, {"admin"}),
+    row("POST /regions/<region_id>", lambda c: c.page("/regions/county-a", data={
+        "name_zh": "甲区", "name_en": "District A"}), 302, {"admin"}),
+    row("GET /api/regions", lambda c: c.api("/api/regions"), 200, STAFF),
+    row("POST /api/regions", lambda c: c.api("/api/regions", json={
+        "id": "county-d", "parent": "city", "name_zh": "丁县", "name_en": "County D"}), 201, {"admin"}),
+    row("POST /api/regions/<region_id>", lambda c: c.api("/api/regions/county-a", json={
+        "name_zh": "甲区", "name_en": "District A"}), 200, {"admin"}),
 ])
 
 

@@ -11,16 +11,31 @@ from pathlib import Path
 
 import pytest
 
+from engine.context import EngineContext
 from tests.web.conftest import deployed_database, token_of
-from tests.web.role_matrix import ACCOUNTS, MATRIX, PASSWORD, PHONE, ROLES, Cell, answer_of, apply_form, rule_methods
+from tests.web.role_matrix import (
+    ACCOUNTS,
+    MATRIX,
+    PASSWORD,
+    PHONE,
+    ROLES,
+    Cell,
+    add_accounts,
+    answer_of,
+    apply_form,
+    rule_methods,
+)
 from web.app import create_app, engine_context
 
 
 @pytest.fixture(scope="module")
 def matrix_db(tmp_path_factory) -> Path:
-    """Every matter deployed, one account per staff role of the matrix; copied for each role's test."""
-    accounts = {name: (role, department) for name, role, department in ACCOUNTS.values()}
-    return deployed_database(tmp_path_factory.mktemp("matrix") / "onething.db", accounts, PASSWORD)
+    """Every matter deployed, one account per staff role of the matrix (in its region); copied for each role's test."""
+    path = deployed_database(tmp_path_factory.mktemp("matrix") / "onething.db", {}, PASSWORD)
+    ctx = EngineContext.from_url(f"sqlite:///{path}")
+    add_accounts(ctx)  # in their regions: a clerk of county A is outside county B's cases
+    ctx.engine.dispose()
+    return path
 
 
 @pytest.fixture

@@ -57,7 +57,7 @@ def list_cases(actor: Actor, query: dict[str, Any]) -> engine.CaseList:
         started_from=_day(query.get("started_from"), "started_from"),
         started_to=_day(query.get("started_to"), "started_to"), overdue=query["overdue"] == "true",
         source=query["source"], sort=query["sort"], descending=query["order"] == "desc", page=query["page"],
-        page_size=query["page_size"]))
+        page_size=query["page_size"], region=query.get("region")))
 
 
 def _day(text: str | None, field: str) -> date | None:
@@ -146,12 +146,13 @@ def worklist(actor: Actor, query: dict[str, Any]) -> dict[str, Any]:
     page = engine.worklist(ctx(), WorklistFilter(
         department=department, matter=query.get("matter"), step=query.get("step"), due=query.get("due"),
         claimed=query["claimed"], me=actor.name, search=query["search"], sort=query["sort"],
-        descending=query["order"] == "desc", cursor=query.get("cursor"), limit=query["limit"]))
+        descending=query["order"] == "desc", cursor=query.get("cursor"), limit=query["limit"], reader=actor,
+        region=query.get("region")))
     return {"items": [_item(e.item) for e in page.entries], "next_cursor": page.next_cursor, "total": page.total}
 
 
 @api("/worklist/done", roles=WORK, query=DoneQuery, response=DonePageSchema,
      summary="Steps you completed, newest first, a page at a time (pass next_cursor as cursor)")
 def done(actor: Actor, query: dict[str, Any]) -> dict[str, Any]:
-    page = engine.done_by(ctx(), actor.name, query.get("cursor"), query["limit"])
+    page = engine.done_by(ctx(), actor.name, query.get("cursor"), query["limit"], actor.region)
     return {"items": page.entries, "next_cursor": page.next_cursor, "total": page.total}

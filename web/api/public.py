@@ -20,7 +20,8 @@ def _client() -> str:
 @api("/applications", "POST", roles=PUBLIC, body=ApplicationSchema, response=ApplicationResultSchema, status=201,
      summary="Apply for a matter with its intake form; returns the case number")
 def apply_for_matter(actor: Actor | None, body: dict[str, Any]) -> dict[str, Any]:
-    return {"number": engine.apply(ctx(), body["matter_id"], body["data"], body["phone"], _client())}
+    return {"number": engine.apply(ctx(), body["matter_id"], body["data"], body["phone"], _client(),
+                                   region=body.get("region"))}
 
 
 @api("/lookup", "POST", roles=PUBLIC, body=LookupSchema, response=ProgressSchema, errors=(429,),

@@ -88,11 +88,12 @@ def case_show(number: str, as_json: bool) -> None:
 
 @case.command("steps")
 @click.option("--department", help="only steps of this department (lane id)")
+@click.option("--region", help="only steps of cases this region handles")
 @click.option("--limit", default=200, show_default=True)
 @clean_errors
-def case_steps(department: str | None, limit: int) -> None:
+def case_steps(department: str | None, region: str | None, limit: int) -> None:
     """List READY steps across cases, oldest first."""
-    items = [entry.item for entry in engine.work_items(ctx(), department, limit)]
+    items = [entry.item for entry in engine.work_items(ctx(), department, limit, region)]
     if not items:
         click.echo("no ready steps")
     for item in items:

@@ -174,11 +174,29 @@ def _department_label(department: str | None) -> str:
     return label(engine.department_label(ctx(), department)) or (department or "")
 
 
+def region_tree() -> list:
+    """The province's regions, depth first (read once a request: the tree is small)."""
+    from flask import g
+
+    import engine
+    from web.app import ctx
+
+    if "regions" not in g:
+        g.regions = engine.list_regions(ctx())
+    return g.regions
+
+
+def _region_label(region: str | None) -> str:
+    """A region's name in the page's language; its id when no region has it."""
+    found = next((r for r in region_tree() if r.id == region), None)
+    return label(found.names) if found is not None else (region or "")
+
+
 def register_pages(app: Flask) -> None:
     """Blueprints, hooks, template helpers and error pages."""
-    from web.pages import audit, auth, cases, citizen, designer, health, worklist
+    from web.pages import audit, auth, cases, citizen, designer, health, regions, worklist
 
-    for module in (auth, worklist, cases, citizen, designer, audit, health):
+    for module in (auth, worklist, cases, citizen, designer, audit, health, regions):
         app.register_blueprint(module.bp)
     app.before_request(load_actor)
     app.before_request(check_csrf)
@@ -193,7 +211,8 @@ def register_pages(app: Flask) -> None:
                                  admin_action_label=words.admin_action_label,
                                  source_label=words.source_label,
                                  metric_label=words.metric_label, num=words.num, signed=words.signed,
-                                 department_label=_department_label, repost_fields=repost_fields, translated=translated,
+                                 department_label=_department_label, region_label=_region_label,
+                                 region_tree=region_tree, repost_fields=repost_fields, translated=translated,
                                  language_next=language_next, cited=citations.cited,
                                  source_parts=citations.source_parts, scope_label=citations.scope_label)
     app.jinja_env.filters["field_message"] = field_message  # e.g. errors[name]|map('field_message')|join('; ')

@@ -73,7 +73,8 @@ def matter_cases(matter_id: str):
     """Drill-down: the finished cases behind a figure, filtered, sorted and paginated."""
     args = request.args
     found = engine.find_cases(ctx(), case_filter(matter_id, args), sort=args.get("sort", "finished"),
-                              descending=args.get("order", "desc") != "asc", page=_whole(args.get("page"), "page", 1))
+                              descending=args.get("order", "desc") != "asc", page=_whole(args.get("page"), "page", 1),
+                              reader=g.actor)
     return render_template("audit/cases.html", matter_id=matter_id, found=found, args=args)
 
 

@@ -42,7 +42,8 @@ def case_query(args: Mapping[str, str]) -> engine.CaseQuery:
         status=args.get("status") or None, started_from=_day(args.get("started_from"), "started_from"),
         started_to=_day(args.get("started_to"), "started_to"), overdue=args.get("overdue") in ("1", "true"),
         source=args.get("source") or "real", sort=args.get("sort") or "started",
-        descending=args.get("order", "desc") != "asc", page=_page(args.get("page")))
+        descending=args.get("order", "desc") != "asc", page=_page(args.get("page")),
+        region=args.get("region") or None)
 
 
 def _day(text: str | None, field: str) -> date | None:
@@ -67,7 +68,9 @@ def _page(text: str | None) -> int:
 @role_required("admin")
 def incidents():
     """Cases in error, newest first, with their message and the step that failed."""
-    return render_template("cases/incidents.html", found=engine.incidents(ctx(), g.actor))
+    return render_template("cases/incidents.html", found=engine.incidents(ctx(), g.actor,
+                                                                          region=request.args.get("region") or None),
+                           args=request.args)
 
 
 @bp.route("/cases/<number>")

@@ -12,6 +12,7 @@ from web.pages import form_values
 
 bp = Blueprint("citizen", __name__)
 PHONE_INPUT = "applicant_phone"
+REGION_INPUT = "region"  # the county or district that handles the application
 
 
 @bp.route("/")
@@ -34,13 +35,15 @@ def apply(matter_id: str):
     page = engine.application_form(ctx(), matter_id)
     values: dict[str, str] = {}
     errors: dict[str, list[str]] = {}
+    places = handling_regions()
     if request.method == "POST":
         values = {k: v for k, v in request.form.items() if k != "csrf_token"}
         # the form's own contact field, when it has one, is the phone the case is looked up with: asked once
         phone = None if page.contact else values.get(PHONE_INPUT, "").strip()
         try:
             number = engine.apply(ctx(), matter_id, form_values(page.form, values), phone,
-                                  request.remote_addr or "-")
+                                  request.remote_addr or "-",
+                                  region=values.get(REGION_INPUT, "").strip() if places else None)
         except InputError as exc:
             errors = dict(exc.fields)
             if page.contact is None and "phone" in errors and not any(f.name == "phone" for f in
@@ -51,7 +54,16 @@ def apply(matter_id: str):
             session["applied"] = number
             return redirect(url_for("citizen.applied"))
     return render_template("citizen/apply.html", matter_id=matter_id, form=page.form, contact=page.contact,
-                           values=values, errors=errors, matter=page.matter), 422 if errors else 200
+                           values=values, errors=errors, matter=page.matter, places=places), 422 if errors else 200
+
+
+def handling_regions() -> list[tuple[engine.RegionInfo, engine.RegionInfo | None]]:
+    """The counties and districts an applicant chooses from (each with its city), the regions nothing is below;
+    none while the root is the only region (the case goes to the root, no choice is shown)."""
+    tree = engine.list_regions(ctx())
+    parents = {r.parent_id for r in tree}
+    by_id = {r.id: r for r in tree}
+    return [(r, by_id.get(r.parent_id or "")) for r in tree if r.id not in parents and r.parent_id is not None]
 
 
 @bp.route("/applied")

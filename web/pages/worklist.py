@@ -53,20 +53,24 @@ def _filters() -> dict[str, Any]:
 def index():
     department = g.actor.department if g.actor.role == "clerk" else None
     args = _filters()
+    regions = engine.list_regions(ctx()) if g.actor.role == "admin" else []
+    if regions and request.args.get("region") in {r.id for r in regions}:
+        args["region"] = request.args["region"]  # an admin's region filter (that region and the ones below it)
     cursor = request.args.get("cursor") or None
     try:
         page = engine.worklist(ctx(), WorklistFilter(
             department=department, matter=args.get("matter"), step=args.get("step"), due=args.get("due"),
             claimed=args.get("claimed", "any"), me=g.actor.name, search=args.get("q", ""),
-            sort=args.get("sort", "arrival"), descending=args.get("order") == "desc", cursor=cursor, limit=PAGE))
+            sort=args.get("sort", "arrival"), descending=args.get("order") == "desc", cursor=cursor, limit=PAGE,
+            reader=g.actor, region=args.get("region")))
     except InputError:  # a cursor of another order, or one we never made
         flash(_("That page link no longer fits this list; here is its first page."), "error")
         return redirect(url_for("worklist.index", **args))
-    facets = engine.worklist_facets(ctx(), department)
+    facets = engine.worklist_facets(ctx(), department, g.actor, args.get("region"))
     clerks = engine.department_clerks(ctx()) if g.actor.role == "admin" else {}
     entries = page.entries
     return render_template("worklist/index.html", entries=entries, page=page, facets=facets, args=args,
-                           cursor=cursor, clerks=clerks,
+                           cursor=cursor, clerks=clerks, region_choices=regions,
                            department=entries[0].department if entries and department else None)
 
 
@@ -76,12 +80,12 @@ def done():
     """The steps I completed, newest first (from the step log)."""
     cursor = request.args.get("cursor") or None
     try:
-        page = engine.done_by(ctx(), g.actor.name, cursor, PAGE)
+        page = engine.done_by(ctx(), g.actor.name, cursor, PAGE, g.actor.region)
     except InputError:
         flash(_("That page link no longer fits this list; here is its first page."), "error")
         return redirect(url_for("worklist.done"))
     return render_template("worklist/done.html", page=page, cursor=cursor,
-                           facets=engine.worklist_facets(ctx(), g.actor.department))
+                           facets=engine.worklist_facets(ctx(), g.actor.department, g.actor))
 
 
 @bp.route("/work/<number>/<step>/reassign", methods=["POST"])
@@ -174,7 +178,7 @@ def _next_step(view) -> str:
     mine = [i for i in view.ready_steps if g.actor.may_work(i.department)]
     if mine:
         return url_for("worklist.step", number=view.number, step=mine[0].task_id)
-    entries = [e for e in work_items(ctx(), g.actor.department, limit=20)
+    entries = [e for e in work_items(ctx(), g.actor.department, limit=20, region=g.actor.region)
                if e.item.claimed_by in (None, g.actor.name)]
     if entries:
         return url_for("worklist.step", number=entries[0].item.case_number, step=entries[0].item.task_id)
