@@ -170,8 +170,7 @@ class Case(Base):
                       Index("ix_cases_list", "source", "started_at", "matter_id", "model_version_id", "status",
                             "number"),
                       UniqueConstraint("matter_id", "variant", "source", "external_id", name="uq_cases_external_id"),
-                      Index("ix_cases_region", "region", "matter_id", "status"),
-                      # the case list of one region or a few (0016)
+                      # the case list of one region or a few (0017)
                       Index("ix_cases_region_list", "region", "source", "started_at", "matter_id", "model_version_id",
                             "status", "number"))
     __mapper_args__ = {"version_id_col": version}

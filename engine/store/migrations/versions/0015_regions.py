@@ -64,7 +64,6 @@ def upgrade() -> None:
         batch.create_unique_constraint("uq_model_versions_version", ["region", "matter_id", "variant", "version"])
     with op.batch_alter_table("cases") as batch:
         batch.add_column(_region_column())
-        batch.create_index("ix_cases_region", ["region", "matter_id", "status"])
     with op.batch_alter_table("case_summaries") as batch:
         batch.add_column(_region_column())
         batch.create_index("ix_case_summaries_region", ["region", "matter_id", "variant", "source"])
@@ -91,7 +90,6 @@ def downgrade() -> None:
         batch.drop_index("ix_case_summaries_region")
         batch.drop_column("region")
     with op.batch_alter_table("cases") as batch:
-        batch.drop_index("ix_cases_region")
         batch.drop_column("region")
     with op.batch_alter_table("model_versions") as batch:
         batch.drop_constraint("uq_model_versions_content", type_="unique")

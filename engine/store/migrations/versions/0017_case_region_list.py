@@ -1,13 +1,13 @@
 """the case list of one region (a clerk's, an auditor's below the root, an admin's region filter): the covering
 index of 0011 with the region first, so such a page and its total read the index, not the case rows
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 """
 from alembic import op
 
-revision = "0016"
-down_revision = "0015"
+revision = "0017"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
