@@ -176,8 +176,11 @@ def test_the_regions_api(client, login, ctx, counties):
                                               "name_en": "County C"}, headers=headers)
     assert added.status_code == 201 and added.get_json()["level"] == "county"
     again = client.post("/api/regions", json={"id": "county-c", "parent": "city-z", "name_zh": "丁县",
-                                              "name_en": "County C"}, headers=headers)
+                                              "name_en": "County C"}, headers={**headers, "Accept-Language": "en"})
     assert again.status_code == 422 and "exists already" in again.get_json()["error"]["message"]
+    in_chinese = client.post("/api/regions", json={"id": "county-c", "parent": "city-z", "name_zh": "丁县",
+                                                   "name_en": "County C"}, headers={**headers, "Accept-Language": "zh"})
+    assert in_chinese.get_json()["error"]["message"] == "地区“county-c”已存在"
     missing = client.post("/api/regions", json={"id": "county-d", "name_zh": "a", "name_en": "b"}, headers=headers)
     assert missing.status_code in (400, 422) and "parent" in str(missing.get_json()["error"])
     renamed = client.post("/api/regions/county-c", json={"name_zh": "丁区", "name_en": "District C"},
