@@ -129,7 +129,8 @@ def test_publish_adopt_adjust_diff_and_take_the_newer_reform(province):
     assert (diff.from_region, diff.number, diff.shared_version, diff.local_version) == ("yiwu", 1, 1, 2)
     assert [(i.kind, i.key, i.local) for i in diff.steps] == [("added", "local_check", "本地复核")]
     assert [(i.kind, i.key, i.shared, i.local) for i in diff.departments] == [
-        ("renamed", "police", "公安局 / Public Security Bureau (police station)", "浦江县公安局 / Pujiang County Police")]
+        ("renamed", "police", "公安局 / Public Security Bureau (police station)",
+         "浦江县公安局 / Pujiang County Police")]
     assert [(i.kind, i.key, i.shared, i.local) for i in diff.time_limits] == [("changed", "deliver_results", "2", "3")]
     assert diff.metrics["comparison"]["steps"]["change"] == 1
     assert diff.metrics["shared"]["steps"] + 1 == diff.metrics["local"]["steps"]
