@@ -21,7 +21,7 @@ from engine.model.reading import all_departments
 from engine.model.types import Model
 from engine.model.xmlsafe import MAX_BYTES
 from engine.regions import tree as regions
-from engine.regions.lines import line_region, newest_matter_row
+from engine.regions.lines import check_line, line_region, newest_matter_row
 from engine.store.tables import ROOT, ModelVersion
 from engine.text import Listed, Text
 from engine.vocabulary import APPLICANT, VARIANTS
@@ -167,7 +167,7 @@ def check_deployer(ctx: EngineContext, session: Session, actor: Actor, matter_id
                    matter: Matter, model: Model, region: str = ROOT) -> None:
     """NotAllowed unless `actor` may deploy `model` as the matter's variant into `region`'s line (its region,
     departments, shared matters)."""
-    line_region(actor, region)
+    check_line(session, actor, region)
     deployed = matter_departments(ctx, session, matter_id, region)
     check_may_deploy(actor, matter_id, deployed, set(matter.department_ids()))
     current = _current_departments(ctx, session, matter_id, variant, region)

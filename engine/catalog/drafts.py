@@ -27,7 +27,7 @@ from engine.catalog.versions import Deployed
 from engine.context import EngineContext
 from engine.errors import Conflict, InputError, ModelError, NotFound
 from engine.model.xmlsafe import MAX_BYTES, parse_xml
-from engine.regions.lines import line_region, newest_matter_row
+from engine.regions.lines import check_line, line_region, newest_matter_row
 from engine.store.tables import ROOT
 from engine.store.tables_design import Draft
 from engine.text import Text
@@ -75,7 +75,7 @@ def check_may_edit(ctx: EngineContext, session: Session, actor: Actor, matter_id
                    matter_yaml: str | None, region: str = ROOT) -> None:
     """NotAllowed unless `actor` may change the matter's models in `region`'s lines: a designer of the region and of
     one of its departments (as deployed, and as the draft's matter.yaml declares them), an admin any matter."""
-    line_region(actor, region)
+    check_line(session, actor, region)
     if actor.role in TRUSTED:
         return
     deployed = designer.matter_departments(ctx, session, matter_id, region)

@@ -18,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engine.accounts.access import check_may_deploy
 from engine.accounts.users import Actor
 from engine.catalog import versions as catalog
 from engine.context import EngineContext
@@ -112,7 +113,7 @@ def publish_reform(ctx: EngineContext, matter_id: str, region: str, actor: Actor
     with ctx.write() as session:
         tree.check_region(session, region)
         check_matter(session, matter_id)
-        check_region_designer(actor, region, Text("publish a reform"))
+        _check_designer(ctx, session, actor, matter_id, region, Text("publish a reform"))
         own = own_line(session, matter_id, region)
         if own is None:
             runs = catalog.current_version(session, matter_id, REFORMED, region) if _has_after(session, matter_id) \
@@ -144,7 +145,7 @@ def adopt_reform(ctx: EngineContext, matter_id: str, from_region: str, region: s
         if from_region == region:
             raise InputError(Text("region '%(region)s' published this reform itself: a region adopts another "
                                   "region's reform", region=region), fields={"from": [Text("another region")]})
-        check_region_designer(actor, region, Text("adopt a reform"))
+        _check_designer(ctx, session, actor, matter_id, region, Text("adopt a reform"))
         published = _newest_publication(session, matter_id, from_region)
         if published is None:
             publishers = sorted(set(session.scalars(select(PublishedReform.region)
@@ -220,6 +221,17 @@ def reform_updates(ctx: EngineContext, region: str) -> list[ReformUpdate]:
                                   advice=advice)
             found.append(ReformUpdate(row, adopted.region, adopted.number, newest.number, newer, state, advice))
         return sorted(found, key=lambda u: u.matter_id)
+
+
+def _check_designer(ctx: EngineContext, session: Session, actor: Actor | None, matter_id: str, region: str,
+                    what: str) -> None:
+    """A designer of the region whose department takes part in the matter (as the region runs it), or an admin."""
+    from engine.catalog.designer import matter_departments
+
+    check_region_designer(actor, region, what)
+    if actor is not None and actor.role == "designer":
+        departments = matter_departments(ctx, session, matter_id, region)
+        check_may_deploy(actor, matter_id, departments, departments)
 
 
 def _has_after(session: Session, matter_id: str) -> bool:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from engine.accounts.access import TRUSTED
 from engine.accounts.users import Actor
 from engine.errors import NotAllowed
-from engine.regions.tree import chain
+from engine.regions.tree import chain, check_region
 from engine.store.tables import ROOT, ModelVersion
 from engine.text import Text
 
@@ -44,3 +44,9 @@ def newest_matter_row(session: Session, matter_id: str, region: str = ROOT) -> M
         if row is not None:
             return row
     return None
+
+
+def check_line(session: Session, actor: Actor | None, region: str) -> None:
+    """InputError for an unknown region, NotAllowed unless `actor` may write `region`'s lines."""
+    check_region(session, region)
+    line_region(actor, region)

@@ -174,6 +174,8 @@ def test_bad_input_is_refused_with_what_and_where(province):
         adopt_reform(ctx, "newborn", "yiwu", "pujiang", designer_of("xiaoshan"))
     with pytest.raises(NotAllowed):
         publish_reform(ctx, "newborn", "yiwu", Actor("auditor", "auditor"))
+    with pytest.raises(NotAllowed, match="not a designer of a department of matter 'newborn'"):
+        publish_reform(ctx, "newborn", "yiwu", designer_of("yiwu", "tax"))  # their region, not their matter
     # publishing what a region inherits: Pujiang adopted nothing yet and has no own line
     with pytest.raises(InputError, match="runs version 1 of region 'province'"):
         publish_reform(ctx, "newborn", "pujiang", designer_of("pujiang"))
