@@ -108,7 +108,7 @@ def publish_reform(ctx: EngineContext, matter_id: str, region: str, actor: Actor
     exactly this version is its newest publication already (`unchanged`)."""
     note = (note or "").strip() or None
     if note is not None and len(note) > 2000:
-        raise InputError(Text("the note is longer than %(max)s characters", max=2000),
+        raise InputError(Text("the note is too long: at most 2000 characters"),
                          fields={"note": [Text("too long")]})
     with ctx.write() as session:
         tree.check_region(session, region)

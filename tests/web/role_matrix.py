@@ -412,4 +412,13 @@ MATRIX.update([
     row("GET /api/matters/<matter_id>/reform-diff",
         lambda c: _reform_published_elsewhere(c) or c.api("/api/matters/newborn/reform-diff?region=matrix_adopter"),
         200, DESIGN | AUDIT),
+    row("GET /library/", lambda c: c.page("/library/"), 200, DESIGN | AUDIT),
+    row("POST /library/publish", lambda c: c.page("/library/publish", data={"matter_id": "newborn"}), 303,
+        {"designer", "admin"}, other_designer=403),
+    row("POST /library/adopt", lambda c: _reform_published_elsewhere(c) or c.page("/library/adopt", data={
+        "matter_id": "newborn", "from": "matrix_county", "region": "province"}), 303, {"designer", "admin"},
+        other_designer=403),
+    row("GET /library/diff/<matter_id>",
+        lambda c: _reform_published_elsewhere(c) or c.page("/library/diff/newborn?region=matrix_adopter"),
+        200, DESIGN | AUDIT),
 ])

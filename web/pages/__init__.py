@@ -176,9 +176,9 @@ def _department_label(department: str | None) -> str:
 
 def register_pages(app: Flask) -> None:
     """Blueprints, hooks, template helpers and error pages."""
-    from web.pages import audit, auth, cases, citizen, designer, health, worklist
+    from web.pages import audit, auth, cases, citizen, designer, health, reforms, worklist
 
-    for module in (auth, worklist, cases, citizen, designer, audit, health):
+    for module in (auth, worklist, cases, citizen, designer, audit, health, reforms):
         app.register_blueprint(module.bp)
     app.before_request(load_actor)
     app.before_request(check_csrf)
