@@ -382,7 +382,7 @@ def rule_methods(app: Any) -> set[str]:
 # -- the library of reforms (issue #13 item 2) -----------------------------------------------------------------
 
 def _reform_published_elsewhere(cell: Cell) -> None:
-    """A county that published its newborn reform and another that adopted it (once per database)."""
+    """Two counties that published their newborn reform and one that adopted the first's (once per database)."""
     from engine.catalog.designer import deploy_upload
     from engine.regions.library import adopt_reform, publish_reform
     from engine.regions.tree import add_region, list_regions
@@ -390,13 +390,13 @@ def _reform_published_elsewhere(cell: Cell) -> None:
     if "matrix_county" in {r.id for r in list_regions(cell.ctx)}:
         return
     add_region(cell.ctx, "matrix_city", "province", "矩阵市", "Matrix city")
-    for county in ("matrix_county", "matrix_adopter"):
+    for county in ("matrix_county", "matrix_second", "matrix_adopter"):
         add_region(cell.ctx, county, "matrix_city", county, county)
-    bpmn = (REPO / "processes/newborn/after.bpmn").read_bytes().replace(
-        b"</bpmn:definitions>", b"<!-- the county's reform --></bpmn:definitions>")
-    deploy_upload(cell.ctx, bpmn, "after.bpmn", None, "newborn", "after", Actor("admin", "admin"),
-                  region="matrix_county")
-    publish_reform(cell.ctx, "newborn", "matrix_county")
+    for county in ("matrix_county", "matrix_second"):  # the API's row adopts the first's, the page's the second's
+        bpmn = (REPO / "processes/newborn/after.bpmn").read_bytes().replace(
+            b"</bpmn:definitions>", f"<!-- {county}'s reform --></bpmn:definitions>".encode())
+        deploy_upload(cell.ctx, bpmn, "after.bpmn", None, "newborn", "after", Actor("admin", "admin"), region=county)
+        publish_reform(cell.ctx, "newborn", county)
     adopt_reform(cell.ctx, "newborn", "matrix_county", "matrix_adopter")
 
 
@@ -416,7 +416,7 @@ MATRIX.update([
     row("POST /library/publish", lambda c: c.page("/library/publish", data={"matter_id": "newborn"}), 303,
         {"designer", "admin"}, other_designer=403),
     row("POST /library/adopt", lambda c: _reform_published_elsewhere(c) or c.page("/library/adopt", data={
-        "matter_id": "newborn", "from": "matrix_county", "region": "province"}), 303, {"designer", "admin"},
+        "matter_id": "newborn", "from": "matrix_second", "region": "province"}), 303, {"designer", "admin"},
         other_designer=403),
     row("GET /library/diff/<matter_id>",
         lambda c: _reform_published_elsewhere(c) or c.page("/library/diff/newborn?region=matrix_adopter"),
