@@ -179,3 +179,15 @@ def test_bad_input_is_refused_with_what_and_where(province):
     # publishing what a region inherits: Pujiang adopted nothing yet and has no own line
     with pytest.raises(InputError, match="runs version 1 of region 'province'"):
         publish_reform(ctx, "newborn", "pujiang", designer_of("pujiang"))
+
+
+def test_an_adopter_stays_adopted_when_the_publisher_rolls_back_to_the_published_content(province):
+    """A rollback retires the older row's content hash: the adoption state compares content, not hashes."""
+    ctx = province
+    _yiwu_publishes(ctx)
+    adopt_reform(ctx, "newborn", "yiwu", "pujiang")
+    yiwu = designer_of("yiwu")
+    designer.deploy_upload(ctx, YIWU_SECOND, "after.bpmn", None, "newborn", "after", yiwu)
+    assert designer.deploy_upload(ctx, YIWU_AFTER, "after.bpmn", None, "newborn", "after", yiwu).status == "restored"
+    assert adoption_states(ctx, "newborn")["pujiang"] == "adopted"
+    assert reform_diff(ctx, "newborn", "pujiang").unchanged
