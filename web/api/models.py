@@ -48,7 +48,9 @@ def check_model(actor: Actor, body: dict[str, Any]) -> dict[str, Any]:
                               "warnings": [problem_body(p) for p in found if p.is_warning]}
     if not problems and body.get("matter_id"):  # what it saves against the deployed matter (with the edited one)
         variant = body.get("variant") or "after"
-        result["savings"] = engine.draft_savings(ctx(), data, filename, body["matter_id"], variant, matter_yaml)
+        region = actor.region if actor.role == "designer" else engine.ROOT_REGION  # beside what its line runs
+        result["savings"] = engine.draft_savings(ctx(), data, filename, body["matter_id"], variant, matter_yaml,
+                                                 region)
     return result
 
 
