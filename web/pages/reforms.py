@@ -13,7 +13,6 @@ from web.pages.words import metric_label
 from web.texts import translated
 
 bp = Blueprint("reforms", __name__, url_prefix="/library")
-STATES = ("before", "own", "published", "adopted", "adopted_changed")
 
 
 def state_label(state: str) -> str:
