@@ -119,6 +119,9 @@ _EXPORTS: dict[str, str] = {
     # regions
     **dict.fromkeys(("RegionInfo", "add_region", "rename_region", "list_regions", "get_region"),
                     "engine.regions.tree"),
+    **dict.fromkeys(("Publication", "Adoption", "LibraryEntry", "ReformUpdate", "publish_reform", "adopt_reform",
+                     "library_entries", "reform_updates"), "engine.regions.library"),
+    "ReformDiff": "engine.regions.reformdiff", "reform_diff": "engine.regions.reformdiff",
     # demo data
     **dict.fromkeys(("load_demo", "DEMO_CHECK", "DEMO_PASSWORD"), "engine.demo.loader"),
 }
@@ -182,15 +185,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
     from engine.audit.simulation import SimulationResult, simulate
     from engine.audit.summaries import rebuild_summaries
     from engine.audit.volume import WeightedSaving
-    from engine.cases.admin import (
-        CASE_EVENTS,
-        Incident,
-        case_actions,
-        incidents,
-        resume_case,
-        retry_case,
-        suspend_case,
-    )
+    from engine.cases.admin import CASE_EVENTS, Incident, case_actions, incidents, resume_case, retry_case, suspend_case
     from engine.cases.caselist import CaseList, CaseListRow, CaseQuery, list_cases
     from engine.cases.done import DoneEntry, DonePage, done_by
     from engine.cases.dryrun import DryRun, dry_run
@@ -231,13 +226,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
     )
     from engine.catalog.designlog import DesignEvent, design_log
     from engine.catalog.diff import Change, VersionDiff, version_diff
-    from engine.catalog.drafting import (
-        deployed_matter_yaml,
-        draft_choices,
-        draft_savings,
-        edit_matter,
-        matter_editor,
-    )
+    from engine.catalog.drafting import deployed_matter_yaml, draft_choices, draft_savings, edit_matter, matter_editor
     from engine.catalog.drafts import (
         DraftDetail,
         DraftInfo,
@@ -290,6 +279,17 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
     from engine.model.metrics import METRIC_KEYS
     from engine.model.problems import Problem
     from engine.model.xmlsafe import MAX_BYTES as MAX_MODEL_BYTES, parse_xml as parse_model_xml
+    from engine.regions.library import (
+        Adoption,
+        LibraryEntry,
+        Publication,
+        ReformUpdate,
+        adopt_reform,
+        library_entries,
+        publish_reform,
+        reform_updates,
+    )
+    from engine.regions.reformdiff import ReformDiff, reform_diff
     from engine.regions.tree import RegionInfo, add_region, get_region, list_regions, rename_region
     from engine.runtime.clock import SimulatedClock
     from engine.store.backup import Copied, NotSQLite, backup_database, restore_database

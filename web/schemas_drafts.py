@@ -38,6 +38,7 @@ class DraftSchema(Schema):
     saved_at = fields.DateTime()
     revision = fields.Int(metadata={"description": "1 for the first save, one more for every save after it"})
     has_matter_yaml = fields.Bool(metadata={"description": "false: deploying uses the deployed matter.yaml"})
+    region = fields.Str(metadata={"description": "the version line it is for"})
 
 
 class ForecastSchema(Schema):

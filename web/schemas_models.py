@@ -19,6 +19,8 @@ class UploadSchema(RequestSchema):
 
     matter_id = Text(required=True, validate=_MATTER_ID)
     variant = Text(required=True, validate=one_of(VARIANTS))
+    region = Text(validate=length(min=1, max=64), metadata={
+        "description": "whose version line: a designer's own region (the default); an admin any (default: root)"})
 
 
 class CheckUploadSchema(RequestSchema):
@@ -33,6 +35,8 @@ class CheckUploadSchema(RequestSchema):
 
 class VersionsQuery(RequestSchema):
     matter = Text(validate=length(min=1, max=64))
+    region = Text(validate=length(min=1, max=64), metadata={
+        "description": "the lines this region reads: its own, else its nearest ancestor's"})
 
 
 # -- responses ------------------------------------------------------------------------------------------
@@ -75,6 +79,7 @@ class VersionSchema(Schema):
     deployed_by = fields.Str(allow_none=True, metadata={"description": "the account; null: `onething deploy`"})
     restored_from = fields.Int(allow_none=True, metadata={"description": "a rollback: the version it brings back"})
     current = fields.Bool()
+    region = fields.Str(metadata={"description": "whose version line"})
 
 
 class ChangeSchema(Schema):

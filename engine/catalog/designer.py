@@ -21,6 +21,7 @@ from engine.model.reading import all_departments
 from engine.model.types import Model
 from engine.model.xmlsafe import MAX_BYTES
 from engine.regions import tree as regions
+from engine.regions.lines import check_line, line_region, newest_matter_row
 from engine.store.tables import ROOT, ModelVersion
 from engine.text import Listed, Text
 from engine.vocabulary import APPLICANT, VARIANTS
@@ -118,7 +119,8 @@ def check_upload(bpmn: bytes, filename: str, matter_yaml: bytes | None = None, *
             return exc.problems
         return list(model.warnings) if warnings else []
     try:
-        model = prepare_upload(ctx, bpmn, filename, matter_yaml, matter_id, variant or "after", actor)[0]
+        model = prepare_upload(ctx, bpmn, filename, matter_yaml, matter_id, variant or "after", actor,
+                               line_region(actor))[0]
     except ModelError as exc:
         return exc.problems
     except (InputError, NotAllowed) as exc:  # the very message deploying refuses with
@@ -138,17 +140,16 @@ def check_names(matter_id: str, variant: str) -> None:
 
 
 def prepare_upload(ctx: EngineContext, bpmn: bytes, filename: str, matter_yaml: bytes | None, matter_id: str,
-             variant: str, actor: Actor | None) -> tuple[Model, Matter, str, str]:
-    """What deploying checks before it stores: the upload, its matter and who deploys it (the model, its
-    matter, its display name and the matter.yaml text to store); raises what deploying would."""
+                   variant: str, actor: Actor | None, region: str = ROOT) -> tuple[Model, Matter, str, str]:
+    """What deploying into `region`'s line checks before it stores: the upload, its matter and who deploys it (the
+    model, its matter, its display name and the matter.yaml text to store); raises what deploying would."""
     check_names(matter_id, variant)
     if matter_yaml is not None:
         matter = parse_upload_matter(matter_yaml, matter_id)
         yaml_text = matter_yaml.decode("utf-8")
     else:
         with ctx.read() as session:
-            row = session.scalar(select(ModelVersion).where(ModelVersion.matter_id == matter_id)
-                                 .order_by(ModelVersion.deployed_at.desc(), ModelVersion.id.desc()).limit(1))
+            row = newest_matter_row(session, matter_id, region)
             if row is None or row.matter_yaml is None:
                 raise InputError(Text("matter '%(matter)s' has no deployed matter.yaml; upload one with the model",
                                       matter=matter_id), fields={"matter_yaml": [Text("required for a new matter")]})
@@ -158,33 +159,37 @@ def prepare_upload(ctx: EngineContext, bpmn: bytes, filename: str, matter_yaml: 
     model = _load_upload(bpmn, display, matter, deployed_decisions(ctx, matter_id), ctx)
     if actor is not None:
         with ctx.read() as session:
-            check_deployer(ctx, session, actor, matter_id, variant, matter, model)
+            check_deployer(ctx, session, actor, matter_id, variant, matter, model, region)
     return model, matter, display, yaml_text
 
 
 def check_deployer(ctx: EngineContext, session: Session, actor: Actor, matter_id: str, variant: str,
-                   matter: Matter, model: Model) -> None:
-    """NotAllowed unless `actor` may deploy `model` as the matter's variant (departments, shared matters)."""
-    deployed = matter_departments(ctx, session, matter_id)
+                   matter: Matter, model: Model, region: str = ROOT) -> None:
+    """NotAllowed unless `actor` may deploy `model` as the matter's variant into `region`'s line (its region,
+    departments, shared matters)."""
+    check_line(session, actor, region)
+    deployed = matter_departments(ctx, session, matter_id, region)
     check_may_deploy(actor, matter_id, deployed, set(matter.department_ids()))
-    check_may_change_departments(actor, matter_id, variant, _current_departments(ctx, session, matter_id, variant),
-                                 deployed, model_departments(model))
+    current = _current_departments(ctx, session, matter_id, variant, region)
+    check_may_change_departments(actor, matter_id, variant, current, deployed, model_departments(model))
 
 
 def deploy_upload(ctx: EngineContext, bpmn: bytes, filename: str, matter_yaml: bytes | None, matter_id: str,
-                  variant: str, actor: Actor, source: str = "upload") -> catalog.Deployed:
-    """Check and deploy an uploaded model for `actor` (a designer of the matter, or an admin).
+                  variant: str, actor: Actor, source: str = "upload", region: str | None = None) -> catalog.Deployed:
+    """Check and deploy an uploaded model for `actor` (a designer of the matter, or an admin) into the version line
+    of `region` (engine/regions/lines.py: a designer's own region by default, an admin's the root).
 
     Without a matter.yaml the matter's deployed one is used. `check_upload` with the same matter runs the
     same checks (`prepare_upload`), so what deploying refuses, checking reports.
     """
-    model, matter, display, yaml_text = prepare_upload(ctx, bpmn, filename, matter_yaml, matter_id, variant, None)
+    line = line_region(actor, region)
+    model, matter, display, yaml_text = prepare_upload(ctx, bpmn, filename, matter_yaml, matter_id, variant, None, line)
     tables = stored_tables(ctx, matter_id, model)
     with ctx.write() as session:  # who may deploy is checked again in the writing transaction
-        check_deployer(ctx, session, actor, matter_id, variant, matter, model)
+        check_deployer(ctx, session, actor, matter_id, variant, matter, model, line)
         # catalog.store_version is the one place that decides "unchanged" vs "new version"
         return catalog.store_version(ctx, session, matter_id, variant, bpmn, display, model, yaml_text, actor.name,
-                                     decision_tables=tables, source=source)
+                                     decision_tables=tables, source=source, region=line)
 
 
 def stored_tables(ctx: EngineContext, matter_id: str, model: Model) -> str | None:
@@ -198,10 +203,11 @@ def model_departments(model: Model) -> set[str]:
     return {s.department for s in model.steps.values() if s.department not in (None, APPLICANT)}
 
 
-def _current_departments(ctx: EngineContext, session: Session, matter_id: str, variant: str) -> set[str] | None:
-    """The departments of the variant's current version; None before its first version."""
+def _current_departments(ctx: EngineContext, session: Session, matter_id: str, variant: str,
+                         region: str = ROOT) -> set[str] | None:
+    """The departments of the variant's current version as `region` runs it; None before its first version."""
     try:
-        version = catalog.current_version(session, matter_id, variant)
+        version = catalog.current_version(session, matter_id, variant, region)
     except MatterNotFound:
         return None
     return model_departments(catalog.loaded_version(ctx, session, version.id)[0])
@@ -239,11 +245,11 @@ def current_models(ctx: EngineContext, session: Session, matter_id: str,
             for variant, vid in current_version_ids(session, matter_id, region).items()}
 
 
-def current_model_files(ctx: EngineContext, matter_id: str) -> dict[str, ModelFile]:
-    """The BPMN file of the current version of each deployed variant of a matter."""
+def current_model_files(ctx: EngineContext, matter_id: str, region: str = ROOT) -> dict[str, ModelFile]:
+    """The BPMN file of the current version of each deployed variant of a matter, as `region` runs it."""
     with ctx.read() as session:
         return {variant: ModelFile(model.data, model.filename)
-                for variant, (model, _matter) in current_models(ctx, session, matter_id).items()}
+                for variant, (model, _matter) in current_models(ctx, session, matter_id, region).items()}
 
 
 def list_matters(ctx: EngineContext, region: str = ROOT) -> list[MatterInfo]:
@@ -284,10 +290,10 @@ def _matter_info(matter_id: str, model: Model, matter: Matter | None, variants: 
     return MatterInfo(matter_id, Names(matter_id, matter_id), None, lanes, variants)
 
 
-def matter_departments(ctx: EngineContext, session: Session, matter_id: str) -> frozenset[str]:
-    """Departments (lanes and matter.yaml departments) of every current variant of a matter."""
+def matter_departments(ctx: EngineContext, session: Session, matter_id: str, region: str = ROOT) -> frozenset[str]:
+    """Departments (lanes and matter.yaml departments) of every current variant of a matter (as `region` runs it)."""
     found: set[str] = set()
-    for model, matter in current_models(ctx, session, matter_id).values():
+    for model, matter in current_models(ctx, session, matter_id, region).values():
         found.update(all_departments(model))
         if matter is not None:
             found.update(matter.department_ids())

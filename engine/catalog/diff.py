@@ -88,7 +88,8 @@ def _forms(matter: Matter | None) -> tuple[dict[str, str], dict[str, str]]:
              for form_id, form in forms.items() for field in form.fields})
 
 
-def _changes(old: tuple[Model, Matter | None], new: tuple[Model, Matter | None]) -> tuple[Change, ...]:
+def model_changes(old: tuple[Model, Matter | None], new: tuple[Model, Matter | None]) -> tuple[Change, ...]:
+    """The changes from one loaded (model, matter) to another (engine/regions/reformdiff.py compares regions')."""
     (old_model, old_matter), (new_model, new_matter) = old, new
     old_forms, old_fields = _forms(old_matter)
     new_forms, new_fields = _forms(new_matter)
@@ -115,6 +116,7 @@ def version_diff(ctx: EngineContext, old_id: int, new_id: int) -> VersionDiff:
                                   old_matter=old.matter_id, new_matter=new.matter_id),
                              fields={"with": [Text("a version of the same matter")]})
         matter_id = old.matter_id
-        changes = _changes(catalog.loaded_version(ctx, session, old.id), catalog.loaded_version(ctx, session, new.id))
+        changes = model_changes(catalog.loaded_version(ctx, session, old.id),
+                                catalog.loaded_version(ctx, session, new.id))
     infos = {v.id: v for v in list_versions(ctx, matter_id)}
     return VersionDiff(infos[old_id], infos[new_id], changes)

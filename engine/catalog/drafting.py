@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.accounts.access import TRUSTED
@@ -19,23 +18,25 @@ from engine.errors import MatterNotFound, NotYourDepartment
 from engine.model.loading import load_model
 from engine.model.metrics import compare, static_metrics
 from engine.model.problems import Problem
-from engine.store.tables import ModelVersion
+from engine.regions.lines import line_region, newest_matter_row
+from engine.store.tables import ROOT
 from engine.text import Text
 from engine.vocabulary import VARIANTS
 
 
 def draft_savings(ctx: EngineContext, bpmn: bytes, filename: str, matter_id: str, variant: str,
-                  matter_yaml: bytes | None = None) -> dict[str, Any]:
+                  matter_yaml: bytes | None = None, region: str = ROOT) -> dict[str, Any]:
     """{"before", "after", "comparison"} with the drawn model as `variant` (a valid upload: check it first);
     the other side is empty when the matter has no deployed other variant (or is not deployed at all).
 
     With `matter_yaml` (the matter editor's text, valid: check it first) the drawn model is read with that
-    matter (a material marked shared no longer counts for the applicant); the deployed side keeps its own."""
+    matter (a material marked shared no longer counts for the applicant); the deployed side keeps its own.
+    The deployed side is what `region` runs (its own line, else its nearest ancestor's)."""
     from engine.audit.comparison import cached_static_metrics  # the auditor's cache: a live check runs per edit
 
     matter, other = None, {}
     with ctx.read() as session:
-        for deployed, version_id in designer.current_version_ids(session, matter_id).items():
+        for deployed, version_id in designer.current_version_ids(session, matter_id, region).items():
             model, deployed_matter = catalog.loaded_version(ctx, session, version_id)
             matter = matter or deployed_matter
             if deployed != variant and deployed in VARIANTS:
@@ -49,11 +50,11 @@ def draft_savings(ctx: EngineContext, bpmn: bytes, filename: str, matter_id: str
     return {"before": before, "after": after, "comparison": compare(before, after)}
 
 
-def draft_choices(ctx: EngineContext, matter_id: str) -> dict[str, list[tuple[str, Any]]]:
+def draft_choices(ctx: EngineContext, matter_id: str, region: str = ROOT) -> dict[str, list[tuple[str, Any]]]:
     """What a step of the matter may name, from its deployed matter.yaml: {"materials", "forms", "departments"} as
     (id, Names) pairs, in file order; empty lists for a matter that is not deployed (a new model)."""
     with ctx.read() as session:
-        version_ids = designer.current_version_ids(session, matter_id) if matter_id else {}
+        version_ids = designer.current_version_ids(session, matter_id, region) if matter_id else {}
         matter = catalog.loaded_version(ctx, session, max(version_ids.values()))[1] if version_ids else None
     if matter is None:
         return {"materials": [], "forms": [], "departments": []}
@@ -62,18 +63,12 @@ def draft_choices(ctx: EngineContext, matter_id: str) -> dict[str, list[tuple[st
             "departments": [(d.id, d.names) for d in matter.departments]}
 
 
-def _newest_matter_row(session: Session, matter_id: str) -> ModelVersion | None:
-    return session.scalar(select(ModelVersion).where(ModelVersion.matter_id == matter_id,
-                                                     ModelVersion.matter_yaml.is_not(None))
-                          .order_by(ModelVersion.deployed_at.desc(), ModelVersion.id.desc()).limit(1))
-
-
-def deployed_matter_yaml(ctx: EngineContext, matter_id: str) -> str | None:
+def deployed_matter_yaml(ctx: EngineContext, matter_id: str, region: str = ROOT) -> str | None:
     """The matter.yaml text deployed last with the matter (what a check without an upload reads); None: none."""
     if not matter_id:
         return None
     with ctx.read() as session:
-        row = _newest_matter_row(session, matter_id)
+        row = newest_matter_row(session, matter_id, region)
         return row.matter_yaml if row is not None else None
 
 
@@ -83,7 +78,7 @@ def matter_editor(ctx: EngineContext, matter_id: str, actor: Actor) -> dict[str,
     from engine.matters.editing import matter_structure
 
     with ctx.read() as session:
-        row = _newest_matter_row(session, matter_id)
+        row = newest_matter_row(session, matter_id, line_region(actor))
         if row is None:
             raise MatterNotFound(Text("no deployed matter '%(matter)s'", matter=matter_id))
         _check_designer(ctx, session, actor, matter_id)

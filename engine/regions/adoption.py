@@ -35,9 +35,7 @@ def region_states(session: Session, matter_id: str) -> dict[str, str]:
     published = {row.id: row for row in session.scalars(
         select(PublishedReform).where(PublishedReform.matter_id == matter_id))}
     publishers = {row.region for row in published.values()}
-    shared_hash = {row.id: session.scalar(select(ModelVersion.content_hash)
-                                          .where(ModelVersion.id == row.model_version_id))
-                   for row in published.values()}
+    shared = {row.id: session.get(ModelVersion, row.model_version_id) for row in published.values()}
     states: dict[str, str] = {}
     for region in session.scalars(select(Region.id)):
         own = current.get(region)
@@ -46,8 +44,14 @@ def region_states(session: Session, matter_id: str) -> dict[str, str]:
         elif region in publishers:
             states[region] = "published"
         elif own.adopted_from is not None and own.adopted_from in published:
-            same = own.content_hash == shared_hash[own.adopted_from]
+            same = _content(own) == _content(shared[own.adopted_from])
             states[region] = "adopted" if same else "adopted_changed"
         else:
             states[region] = "own"
     return states
+
+
+def _content(row: ModelVersion | None) -> tuple[bytes, str | None, str | None] | None:
+    """What a version runs, compared as it is: content hashes differ for the same content (a line's rollback
+    retires the older row's hash; the same BPMN with another matter.yaml gets a longer one)."""
+    return (row.bpmn, row.matter_yaml, row.decision_tables) if row is not None else None

@@ -419,3 +419,48 @@ def rule_methods(app: Any) -> set[str]:
     """Every "METHOD rule" the app answers (HEAD and OPTIONS are Flask's own)."""
     return {f"{method} {rule.rule}" for rule in app.url_map.iter_rules()
             for method in rule.methods - {"HEAD", "OPTIONS"}}
+
+
+# -- the library of reforms (issue #13 item 2) -----------------------------------------------------------------
+
+def _reform_published_elsewhere(cell: Cell) -> None:
+    """Two counties that published their newborn reform and one that adopted the first's (once per database)."""
+    from engine.catalog.designer import deploy_upload
+    from engine.regions.library import adopt_reform, publish_reform
+    from engine.regions.tree import add_region, list_regions
+
+    if "matrix_county" in {r.id for r in list_regions(cell.ctx)}:
+        return
+    add_region(cell.ctx, "matrix_city", "province", "矩阵市", "Matrix city")
+    for county in ("matrix_county", "matrix_second", "matrix_adopter"):
+        add_region(cell.ctx, county, "matrix_city", county, county)
+    for county in ("matrix_county", "matrix_second"):  # the API's row adopts the first's, the page's the second's
+        bpmn = (REPO / "processes/newborn/after.bpmn").read_bytes().replace(
+            b"</bpmn:definitions>", f"<!-- {county}'s reform --></bpmn:definitions>".encode())
+        deploy_upload(cell.ctx, bpmn, "after.bpmn", None, "newborn", "after", Actor("admin", "admin"), region=county)
+        publish_reform(cell.ctx, "newborn", county)
+    adopt_reform(cell.ctx, "newborn", "matrix_county", "matrix_adopter")
+
+
+MATRIX.update([
+    row("GET /api/library", lambda c: c.api("/api/library"), 200, DESIGN | AUDIT),
+    row("POST /api/matters/<matter_id>/publish",  # the root's own after version, by its designers
+        lambda c: c.api("/api/matters/newborn/publish", json={"note": "matrix"}), 200, {"designer", "admin"},
+        other_designer=403),
+    row("POST /api/matters/<matter_id>/adopt",
+        lambda c: _reform_published_elsewhere(c) or c.api("/api/matters/newborn/adopt",
+                                                          json={"from": "matrix_county"}),
+        200, {"designer", "admin"}, other_designer=403),
+    row("GET /api/matters/<matter_id>/reform-diff",
+        lambda c: _reform_published_elsewhere(c) or c.api("/api/matters/newborn/reform-diff?region=matrix_adopter"),
+        200, DESIGN | AUDIT),
+    row("GET /library/", lambda c: c.page("/library/"), 200, DESIGN | AUDIT),
+    row("POST /library/publish", lambda c: c.page("/library/publish", data={"matter_id": "newborn"}), 303,
+        {"designer", "admin"}, other_designer=403),
+    row("POST /library/adopt", lambda c: _reform_published_elsewhere(c) or c.page("/library/adopt", data={
+        "matter_id": "newborn", "from": "matrix_second", "region": "province"}), 303, {"designer", "admin"},
+        other_designer=403),
+    row("GET /library/diff/<matter_id>",
+        lambda c: _reform_published_elsewhere(c) or c.page("/library/diff/newborn?region=matrix_adopter"),
+        200, DESIGN | AUDIT),
+])

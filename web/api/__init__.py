@@ -64,4 +64,15 @@ def _unknown(path: str):
 
 bp.add_url_rule("/<path:path>", "unknown", _unknown, methods=ALL_METHODS)
 
-from web.api import cases, drafts, matter_editor, matters, models, openapi, public, regions, sessions  # noqa: E402,F401
+from web.api import (  # noqa: E402,F401
+    cases,
+    drafts,
+    matter_editor,
+    matters,
+    models,
+    openapi,
+    public,
+    reforms,
+    regions,
+    sessions,
+)

@@ -8,6 +8,7 @@ from werkzeug.exceptions import BadRequest
 
 import engine
 from engine import Actor, Deployed
+from web.api.reforms import own_region
 from web.api.routing import api
 from web.app import ctx
 from web.schemas import EmptySchema
@@ -34,7 +35,7 @@ def _files() -> tuple[bytes, bytes | None]:
 
 @api("/drafts", roles=DESIGN, response=DraftSchema, many=True, summary="Every saved draft, by matter and variant")
 def list_drafts(actor: Actor) -> list[engine.DraftInfo]:
-    return engine.list_drafts(ctx())
+    return engine.list_drafts(ctx(), region=actor.region if actor.role == "designer" else None)  # theirs, or all
 
 
 @api("/drafts/<matter_id>/<variant>", "PUT", roles=DESIGN, body=DraftUploadSchema, upload=("bpmn", "matter_yaml"),
@@ -48,7 +49,7 @@ def save_draft(actor: Actor, matter_id: str, variant: str, body: dict[str, Any])
 @api("/drafts/<matter_id>/<variant>/bpmn", roles=DESIGN, produces="application/xml",
      summary="The draft's BPMN file, as saved")
 def draft_bpmn(actor: Actor, matter_id: str, variant: str) -> Response:
-    draft = engine.get_draft(ctx(), matter_id, variant)
+    draft = engine.get_draft(ctx(), matter_id, variant, own_region(actor, None))
     return Response(draft.bpmn, mimetype="application/xml",
                     headers={"Content-Disposition": f'attachment; filename="{draft.info.filename}"'})
 

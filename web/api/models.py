@@ -48,7 +48,9 @@ def check_model(actor: Actor, body: dict[str, Any]) -> dict[str, Any]:
                               "warnings": [problem_body(p) for p in found if p.is_warning]}
     if not problems and body.get("matter_id"):  # what it saves against the deployed matter (with the edited one)
         variant = body.get("variant") or "after"
-        result["savings"] = engine.draft_savings(ctx(), data, filename, body["matter_id"], variant, matter_yaml)
+        region = actor.region if actor.role == "designer" else engine.ROOT_REGION  # beside what its line runs
+        result["savings"] = engine.draft_savings(ctx(), data, filename, body["matter_id"], variant, matter_yaml,
+                                                 region)
     return result
 
 
@@ -56,13 +58,14 @@ def check_model(actor: Actor, body: dict[str, Any]) -> dict[str, Any]:
      status=201, summary="Deploy an uploaded model as a new version (identical content: unchanged)")
 def deploy_model(actor: Actor, body: dict[str, Any]) -> Deployed:
     data, filename, matter_yaml = _files()
-    return engine.deploy_upload(ctx(), data, filename, matter_yaml, body["matter_id"], body["variant"], actor)
+    return engine.deploy_upload(ctx(), data, filename, matter_yaml, body["matter_id"], body["variant"], actor,
+                                region=body.get("region"))
 
 
 @api("/models", roles=READ, query=VersionsQuery, response=VersionSchema, many=True,
      summary="Deployed versions, newest first per matter variant")
 def list_versions(actor: Actor, query: dict[str, Any]) -> list[engine.VersionInfo]:
-    return engine.list_versions(ctx(), query.get("matter"))
+    return engine.list_versions(ctx(), query.get("matter"), query.get("region"))
 
 
 @api("/models/<int:version_id>/bpmn", roles=READ, produces="application/xml",

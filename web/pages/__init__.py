@@ -194,9 +194,9 @@ def _region_label(region: str | None) -> str:
 
 def register_pages(app: Flask) -> None:
     """Blueprints, hooks, template helpers and error pages."""
-    from web.pages import audit, auth, cases, citizen, designer, health, regions, worklist
+    from web.pages import audit, auth, cases, citizen, designer, health, reforms, regions, worklist
 
-    for module in (auth, worklist, cases, citizen, designer, audit, health, regions):
+    for module in (auth, worklist, cases, citizen, designer, audit, health, regions, reforms):
         app.register_blueprint(module.bp)
     app.before_request(load_actor)
     app.before_request(check_csrf)

@@ -16,11 +16,17 @@ from web.texts import translated
 bp = Blueprint("designer", __name__, url_prefix="/designer")
 
 
+def _region() -> str | None:
+    """A designer's region: they see the lines it reads and edit its own (an admin sees every region's)."""
+    return g.actor.region if g.actor.role == "designer" else None
+
+
 def models_page(**values):
     """The models page with its versions, the saved drafts and the design log (issue #12 items 5 and 6)."""
     values.setdefault("problems", None)
-    return render_template("designer/index.html", versions=engine.list_versions(ctx()),
-                           drafts=engine.list_drafts(ctx()), design_log=engine.design_log(ctx(), limit=50), **values)
+    return render_template("designer/index.html", versions=engine.list_versions(ctx(), region=_region()),
+                           drafts=engine.list_drafts(ctx(), region=_region()),
+                           design_log=engine.design_log(ctx(), limit=50), **values)
 
 
 @bp.route("/")
@@ -94,18 +100,19 @@ def modeler():
     from web.pages.words import metric_label
 
     labels = [[key, metric_label(key)] for key in engine.METRIC_KEYS]  # in the order the auditor's table has
+    own = _region() or engine.ROOT_REGION  # the line the designer draws for
     matter_id = info.matter_id if info else request.args.get("matter_id", "")
     choices = {kind: [{"id": ident, "name": label(names), "zh": names.zh, "en": names.en} for ident, names in pairs]
-               for kind, pairs in engine.draft_choices(ctx(), matter_id).items()}
+               for kind, pairs in engine.draft_choices(ctx(), matter_id, own).items()}
     variant = request.args.get("variant") or (info.variant if info else "after")  # before's file as a new after
     variant = variant if variant in engine.VARIANTS else "after"
     # the matter variant's draft is resumed, unless a version was asked for (then the page offers the draft)
-    draft = engine.find_draft(ctx(), matter_id, variant) if matter_id else None
+    draft = engine.find_draft(ctx(), matter_id, variant, own) if matter_id else None
     if info is None and draft is None and matter_id:  # no draft: the variant's current version, if deployed
-        info = next((v for v in engine.list_versions(ctx()) if v.matter_id == matter_id and v.variant == variant
-                     and v.current), None)
+        info = next((v for v in engine.list_versions(ctx(), region=own) if v.matter_id == matter_id
+                     and v.variant == variant and v.current), None)
     matter_yaml = (draft.matter_yaml if draft is not None and draft.matter_yaml is not None
-                   else engine.deployed_matter_yaml(ctx(), matter_id) if matter_id else None)
+                   else engine.deployed_matter_yaml(ctx(), matter_id, own) if matter_id else None)
     return render_template("designer/model.html", info=info, matter_id=matter_id,
                            variant=variant, metric_labels=labels, choices=choices,
                            draft=draft.info if draft else None, resumed=bool(draft and not raw),
