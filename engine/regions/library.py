@@ -150,9 +150,10 @@ def adopt_reform(ctx: EngineContext, matter_id: str, from_region: str, region: s
         if published is None:
             publishers = sorted(set(session.scalars(select(PublishedReform.region)
                                                     .where(PublishedReform.matter_id == matter_id))))
+            nobody = Text("nobody yet")
             raise InputError(Text("region '%(from_region)s' has published no reform of matter '%(matter)s'; "
                                   "published by: %(regions)s", from_region=from_region, matter=matter_id,
-                                  regions=Listed(publishers, Text("nobody yet"))),
+                                  regions=Listed(publishers, nobody)),
                              fields={"from": [Text("nothing published")]})
         shared = session.get(ModelVersion, published.model_version_id)
         assert shared is not None  # a foreign key
