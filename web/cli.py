@@ -22,6 +22,7 @@ from web.commands import (
     library,
     models,
     operations,
+    province,
     regions,
     serve,
 )
@@ -34,7 +35,7 @@ def cli() -> None:
 
 
 for module in (check, models, cases, library, audit, importing, exports, diagrams, demo, serve, operations,
-               regions):
+               regions, province):
     module.register(cli)
 
 

@@ -64,4 +64,4 @@ def _unknown(path: str):
 
 bp.add_url_rule("/<path:path>", "unknown", _unknown, methods=ALL_METHODS)
 
-from web.api import cases, drafts, matter_editor, matters, models, openapi, public, sessions  # noqa: E402,F401
+from web.api import cases, drafts, matter_editor, matters, models, openapi, public, regions, sessions  # noqa: E402,F401
