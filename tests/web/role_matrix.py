@@ -339,6 +339,12 @@ MATRIX: dict[str, Row] = dict([
     row("POST /api/matters/yaml",  # the editor's rows as matter.yaml: the same department rule
         lambda c: c.api("/api/matters/yaml", json={"matter_id": "newborn", "structure": {"id": "newborn"}}), 200,
         {"designer", "admin"}, other_designer=403),
+    # -- regions: the ranking on a matter and the province view (issue #13 items 3, 4) ----------------
+    row("GET /audit/matters/<matter_id>/regions", lambda c: c.page("/audit/matters/newborn/regions"), 200, AUDIT),
+    row("GET /audit/province", lambda c: c.page("/audit/province"), 200, AUDIT),
+    row("GET /api/audit/matters/<matter_id>/regions", lambda c: c.api("/api/audit/matters/newborn/regions"), 200,
+        AUDIT),
+    row("GET /api/audit/province", lambda c: c.api("/api/audit/province"), 200, AUDIT),
 ])
 
 
