@@ -78,13 +78,17 @@ def _measure(name: str) -> Callable[[RegionRow], Any]:
     return lambda row: getattr(row.shown, name)
 
 
+def _static(key: str) -> Callable[[RegionRow], Any]:
+    return lambda row: row.static.get(key)
+
+
 # sort key -> (the row's value, whether more is better); rows without the value go last either way
 SORTS: dict[str, tuple[Callable[[RegionRow], Any], bool]] = {
     "median_days": (_measure("median_days"), False), "p90_days": (_measure("p90_days"), False),
     "on_time_rate": (_measure("on_time_rate"), True), "rating": (_measure("rating"), True),
     "after_share": (lambda row: row.after_share, True), "cases": (lambda row: row.cases, True),
     "adoption": (lambda row: ADOPTION_STATES.index(row.adoption), True),
-    **{key: ((lambda row, key=key: row.static.get(key)), False) for key in STATIC},
+    **{key: (_static(key), False) for key in STATIC},
     "region": (lambda row: None, False),  # the tree's order
 }
 
