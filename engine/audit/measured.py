@@ -10,7 +10,7 @@ The same SQLAlchemy Core statements run on SQLite and PostgreSQL, and no workflo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Float, case, cast, exists, func, inspect, select
@@ -93,10 +93,20 @@ def measured_in(session: Session, matter_id: str, *, source: str = "real", since
 def window(since: date | None, until: date | None) -> tuple[datetime | None, datetime | None]:
     """China dates (both included) or aware datetimes (until excluded) as [start, end) moments; InputError when
     the window is empty or a time lacks its offset."""
-    start, end = _moment(since, "since"), _moment(until, "until", after=True)
+    start, end = _bounded(since, "since"), _bounded(until, "until", after=True)
     if start is not None and end is not None and end <= start:
         raise InputError(Text("the window is empty: until comes before since"))
     return start, end
+
+
+def _bounded(value: date | datetime | None, what: str, after: bool = False) -> datetime | None:
+    """`_moment`, refusing a day whose moment the database cannot store (before year 1 or after 9999 in UTC)."""
+    try:
+        moment = _moment(value, what, after)
+        return None if moment is None else moment.astimezone(UTC).astimezone(moment.tzinfo)
+    except OverflowError:
+        raise InputError(Text("%(field)s: the date is out of range", field=what),
+                         fields={what: [Text("out of range")]}) from None
 
 
 def _moment(value: date | datetime | None, what: str, after: bool = False) -> datetime | None:

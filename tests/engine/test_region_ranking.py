@@ -120,7 +120,7 @@ def test_the_ranking_sorts_best_first_and_keeps_to_the_readers_subtree(ctx, prov
     assert [row.region for row in city.rows] == ["hz", "bj", "xh"]
     assert region_ranking(ctx, "newborn", scope="xh").rows[0].region == "xh"
     for bad in ({"sort": "loudness"}, {"order": "sideways"}, {"source": "rumour"}, {"scope": "atlantis"},
-                {"since": date(2026, 5, 2), "until": date(2026, 5, 1)}):
+                {"since": date(2026, 5, 2), "until": date(2026, 5, 1)}, {"since": date.min}, {"until": date.max}):
         with pytest.raises(InputError):
             region_ranking(ctx, "newborn", **bad)
     with pytest.raises(MatterNotFound):

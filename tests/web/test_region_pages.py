@@ -22,7 +22,8 @@ from tests.web.conftest import PASSWORD, sign_in
 from web.app import create_app
 
 REPO = Path(__file__).resolve().parents[2]
-NAMES = {"zh": ("全省", "杭州市", "西湖区", "滨江区", "宁波市"), "en": ("Province", "Hangzhou", "Xihu", "Binjiang", "Ningbo")}
+NAMES = {"zh": ("全省", "杭州市", "西湖区", "滨江区", "宁波市"),
+         "en": ("Province", "Hangzhou", "Xihu", "Binjiang", "Ningbo")}
 
 
 @pytest.fixture
@@ -77,7 +78,7 @@ def test_bad_input_is_a_clear_error_not_a_500(province):
     app, _ctx, _url = province
     client = _client(app, "auditor")
     for query, field in (("since=2026-13-01", "since"), ("sort=loudness", "sort"), ("source=rumour", "source"),
-                         ("order=sideways", "order")):
+                         ("order=sideways", "order"), ("until=9999-12-31", "until"), ("since=0001-01-01", "since")):
         page = client.get(f"/audit/matters/newborn/regions?{query}", headers={"Accept-Language": "en"})
         assert page.status_code == 422 and field in page.get_data(as_text=True), query
         api = client.get(f"/api/audit/matters/newborn/regions?{query}")
