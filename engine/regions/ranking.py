@@ -114,7 +114,9 @@ def region_ranking(ctx: EngineContext, matter_id: str, *, scope: str = ROOT_REGI
                 for info in tree_order(session, regions)]
     value, more_is_better = SORTS[sort]
     descending = more_is_better if order is None else order == "desc"
-    if sort != "region":
+    if sort == "region":
+        rows = rows[::-1] if descending else rows
+    else:
         known = sorted((r for r in rows if value(r) is not None), key=value, reverse=descending)
         rows = known + [r for r in rows if value(r) is None]  # stable: ties and the unknown keep the tree's order
     rows = [_ranked(row, index + 1) for index, row in enumerate(rows)]

@@ -118,6 +118,8 @@ def test_the_ranking_sorts_best_first_and_keeps_to_the_readers_subtree(ctx, prov
     assert shares[:2] == [1, 0.625]  # bj: all after; xh: 10 of 16
     city = region_ranking(ctx, "newborn", scope="hz", source="simulated", sort="region")
     assert [row.region for row in city.rows] == ["hz", "bj", "xh"]
+    reversed_city = region_ranking(ctx, "newborn", scope="hz", sort="region", order="desc")
+    assert [row.region for row in reversed_city.rows] == ["xh", "bj", "hz"] and reversed_city.descending
     assert region_ranking(ctx, "newborn", scope="xh").rows[0].region == "xh"
     for bad in ({"sort": "loudness"}, {"order": "sideways"}, {"source": "rumour"}, {"scope": "atlantis"},
                 {"since": date(2026, 5, 2), "until": date(2026, 5, 1)}, {"since": date.min}, {"until": date.max}):
