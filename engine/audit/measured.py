@@ -103,7 +103,9 @@ def _bounded(value: date | datetime | None, what: str, after: bool = False) -> d
     """`_moment`, refusing a day whose moment the database cannot store (before year 1 or after 9999 in UTC)."""
     try:
         moment = _moment(value, what, after)
-        return None if moment is None else moment.astimezone(UTC).astimezone(moment.tzinfo)
+        if moment is not None:
+            moment.astimezone(UTC)  # as the database stores it: a day beyond overflows here, not in the driver
+        return moment
     except OverflowError:
         raise InputError(Text("%(field)s: the date is out of range", field=what),
                          fields={what: [Text("out of range")]}) from None
