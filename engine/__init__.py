@@ -91,13 +91,11 @@ _EXPORTS: dict[str, str] = {
     "rebuild_summaries": "engine.audit.summaries", "measured_metrics": "engine.audit.measured",
     **dict.fromkeys(("CaseFilter", "CasePage", "FinishedCaseRow", "find_cases", "working_days_distribution",
                      "buckets", "slowest_step"), "engine.audit.drilldown"),
-    "MatterDashboard": "engine.audit.dashboard", "Outlier": "engine.audit.dashboard",
-    "matter_dashboard": "engine.audit.dashboard",
-    "WeightedSaving": "engine.audit.volume",
+    **dict.fromkeys(("MatterDashboard", "Outlier", "matter_dashboard"), "engine.audit.dashboard"),
     "simulate": "engine.audit.simulation", "SimulationResult": "engine.audit.simulation",
     "import_log": "engine.audit.importing", "ImportResult": "engine.audit.importing",
     "AuditOverview": "engine.audit.comparison", "MatterDetail": "engine.audit.comparison",
-    "matter_detail": "engine.audit.comparison",
+    "matter_detail": "engine.audit.comparison", "WeightedSaving": "engine.audit.volume",
     "Exported": "engine.audit.exports", "export_step_log_csv": "engine.audit.exports",
     "export_xes": "engine.audit.export_xes", "export_xlsx": "engine.audit.export_xlsx",
     "matter_report_html": "engine.audit.report_html", "matter_report_pdf": "engine.audit.report_pdf",
@@ -122,6 +120,8 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(("Publication", "Adoption", "LibraryEntry", "ReformUpdate", "publish_reform", "adopt_reform",
                      "library_entries", "reform_updates"), "engine.regions.library"),
     "ReformDiff": "engine.regions.reformdiff", "reform_diff": "engine.regions.reformdiff",
+    **dict.fromkeys(("RegionRanking", "region_ranking", "ProvinceView", "province_view", "compare_by_region"),
+                    "engine.regions.reports"),
     # demo data
     **dict.fromkeys(("load_demo", "DEMO_CHECK", "DEMO_PASSWORD"), "engine.demo.loader"),
 }
@@ -290,6 +290,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
         reform_updates,
     )
     from engine.regions.reformdiff import ReformDiff, reform_diff
+    from engine.regions.reports import ProvinceView, RegionRanking, compare_by_region, province_view, region_ranking
     from engine.regions.tree import RegionInfo, add_region, get_region, list_regions, rename_region
     from engine.runtime.clock import SimulatedClock
     from engine.store.backup import Copied, NotSQLite, backup_database, restore_database

@@ -22,6 +22,7 @@ from web.commands import (
     library,
     models,
     operations,
+    province,
     reforms,
     regions,
     serve,
@@ -35,7 +36,7 @@ def cli() -> None:
 
 
 for module in (check, models, cases, library, audit, importing, exports, diagrams, demo, serve, operations,
-               regions, reforms):
+               regions, reforms, province):
     module.register(cli)
 
 

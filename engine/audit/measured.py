@@ -1,15 +1,16 @@
 """Measured metrics of a matter, before and after (docs/metrics.md).
 
 Every figure is one source's (real, simulated or imported), over the finished cases of a variant,
-optionally those that finished in a date window or had a completed step of one department. Over all
-of a variant's cases the figures come from the running totals (engine/audit/measured_totals.py); with
-a window or a department, this module ranks the selected rows of case_summaries and finished_steps.
+optionally those that finished in a date window, had a completed step of one department or were handled in one
+region (exactly that region, not the ones below it). Over all of a variant's cases the figures come from the
+running totals (engine/audit/measured_totals.py); with a window, a department or a region, this module ranks the
+selected rows of case_summaries and finished_steps.
 The same SQLAlchemy Core statements run on SQLite and PostgreSQL, and no workflow is loaded.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Float, case, cast, exists, func, inspect, select
@@ -20,6 +21,7 @@ from engine.audit.figures import PATHS, department_order, empty, figure, rate, s
 from engine.audit.measured_totals import totals_figures
 from engine.context import EngineContext
 from engine.errors import InputError, require_choice
+from engine.regions.tree import check_region
 from engine.runtime.workdays import CHINA
 from engine.store.sqlstats import MEDIAN, P90, china_day, counted, monday_of, percentile, ranked
 from engine.store.tables_audit import FinishedCase
@@ -38,10 +40,11 @@ class Selection:
     since: datetime | None  # finished_at >= since
     until: datetime | None  # finished_at < until
     department: str | None  # cases with a completed step of this department
+    region: str | None = None  # cases handled in exactly this region (case_summaries.region)
 
     def whole(self) -> bool:
         """All finished cases of the variant and source: the running totals have the figures."""
-        return self.since is None and self.until is None and self.department is None
+        return self.since is None and self.until is None and self.department is None and self.region is None
 
     def where(self) -> list[ColumnElement[bool]]:
         """The conditions on case_summaries."""
@@ -52,6 +55,8 @@ class Selection:
             conditions.append(summary.finished_at >= self.since)
         if self.until is not None:
             conditions.append(summary.finished_at < self.until)
+        if self.region is not None:
+            conditions.append(summary.region == self.region)
         if self.department is not None:
             step = FinishedStep.__table__.alias("by_department")  # its own name: the outer query may read the table
             conditions.append(exists().where(step.c.case_id == summary.case_id, step.c.department == self.department))
@@ -59,26 +64,51 @@ class Selection:
 
 
 def measured_metrics(ctx: EngineContext, matter_id: str, *, source: str = "real", since: date | None = None,
-                     until: date | None = None, department: str | None = None) -> dict[str, dict[str, Any]]:
+                     until: date | None = None, department: str | None = None,
+                     region: str | None = None) -> dict[str, dict[str, Any]]:
     """Measured figures of a matter's finished cases of one source: {"before": {...}, "after": {...}}.
 
-    `since` and `until` are China dates (both included) or aware datetimes (until excluded).
+    `since` and `until` are China dates (both included) or aware datetimes (until excluded); `region`: only the
+    cases handled in that region itself (InputError for an unknown one).
     """
     with ctx.read() as session:
-        return measured_in(session, matter_id, source=source, since=since, until=until, department=department)
+        return measured_in(session, matter_id, source=source, since=since, until=until, department=department,
+                           region=region)
 
 
 def measured_in(session: Session, matter_id: str, *, source: str = "real", since: date | None = None,
-                until: date | None = None, department: str | None = None) -> dict[str, dict[str, Any]]:
+                until: date | None = None, department: str | None = None,
+                region: str | None = None) -> dict[str, dict[str, Any]]:
     """`measured_metrics` inside the caller's transaction."""
     require_choice(source, SOURCES, "source")
-    start, end = _moment(since, "since"), _moment(until, "until", after=True)
-    if start is not None and end is not None and end <= start:
-        raise InputError(Text("the window is empty: until comes before since"))
+    start, end = window(since, until)
     if not inspect(session.connection()).has_table(FinishedCase.__tablename__):  # database not initialised
         return {variant: empty(source) for variant in VARIANTS}
-    return {variant: _variant(session, Selection(matter_id, variant, source, start, end, department))
+    if region is not None:
+        check_region(session, region)
+    return {variant: _variant(session, Selection(matter_id, variant, source, start, end, department, region))
             for variant in VARIANTS}
+
+
+def window(since: date | None, until: date | None) -> tuple[datetime | None, datetime | None]:
+    """China dates (both included) or aware datetimes (until excluded) as [start, end) moments; InputError when
+    the window is empty or a time lacks its offset."""
+    start, end = _bounded(since, "since"), _bounded(until, "until", after=True)
+    if start is not None and end is not None and end <= start:
+        raise InputError(Text("the window is empty: until comes before since"))
+    return start, end
+
+
+def _bounded(value: date | datetime | None, what: str, after: bool = False) -> datetime | None:
+    """`_moment`, refusing a day whose moment the database cannot store (before year 1 or after 9999 in UTC)."""
+    try:
+        moment = _moment(value, what, after)
+        if moment is not None:
+            moment.astimezone(UTC)  # as the database stores it: a day beyond overflows here, not in the driver
+        return moment
+    except OverflowError:
+        raise InputError(Text("%(field)s: the date is out of range", field=what),
+                         fields={what: [Text("out of range")]}) from None
 
 
 def _moment(value: date | datetime | None, what: str, after: bool = False) -> datetime | None:

@@ -381,6 +381,12 @@ MATRIX: dict[str, Row] = dict([
         "id": "county-d", "parent": "city", "name_zh": "丁县", "name_en": "County D"}), 201, {"admin"}),
     row("POST /api/regions/<region_id>", lambda c: c.api("/api/regions/county-a", json={
         "name_zh": "甲区", "name_en": "District A"}), 200, {"admin"}),
+    # -- regions: the ranking on a matter and the province view (issue #13 items 3, 4) ----------------
+    row("GET /audit/matters/<matter_id>/regions", lambda c: c.page("/audit/matters/newborn/regions"), 200, AUDIT),
+    row("GET /audit/province", lambda c: c.page("/audit/province"), 200, AUDIT),
+    row("GET /api/audit/matters/<matter_id>/regions", lambda c: c.api("/api/audit/matters/newborn/regions"), 200,
+        AUDIT),
+    row("GET /api/audit/province", lambda c: c.api("/api/audit/province"), 200, AUDIT),
 ])
 
 

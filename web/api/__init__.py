@@ -65,6 +65,7 @@ def _unknown(path: str):
 bp.add_url_rule("/<path:path>", "unknown", _unknown, methods=ALL_METHODS)
 
 from web.api import (  # noqa: E402,F401
+    audit_regions,
     cases,
     drafts,
     matter_editor,

@@ -72,11 +72,17 @@ def register(cli: click.Group) -> None:
                   help="Measure cases of this source.")
     @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Cases finished on or after this day.")
     @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Cases finished on or before this day.")
+    @click.option("--by-region", is_flag=True, help="Once per region: the versions it runs, the cases handled there.")
     @clean_errors
     def compare_command(matter: str, as_json: bool, source: str, since: datetime | None,
-                        until: datetime | None) -> None:
+                        until: datetime | None, by_region: bool) -> None:
         """Before vs after of MATTER (a matter id under PROCESSES_PATH, or a directory): static metrics of its
-        models, measured ones of its finished cases in the database."""
+        models, measured ones of its finished cases in the database. With --by-region, MATTER is a deployed
+        matter's id and every region gets the static figures of the versions it runs and the measured ones of
+        the cases handled in it."""
+        if by_region:
+            _by_region(matter, as_json, source, since, until)
+            return
         directory = _matter_directory(matter)
         if directory is None:
             fail(f"unknown matter '{matter}' (no matter.yaml under {setting('PROCESSES_PATH')})")
@@ -94,3 +100,20 @@ def register(cli: click.Group) -> None:
         click.echo()
         for line in _measured_lines(result["measured"], source):
             click.echo(line)
+
+
+def _by_region(matter: str, as_json: bool, source: str, since: datetime | None, until: datetime | None) -> None:
+    result = engine.compare_by_region(ctx(), matter, source=source, since=since.date() if since else None,
+                                      until=until.date() if until else None)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{'region':<20} {'steps':>9} {'trips':>9} {'cases':>9} {'days median':>13}")
+    for region_id, figures in result["regions"].items():
+        static, measured = figures["static"], figures["measured"]
+        pair = [f"{_show(static.get(key, {}).get('before'))}/{_show(static.get(key, {}).get('after'))}"
+                for key in ("steps", "trips")]
+        cases = f"{measured['before']['cases']}/{measured['after']['cases']}"
+        days = "/".join(_show(measured[v]["working_days"]["median"]) for v in ("before", "after"))
+        click.echo(f"{region_id:<20} {pair[0]:>9} {pair[1]:>9} {cases:>9} {days:>13}")
+    click.echo(f"(before/after; measured: {source} cases handled in the region itself)")

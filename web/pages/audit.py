@@ -146,3 +146,4 @@ def download(matter_id: str, fmt: str):
     suffix = f"-{variant}" if with_variant and variant else ""
     return send_file(spool, mimetype=mime, as_attachment=True,
                      download_name=f"{matter_id}{suffix}-{kwargs['source']}.{fmt}")
+from web.pages import audit_regions  # noqa: E402,F401  (its routes are on this blueprint)
