@@ -32,7 +32,7 @@ from engine.model.reading import named_step
 from engine.runtime.clock import using_clock
 from engine.runtime.workflow import CaseError, ReadyStep
 from engine.store.tables import Case, OpenStep, StepLogEntry
-from engine.text import Listed, Text
+from engine.text import Listed, Text, When
 from engine.views import CaseView, LogEntry, WorkItem
 
 
@@ -113,7 +113,7 @@ def _set_claim(ctx: EngineContext, number: str, step: str, actor: Actor, claim: 
         if claim:
             if row.claimed_by not in (None, actor.name):
                 raise StepClaimed(Text("step '%(step)s' is claimed by %(user)s since %(since)s", step=_named(ready),
-                                       user=row.claimed_by, since=format(row.claimed_at, "%Y-%m-%d %H:%M")))
+                                       user=row.claimed_by, since=When(row.claimed_at or now)))
             result = session.execute(update(OpenStep).where(
                 OpenStep.task_id == row.task_id, (OpenStep.claimed_by.is_(None)) | (OpenStep.claimed_by == actor.name))
                 .values(claimed_by=actor.name, claimed_at=now))

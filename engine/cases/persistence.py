@@ -46,7 +46,7 @@ def create_case(ctx: EngineContext, session: Session, version: ModelVersion, dat
     try:
         runtime = CaseRuntime.start(model, ctx.script_engine, data)
     except CaseError as exc:
-        raise InputError(f"the case could not start: {exc}") from None
+        raise InputError(Text("the case could not start: %(reason)s", reason=str(exc))) from None
     case.trail = merge_trail(None, runtime.trail)
     case.flows = merge_flows(None, runtime.taken)
     _finish_status(case, runtime, now)
@@ -269,6 +269,8 @@ def not_waiting(session: Session, case: Case, step: str, model: Model) -> StepNo
     row = session.scalars(select(StepLogEntry).where(
         StepLogEntry.case_id == case.id, (StepLogEntry.task_id == step) | (StepLogEntry.step_id == step))
         .order_by(StepLogEntry.id.desc()).limit(1)).first()
+    if row is None and step not in model.steps:  # a task id the case never logged: it is not shown
+        return StepNotReady(Text("this step is not part of this case any more"))
     return StepNotReady(Text("step '%(step)s' of case %(number)s is not waiting for anyone now", number=case.number,
                              step=named_step(model, row.step_id, row.step_name) if row is not None
                              else named_step(model, step)))
