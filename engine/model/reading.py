@@ -83,3 +83,22 @@ def all_departments(model: Model) -> set[str]:
     vendor assignment (`camunda:candidateGroups`...); never the applicant."""
     found = set(model.lanes) | {s.department for s in model.steps.values() if s.department}
     return found - {APPLICANT}
+
+
+def message_names(model: Model) -> dict[str, Names]:
+    """Each message a case may wait for (by its name, as the engine lists them) -> the names of the step that
+    waits for it (a catching event or a receive task), so that pages say in words what a case waits for."""
+    found: dict[str, Names] = {}
+    for root in [model.root, *(callee.root for callee in model.callees.values())]:
+        messages = {m.get("id"): m.get("name") or m.get("id") for m in root.iter("{*}message")}
+        for element in root.xpath("//*[@messageRef]"):
+            node = element if element.tag.endswith("receiveTask") else element.getparent()
+            name = messages.get(element.get("messageRef"))
+            if not name or not node.get("name") or node.tag.rsplit("}", 1)[-1] not in _WAITERS:
+                continue
+            english = node.xpath(".//*[local-name()='property'][@name='name_en']/@value")
+            found.setdefault(name, Names(node.get("name"), str(english[0]) if english else node.get("name")))
+    return found
+
+
+_WAITERS = ("intermediateCatchEvent", "receiveTask", "boundaryEvent", "startEvent")

@@ -114,7 +114,8 @@ def crawl(client, lang: str):
             continue
         page = _Page()
         page.feed(body)
-        ids = [t for t in page.titles if re.fullmatch(r"(cluster_|legend_|after__|before__)\w*|\w+_\w+", t.strip())]
+        ids = [t for t in page.titles  # an id alone, or an unnamed element's id before its kind: "gw_merge (排他网关)"
+               if re.fullmatch(r"(cluster_|legend_|after__|before__)\w*|\w+_\w+( \(.*\))?", t.strip())]
         if ids:
             id_titles[path] = ids[:5]
         for href in page.links:

@@ -247,3 +247,17 @@ def test_the_worklist_lead_says_the_order_chosen(client, login, query, order):
     english = re.search(r'<p class="lead">(.*?)</p>', client.get(f"/worklist{query}", headers=ENGLISH)
                         .get_data(as_text=True), re.S).group(1)
     assert f"Steps waiting for your department, {order}." in english
+
+
+def test_a_case_waiting_for_a_message_says_which_step_waits_in_the_page_language(client, login, ctx):
+    from engine.cases.driving import drive_case
+
+    number = citizen.apply(ctx, "after_death", example_data(citizen.intake_form(ctx, "after_death")), "13800008000")
+    drive_case(ctx, number, before_each=lambda: "cremation_recorded" not in cases.get_case(ctx, number)
+               .waiting_messages)
+    assert "cremation_recorded" in cases.get_case(ctx, number).waiting_messages
+    login("admin")
+    chinese = _text(client.get(f"/cases/{number}", headers=CHINESE))
+    assert zh("a message: %(name)s", name="接收火化信息") in chinese and "cremation_recorded" not in chinese
+    english = _text(client.get(f"/cases/{number}", headers=ENGLISH))
+    assert "a message: Receive the cremation record" in english and "cremation_recorded" not in english
