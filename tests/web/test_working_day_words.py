@@ -261,3 +261,32 @@ def test_a_case_waiting_for_a_message_says_which_step_waits_in_the_page_language
     assert zh("a message: %(name)s", name="接收火化信息") in chinese and "cremation_recorded" not in chinese
     english = _text(client.get(f"/cases/{number}", headers=ENGLISH))
     assert "a message: Receive the cremation record" in english and "cremation_recorded" not in english
+
+
+# -- item 10: drawing titles in the drawing's language --------------------------------------------------
+
+def _svg_titles(path) -> list[str]:
+    return re.findall(r"<title>([^<]*)</title>", path.read_text(encoding="utf-8"))
+
+
+def test_onething_render_titles_and_hovers_in_the_language_asked_for(run, tmp_path):
+    run("init-db")
+    run("deploy")
+    number = re.search(r"case (\S+) started", run("case", "start", "newborn").stdout).group(1)
+    expected = {
+        ("zh", ()): "新生儿出生一件事 · 改革后", ("en", ()): "Newborn birth · after",
+        ("zh", ("--compare",)): "新生儿出生一件事", ("en", ("--compare",)): "Newborn birth",
+        ("zh", ("--variant", "before", "--heat")): "新生儿出生一件事 · 改革前 · 热力图",
+        ("en", ("--variant", "before", "--heat")): "Newborn birth · before · heat map",
+        ("zh", ("--case", number)): f"办件 {number}", ("en", ("--case", number)): f"Case {number}",
+    }
+    for (lang, extra), title in expected.items():
+        out = tmp_path / f"{lang}-{len(extra)}-{extra[-1] if extra else ''}.svg"
+        run("render", "newborn", *extra, "--lang", lang, "-o", str(out))
+        titles = _svg_titles(out)
+        assert titles[0] == title, (lang, extra, titles[:3])
+        assert not [t for t in titles if re.fullmatch(r"(cluster_|legend_|after__|before__)\w*|\w+_\w+( \(.*\))?|"
+                                                       r"onething|node\d+|edge\d+", t)], (lang, extra, titles)
+        if lang == "en":  # lanes and pools by their English names (flows without name_en keep their Chinese)
+            assert "Applicant" in titles and "Public Security Bureau (police station)" in titles, titles
+            assert "公安局" not in titles and "申请人" not in titles, titles
