@@ -20,6 +20,7 @@ from engine.cases.persistence import (
     find_ready_or_done,
     load_runtime,
     named as _named,
+    named_in,
     read_log,
     save_case,
     work_item,
@@ -28,7 +29,7 @@ from engine.catalog import versions as catalog
 from engine.catalog.designer import matter_departments
 from engine.context import EngineContext
 from engine.errors import CaseClosed, InputError, NotFound, NotYourDepartment, StaleCase, StepClaimed, StepNotReady
-from engine.model.reading import named_step
+from engine.model.reading import message_departments, named_step
 from engine.runtime.clock import using_clock
 from engine.runtime.workflow import CaseError, ReadyStep
 from engine.store.tables import Case, OpenStep, StepLogEntry
@@ -112,17 +113,20 @@ def _set_claim(ctx: EngineContext, number: str, step: str, actor: Actor, claim: 
         now = ctx.clock.now()
         if claim:
             if row.claimed_by not in (None, actor.name):
-                raise StepClaimed(Text("step '%(step)s' is claimed by %(user)s since %(since)s", step=_named(ready),
-                                       user=row.claimed_by, since=When(row.claimed_at or now)))
+                raise StepClaimed(Text("step '%(step)s' is claimed by %(user)s since %(since)s",
+                                       step=named_in(ctx, session, case, ready), user=row.claimed_by,
+                                       since=When(row.claimed_at or now)))
             result = session.execute(update(OpenStep).where(
                 OpenStep.task_id == row.task_id, (OpenStep.claimed_by.is_(None)) | (OpenStep.claimed_by == actor.name))
                 .values(claimed_by=actor.name, claimed_at=now))
             changed = cast("CursorResult[Any]", result).rowcount  # an UPDATE's result is a CursorResult
             if not changed:
-                raise StepClaimed(Text("step '%(step)s' was just claimed by someone else", step=_named(ready)))
+                raise StepClaimed(Text("step '%(step)s' was just claimed by someone else",
+                                       step=named_in(ctx, session, case, ready)))
         else:
             if row.claimed_by != actor.name:
-                raise StepClaimed(Text("step '%(step)s' is not claimed by you", step=_named(ready)))
+                raise StepClaimed(Text("step '%(step)s' is not claimed by you",
+                                       step=named_in(ctx, session, case, ready)))
             session.execute(update(OpenStep).where(OpenStep.task_id == row.task_id)
                             .values(claimed_by=None, claimed_at=None))
         session.add(StepLogEntry(case_id=case.id, task_id=row.task_id, step_id=row.step_id, step_name=row.step_name,
@@ -147,7 +151,8 @@ def complete_step(ctx: EngineContext, number: str, step: str, actor: Actor, data
                                  number=case.number, seen=expected_version, now=case.version))
         ready, row = _ready_row(ctx, session, case, step, actor)
         if row.claimed_by not in (None, actor.name):
-            raise StepClaimed(Text("step '%(step)s' is claimed by %(user)s", step=_named(ready), user=row.claimed_by))
+            raise StepClaimed(Text("step '%(step)s' is claimed by %(user)s", step=named_in(ctx, session, case, ready),
+                                   user=row.claimed_by))
         runtime, matter = load_runtime(ctx, session, case)
         clean = validated_data(runtime.model, matter, ready, data or {})
         now = ctx.clock.now()
@@ -231,29 +236,6 @@ def cancel_case(ctx: EngineContext, number: str, actor: Actor, reason: str = "")
 
 
 # -- shared steps of the use cases -----------------------------------------------------------------
-
-_BPMN = {"b": "http://www.omg.org/spec/BPMN/20100524/MODEL"}
-_THROWS = "self::b:intermediateThrowEvent or self::b:endEvent or self::b:sendTask"
-
-
-def message_departments(model: Any, name: str) -> set[str]:
-    """Lanes that send message `name` in the model (and the files it calls); if nothing sends it, the lanes that
-    wait for it."""
-    senders: set[str] = set()
-    waiters: set[str] = set()
-    for root in [model.root, *(callee.root for callee in model.callees.values())]:
-        ids = set(root.xpath("//b:message[@name=$n]/@id", namespaces=_BPMN, n=name))
-        lane_of = {ref.text.strip(): lane.get("id") for lane in root.xpath("//b:lane", namespaces=_BPMN)
-                   for ref in lane.xpath("b:flowNodeRef", namespaces=_BPMN) if ref.text}
-        for element in root.xpath("//*[@messageRef]", namespaces=_BPMN):
-            if element.get("messageRef") not in ids:
-                continue
-            node = element if element.tag.endswith(("sendTask", "receiveTask")) else element.getparent()
-            department = lane_of.get(node.get("id"))
-            if department:
-                (senders if node.xpath(_THROWS, namespaces=_BPMN) else waiters).add(department)
-    return senders or waiters
-
 
 def _check_open(case: Case) -> None:
     if case.status == "suspended":

@@ -263,6 +263,13 @@ def named(step: ReadyStep | OpenStep | StepLogEntry) -> Named:
 
 
 
+def named_in(ctx: EngineContext, session: Session, case: Case, step: ReadyStep | OpenStep) -> Named:
+    """A step in a message named by the case's own model: its BPMN id in English messages, its names (name_en too)
+    on pages in either language."""
+    model, _matter = catalog.loaded_version(ctx, session, case.model_version_id, case.calls)
+    return named_step(model, step.step_id, step.name if isinstance(step, ReadyStep) else step.step_name)
+
+
 def not_waiting(session: Session, case: Case, step: str, model: Model) -> StepNotReady:
     """The error for a step (task id or BPMN id) that waits for nobody now, named as the case's step log or its
     model names it: a done step's task id is gone from the workflow, and messages never show a task id."""

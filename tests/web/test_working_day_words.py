@@ -8,6 +8,7 @@ message is translated there.
 """
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -32,7 +33,7 @@ def _text(response) -> str:
     """What a reader sees of a page: its main content without tags (no link targets, no form values)."""
     page = response.get_data(as_text=True)
     main = re.search(r"<main[^>]*>(.*?)</main>", page, re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main.group(1) if main else page))
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main.group(1) if main else page)))
 
 
 def _newborn(ctx) -> tuple[str, object]:
@@ -108,6 +109,7 @@ def test_a_step_claimed_by_a_colleague_is_told_in_chinese_in_beijing_time_with_n
     english = client.post(f"/work/{number}/{step.task_id}/claim", data={"csrf_token": token}, headers=ENGLISH)
     text = _text(english)
     assert "is claimed by clerk.police2 since" in text and "(Beijing time)" in text and "UTC" not in text
+    assert f"step '{board_step_names(ctx)['register_birth'].en}' is claimed" in text and "register_birth" not in text
     assert step.step_name not in text  # the waiting steps in English too
 
 
