@@ -79,7 +79,7 @@ def _node_attrs(node: Node, overlay: Overlay, lang: str) -> dict:
     note = overlay.node_notes.get(node.id, "")
     # dot expands \N, \G... in tooltips even after a doubled backslash, so show backslashes as ⧵ there
     kind = KIND_WORDS.get(node.tag, {}).get(lang, node.tag)
-    attrs["tooltip"] = text(f"{node.name or node.id} ({kind})".replace("\\", "⧵"))
+    attrs["tooltip"] = text((f"{node.name} ({kind})" if node.name else kind).replace("\\", "⧵"))  # no id: words
     if node.kind == "event":
         attrs["label"] = text(EVENT_MARKERS.get(node.marker or "", ""))
         if node.name or note:

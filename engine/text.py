@@ -9,13 +9,15 @@ user's language with the values shown there too (web/texts.py):
 - a `status` value is a case status (completed, cancelled...), shown as a word of the page's language;
 - a Named value is an id with names (a step: its id in English, its name on pages);
 - a Listed value is several of these, shown joined in the page's language;
-- a Text value is itself translated.
+- a Text value is itself translated;
+- a When value is a time: UTC in English messages (it says so), the page's own zone on pages.
 
 The first argument of Text must be a literal (no f-string, no concatenation): it is the msgid.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any
 
 
@@ -65,3 +67,19 @@ class Listed(str):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return Listed, (self.items, self.empty, self.either)
+
+
+class When(str):
+    """A time in a message: "2026-12-07 08:30 UTC" in English messages (logs, CLI, API); pages show `at` in their
+    own zone, labelled (web/texts.py)."""
+
+    at: datetime
+
+    def __new__(cls, at: datetime) -> When:
+        aware = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+        when = super().__new__(cls, aware.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"))
+        when.at = aware
+        return when
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return When, (self.at,)

@@ -12,6 +12,7 @@ from flask import has_app_context
 from flask_babel import get_locale, gettext, gettext as _
 
 from engine import FieldMessage, Listed, Named, Text
+from engine.text import When
 
 
 def translated(message: Any) -> str:
@@ -38,12 +39,20 @@ def _shown(name: str, value: Any) -> Any:
         return translated(value)
     if isinstance(value, Named):
         return _label(value.names) or str(value)
+    if isinstance(value, When):
+        from web.pages import local_time
+
+        return gettext("%(time)s (Beijing time)", time=local_time(value.at))
     if name.startswith("department") and isinstance(value, str):
         return _department(value)
     if name.startswith("status") and isinstance(value, str):
         from web.pages.words import status_label
 
         return status_label(value)
+    if name in ("field", "choices", "value") and isinstance(value, str):  # a query filter and its choices
+        from web.pages.words import query_word
+
+        return query_word(name, value)
     if name == "role" and isinstance(value, str):
         return {"designer": _("designer"), "clerk": _("clerk"), "auditor": _("auditor"), "admin": _("admin"),
                 "applicant": _("applicant"), "system": _("system")}.get(value, value)

@@ -5,7 +5,7 @@ One use case for the page, so the view only translates; every figure here is def
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from engine.audit.comparison import MatterComparison, comparison_in
@@ -18,8 +18,11 @@ from engine.audit.drilldown import (
     working_days_distribution,
 )
 from engine.audit.measured import measured_in
+from engine.catalog.designer import current_models
 from engine.context import EngineContext
 from engine.errors import require_choice
+from engine.matters.files import Names
+from engine.model.reading import department_names, named_step
 from engine.vocabulary import SOURCES, VARIANTS
 
 OUTLIERS = 10
@@ -43,6 +46,8 @@ class MatterDashboard:
     forecast: dict[str, dict[str, Any]] | None  # variant -> figures of the simulated cases (None when source is it)
     distribution: dict[str, list[tuple[str, int]]]  # variant -> (working days bucket, completed cases)
     outliers: dict[str, list[Outlier]]  # variant -> slowest cases above p90
+    step_names: dict[str, Names] = field(default_factory=dict)  # step id -> names, over both current models
+    department_names: dict[str, Names] = field(default_factory=dict)  # department id -> names
 
 
 def matter_dashboard(ctx: EngineContext, matter_id: str, source: str = "real") -> MatterDashboard:
@@ -52,10 +57,24 @@ def matter_dashboard(ctx: EngineContext, matter_id: str, source: str = "real") -
         comparison = comparison_in(ctx, session, matter_id, measured=False)
         measured = measured_in(session, matter_id, source=source)
         forecast = measured_in(session, matter_id, source="simulated") if source != "simulated" else None
+        steps, departments = _names(ctx, session, matter_id)
     counts = working_days_distribution(ctx, matter_id, source)
     distribution = {variant: buckets(counts.get(variant, {})) for variant in VARIANTS}
     outliers = {variant: _outliers(ctx, matter_id, variant, source, measured.get(variant, {})) for variant in VARIANTS}
-    return MatterDashboard(comparison, source, measured, forecast, distribution, outliers)
+    return MatterDashboard(comparison, source, measured, forecast, distribution, outliers, steps, departments)
+
+
+def _names(ctx: EngineContext, session: Any, matter_id: str) -> tuple[dict[str, Names], dict[str, Names]]:
+    """The names of the steps and departments of a matter's current models, so that the page shows the path
+    variants and the outliers' steps and departments by name in its language, never by id."""
+    steps: dict[str, Names] = {}
+    departments: dict[str, Names] = {}
+    for model, matter in current_models(ctx, session, matter_id).values():
+        for step_id, info in model.steps.items():
+            steps.setdefault(step_id, named_step(model, step_id).names)
+            if info.department:
+                departments.setdefault(info.department, department_names(model, matter, info.department))
+    return steps, departments
 
 
 def _outliers(ctx: EngineContext, matter_id: str, variant: str, source: str,

@@ -11,7 +11,6 @@ from sqlalchemy.orm.attributes import set_committed_value
 from engine.accounts.access import check_may_act
 from engine.accounts.users import Actor, get_actor
 from engine.cases.admin import case_actions, clean_reason, log_case_event
-from engine.cases.messaging import message_departments
 from engine.cases.persistence import (
     case_departments,
     case_view,
@@ -21,6 +20,7 @@ from engine.cases.persistence import (
     find_ready_or_done,
     load_runtime,
     named as _named,
+    named_in,
     read_log,
     save_case,
     work_item,
@@ -29,12 +29,12 @@ from engine.catalog import versions as catalog
 from engine.catalog.designer import matter_departments
 from engine.context import EngineContext
 from engine.errors import CaseClosed, InputError, NotFound, NotYourDepartment, StaleCase, StepClaimed, StepNotReady
-from engine.model.reading import named_step
+from engine.model.reading import message_departments, named_step
 from engine.regions.tree import check_region
 from engine.runtime.clock import using_clock
 from engine.runtime.workflow import CaseError, ReadyStep
 from engine.store.tables import ROOT, Case, OpenStep, StepLogEntry
-from engine.text import Listed, Text
+from engine.text import Listed, Text, When
 from engine.views import CaseView, LogEntry, WorkItem
 
 
@@ -121,17 +121,20 @@ def _set_claim(ctx: EngineContext, number: str, step: str, actor: Actor, claim: 
         now = ctx.clock.now()
         if claim:
             if row.claimed_by not in (None, actor.name):
-                raise StepClaimed(Text("step '%(step)s' is claimed by %(user)s since %(since)s", step=_named(ready),
-                                       user=row.claimed_by, since=format(row.claimed_at, "%Y-%m-%d %H:%M")))
+                raise StepClaimed(Text("step '%(step)s' is claimed by %(user)s since %(since)s",
+                                       step=named_in(ctx, session, case, ready), user=row.claimed_by,
+                                       since=When(row.claimed_at or now)))
             result = session.execute(update(OpenStep).where(
                 OpenStep.task_id == row.task_id, (OpenStep.claimed_by.is_(None)) | (OpenStep.claimed_by == actor.name))
                 .values(claimed_by=actor.name, claimed_at=now))
             changed = cast("CursorResult[Any]", result).rowcount  # an UPDATE's result is a CursorResult
             if not changed:
-                raise StepClaimed(Text("step '%(step)s' was just claimed by someone else", step=_named(ready)))
+                raise StepClaimed(Text("step '%(step)s' was just claimed by someone else",
+                                       step=named_in(ctx, session, case, ready)))
         else:
             if row.claimed_by != actor.name:
-                raise StepClaimed(Text("step '%(step)s' is not claimed by you", step=_named(ready)))
+                raise StepClaimed(Text("step '%(step)s' is not claimed by you",
+                                       step=named_in(ctx, session, case, ready)))
             session.execute(update(OpenStep).where(OpenStep.task_id == row.task_id)
                             .values(claimed_by=None, claimed_at=None))
         session.add(StepLogEntry(case_id=case.id, task_id=row.task_id, step_id=row.step_id, step_name=row.step_name,
@@ -156,7 +159,8 @@ def complete_step(ctx: EngineContext, number: str, step: str, actor: Actor, data
                                  number=case.number, seen=expected_version, now=case.version))
         ready, row = _ready_row(ctx, session, case, step, actor)
         if row.claimed_by not in (None, actor.name):
-            raise StepClaimed(Text("step '%(step)s' is claimed by %(user)s", step=_named(ready), user=row.claimed_by))
+            raise StepClaimed(Text("step '%(step)s' is claimed by %(user)s", step=named_in(ctx, session, case, ready),
+                                   user=row.claimed_by))
         runtime, matter = load_runtime(ctx, session, case)
         clean = validated_data(runtime.model, matter, ready, data or {})
         now = ctx.clock.now()

@@ -48,7 +48,7 @@ def create_case(ctx: EngineContext, session: Session, version: ModelVersion, dat
     try:
         runtime = CaseRuntime.start(model, ctx.script_engine, data)
     except CaseError as exc:
-        raise InputError(f"the case could not start: {exc}") from None
+        raise InputError(Text("the case could not start: %(reason)s", reason=str(exc))) from None
     case.trail = merge_trail(None, runtime.trail)
     case.flows = merge_flows(None, runtime.taken)
     _finish_status(case, runtime, now)
@@ -266,12 +266,21 @@ def named(step: ReadyStep | OpenStep | StepLogEntry) -> Named:
 
 
 
+def named_in(ctx: EngineContext, session: Session, case: Case, step: ReadyStep | OpenStep) -> Named:
+    """A step in a message named by the case's own model: its BPMN id in English messages, its names (name_en too)
+    on pages in either language."""
+    model, _matter = catalog.loaded_version(ctx, session, case.model_version_id, case.calls)
+    return named_step(model, step.step_id, step.name if isinstance(step, ReadyStep) else step.step_name)
+
+
 def not_waiting(session: Session, case: Case, step: str, model: Model) -> StepNotReady:
     """The error for a step (task id or BPMN id) that waits for nobody now, named as the case's step log or its
     model names it: a done step's task id is gone from the workflow, and messages never show a task id."""
     row = session.scalars(select(StepLogEntry).where(
         StepLogEntry.case_id == case.id, (StepLogEntry.task_id == step) | (StepLogEntry.step_id == step))
         .order_by(StepLogEntry.id.desc()).limit(1)).first()
+    if row is None and step not in model.steps:  # a task id the case never logged: it is not shown
+        return StepNotReady(Text("this step is not part of this case any more"))
     return StepNotReady(Text("step '%(step)s' of case %(number)s is not waiting for anyone now", number=case.number,
                              step=named_step(model, row.step_id, row.step_name) if row is not None
                              else named_step(model, step)))

@@ -18,7 +18,7 @@ from engine.errors import NotYourDepartment
 from engine.matters.files import Form, Matter, Names
 from engine.matters.labels import LabelledValue, labelled_data
 from engine.model.metrics import static_metrics
-from engine.model.reading import department_names, named_step, step_form, step_name_en
+from engine.model.reading import department_names, message_names, named_step, step_form, step_name_en
 from engine.model.types import Model
 from engine.runtime.clock import using_clock
 from engine.store.tables import Case, OpenStep
@@ -69,6 +69,7 @@ class CaseSummary:
     department_names: dict[str, Names] = field(default_factory=dict)
     open_steps: list[WorkEntry] = field(default_factory=list)
     log_data: tuple[tuple[LabelledValue, ...], ...] = ()
+    message_names: dict[str, Names] = field(default_factory=dict)  # a waited-for message -> its waiting step's names
 
 
 def _step_names(model: Model, step_id: str, fallback: str) -> Names:
@@ -153,4 +154,5 @@ def case_summary(ctx: EngineContext, number: str, actor: Actor) -> CaseSummary:
         log = [replace(e, data=mask_personal(e.data, fields)) for e in log]
     return CaseSummary(view, _matter_names(matter, view.matter_id), log, done, max(expected, done), names,
                        departments, open_steps,  # labelled after masking, never from the raw data
-                       tuple(labelled_data(e.data, [*_form_fields(model, matter, e.step_id), *fields]) for e in log))
+                       tuple(labelled_data(e.data, [*_form_fields(model, matter, e.step_id), *fields]) for e in log),
+                       message_names(model) if view.waiting_messages else {})

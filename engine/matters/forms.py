@@ -14,6 +14,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, pre_load, va
 
 from engine.errors import InputError
 from engine.matters.messages import message, messages_by_field
+from engine.text import Listed, Text
 
 if TYPE_CHECKING:  # pragma: no cover - type hints only
     from engine.matters.files import Form, FormField
@@ -174,12 +175,14 @@ def form_schema(form: Form) -> type[Schema]:
 def validate_form(form: Form, data: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
     """Clean form data to JSON-ready values, or raise InputError with messages per field."""
     if not isinstance(data, dict):
-        raise InputError(f"form '{form.id}' data must be an object", fields={"_schema": [message("not_an_object")]})
+        raise InputError(Text("form '%(form)s' data must be an object", form=form.id),
+                         fields={"_schema": [message("not_an_object")]})
     try:
         return form_schema(form)().load(data, partial=partial)
     except ValidationError as exc:
         flat = messages_by_field(exc.messages)
-        raise InputError(f"form '{form.id}' has invalid fields: {', '.join(sorted(flat))}", fields=flat) from None
+        raise InputError(Text("form '%(form)s' has invalid fields: %(fields)s", form=form.id,
+                              fields=Listed(sorted(flat))), fields=flat) from None
 
 
 def contact_field(form: Form | None) -> FormField | None:

@@ -83,3 +83,45 @@ def all_departments(model: Model) -> set[str]:
     vendor assignment (`camunda:candidateGroups`...); never the applicant."""
     found = set(model.lanes) | {s.department for s in model.steps.values() if s.department}
     return found - {APPLICANT}
+
+
+def message_names(model: Model) -> dict[str, Names]:
+    """Each message a case may wait for (by its name, as the engine lists them) -> the names of the step that
+    waits for it (a catching event or a receive task), so that pages say in words what a case waits for."""
+    found: dict[str, Names] = {}
+    for root in [model.root, *(callee.root for callee in model.callees.values())]:
+        messages = {m.get("id"): m.get("name") or m.get("id") for m in root.iter("{*}message")}
+        for element in root.xpath("//*[@messageRef]"):
+            node = element if element.tag.endswith("receiveTask") else element.getparent()
+            name = messages.get(element.get("messageRef"))
+            if not name or not node.get("name") or node.tag.rsplit("}", 1)[-1] not in _WAITERS:
+                continue
+            english = node.xpath(".//*[local-name()='property'][@name='name_en']/@value")
+            found.setdefault(name, Names(node.get("name"), str(english[0]) if english else node.get("name")))
+    return found
+
+
+_WAITERS = ("intermediateCatchEvent", "receiveTask", "boundaryEvent", "startEvent")
+
+
+_BPMN = {"b": "http://www.omg.org/spec/BPMN/20100524/MODEL"}
+_THROWS = "self::b:intermediateThrowEvent or self::b:endEvent or self::b:sendTask"
+
+
+def message_departments(model: Model, name: str) -> set[str]:
+    """Lanes that send message `name` in the model (and the files it calls); if nothing sends it, the lanes that
+    wait for it."""
+    senders: set[str] = set()
+    waiters: set[str] = set()
+    for root in [model.root, *(callee.root for callee in model.callees.values())]:
+        ids = set(root.xpath("//b:message[@name=$n]/@id", namespaces=_BPMN, n=name))
+        lane_of = {ref.text.strip(): lane.get("id") for lane in root.xpath("//b:lane", namespaces=_BPMN)
+                   for ref in lane.xpath("b:flowNodeRef", namespaces=_BPMN) if ref.text}
+        for element in root.xpath("//*[@messageRef]", namespaces=_BPMN):
+            if element.get("messageRef") not in ids:
+                continue
+            node = element if element.tag.endswith(("sendTask", "receiveTask")) else element.getparent()
+            department = lane_of.get(node.get("id"))
+            if department:
+                (senders if node.xpath(_THROWS, namespaces=_BPMN) else waiters).add(department)
+    return senders or waiters

@@ -99,7 +99,9 @@ class CaseRuntime:
             known = step in self.model.steps or step in self.model.spec.task_specs
             if known:
                 raise StepNotReady(Text("step '%(step)s' is not ready in this case", step=named_step(self.model, step)))
-            raise StepNotFound(Text("no step '%(step)s' in this case's model", step=step))
+            task_id = len(step) == 36 == 32 + step.count("-")  # a task's UUID: never shown to people
+            raise StepNotFound(Text("this step is not part of this case any more") if task_id
+                               else Text("no step '%(step)s' in this case's model", step=step))
         named = named_step(self.model, task.task_spec.bpmn_id)
         if not task.task_spec.manual:
             raise StepNotReady(Text("step '%(step)s' is automatic; nobody completes it by hand", step=named))
@@ -173,7 +175,8 @@ class CaseRuntime:
         """Run a READY manual task with the (already validated) form data, then move on."""
         task = self.workflow.get_task_from_id(UUID(task_id))
         if task is None or task.state != TaskState.READY or not task.task_spec.manual:
-            raise StepNotReady(Text("step '%(step)s' is not ready", step=self.step_id_of(task_id)))
+            raise StepNotReady(Text("step '%(step)s' is not ready", step=named_step(self.model, task.task_spec.bpmn_id))
+                               if task is not None else Text("this step is not part of this case any more"))
         started = time.time()
         task.data.update(copy.deepcopy(data))
         self._guard(task.run)
@@ -203,7 +206,8 @@ class CaseRuntime:
             self._guard(lambda: self.workflow.send_event(BpmnEvent(definition, copy.deepcopy(payload))))
         except CaseError as exc:
             if isinstance(exc.__cause__, WorkflowException) and "not waiting" in str(exc.__cause__):
-                raise StepNotReady(f"message {name!r} was not accepted: {exc.__cause__}") from None
+                raise StepNotReady(Text("message '%(message)s' was not accepted: %(reason)s", message=name,
+                                        reason=str(exc.__cause__))) from None
             raise
         self.advance(since=started)
 

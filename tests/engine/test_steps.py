@@ -57,3 +57,27 @@ def test_a_cancelled_case_fires_no_timer(ctx, applied, clerks, clock):
     assert timers.fire_due_timers(ctx) == 0
     after = cases.get_case(ctx, applied.number)
     assert after.status == "cancelled" and "summarize" not in after.trail and after.timers == ()
+
+
+def test_a_colleagues_claim_says_since_when_in_utc_and_keeps_the_time_for_pages(ctx, applied, clerks, clock):
+    from datetime import UTC
+
+    from engine.errors import StepClaimed
+
+    cases.claim_step(ctx, applied.number, "register", clerks["police"])
+    claimed = clock.now()
+    with pytest.raises(StepClaimed) as refused:
+        cases.claim_step(ctx, applied.number, "register", clerks["police2"])
+    since = refused.value.message.values["since"]
+    assert str(refused.value.message).endswith(f"since {claimed.astimezone(UTC):%Y-%m-%d %H:%M} UTC")
+    assert abs((since.at - claimed).total_seconds()) < 1 and since.at.utcoffset() is not None
+
+
+def test_a_task_id_no_case_has_is_never_repeated_in_the_message(ctx, applied, clerks):
+    ghost = str(uuid.uuid4())
+    for act in (lambda: cases.complete_step(ctx, applied.number, ghost, clerks["police"], {}),
+                lambda: cases.claim_step(ctx, applied.number, ghost, clerks["police"])):
+        with pytest.raises((StepNotFound, StepNotReady)) as refused:
+            act()
+        assert ghost not in str(refused.value.message)
+        assert refused.value.message == "this step is not part of this case any more"

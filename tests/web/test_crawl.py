@@ -114,7 +114,8 @@ def crawl(client, lang: str):
             continue
         page = _Page()
         page.feed(body)
-        ids = [t for t in page.titles if re.fullmatch(r"(cluster_|legend_|after__|before__)\w*|\w+_\w+", t.strip())]
+        ids = [t for t in page.titles  # an id alone, or an unnamed element's id before its kind: "gw_merge (排他网关)"
+               if re.fullmatch(r"(cluster_|legend_|after__|before__)\w*|\w+_\w+( \(.*\))?", t.strip())]
         if ids:
             id_titles[path] = ids[:5]
         for href in page.links:
@@ -142,3 +143,20 @@ def test_every_link_of_every_role_leads_somewhere_it_may_go(demo_app, username, 
     assert opened >= 8, f"the crawl reached only {opened} pages"
     assert not broken, broken[:10]
     assert not id_titles, id_titles
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_outliers_name_what_held_them_in_the_page_language(demo_app, lang):
+    """The slowest cases' longest step and its department by name (issue #11 item 11), never by id."""
+    client = _signed_in(demo_app, "auditor")
+    page = client.get("/audit/matters/newborn?source=simulated", headers={"Accept-Language": lang})
+    section = page.get_data(as_text=True).split('id="outliers-h"', 1)[1].split("</section>", 1)[0]
+    held = re.findall(r"<td>([^<]+) \(([^,<]+), [\d.]+ h\)</td>", section)
+    assert held, "the demo's simulated cases have outliers"
+    departments = {"zh": {"医疗保障局", "政务服务中心", "公安局", "卫生健康委"},
+                   "en": {"Medical Security Bureau", "Public Security Bureau (police station)"}}[lang]
+    assert {department for _step, department in held} & departments, held
+    for step, department in held:
+        assert not re.fullmatch(r"\w+_\w+|police|health|service_center", department), held
+        assert not re.fullmatch(r"\w+_\w+", step), held
+        assert bool(re.search(r"[\u4e00-\u9fff]", step + department)) == (lang == "zh"), held

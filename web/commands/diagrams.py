@@ -48,6 +48,27 @@ def _metrics(path: Path) -> dict[str, Any]:
 
 
 
+TITLE_WORDS = {  # a drawing's title in the language it is drawn in (the CLI has no gettext)
+    "zh": {"before": "改革前", "after": "改革后", "heat": "{} · {} · 热力图", "model": "{} · {}", "case": "办件 {}"},
+    "en": {"before": "before", "after": "after", "heat": "{} · {} · heat map", "model": "{} · {}", "case": "Case {}"},
+}
+
+
+def _title(kind: str, target: str, path: Path | None, variant: str, lang: str) -> str:
+    """A drawing's title: the matter's name in `lang` (from the matter.yaml beside the file), its variant in
+    words; a file without a matter.yaml keeps its file name."""
+    words = TITLE_WORDS[lang]
+    if kind == "case":
+        return words["case"].format(target)
+    names = engine.file_names(path)[0] if path is not None else None
+    name = getattr(names, lang, None) or (path.name if path is not None and path.suffix else target)
+    if kind == "compare":
+        return name
+    if names is None and kind == "model":
+        return name
+    return words[kind].format(name, words[variant])
+
+
 def _load(data: bytes, path: Path, lang: str) -> Any:
     """A model file as a Diagram in `lang`; in English named by the matter.yaml next to it when there is one."""
     from diagrams.spec import load_diagram
@@ -56,6 +77,21 @@ def _load(data: bytes, path: Path, lang: str) -> Any:
         return load_diagram(data, str(path), lang)
     matter, lanes = engine.file_names(path)
     return load_diagram(data, str(path), lang, {k: v.en for k, v in lanes.items()}, matter.en if matter else None)
+
+
+def _case_diagram(data: bytes, filename: str, number: str, lang: str) -> Any:
+    """A case's model file as a Diagram in `lang`: in English, its lanes and pool named as the deployed matter
+    names them (the case's file may be nowhere on disk)."""
+    from diagrams.spec import load_diagram, rename
+
+    diagram = load_diagram(data, filename, lang)
+    if lang != "en":
+        return diagram
+    names = engine.get_matter(ctx(), engine.get_case(ctx(), number).matter_id).names
+    lanes = {lane.id: "Applicant" if lane.id == engine.APPLICANT
+             else getattr(engine.department_label(ctx(), lane.id), "en", "") for pool in diagram.pools
+             for lane in pool.lanes}
+    return rename(diagram, lanes, names.en)
 
 
 def _case_overlay(number: str) -> tuple[bytes, str, dict, list, list]:
@@ -71,7 +107,18 @@ def _durations(matter: str, variant: str) -> dict[str, float]:
     return step_durations(ctx(), matter, variant)
 
 
-def _write(graph: Any, out: Path) -> None:
+def _in_words(svg: bytes, title: str) -> bytes:
+    """dot's SVG with every hover title in words (web.pages.drawing), never an internal id (`cluster_lane_police`)."""
+    from lxml import etree
+
+    from web.pages.drawing import _titles_in_words
+
+    root = etree.fromstring(svg, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
+    _titles_in_words(root, title)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def _write(graph: Any, out: Path, title: str = "") -> None:
     import graphviz
 
     from diagrams.render import to_image
@@ -85,7 +132,7 @@ def _write(graph: Any, out: Path) -> None:
         _fail("graphviz `dot` is not installed (apt-get install graphviz)")
     except graphviz.CalledProcessError as exc:
         _fail(f"dot failed: {(exc.stderr or b'').decode(errors='replace').strip()}")
-    out.write_bytes(image)
+    out.write_bytes(_in_words(image, title) if fmt == "svg" else image)
     click.echo(f"wrote {out}")
 
 
@@ -131,7 +178,6 @@ def register(cli: click.Group) -> None:
         """Draw FILE or MATTER (a model, a case, durations, or before vs after) with graphviz."""
         from diagrams.overlays import CaseOverlay, render_case, render_compare, render_heat
         from diagrams.render import render_diagram
-        from diagrams.spec import load_diagram
         from engine import OneThingError
 
         try:
@@ -141,21 +187,24 @@ def register(cli: click.Group) -> None:
                     path = _model_file(target, side)
                     data = _read(path)
                     sides.append((_load(data, path, lang), _metrics(path)))
-                graph = render_compare(sides[0][0], sides[1][0], sides[0][1], sides[1][1], title=target, lang=lang)
+                title = _title("compare", target, path, variant, lang)
+                graph = render_compare(sides[0][0], sides[1][0], sides[0][1], sides[1][1], title=title, lang=lang)
                 default = f"{target}-compare.svg"
             elif case_number:
                 data, filename, states, trail, taken = _case_overlay(case_number)
-                graph = render_case(load_diagram(data, filename, lang), CaseOverlay(states, trail, taken),
-                                    title=case_number, lang=lang)
+                title = _title("case", case_number, None, variant, lang)
+                graph = render_case(_case_diagram(data, filename, case_number, lang),
+                                    CaseOverlay(states, trail, taken), title=title, lang=lang)
                 default = f"case-{case_number}.svg"
             else:
                 path = _model_file(target, variant)
                 diagram = _load(_read(path), path, lang)
+                title = _title("heat" if heat else "model", target, path, variant, lang)
                 if heat:
-                    graph = render_heat(diagram, _durations(target, variant), title=f"{target} {variant}", lang=lang)
+                    graph = render_heat(diagram, _durations(target, variant), title=title, lang=lang)
                 else:
-                    graph = render_diagram(diagram, title=path.name)
+                    graph = render_diagram(diagram, title=title)
                 default = f"{Path(target).stem if path.suffix else target}-{variant}.svg"
         except OneThingError as exc:
             raise refusal(exc) from None
-        _write(graph, out or Path(default))
+        _write(graph, out or Path(default), title)

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, gettext as _
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from engine import OneThingError
@@ -46,6 +47,22 @@ def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(BEIJING).strftime(fmt)
+
+
+def shown_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> Markup:
+    """A time for a page: Beijing time in words, its zone in a title and its +08:00 instant in `datetime`."""
+    if value is None:
+        return Markup("—")
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    local = value.astimezone(BEIJING)
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(
+        local.isoformat(timespec="minutes"), _("Beijing time (UTC+8)"), local.strftime(fmt))
+
+
+def zone_note() -> Markup:
+    """What a column of times is in, for its header."""
+    return Markup('<span class="muted small zone">{}</span>').format(_("(Beijing time)"))
 
 
 def duration(start: datetime | None, end: datetime | None) -> str:
@@ -206,6 +223,7 @@ def register_pages(app: Flask) -> None:
     from web.pages import citations, words
 
     app.jinja_env.globals.update(csrf_token=csrf_token, label=label, lang=lang, local_time=local_time,
+                                 shown_time=shown_time, zone_note=zone_note,
                                  duration=duration, field_message=field_message, status_label=words.status_label,
                                  case_event_label=words.case_event_label,
                                  admin_action_label=words.admin_action_label,

@@ -46,7 +46,8 @@ def heat(matter_id: str):
     """A variant's model coloured by measured step frequency or median duration."""
     variant, mode = request.args.get("variant", "after"), request.args.get("mode", "duration")
     if variant not in engine.VARIANTS or mode not in ("duration", "frequency"):
-        raise engine.InputError("unknown variant or mode", fields={"mode": [_("Choose a variant and a mode.")]})
+        raise engine.InputError(_("Choose a variant (before or after) and a mode (duration or frequency)."),
+                                fields={"mode": [_("Choose a variant and a mode.")]})
     board = engine.matter_dashboard(ctx(), matter_id, request.args.get("source", "real"))
     steps = board.measured.get(variant, {}).get("steps") or []
     values = {s["step_id"]: s["count"] if mode == "frequency" else
@@ -72,10 +73,13 @@ def _drawing(item: engine.MatterComparison):
 def matter_cases(matter_id: str):
     """Drill-down: the finished cases behind a figure, filtered, sorted and paginated."""
     args = request.args
+    matter = engine.get_matter(ctx(), matter_id)  # a matter never deployed: 404, not an empty list
     found = engine.find_cases(ctx(), case_filter(matter_id, args), sort=args.get("sort", "finished"),
                               descending=args.get("order", "desc") != "asc", page=_whole(args.get("page"), "page", 1),
                               reader=g.actor)
-    return render_template("audit/cases.html", matter_id=matter_id, found=found, args=args)
+    departments = {d: label(engine.department_label(ctx(), d)) or d for d in matter.departments}
+    return render_template("audit/cases.html", matter_id=matter_id, matter=matter, found=found, args=args,
+                           departments=sorted(departments.items(), key=lambda pair: pair[1]))
 
 
 def case_filter(matter_id: str, args: Mapping[str, str]) -> engine.CaseFilter:
@@ -95,8 +99,8 @@ def _day(text: str | None, field: str, next_day: bool = False) -> datetime | Non
     try:
         day = date.fromisoformat(text)
     except ValueError:
-        raise engine.InputError(f"{field}: not a date (YYYY-MM-DD)", fields={field: [_("Not a date (YYYY-MM-DD).")]}) \
-            from None
+        raise engine.InputError(_("%(field)s: “%(value)s” is not a date (YYYY-MM-DD).", field=_field_name(field),
+                                  value=text), fields={field: [_("Not a date (YYYY-MM-DD).")]}) from None
     return datetime.combine(day + timedelta(days=1 if next_day else 0), time(0, 0), tzinfo=BEIJING)
 
 
@@ -104,8 +108,15 @@ def _whole(text: str | None, field: str, default: int | None) -> int | None:
     if not text:
         return default
     if not text.isdigit() or len(text) > 6:
-        raise engine.InputError(f"{field}: not a whole number", fields={field: [_("Not a whole number.")]})
+        raise engine.InputError(_("%(field)s: “%(value)s” is not a whole number.", field=_field_name(field),
+                                  value=text), fields={field: [_("Not a whole number.")]})
     return int(text)
+
+
+def _field_name(field: str) -> str:
+    """A filter of the drill-down as its form labels it, in the page's language."""
+    return {"since": _("Finished from"), "until": _("to"), "page": _("Page"),
+            "min_workdays": _("Working days")}.get(field, field)
 
 
 DOWNLOADS = {  # format -> (use case name, MIME type, takes the actor, takes the variant)

@@ -52,15 +52,17 @@ def _day(text: str | None, field: str) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise engine.InputError(f"{field}: not a date (YYYY-MM-DD)", fields={field: [_("Not a date (YYYY-MM-DD).")]}) \
-            from None
+        shown = {"started_from": _("Started from"), "started_to": _("to")}.get(field, field)
+        raise engine.InputError(_("%(field)s: “%(value)s” is not a date (YYYY-MM-DD).", field=shown, value=text),
+                                fields={field: [_("Not a date (YYYY-MM-DD).")]}) from None
 
 
 def _page(text: str | None) -> int:
     if not text:
         return 1
     if not text.isdigit() or len(text) > 6:
-        raise engine.InputError("page: not a whole number", fields={"page": [_("Not a whole number.")]})
+        raise engine.InputError(_("%(field)s: “%(value)s” is not a whole number.", field=_("Page"), value=text),
+                                fields={"page": [_("Not a whole number.")]})
     return int(text)
 
 
@@ -99,7 +101,8 @@ def act(number: str):
     """An admin cancels, suspends, resumes or retries a case, with a reason (logged); refused: said on the page."""
     action, reason = request.form.get("action", ""), request.form.get("reason", "")
     if action not in ADMIN_ACTIONS:
-        raise engine.InputError(f"unknown action {action!r}", fields={"action": [_("Unknown action.")]})
+        raise engine.InputError(_("Unknown action: “%(action)s”.", action=action),
+                                fields={"action": [_("Unknown action.")]})
     try:
         if action == "cancel":
             if not reason.strip():

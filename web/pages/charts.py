@@ -8,6 +8,7 @@ from markupsafe import Markup
 
 import engine
 from diagrams.charts import grouped_columns, horizontal_bars, share_bars
+from web.pages import label
 
 
 def _variant_labels() -> dict[str, str]:
@@ -30,7 +31,7 @@ def dashboard_charts(board: engine.MatterDashboard) -> dict[str, Markup]:
         steps: list[dict[str, Any]] = board.measured.get(variant, {}).get("steps") or []
         if steps:
             charts[f"steps_{variant}"] = Markup(horizontal_bars(
-                [s["step_name"] or s["step_id"] for s in steps],
+                [label(board.step_names.get(s["step_id"])) or s["step_name"] or s["step_id"] for s in steps],
                 {"waiting": [(s["waiting_hours"] or {}).get("median") or 0 for s in steps],
                  "working": [(s["working_hours"] or {}).get("median") or 0 for s in steps]},
                 _("Median waiting and working hours per step (%(variant)s)", variant=labels[variant]),

@@ -39,6 +39,19 @@ def source_label(source: str) -> str:
         source, source)
 
 
+def query_word(name: str, value: str) -> str:
+    """A query field (`name` "field") or one of its choices as the filter forms word it, else as it is."""
+    if name == "field":
+        return {"source": _("Source"), "variant": _("Variant"), "status": _("Status"), "sort": _("Sort by"),
+                "started_from": _("Started from"), "started_to": _("to"), "since": _("Finished from"),
+                "until": _("to")}.get(value, value)
+    if value in ("before", "after"):
+        return _("before") if value == "before" else _("after")
+    if value in ("real", "imported", "simulated"):
+        return source_label(value)
+    return status_label(value)
+
+
 def num(value: Any) -> str:
     if value is None:
         return "—"

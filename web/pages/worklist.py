@@ -198,8 +198,9 @@ def _conflict(number: str, exc: Exception):
         message = _("This step is no longer waiting: someone else completed it, or the case moved on. "
                     "Nothing was saved; here is its current state.")
     try:
-        view = engine.case_summary(ctx(), number, g.actor).case
+        summary = engine.case_summary(ctx(), number, g.actor)
     except OneThingError:  # gone, or a clerk of another matter, who learns nothing about the case
-        view = None
+        summary = None
     return render_template("worklist/conflict.html", message=message, detail=translated(getattr(exc, "message", "")),
-                           view=view), 409
+                           view=summary.case if summary else None,
+                           step_names=summary.step_names if summary else {}), 409
