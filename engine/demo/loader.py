@@ -16,11 +16,12 @@ from engine.catalog import designer, versions as catalog
 from engine.citizen import applications as citizen
 from engine.context import EngineContext
 from engine.demo.evidence import Evidence, load_evidence
+from engine.demo.regions import RegionDemo, load_regions
 from engine.matters.forms import resident_id_check_character
 from engine.model import reading
 from engine.runtime.clock import SimulatedClock
 from engine.store.tables import Case, User
-from engine.vocabulary import APPLICANT
+from engine.vocabulary import APPLICANT, ROOT_REGION
 
 DEMO_PASSWORD = "onething-demo"
 DEMO_CHECK = "8000"  # every demo applicant's phone ends in 8000: the lookup check of every demo case
@@ -38,6 +39,7 @@ class DemoResult:
     logins: list[tuple[str, str, str | None]] = field(default_factory=list)  # username, role, department
     cases_created: list[tuple[str, str, str, str]] = field(default_factory=list)  # number, matter, variant, status
     evidence: Evidence = field(default_factory=Evidence)  # simulated and imported cases for the auditor
+    regions: RegionDemo = field(default_factory=RegionDemo)  # the demo province (engine/demo/regions.py)
 
 
 def demo_accounts(ctx: EngineContext) -> list[tuple[str, str, str | None]]:
@@ -50,9 +52,10 @@ def demo_accounts(ctx: EngineContext) -> list[tuple[str, str, str | None]]:
 
 
 def load_demo(ctx: EngineContext, processes: str | Path, cases_wanted: int = 36, seed: int = 2026,
-              now: datetime | None = None, evidence: bool = True) -> DemoResult:
+              now: datetime | None = None, evidence: bool = True, regions: bool = True) -> DemoResult:
     """Deploy, add the demo users, add real cases until there are `cases_wanted`, and (once) the auditor's
-    evidence: simulated cases of both variants and imported paper-era `before` records, labelled by source."""
+    evidence: simulated cases of both variants and imported paper-era `before` records, labelled by source; and
+    (once, with `regions`) the demo province of engine/demo/regions.py."""
     result = DemoResult(deployed=catalog.deploy_path(ctx, processes))
     result.logins = demo_accounts(ctx)
     with ctx.read() as session:
@@ -71,9 +74,11 @@ def load_demo(ctx: EngineContext, processes: str | Path, cases_wanted: int = 36,
     for index in range(max(0, cases_wanted - existing_cases)):
         info = matters[index % len(matters)]
         variant = "after" if rng.random() < 0.7 or "before" not in info.variants else "before"
-        result.cases_created.append(_demo_case(sim, clock, rng, info.id, variant, now))
+        result.cases_created.append(demo_case(sim, clock, rng, info.id, variant, now))
     if evidence:
         result.evidence = load_evidence(ctx, seed)
+    if regions:
+        result.regions = load_regions(ctx, Path(processes), DEMO_PASSWORD, seed, now, demo_case)
     return result
 
 
@@ -105,19 +110,21 @@ def _form_types(matter: Any) -> dict[str, str]:
     return {f.name: f.type for form in (matter.forms.values() if matter else ()) for f in form.fields}
 
 
-def _demo_case(sim: EngineContext, clock: SimulatedClock, rng: random.Random, matter_id: str, variant: str,
-               now: datetime) -> tuple[str, str, str, str]:
+def demo_case(sim: EngineContext, clock: SimulatedClock, rng: random.Random, matter_id: str, variant: str,
+              now: datetime, region: str = ROOT_REGION) -> tuple[str, str, str, str]:
+    """One real case at a random stage (applied, moved on by clerks of `region` in office hours, maybe rated)."""
     stage = rng.choices(["completed", "middle", "claimed", "fresh"], weights=[40, 35, 15, 10])[0]
     days_ago = rng.uniform(8, 45) if stage == "completed" else rng.uniform(0.2, 12)
     clock.set(_office_hours(now - timedelta(days=days_ago)))
     with sim.read() as session:
-        row = catalog.current_version(session, matter_id, variant)
+        row = catalog.current_version(session, matter_id, variant, region)
         model, matter = catalog.loaded_version(sim, session, row.id)
     types = _form_types(matter)
     intake = reading.first_applicant_step(model)
     data = _vary(step_data(model, matter, intake, None), types, rng) if intake else {}
     phone = f"13{rng.randint(0, 9)}{rng.randint(0, 9999):04d}{DEMO_CHECK}"
-    number = citizen.start_application(sim, matter_id, variant, data, phone)
+    number = citizen.start_application(sim, matter_id, variant, data, phone,
+                                       region=None if region == ROOT_REGION else region)
     budget = {"completed": 500, "middle": rng.randint(1, 4), "claimed": rng.randint(0, 3), "fresh": 0}[stage]
 
     def office_time_passes() -> bool:

@@ -33,7 +33,7 @@ def site(tmp_path):
     url = f"sqlite:///{tmp_path / 'onething.db'}"
     ctx = EngineContext.from_url(url)
     ctx.init_db()
-    load_demo(ctx, REPO / "processes", cases_wanted=8, evidence=False)
+    load_demo(ctx, REPO / "processes", cases_wanted=8, evidence=False, regions=False)  # one region: the root
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "browser-test", "PROCESSES_PATH": str(REPO / "processes")})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -33,9 +33,16 @@ def demo_data(wanted: int, seed: int) -> None:
     if result.evidence.matters:
         click.echo(f"audit evidence ({', '.join(result.evidence.matters)}): {result.evidence.simulated} simulated "
                    f"cases of both variants, {result.evidence.imported} imported paper-era 'before' records")
+    province = result.regions
+    if province.regions:
+        click.echo(f"demo province: {len(province.regions)} cities and counties; Yiwu published newborn's reform, "
+                   f"Dongyang and Shangyu adopted it (Shangyu with a local change), Keqiao still runs before; "
+                   f"{province.simulated} simulated and {province.real} real cases there")
     click.echo(f"\nDemo logins (password for all: {engine.DEMO_PASSWORD}):")
     for username, role, department in result.logins:
         click.echo(f"  {username:32} {role:9} {department or ''}")
+    for username, role, department, region in province.logins:
+        click.echo(f"  {username:32} {role:9} {department or '':18} {region}")
     if result.cases_created:
         click.echo(f"\nLook up any demo case with the check {engine.DEMO_CHECK}, e.g.:")
         for number, matter, variant, status in result.cases_created[:5]:
