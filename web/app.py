@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, abort, current_app, request, session
+from flask_babel import gettext as _
 
 if TYPE_CHECKING:
     from engine import EngineContext
@@ -134,7 +135,7 @@ def _refuse_nul_bytes() -> None:
     sources = [request.args] if request.blueprint == "api" else [request.args, request.form]
     if "\x00" in request.path or any("\x00" in key or "\x00" in value
                                       for values in sources for key, value in values.items(multi=True)):
-        abort(400, description="the request contains a NUL character")
+        abort(400, description=_("the request contains a NUL character"))
 
 
 def _security_headers(response):

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -61,27 +62,37 @@ def size_text(size: int) -> str:
 def too_large_message() -> str:
     """What a 413 says: the request limit of this app (ONETHING_MAX_UPLOAD_BYTES, else derived from the file limit)."""
     limit = int(current_app.config["MAX_CONTENT_LENGTH"])
-    return f"the request is larger than the limit of {size_text(limit)} ({limit} bytes)"
+    return _("the request is larger than the limit of %(size)s (%(limit)s bytes)", size=size_text(limit), limit=limit)
 
 
 def error_body(exc: BaseException) -> dict[str, Any]:
     """{"error": {"code", "message", "fields"}} for any error."""
     if isinstance(exc, HTTPException):
         code = exc.code or 500
-        message = too_large_message() if code == 413 else exc.description or exc.name
+        message = too_large_message() if code == 413 else _http_message(exc)
         error: dict[str, Any] = {"code": HTTP_CODES.get(code, "error"), "message": message,
                                  "fields": _translated(getattr(exc, "fields", {}))}
     elif isinstance(exc, ValidationError):
         fields = messages_by_field(exc.messages)
-        error = {"code": "invalid_input", "message": "invalid fields: " + ", ".join(sorted(fields)),
+        error = {"code": "invalid_input", "message": _("invalid fields: %(fields)s", fields=", ".join(sorted(fields))),
                  "fields": _translated(fields)}
     elif isinstance(exc, OneThingError):
         error = {"code": exc.code, "message": translated(exc.message), "fields": _translated(exc.fields)}
         if isinstance(exc, ModelError):
             error["problems"] = [problem_body(p) for p in exc.problems]
     else:
-        error = {"code": "internal", "message": "internal error", "fields": {}}
+        error = {"code": "internal", "message": _("internal error"), "fields": {}}
     return {"error": error}
+
+
+def _http_message(exc: HTTPException) -> str:
+    """An HTTP error's own description (ours are in the user's language already), or for werkzeug's generic one
+    a short message in the user's language."""
+    if exc.description and exc.description != type(exc).description:
+        return str(exc.description)
+    generic = {400: _("bad request"), 401: _("sign in first"), 403: _("you may not do this"), 404: _("not found"),
+               405: _("method not allowed"), 415: _("unsupported media type"), 429: _("too many requests")}
+    return generic.get(exc.code or 500, str(exc.name))
 
 
 def problem_body(problem: Any) -> dict[str, Any]:

@@ -51,6 +51,7 @@ def _upload(api: Api, bpmn: bytes, matter_yaml: bytes | None = None, **fields: s
 
 def test_upload_publish_adopt_adjust_and_diff(as_role):
     yiwu, pujiang, auditor = as_role("yiwu"), as_role("pujiang"), as_role("auditor")
+    yiwu.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     refused = yiwu.call("POST", "/api/matters/newborn/publish", json={})
     assert refused.status_code == 422 and "no after version of its own" in refused.get_json()["error"]["message"]
     assert _upload(yiwu, YIWU_AFTER).get_json()["version"] == 1  # into Yiwu's own line

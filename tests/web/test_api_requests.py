@@ -9,6 +9,25 @@ import pytest
 from tests.web.conftest import PASSWORD, REPO
 
 
+@pytest.fixture(autouse=True)
+def english(client):
+    """These tests read the messages in English (the next test reads them in Chinese)."""
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
+def test_the_api_says_what_to_send_in_the_users_language(client):
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
+    wrong = client.post("/api/session", json={"username": "designer.police", "password": "wrong-one"})
+    assert error_of(wrong, 401)["message"] == "用户名或密码错误"
+    assert error_of(client.post("/api/lookup", data="3", content_type="application/json"), 400)["message"] == \
+        "请求体必须是 JSON 对象"
+    assert error_of(client.get("/api/cases"), 401)["message"] == "请先登录（POST /api/session）"
+    unknown = error_of(client.get("/api/no-such-route"), 404)["message"]
+    assert unknown == "没有 API 路由 GET /api/no-such-route"
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    assert error_of(client.get("/api/no-such-route"), 404)["message"] == "no API route GET /api/no-such-route"
+
+
 @pytest.fixture
 def designer(client):
     """The test client signed in through the API as a designer; returns the CSRF header."""

@@ -43,7 +43,7 @@ def test_a_model_and_matter_yaml_at_the_file_limit_reach_the_engine(client, logi
 def test_a_request_over_the_limit_is_413_and_says_the_limit(app, client):
     app.config["MAX_CONTENT_LENGTH"] = 3 * 1024 * 1024 // 2
     api = client.post("/api/lookup", json={"number": "x" * (2 * 1024 * 1024), "check": "8000"}).get_json()["error"]
-    assert api["code"] == "too_large" and "1.5 MiB" in api["message"] and "1572864 bytes" in api["message"]
+    assert api["code"] == "too_large" and "1.5 MiB" in api["message"] and "1572864 字节" in api["message"]
     for language, words in (("en", "a request may carry at most 1.5 MiB"), ("zh-CN", "每次请求最多 1.5 MiB")):
         page = post_multipart(client, "/apply/newborn", {"csrf_token": token_of(client),
                                                          "x": (b"x" * (2 * 1024 * 1024), "x.bin")},
@@ -63,7 +63,7 @@ def test_a_model_upload_over_the_limit_says_the_limit_on_the_page_and_in_the_api
                               headers={"Accept-Language": language})
         assert page.status_code == 413 and words in page.get_data(as_text=True)
     api = post_multipart(client, "/api/models/check", {"bpmn": (big, "after.bpmn")},
-                         headers={"X-CSRF-Token": token})
+                         headers={"X-CSRF-Token": token, "Accept-Language": "en"})
     error = api.get_json()["error"]
     assert api.status_code == 413 and error["code"] == "too_large"
     assert shown in error["message"] and f"{limit} bytes" in error["message"]

@@ -6,6 +6,7 @@ is declared with `web.api.routing.api`, which also feeds /api/openapi.json.
 from __future__ import annotations
 
 from flask import Blueprint, request
+from flask_babel import gettext as _
 from marshmallow import ValidationError
 from werkzeug.exceptions import Forbidden, HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
@@ -22,7 +23,7 @@ ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "TRACE"]  # HEAD and OPT
 def _csrf() -> None:
     """A signed-in session must echo its CSRF token in X-CSRF-Token on every unsafe request."""
     if request.method in UNSAFE and current_actor() is not None and not csrf_ok(request.headers.get("X-CSRF-Token")):
-        raise Forbidden("missing or wrong CSRF token: send the token from POST /api/session in X-CSRF-Token")
+        raise Forbidden(_("missing or wrong CSRF token: send the token from POST /api/session in X-CSRF-Token"))
 
 
 def json_error(exc: Exception):
@@ -56,10 +57,11 @@ def _unknown(path: str):
     try:
         _known.bind("localhost").match("/" + path, method=request.method)
     except MethodNotAllowed as exc:
-        raise MethodNotAllowed(exc.valid_methods, f"{request.method} is not allowed on /api/{path}") from None
+        raise MethodNotAllowed(exc.valid_methods, _("%(method)s is not allowed on %(path)s", method=request.method,
+                                                     path=f"/api/{path}")) from None
     except HTTPException:
         pass
-    raise NotFound(f"no API route {request.method} /api/{path}")
+    raise NotFound(_("no API route %(method)s %(path)s", method=request.method, path=f"/api/{path}"))
 
 
 bp.add_url_rule("/<path:path>", "unknown", _unknown, methods=ALL_METHODS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, request
+from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
 import engine
@@ -28,7 +29,7 @@ DESIGN = ("designer", "admin")
 def _files() -> tuple[bytes, bytes | None]:
     bpmn = request.files.get("bpmn")
     if bpmn is None:
-        raise BadRequest("attach the model as the file field 'bpmn'")
+        raise BadRequest(_("attach the model as the file field 'bpmn'"))
     matter = request.files.get("matter_yaml")
     return bpmn.read(engine.MAX_MODEL_BYTES + 1), matter.read(engine.MAX_MODEL_BYTES + 1) if matter else None
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+
 import engine
 from engine import Actor, Form, NotFound
 from web.api.routing import PUBLIC, api
@@ -28,7 +30,7 @@ def show_matter(actor: Actor | None, matter_id: str) -> engine.MatterDetail:
 def intake_form(actor: Actor | None, matter_id: str) -> Form:
     form = engine.intake_form(ctx(), matter_id)
     if form is None:
-        raise NotFound(f"matter {matter_id!r} has no applicant form")
+        raise NotFound(_("matter '%(matter)s' has no applicant form", matter=matter_id))
     return form
 
 

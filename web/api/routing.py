@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Response, request
+from flask_babel import gettext as _
 from marshmallow import Schema
 from werkzeug.exceptions import BadRequest, Forbidden, Unauthorized
 
@@ -57,9 +58,9 @@ def authorize(roles: tuple[str, ...] | None) -> Actor | None:
     if roles is None:
         return actor
     if actor is None:
-        raise Unauthorized("sign in first (POST /api/session)")
+        raise Unauthorized(_("sign in first (POST /api/session)"))
     if actor.role not in roles:
-        raise Forbidden(f"a {actor.role} may not do this; allowed: {', '.join(roles)}")
+        raise Forbidden(_("a %(role)s may not do this; allowed: %(roles)s", role=actor.role, roles=", ".join(roles)))
     return actor
 
 
@@ -77,7 +78,7 @@ def json_body() -> Any:
     if not raw.strip():
         return {}
     if not request.is_json:
-        raise BadRequest("send the body as JSON with Content-Type: application/json")
+        raise BadRequest(_("send the body as JSON with Content-Type: application/json"))
     try:
         return loads(raw)
     except Refused as exc:
@@ -87,12 +88,12 @@ def json_body() -> Any:
 def _load_body(schema: type[Schema], upload: tuple[str, ...]) -> dict[str, Any]:
     if upload:
         if not request.mimetype == "multipart/form-data":
-            raise BadRequest("send a model as multipart/form-data with a file field 'bpmn'")
+            raise BadRequest(_("send a model as multipart/form-data with a file field 'bpmn'"))
         data = request.form.to_dict()
     else:
         data = json_body()
     if not isinstance(data, dict):
-        raise BadRequest("the body must be a JSON object")
+        raise BadRequest(_("the body must be a JSON object"))
     return schema().load(data)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import request
+from flask_babel import gettext as _
 from werkzeug.exceptions import Unauthorized
 
 import engine
@@ -19,7 +20,7 @@ from web.session import csrf_token, sign_in, sign_out
 def login(actor: Actor | None, body: dict[str, Any]) -> dict[str, Any]:
     found = engine.authenticate(ctx(), body["username"], body["password"], request.remote_addr or "-")
     if found is None:
-        raise Unauthorized("wrong username or password")
+        raise Unauthorized(_("wrong username or password"))
     sign_in(found)
     return {"actor": found, "csrf_token": csrf_token()}
 

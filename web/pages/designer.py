@@ -146,7 +146,7 @@ def diff(version_id: int):
     """What changed from the version chosen in `with` to this one."""
     other = request.args.get("with", "")
     if not other.isdigit():
-        raise BadRequest("choose a version to compare with")
+        raise BadRequest(_("choose a version to compare with"))
     changes = engine.version_diff(ctx(), int(other), version_id)
     return render_template("designer/diff.html", diff=changes, counts=changes.counts())
 
