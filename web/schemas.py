@@ -138,6 +138,9 @@ class ComparisonSchema(Schema):
     comparison = fields.Dict()
     sources = fields.List(fields.Nested(SourceSchema))
     measured = fields.Dict()
+    region = fields.Str(allow_none=True, metadata={"description": "the region whose cases, with those of the regions "
+                                                                  "below it, the measured figures are (null: every "
+                                                                  "region)"})
 
 
 class MatterDetailSchema(Schema):

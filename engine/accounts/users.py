@@ -96,14 +96,15 @@ def get_actor(ctx: EngineContext, username: str) -> Actor:
         return Actor(user.username, user.role, user.department, user.region)
 
 
-def department_clerks(ctx: EngineContext) -> dict[str, list[str]]:
-    """The clerks of each department, by name (whom an admin may give a step to)."""
+def department_clerks(ctx: EngineContext) -> dict[str, dict[str, list[str]]]:
+    """The clerks of each region's departments, by name: {region: {department: [names]}} (whom an admin may give
+    a step to: a clerk of the step's department in the case's region)."""
     with ctx.read() as session:
-        rows = session.execute(select(User.department, User.username).where(User.role == "clerk")
-                               .order_by(User.department, User.username)).all()
-    found: dict[str, list[str]] = {}
-    for department, username in rows:
-        found.setdefault(department, []).append(username)
+        rows = session.execute(select(User.region, User.department, User.username).where(User.role == "clerk")
+                               .order_by(User.region, User.department, User.username)).all()
+    found: dict[str, dict[str, list[str]]] = {}
+    for region, department, username in rows:
+        found.setdefault(region, {}).setdefault(department, []).append(username)
     return found
 
 

@@ -1,4 +1,9 @@
-"""What auditors compare: before vs after per deployed matter, and totals across matters."""
+"""What auditors compare: before vs after per deployed matter, and totals across matters.
+
+A reader (`reader=`, an Actor) below the root reads the versions their region runs and the measured figures of the
+cases of their region and the regions below it (engine/regions/scope.py's Coverage); without one, or for a root
+auditor or an admin, the root's versions and every case, as before.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -6,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from engine.accounts.users import Actor
 from engine.audit.measured import measured_in
 from engine.catalog import designer, versions as catalog
 from engine.catalog.designer import MatterInfo, ModelFile
@@ -13,6 +19,7 @@ from engine.context import EngineContext
 from engine.errors import MatterNotFound
 from engine.matters.files import Names, Source
 from engine.model.metrics import METRIC_KEYS, compare, rounded, static_metrics
+from engine.regions.scope import EVERYWHERE, Coverage, coverage
 from engine.text import Text
 from engine.vocabulary import VARIANTS
 
@@ -35,6 +42,12 @@ class MatterComparison:
     sources: tuple[Source, ...]
     measured: dict[str, Any] = field(default_factory=dict)
     files: dict[str, ModelFile] = field(default_factory=dict)  # variant -> current BPMN file, for drawings
+    coverage: Coverage = EVERYWHERE  # whose versions and cases these are
+
+    @property
+    def region(self) -> str | None:
+        """The region whose cases, with those of the regions below it, the measured figures are; None: every one."""
+        return self.coverage.region if self.coverage.regions is not None else None
 
 
 @dataclass(frozen=True)
@@ -52,17 +65,20 @@ class AuditOverview:
     comparisons: list[MatterComparison]
     portfolio: dict[str, Any]
     savings: list[Any] = field(default_factory=list)  # engine.audit.volume.WeightedSaving, most demanded first
+    coverage: Coverage = EVERYWHERE  # whose versions and cases these are
 
 
-def measured_hook(ctx: EngineContext, session: Session, matter_id: str) -> dict[str, Any]:
-    """Measured metrics of a matter's real cases, {"before": {...}, "after": {...}} (engine/audit/measured.py)."""
-    return measured_in(session, matter_id, source="real")
+def measured_hook(ctx: EngineContext, session: Session, matter_id: str,
+                  cover: Coverage = EVERYWHERE) -> dict[str, Any]:
+    """Measured metrics of a matter's real cases (of `cover`'s regions), {"before": {...}, "after": {...}}
+    (engine/audit/measured.py)."""
+    return measured_in(session, matter_id, source="real", regions=cover.regions)
 
 
-def matter_comparison(ctx: EngineContext, matter_id: str) -> MatterComparison:
-    """Static before vs after of one deployed matter."""
+def matter_comparison(ctx: EngineContext, matter_id: str, reader: Actor | None = None) -> MatterComparison:
+    """Static before vs after of one deployed matter (as `reader`'s region runs it, with its cases)."""
     with ctx.read() as session:
-        return comparison_in(ctx, session, matter_id)
+        return comparison_in(ctx, session, matter_id, cover=coverage(session, reader))
 
 
 def matter_detail(ctx: EngineContext, matter_id: str) -> MatterDetail:
@@ -71,9 +87,11 @@ def matter_detail(ctx: EngineContext, matter_id: str) -> MatterDetail:
         return MatterDetail(designer.matter_info(ctx, session, matter_id), comparison_in(ctx, session, matter_id))
 
 
-def comparison_in(ctx: EngineContext, session: Session, matter_id: str, measured: bool = True) -> MatterComparison:
-    """Static before vs after of one deployed matter in the caller's transaction (`measured`: real cases too)."""
-    version_ids = designer.current_version_ids(session, matter_id)
+def comparison_in(ctx: EngineContext, session: Session, matter_id: str, measured: bool = True,
+                  cover: Coverage = EVERYWHERE) -> MatterComparison:
+    """Static before vs after of one deployed matter in the caller's transaction (`measured`: real cases too), of
+    the versions `cover.region` runs and the cases of `cover.regions`."""
+    version_ids = designer.current_version_ids(session, matter_id, cover.region)
     metrics: dict[str, dict[str, Any]] = {}
     files: dict[str, ModelFile] = {}
     names, sources = Names(matter_id, matter_id), ()
@@ -90,7 +108,7 @@ def comparison_in(ctx: EngineContext, session: Session, matter_id: str, measured
     before, after = metrics.get("before", {}), metrics.get("after", {})
     return MatterComparison(matter_id, names, numbers.get("before"), numbers.get("after"),
                             before, after, compare(before, after), sources,
-                            measured_hook(ctx, session, matter_id) if measured else {}, files)
+                            measured_hook(ctx, session, matter_id, cover) if measured else {}, files, cover)
 
 
 def cached_static_metrics(ctx: EngineContext, model: Any, matter: Any, variant: str) -> dict[str, Any]:
@@ -99,28 +117,39 @@ def cached_static_metrics(ctx: EngineContext, model: Any, matter: Any, variant: 
     return ctx.caches.static_metrics.get_or_compute(key, lambda: static_metrics(model, matter, variant))
 
 
-def matter_comparisons(ctx: EngineContext, measured: bool = True) -> list[MatterComparison]:
-    """One comparison per deployed matter, by matter id (one transaction)."""
+def matter_comparisons(ctx: EngineContext, measured: bool = True,
+                       reader: Actor | None = None) -> list[MatterComparison]:
+    """One comparison per deployed matter `reader`'s region runs, by matter id (one transaction)."""
     with ctx.read() as session:
-        return [comparison_in(ctx, session, matter_id, measured)
-                for matter_id in designer.deployed_matter_ids(session)]
+        return _comparisons(ctx, session, measured, coverage(session, reader))
 
 
-def portfolio(ctx: EngineContext) -> dict[str, Any]:
-    """Totals over matters with both variants: {matters, metrics: {key: {before, after, change, change_pct, how,
-    matters (how many have the figure in both variants), over (their ids)}}}."""
-    return _portfolio(matter_comparisons(ctx, measured=False))  # static totals: no measured queries
+def _comparisons(ctx: EngineContext, session: Session, measured: bool, cover: Coverage) -> list[MatterComparison]:
+    found = []
+    for matter_id in designer.deployed_matter_ids(session):
+        try:
+            found.append(comparison_in(ctx, session, matter_id, measured, cover))
+        except MatterNotFound:  # only other regions' lines have it: the region does not run it
+            continue
+    return found
 
 
-def audit_overview(ctx: EngineContext) -> AuditOverview:
-    """What the auditor's first page shows: every matter's comparison and the portfolio over them."""
+def portfolio(ctx: EngineContext, reader: Actor | None = None) -> dict[str, Any]:
+    """Totals over matters with both variants (as `reader`'s region runs them): {matters, metrics: {key: {before,
+    after, change, change_pct, how, matters (how many have the figure in both variants), over (their ids)}}}."""
+    return _portfolio(matter_comparisons(ctx, measured=False, reader=reader))  # static totals: no measured queries
+
+
+def audit_overview(ctx: EngineContext, reader: Actor | None = None) -> AuditOverview:
+    """What the auditor's first page shows: every matter's comparison and the portfolio over them, the savings
+    weighted by the volume of `reader`'s regions' cases."""
     from engine.audit.volume import weighted_savings
 
     with ctx.read() as session:
-        comparisons = [comparison_in(ctx, session, matter_id, measured=False)  # the first page shows no details
-                       for matter_id in designer.deployed_matter_ids(session)]
-        savings = weighted_savings(session, ctx.clock.now(), comparisons)
-    return AuditOverview(comparisons, _portfolio(comparisons), savings)
+        cover = coverage(session, reader)
+        comparisons = _comparisons(ctx, session, False, cover)  # the first page shows no measured details
+        savings = weighted_savings(session, ctx.clock.now(), comparisons, cover.regions)
+    return AuditOverview(comparisons, _portfolio(comparisons), savings, cover)
 
 
 def _portfolio(comparisons: list[MatterComparison]) -> dict[str, Any]:

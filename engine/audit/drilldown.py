@@ -40,6 +40,7 @@ class CaseFilter:
     department: str | None = None
     overdue: bool = False
     min_workdays: int | None = None
+    regions: frozenset[str] | None = None  # cases handled in one of these regions (None: every region)
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,8 @@ def _conditions(f: CaseFilter) -> list[ColumnElement[bool]]:
         found.append(FinishedCase.on_time.is_(False))
     if f.min_workdays is not None:
         found.append(FinishedCase.elapsed_workdays >= f.min_workdays)
+    if f.regions is not None:
+        found.append(FinishedCase.region.in_(sorted(f.regions)))
     if f.department:
         found.append(exists().where(and_(StepLogEntry.case_id == FinishedCase.case_id,
                                          StepLogEntry.event == "completed", StepLogEntry.department == f.department)))
@@ -115,12 +118,15 @@ def find_cases(ctx: EngineContext, f: CaseFilter, sort: str = "finished", descen
     return CasePage([FinishedCaseRow(*row) for row in rows], total, page, max(1, -(-total // page_size)))
 
 
-def working_days_distribution(ctx: EngineContext, matter_id: str, source: str = "real") -> dict[str, dict[int, int]]:
-    """Completed cases per elapsed working days, per variant: {variant: {working days: cases}}."""
+def working_days_distribution(ctx: EngineContext, matter_id: str, source: str = "real",
+                              regions: frozenset[str] | None = None) -> dict[str, dict[int, int]]:
+    """Completed cases (of `regions` when given) per elapsed working days, per variant: {variant: {working days:
+    cases}}."""
     found: dict[str, dict[int, int]] = {}
     with ctx.read() as session:
         for variant in VARIANTS:  # one index range a variant (ix_case_summaries_workdays)
-            where = _conditions(CaseFilter(matter_id, variant=variant, source=source, status="completed"))
+            where = _conditions(CaseFilter(matter_id, variant=variant, source=source, status="completed",
+                                           regions=regions))
             rows = session.execute(select(FinishedCase.elapsed_workdays, func.count()).where(*where)
                                    .group_by(FinishedCase.elapsed_workdays)).all()
             found[variant] = {int(days): int(count) for days, count in rows}

@@ -12,7 +12,7 @@ from typing import Any, BinaryIO
 
 from engine.accounts.users import Actor
 from engine.audit.exports import CASE_COLUMNS, Exported, ExportFilter, StepRow, case_rows, check_export, step_rows
-from engine.audit.report import matter_report, report_tables
+from engine.audit.report import reader_report, report_tables
 from engine.context import EngineContext
 from engine.runtime.workdays import CHINA
 
@@ -67,7 +67,7 @@ def export_xlsx(ctx: EngineContext, out: BinaryIO, matter_id: str, variant: str 
     wanted = ExportFilter(matter_id, variant, source)
     with ctx.read() as session:
         wanted = check_export(ctx, session, wanted, actor)
-        report = matter_report(ctx, session, matter_id, source)
+        report = reader_report(ctx, session, matter_id, source, actor)  # the sheets' regions: check_export's
         workbook = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_numbers": False,
                                              "strings_to_formulas": False, "strings_to_urls": False})
         try:

@@ -1,14 +1,16 @@
 """Measured metrics of a matter, before and after (docs/metrics.md).
 
 Every figure is one source's (real, simulated or imported), over the finished cases of a variant,
-optionally those that finished in a date window, had a completed step of one department or were handled in one
-region (exactly that region, not the ones below it). Over all of a variant's cases the figures come from the
-running totals (engine/audit/measured_totals.py); with a window, a department or a region, this module ranks the
-selected rows of case_summaries and finished_steps.
+optionally those that finished in a date window, had a completed step of one department, were handled in one
+region (exactly that region, not the ones below it) or in one of a set of regions (an auditor's region and the
+regions below it: engine/regions/scope.py). Over all of a variant's cases the figures come from the running totals
+(engine/audit/measured_totals.py); with a window, a department or regions, this module ranks the selected rows of
+case_summaries and finished_steps.
 The same SQLAlchemy Core statements run on SQLite and PostgreSQL, and no workflow is loaded.
 """
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -41,10 +43,12 @@ class Selection:
     until: datetime | None  # finished_at < until
     department: str | None  # cases with a completed step of this department
     region: str | None = None  # cases handled in exactly this region (case_summaries.region)
+    regions: frozenset[str] | None = None  # cases handled in one of these regions (None: every region)
 
     def whole(self) -> bool:
         """All finished cases of the variant and source: the running totals have the figures."""
-        return self.since is None and self.until is None and self.department is None and self.region is None
+        return (self.since is None and self.until is None and self.department is None and self.region is None
+                and self.regions is None)
 
     def where(self) -> list[ColumnElement[bool]]:
         """The conditions on case_summaries."""
@@ -57,6 +61,8 @@ class Selection:
             conditions.append(summary.finished_at < self.until)
         if self.region is not None:
             conditions.append(summary.region == self.region)
+        if self.regions is not None:
+            conditions.append(summary.region.in_(sorted(self.regions)))
         if self.department is not None:
             step = FinishedStep.__table__.alias("by_department")  # its own name: the outer query may read the table
             conditions.append(exists().where(step.c.case_id == summary.case_id, step.c.department == self.department))
@@ -65,20 +71,21 @@ class Selection:
 
 def measured_metrics(ctx: EngineContext, matter_id: str, *, source: str = "real", since: date | None = None,
                      until: date | None = None, department: str | None = None,
-                     region: str | None = None) -> dict[str, dict[str, Any]]:
+                     region: str | None = None, regions: Collection[str] | None = None) -> dict[str, dict[str, Any]]:
     """Measured figures of a matter's finished cases of one source: {"before": {...}, "after": {...}}.
 
     `since` and `until` are China dates (both included) or aware datetimes (until excluded); `region`: only the
-    cases handled in that region itself (InputError for an unknown one).
+    cases handled in that region itself (InputError for an unknown one); `regions`: only the cases handled in one
+    of these (engine/regions/scope.py's readable_regions: an auditor's region and the regions below it).
     """
     with ctx.read() as session:
         return measured_in(session, matter_id, source=source, since=since, until=until, department=department,
-                           region=region)
+                           region=region, regions=regions)
 
 
 def measured_in(session: Session, matter_id: str, *, source: str = "real", since: date | None = None,
-                until: date | None = None, department: str | None = None,
-                region: str | None = None) -> dict[str, dict[str, Any]]:
+                until: date | None = None, department: str | None = None, region: str | None = None,
+                regions: Collection[str] | None = None) -> dict[str, dict[str, Any]]:
     """`measured_metrics` inside the caller's transaction."""
     require_choice(source, SOURCES, "source")
     start, end = window(since, until)
@@ -86,7 +93,8 @@ def measured_in(session: Session, matter_id: str, *, source: str = "real", since
         return {variant: empty(source) for variant in VARIANTS}
     if region is not None:
         check_region(session, region)
-    return {variant: _variant(session, Selection(matter_id, variant, source, start, end, department, region))
+    among = None if regions is None else frozenset(regions)
+    return {variant: _variant(session, Selection(matter_id, variant, source, start, end, department, region, among))
             for variant in VARIANTS}
 
 

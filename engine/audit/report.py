@@ -12,12 +12,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from engine.accounts.users import Actor
 from engine.audit.comparison import comparison_in
 from engine.audit.measured import measured_in
 from engine.context import EngineContext
 from engine.errors import InputError, require_choice
 from engine.matters.files import Names, Source
 from engine.model.metrics import rounded
+from engine.regions.scope import EVERYWHERE, Coverage, coverage
 from engine.vocabulary import SOURCES, VARIANTS
 
 LANGUAGES = ("zh", "en")
@@ -48,6 +50,7 @@ LABELS: dict[str, dict[str, str]] = {  # key -> {language: label}; metric keys a
     "reference": {"zh": "出处", "en": "Reference"}, "national": {"zh": "全国", "en": "national"},
     "province": {"zh": "省级", "en": "province"}, "city": {"zh": "市县级", "en": "city"},
     "no_cases": {"zh": "暂无办结案件", "en": "no ended cases"},
+    "covers": {"zh": "{region}及其下辖地区的案件", "en": "cases of {region} and the regions below it"},
     "real": {"zh": "真实案件", "en": "real cases"},
     "simulated": {"zh": "仿真案件（预测）", "en": "simulated cases (forecast)"},
     "imported": {"zh": "导入的历史记录", "en": "imported records"},
@@ -72,6 +75,7 @@ class MatterReport:
     static: dict[str, dict[str, Any]]  # metric -> {before, after, change, change_pct}
     measured: dict[str, dict[str, Any]]  # variant -> figures ({} without ended cases)
     sources: tuple[Source, ...]
+    covers: Names | None = None  # the reader's region when the measured figures are of it and the regions below it
 
     def label(self, key: str, lang: str) -> str:
         """A word of the report in `lang`; `working_days.median` reads 'Working days (median)'."""
@@ -115,11 +119,21 @@ def report_tables(report: MatterReport, lang: str) -> list[ReportTable]:
     return [
         ReportTable(word("static"), (word("metric"), *variants, word("change")), static, widths=(.34, .22, .22, .22),
                     numeric=(1, 2, 3)),
-        ReportTable(f"{word('measured')}: {word(report.source)}", (word("metric"), *variants), measured,
+        ReportTable(f"{word('measured')}: {word(report.source)}{_covered(report, lang)}", (word("metric"), *variants),
+                    measured,
                     "; ".join(f"{word(v)}: {word('no_cases')}" for v in empty), widths=(.34, .33, .33), numeric=(1, 2)),
         ReportTable(word("sources"), (word("metric"), word("variant"), word("value"), word("place"), word("reference")),
                     sources or ((word("none"), "", "", "", ""),), widths=(.16, .1, .14, .16, .44), numeric=(2,)),
     ]
+
+
+def _covered(report: MatterReport, lang: str) -> str:
+    """Whose cases the measured figures are, when not every region's: ' (cases of 金华市 and the regions below it)'."""
+    if report.covers is None:
+        return ""
+    region = report.covers.zh if lang == "zh" else report.covers.en
+    words = LABELS["covers"][lang].replace("{region}", region)
+    return f"（{words}）" if lang == "zh" else f" ({words})"
 
 
 def _source_row(source: Source, word: Any, lang: str) -> tuple[str, ...]:
@@ -154,15 +168,23 @@ def check_language(lang: str) -> None:
                          fields={"lang": [Text("one of %(choices)s", choices=Listed(LANGUAGES))]})
 
 
-def matter_report(ctx: EngineContext, session: Session, matter_id: str, source: str = "real") -> MatterReport:
-    """The report's content, read in the caller's transaction."""
+def matter_report(ctx: EngineContext, session: Session, matter_id: str, source: str = "real",
+                  cover: Coverage = EVERYWHERE) -> MatterReport:
+    """The report's content, read in the caller's transaction: the versions `cover.region` runs, the cases of
+    `cover.regions`."""
     require_choice(source, SOURCES, "source")
-    comparison = comparison_in(ctx, session, matter_id)
+    comparison = comparison_in(ctx, session, matter_id, measured=False, cover=cover)
     measured = {variant: figures if figures["cases"] else {}
-                for variant, figures in measured_in(session, matter_id, source=source).items()}
+                for variant, figures in measured_in(session, matter_id, source=source, regions=cover.regions).items()}
     return MatterReport(matter_id, comparison.names, source, ctx.clock.now(),
                         {"before": comparison.before_version, "after": comparison.after_version},
-                        comparison.comparison, measured, comparison.sources)
+                        comparison.comparison, measured, comparison.sources, cover.names)
+
+
+def reader_report(ctx: EngineContext, session: Session, matter_id: str, source: str = "real",
+                  reader: Actor | None = None) -> MatterReport:
+    """`matter_report` as `reader` reads it (engine/regions/scope.py's coverage; None: every region)."""
+    return matter_report(ctx, session, matter_id, source, coverage(session, reader))
 
 
 def _round(value: Any, places: int = 2) -> float | int | None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 from html import escape
 from typing import BinaryIO
 
-from engine.audit.report import LABELS, MatterReport, ReportTable, check_language, matter_report, report_tables
+from engine.accounts.users import Actor
+from engine.audit.report import LABELS, MatterReport, ReportTable, check_language, reader_report, report_tables
 from engine.context import EngineContext
 from engine.runtime.workdays import CHINA
 
@@ -57,9 +58,10 @@ def render_html(report: MatterReport, lang: str = "zh") -> str:
 
 
 def matter_report_html(ctx: EngineContext, out: BinaryIO, matter_id: str, source: str = "real",
-                       lang: str = "zh") -> None:
-    """Write a matter's printable before/after report (static, measured for `source`, sources) as HTML."""
+                       lang: str = "zh", actor: Actor | None = None) -> None:
+    """Write a matter's printable before/after report (static, measured for `source`, sources) as HTML; as `actor`
+    reads it (an auditor below the root: their region's versions, the cases of their region and below it)."""
     check_language(lang)
     with ctx.read() as session:
-        report = matter_report(ctx, session, matter_id, source)
+        report = reader_report(ctx, session, matter_id, source, actor)
     out.write(render_html(report, lang).encode("utf-8"))

@@ -6,8 +6,9 @@ import io
 import string
 from typing import Any, BinaryIO
 
+from engine.accounts.users import Actor
 from engine.audit.cjkfont import find_cjk_font, truetype_subset
-from engine.audit.report import LABELS, MatterReport, check_language, matter_report, report_tables
+from engine.audit.report import LABELS, MatterReport, check_language, reader_report, report_tables
 from engine.context import EngineContext
 from engine.runtime.workdays import CHINA
 
@@ -76,9 +77,10 @@ def render_pdf(report: MatterReport, out: BinaryIO, lang: str = "zh") -> None:
 
 
 def matter_report_pdf(ctx: EngineContext, out: BinaryIO, matter_id: str, source: str = "real",
-                      lang: str = "zh") -> None:
-    """Write a matter's printable before/after report (static, measured for `source`, sources) as PDF."""
+                      lang: str = "zh", actor: Actor | None = None) -> None:
+    """Write a matter's printable before/after report (static, measured for `source`, sources) as PDF; as `actor`
+    reads it (an auditor below the root: their region's versions, the cases of their region and below it)."""
     check_language(lang)
     with ctx.read() as session:
-        report = matter_report(ctx, session, matter_id, source)
+        report = reader_report(ctx, session, matter_id, source, actor)
     render_pdf(report, out, lang)

@@ -8,6 +8,7 @@ models' expected days (the basis says which).
 """
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -37,14 +38,18 @@ class WeightedSaving:
     days_saved_per_year: float | None
 
 
-def weighted_savings(session: Session, now: Any, comparisons: list[MatterComparison]) -> list[WeightedSaving]:
-    """Savings of every matter with both variants, the most demanded first."""
+def weighted_savings(session: Session, now: Any, comparisons: list[MatterComparison],
+                     regions: Collection[str] | None = None) -> list[WeightedSaving]:
+    """Savings of every matter with both variants, the most demanded first; the cases (volume and measured
+    medians) of `regions` only when given (an auditor's region and those below it)."""
     since = now - timedelta(days=365)
-    rows = session.execute(select(Case.matter_id, func.count()).where(
-        Case.source == "real", Case.started_at >= since).group_by(Case.matter_id)).all()
+    where = [Case.source == "real", Case.started_at >= since]
+    if regions is not None:
+        where.append(Case.region.in_(sorted(regions)))
+    rows = session.execute(select(Case.matter_id, func.count()).where(*where).group_by(Case.matter_id)).all()
     volume: dict[str, int] = {matter_id: count for matter_id, count in rows}
     found = []
-    medians = median_workdays(session)
+    medians = median_workdays(session, regions)
     for c in comparisons:
         if not (c.before and c.after):
             continue
@@ -61,12 +66,16 @@ def _less(before: Any, after: Any) -> float | None:
     return None if before is None or after is None else rounded(float(before) - float(after))
 
 
-def median_workdays(session: Session) -> dict[str, dict[str, float]]:
-    """Median working days of real completed cases per matter and variant, in one statement."""
+def median_workdays(session: Session, regions: Collection[str] | None = None) -> dict[str, dict[str, float]]:
+    """Median working days of real completed cases (of `regions` when given) per matter and variant, in one
+    statement."""
     partition = (FinishedCase.matter_id, FinishedCase.variant)
     days = cast(FinishedCase.elapsed_workdays, Float)
+    where = [FinishedCase.source == "real", FinishedCase.status == "completed"]
+    if regions is not None:
+        where.append(FinishedCase.region.in_(sorted(regions)))
     rows = select(*partition, *ranked("days", days, partition), counted(partition, order_by=days)).where(
-        FinishedCase.source == "real", FinishedCase.status == "completed").subquery()
+        *where).subquery()
     query = select(rows.c.matter_id, rows.c.variant, percentile(rows.c.days, rows.c.days_rank, rows.c.n, MEDIAN)) \
         .group_by(rows.c.matter_id, rows.c.variant)
     found: dict[str, dict[str, float]] = {}

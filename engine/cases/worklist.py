@@ -24,6 +24,7 @@ from engine.runtime.clock import using_clock
 from engine.store.tables import Case, OpenStep
 from engine.text import Text
 from engine.views import CaseView, LogEntry, WorkItem
+from engine.vocabulary import ROOT_REGION
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class WorkEntry:
     step: Names
     matter: Names
     department: Names
+    region: str = ROOT_REGION  # the case's: an admin gives the step only to a clerk of that region
 
     @property
     def time_limit(self) -> int | None:
@@ -82,9 +84,10 @@ def _matter_names(matter: Matter | None, matter_id: str) -> Names:
     return matter.names if matter is not None else Names(matter_id, matter_id)
 
 
-def _entry(model: Model, matter: Matter | None, item: WorkItem) -> WorkEntry:
+def _entry(model: Model, matter: Matter | None, item: WorkItem, region: str = ROOT_REGION) -> WorkEntry:
     return WorkEntry(item, _step_names(model, item.step_id, item.step_name),
-                     _matter_names(matter, item.matter_id or ""), department_names(model, matter, item.department))
+                     _matter_names(matter, item.matter_id or ""), department_names(model, matter, item.department),
+                     region)
 
 
 def work_items(ctx: EngineContext, department: str | None = None, limit: int = 200,
@@ -92,16 +95,16 @@ def work_items(ctx: EngineContext, department: str | None = None, limit: int = 2
     """READY steps across cases (of one department, of one region, when given), oldest first, with deadlines."""
     now = ctx.clock.now()
     with ctx.read() as session:
-        query = (select(OpenStep, Case.number, Case.matter_id, Case.variant, Case.model_version_id)
+        query = (select(OpenStep, Case.number, Case.matter_id, Case.variant, Case.model_version_id, Case.region)
                  .join(Case, Case.id == OpenStep.case_id).order_by(OpenStep.ready_at, OpenStep.task_id).limit(limit))
         if department is not None:
             query = query.where(OpenStep.department == department)
         if region is not None:
             query = query.where(Case.region == region)
         entries = []
-        for row, number, matter_id, variant, version_id in session.execute(query).all():
+        for row, number, matter_id, variant, version_id, case_region in session.execute(query).all():
             model, matter = catalog.loaded_version(ctx, session, version_id)
-            entries.append(_entry(model, matter, work_item(row, number, matter_id, variant, model, now)))
+            entries.append(_entry(model, matter, work_item(row, number, matter_id, variant, model, now), case_region))
         return entries
 
 

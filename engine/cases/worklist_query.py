@@ -80,7 +80,7 @@ def worklist(ctx: EngineContext, query: WorklistFilter) -> WorklistPage:
     _check(query)
     now = ctx.clock.now()
     with ctx.read() as session:
-        base = select(OpenStep, Case.number, Case.matter_id, Case.variant, Case.model_version_id).join(
+        base = select(OpenStep, Case.number, Case.matter_id, Case.variant, Case.model_version_id, Case.region).join(
             Case, Case.id == OpenStep.case_id)
         conditions = _conditions(ctx, session, query, now)
         total = session.scalar(select(func.count()).select_from(OpenStep).join(Case, Case.id == OpenStep.case_id)
@@ -89,9 +89,9 @@ def worklist(ctx: EngineContext, query: WorklistFilter) -> WorklistPage:
             conditions.append(_after(query, *decode_cursor(query.cursor, query.sort, query.descending)))
         rows = session.execute(_ordered(base.where(*conditions), query).limit(query.limit + 1)).all()
         entries = []
-        for row, number, matter_id, variant, version_id in rows[:query.limit]:
+        for row, number, matter_id, variant, version_id, region in rows[:query.limit]:
             model, matter = catalog.loaded_version(ctx, session, version_id)
-            entries.append(_entry(model, matter, work_item(row, number, matter_id, variant, model, now)))
+            entries.append(_entry(model, matter, work_item(row, number, matter_id, variant, model, now), region))
         next_cursor = None
         if len(rows) > query.limit:
             last = rows[query.limit - 1][0]

@@ -177,3 +177,19 @@ def test_an_auditor_exports_and_drills_into_the_ended_cases_of_their_region_and_
 
     assert drilled(staff["city_auditor"]) == {ended["a1"], ended["a2"]}
     assert drilled(staff["root_auditor"]) == drilled(None) == set(ended.values())
+
+
+def test_an_admins_reassign_choices_are_the_clerks_of_the_cases_region(ctx, deployed, staff):
+    """Worklist entries carry their case's region, and the clerks are grouped by region and department, so the
+    admin's list offers a step of A1's case to A1's police clerks only (reassign_step refuses the others)."""
+    from engine.accounts.users import department_clerks
+
+    numbers = {region: applied_in(ctx, deployed, region).number for region in ("a1", "b1")}
+    entries = worklist(ctx, WorklistFilter(department="police", reader=ADMIN)).entries
+    assert {e.item.case_number: e.region for e in entries} == {n: r for r, n in numbers.items()}
+    clerks = department_clerks(ctx)
+    assert clerks["a1"] == {"police": ["police.a1"], "health": ["health.a1"]}
+    assert clerks["b1"] == {"police": ["police.b1"]}
+    for entry in entries:
+        for name in clerks[entry.region][entry.item.department]:
+            assert cases.reassign_step(ctx, entry.item.case_number, entry.item.task_id, ADMIN, name).claimed_by == name

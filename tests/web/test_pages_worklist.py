@@ -118,6 +118,28 @@ def test_the_admin_sees_every_departments_work_and_gives_a_claimed_step_to_anoth
     assert next(i for i in cases.get_case(ctx, number).ready_steps if i.task_id == task).claimed_by == "clerk.police2"
 
 
+def test_the_admins_reassign_list_offers_only_clerks_of_the_cases_region(client, login, ctx):
+    """A step of county a1's case goes to a1's police clerks only, a root case's to the root's (issue #13)."""
+    from engine.accounts import users
+    from engine.regions.tree import add_region
+
+    add_region(ctx, "ca", "province", "甲市", "City A")
+    add_region(ctx, "a1", "ca", "甲一县", "County A1")
+    users.add_user(ctx, "clerk.police.a1", "password-2", "clerk", "police", region="a1")
+    data = example_data(citizen.intake_form(ctx, "newborn"))
+    numbers = {region: citizen.apply(ctx, "newborn", data, PHONE, region=None if region == "province" else region)
+               for region in ("province", "a1")}
+    login("admin")
+    page = client.get("/worklist", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    offered = {}
+    for region, number in numbers.items():
+        task = next(i.task_id for i in cases.get_case(ctx, number).ready_steps if i.step_id == "register_birth")
+        form = re.search(rf'action="/work/{number}/{task}/reassign".*?</select>', page, re.S)
+        assert form is not None, region
+        offered[region] = set(re.findall(r"<option>([^<]+)</option>", form.group(0)))
+    assert offered == {"province": {"clerk.police"}, "a1": {"clerk.police.a1"}}
+
+
 def test_only_an_admin_reassigns(client, login, newborn):
     number, task = newborn()
     token = login("clerk.police")

@@ -35,11 +35,13 @@ def intake_form(actor: Actor | None, matter_id: str) -> Form:
 
 
 @api("/matters/<matter_id>/metrics", roles=AUDIT, response=ComparisonSchema,
-     summary="Before vs after metrics of one matter (auditors, admins)")
+     summary="Before vs after metrics of one matter (auditors, admins; an auditor below the root: the versions "
+             "their region runs, the cases of their region and the regions below it)")
 def matter_metrics(actor: Actor, matter_id: str) -> engine.MatterComparison:
-    return engine.matter_comparison(ctx(), matter_id)
+    return engine.matter_comparison(ctx(), matter_id, reader=actor)
 
 
-@api("/portfolio", roles=AUDIT, response=PortfolioSchema, summary="Totals over every matter (auditors, admins)")
+@api("/portfolio", roles=AUDIT, response=PortfolioSchema,
+     summary="Totals over every matter (auditors, admins; an auditor below the root: as their region runs them)")
 def portfolio(actor: Actor) -> dict[str, Any]:
-    return engine.portfolio(ctx())
+    return engine.portfolio(ctx(), reader=actor)

@@ -21,16 +21,16 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 @bp.route("/")
 @role_required("auditor", "admin")
 def index():
-    overview = engine.audit_overview(ctx())
+    overview = engine.audit_overview(ctx(), reader=g.actor)
     return render_template("audit/index.html", comparisons=overview.comparisons, portfolio=overview.portfolio,
-                           savings=overview.savings)
+                           savings=overview.savings, coverage=overview.coverage)
 
 
 @bp.route("/matters/<matter_id>")
 @role_required("auditor", "admin")
 def matter(matter_id: str):
     """Static vs measured, before vs after, for one source of cases (real, imported or simulated)."""
-    board = engine.matter_dashboard(ctx(), matter_id, request.args.get("source", "real"))  # 404, 422
+    board = engine.matter_dashboard(ctx(), matter_id, request.args.get("source", "real"), reader=g.actor)  # 404, 422
     drawing = None
     try:
         drawing = _drawing(board.comparison)
@@ -48,7 +48,7 @@ def heat(matter_id: str):
     if variant not in engine.VARIANTS or mode not in ("duration", "frequency"):
         raise engine.InputError(_("Choose a variant (before or after) and a mode (duration or frequency)."),
                                 fields={"mode": [_("Choose a variant and a mode.")]})
-    board = engine.matter_dashboard(ctx(), matter_id, request.args.get("source", "real"))
+    board = engine.matter_dashboard(ctx(), matter_id, request.args.get("source", "real"), reader=g.actor)
     steps = board.measured.get(variant, {}).get("steps") or []
     values = {s["step_id"]: s["count"] if mode == "frequency" else
               ((s["waiting_hours"] or {}).get("median") or 0) + ((s["working_hours"] or {}).get("median") or 0)
@@ -123,8 +123,8 @@ DOWNLOADS = {  # format -> (use case name, MIME type, takes the actor, takes the
     "csv": ("export_step_log_csv", "text/csv; charset=utf-8", True, True),
     "xes": ("export_xes", "application/xml", True, True),
     "xlsx": ("export_xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", True, True),
-    "html": ("matter_report_html", "text/html; charset=utf-8", False, False),
-    "pdf": ("matter_report_pdf", "application/pdf", False, False),
+    "html": ("matter_report_html", "text/html; charset=utf-8", True, False),
+    "pdf": ("matter_report_pdf", "application/pdf", True, False),
 }
 
 
