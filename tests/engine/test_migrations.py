@@ -17,6 +17,7 @@ import engine.store.tables_citizen  # noqa: F401
 import engine.store.tables_design  # noqa: F401
 import engine.store.tables_measures  # noqa: F401
 import engine.store.tables_regions  # noqa: F401
+from engine.accounts.users import add_user, get_actor
 from engine.audit.measured import measured_metrics
 from engine.cases.driving import drive_case
 from engine.cases.insight import case_overlay
@@ -120,5 +121,38 @@ def test_compact_case_rows_converts_the_cases_made_before_it(db_url, clock):
         assert {number: step_log(ctx, number) for number in logs} == logs
         assert {number: case_overlay(ctx, number) for number in overlays} == overlays
         assert drive_case(ctx, running).view.status == "completed"  # the converted running case goes on
+    finally:
+        ctx.engine.dispose()
+
+
+def test_regions_put_everything_made_before_them_in_the_root_region(db_url, clock):
+    """0015 makes the root region and puts every account, case, summary and version made before it there: a
+    single-region installation reads and runs exactly as before, and the downgrade gives the rows back whole."""
+    ctx = EngineContext.from_url(db_url, clock=clock)
+    ctx.init_db()
+    deploy_path(ctx, PROCESSES / "newborn")
+    finished = start_case(ctx, "newborn", "before").number
+    drive_case(ctx, finished)
+    running = start_case(ctx, "newborn", "after").number
+    add_user(ctx, "clerk.police", "a-password", "clerk", "police")
+    _alembic(ctx, "downgrade", "0014", by_url=True)
+    tables = ("cases", "users", "model_versions", "case_summaries", "design_log")
+    with ctx.engine.connect() as connection:
+        assert "regions" not in inspect(connection).get_table_names()
+        counts = {t: connection.scalar(text(f"SELECT COUNT(*) FROM {t}")) for t in tables}
+    assert min(counts.values()) > 0
+    _alembic(ctx, "upgrade", "head", by_url=True)
+    try:
+        with ctx.engine.connect() as connection:
+            assert connection.execute(text("SELECT id, parent_id, level FROM regions")).all() == [
+                ("province", None, "province")]
+            for table in tables:
+                regions = connection.execute(text(f"SELECT region, COUNT(*) FROM {table} GROUP BY region")).all()
+                assert regions == [("province", counts[table])], table
+        clerk = get_actor(ctx, "clerk.police")
+        assert clerk.region == "province"
+        assert get_case(ctx, running).status == "running"
+        assert drive_case(ctx, running).view.status == "completed"
+        assert get_case(ctx, finished).status == "completed"
     finally:
         ctx.engine.dispose()
