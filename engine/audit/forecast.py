@@ -23,6 +23,7 @@ from engine.errors import InputError
 from engine.store.tables import ModelVersion, SharedVersion
 from engine.store.tables_audit import FinishedCase
 from engine.text import Text
+from engine.vocabulary import ROOT_REGION
 
 CASES = 50  # enough for a median and a p90 in a few seconds
 MAX_CASES = 200
@@ -79,9 +80,10 @@ def quantile(values: list[float], fraction: float) -> float | None:
 
 
 def forecast_draft(ctx: EngineContext, bpmn: bytes, matter_yaml: bytes | None, matter_id: str, variant: str,
-                   cases: int = CASES, seed: int = 1) -> DraftForecast:
+                   cases: int = CASES, seed: int = 1, region: str = ROOT_REGION) -> DraftForecast:
     """Simulate `cases` cases of a drawn model as the matter's `variant`, and as many of the deployed version
-    it would replace (the current one of `variant`; of the other variant when `variant` has none yet).
+    it would replace in `region`'s line (the current one of `variant` that region runs; of the other variant when
+    `variant` has none yet).
 
     A draft that deploying would refuse raises what deploying would (ModelError listing its problems,
     InputError for a bad matter or variant); without a matter.yaml the matter's deployed one is used.
@@ -91,11 +93,11 @@ def forecast_draft(ctx: EngineContext, bpmn: bytes, matter_yaml: bytes | None, m
                          fields={"cases": [Text("between 1 and %(max)s", max=MAX_CASES)]})
     began = time.perf_counter()
     model, _matter, display, yaml_text = designer.prepare_upload(ctx, bpmn, f"{variant}.bpmn", matter_yaml,
-                                                                 matter_id, variant, None)
+                                                                 matter_id, variant, None, region)
     tables = designer.stored_tables(ctx, matter_id, model)
     deployed = []
     with ctx.read() as session:
-        current = designer.current_version_ids(session, matter_id)
+        current = designer.current_version_ids(session, matter_id, region)
         compared = [current[variant]] if variant in current else list(current.values())[:1]
         for version_id in compared:
             row = session.get(ModelVersion, version_id)

@@ -16,6 +16,7 @@ from engine.catalog.versions import deploy_path
 from engine.citizen import applications as citizen
 from engine.errors import InputError, ModelError, NotAllowed, NotFound
 from engine.matters.forms import example_data
+from engine.regions.tree import add_region
 from engine.store.db import Base
 from engine.store.tables import ModelVersion
 
@@ -161,3 +162,18 @@ def test_quantiles_interpolate_as_the_auditors_figures():
     assert quantile([], 0.5) is None
     assert quantile([4.0, 1.0, 3.0, 2.0], 0.5) == 2.5
     assert quantile([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0], 0.9) == 9.1
+
+
+def test_a_forecast_compares_with_the_version_the_designers_region_runs(ctx, newborn):
+    """A county's designer forecasts against the county's own line (or what it inherits), not the province's."""
+    add_region(ctx, "city", "province", "甲市", "City")
+    add_region(ctx, "county", "city", "甲县", "County")
+    county = Actor("designer.police.county", "designer", "police", "county")
+    inherited = forecast_draft(ctx, RENAMED, None, "newborn", "after", cases=3, region="county")
+    assert inherited.runs[0].version == 1  # the county inherits the province's version 1
+    designer.deploy_upload(ctx, AFTER, "after.bpmn", None, "newborn", "after", county)
+    designer.deploy_upload(ctx, RENAMED, "after.bpmn", None, "newborn", "after", county)
+    own = forecast_draft(ctx, RENAMED, None, "newborn", "after", cases=3, region="county")
+    province = forecast_draft(ctx, RENAMED, None, "newborn", "after", cases=3)
+    assert (own.runs[0].label, own.runs[0].version) == ("deployed", 2)  # the county's own version 2
+    assert (province.runs[0].label, province.runs[0].version) == ("deployed", 1)

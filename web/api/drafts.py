@@ -73,7 +73,8 @@ def deploy_draft(actor: Actor, matter_id: str, variant: str, body: dict[str, Any
 def simulate_draft(actor: Actor, body: dict[str, Any]) -> engine.DraftForecast:
     data, matter_yaml = _files()
     return engine.forecast_draft(ctx(), data, matter_yaml, body["matter_id"], body["variant"],
-                                 cases=body.get("cases", 50), seed=body.get("seed", 1))
+                                 cases=body.get("cases", 50), seed=body.get("seed", 1),
+                                 region=actor.region if actor.role == "designer" else engine.ROOT_REGION)
 
 
 @api("/design-log", roles=DESIGN, query=DesignLogQuery, response=DesignEventSchema, many=True,
