@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from engine.accounts import users
+from engine.context import EngineContext
 from engine.regions.tree import add_region
 from tests.engine.test_reform_library import LOCAL_MATTER, YIWU_AFTER, local_edit
 from tests.web.conftest import deployed_database
@@ -23,9 +24,8 @@ PASSWORD = "api-password-1"
 def template_db(tmp_path_factory) -> Path:
     path = deployed_database(tmp_path_factory.mktemp("reforms") / "onething.db",
                              {"admin": ("admin", None), "auditor": ("auditor", None)}, PASSWORD)
-    app = create_app({"DATABASE_URL": f"sqlite:///{path}", "TESTING": True, "SECRET_KEY": "test"})
-    ctx = engine_context(app)
-    add_region(ctx, "jinhua", "province", "金华市", "Jinhua")
+    ctx = EngineContext.from_url(f"sqlite:///{path}")  # no app here: a module fixture runs before the test's
+    add_region(ctx, "jinhua", "province", "金华市", "Jinhua")  # own instance folder is set (tests/conftest.py)
     for county in ("yiwu", "pujiang"):
         add_region(ctx, county, "jinhua", county, county)
         users.add_user(ctx, county, PASSWORD, "designer", "service_center", region=county)
