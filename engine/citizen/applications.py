@@ -25,12 +25,12 @@ from engine.model import reading
 from engine.model.metrics import static_metrics
 from engine.model.reading import named_step
 from engine.model.types import Model
+from engine.regions.tree import leaves, parents
 from engine.runtime.clock import using_clock
 from engine.runtime.workdays import china_date
 from engine.runtime.workflow import CaseError
 from engine.store.tables import Case, OpenStep, StepLogEntry
 from engine.store.tables_citizen import CaseContact, CaseRating
-from engine.store.tables_regions import Region
 from engine.store.throttle import exceeded
 from engine.text import Text
 from engine.vocabulary import APPLICANT, ROOT_REGION
@@ -145,9 +145,7 @@ def start_application(ctx: EngineContext, matter_id: str, variant: str, data: di
 
 def _handling_region(session: Session, region: str) -> str:
     """`region` if an application may be handled there (a region nothing is below), else InputError on `region`."""
-    parents = {parent for parent, in session.execute(select(Region.parent_id))}
-    leaves = sorted(r for r, in session.execute(select(Region.id)) if r not in parents)
-    if region not in leaves:
+    if region not in leaves(parents(session)):
         problem = Text("choose the county or district that handles your application") if not region else \
             Text("no county or district '%(region)s'", region=region)
         raise InputError(problem, fields={"region": [problem]})

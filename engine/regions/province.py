@@ -23,7 +23,8 @@ from engine.matters.files import Names
 from engine.model.metrics import rounded
 from engine.regions.adoption import ADOPTION_STATES, region_states
 from engine.regions.ranking import RegionLine, matter_names, tree_order
-from engine.regions.running import Running, leaves, running_versions, scoped, static_of
+from engine.regions.running import Running, running_versions, scoped, static_of
+from engine.regions.tree import leaves
 from engine.vocabulary import ROOT_REGION, SOURCES
 
 ADOPTED = ("adopted", "adopted_changed", "published", "own")

@@ -17,11 +17,9 @@ from sqlalchemy.orm import Session
 from engine.audit.comparison import cached_static_metrics
 from engine.catalog import versions as catalog
 from engine.context import EngineContext
-from engine.errors import InputError
 from engine.model.metrics import compare
+from engine.regions.tree import below, check_region, parents
 from engine.store.tables import ModelVersion
-from engine.store.tables_regions import Region
-from engine.text import Listed, Text
 from engine.vocabulary import VARIANTS
 
 
@@ -34,34 +32,12 @@ class Running:
     line: str  # the region whose line it is (the region itself, or the ancestor it inherits from)
 
 
-def parents(session: Session) -> dict[str, str | None]:
-    """Every region's parent (None for the root), from one read of the tree."""
-    return dict(session.execute(select(Region.id, Region.parent_id)).tuples().all())
-
-
 def scoped(session: Session, scope: str) -> tuple[dict[str, str | None], set[str]]:
     """The tree, and `scope` with every region below it (what an auditor of `scope` reads); InputError for an
     unknown region."""
+    check_region(session, scope)
     tree = parents(session)
-    if scope not in tree:
-        raise InputError(Text("no region '%(region)s'; known: %(regions)s", region=scope,
-                              regions=Listed(sorted(tree))), fields={"region": [Text("unknown region")]})
     return tree, below(tree, scope)
-
-
-def leaves(tree: dict[str, str | None]) -> set[str]:
-    """The regions nothing is below (the root alone when the province has no city yet)."""
-    return set(tree) - {parent for parent in tree.values() if parent is not None}
-
-
-def below(tree: dict[str, str | None], region: str) -> set[str]:
-    """`region` and every region under it (engine/regions/tree.py subtree, over a tree already read)."""
-    found, grew = {region}, True
-    while grew:
-        more = {child for child, parent in tree.items() if parent in found} - found
-        found |= more
-        grew = bool(more)
-    return found
 
 
 def running_versions(session: Session, matter_ids: Iterable[str], tree: dict[str, str | None],

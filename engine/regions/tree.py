@@ -106,16 +106,28 @@ def chain(session: Session, region_id: str) -> list[str]:
 
 def subtree(session: Session, region_id: str) -> set[str]:
     """The region and every region below it."""
-    regions = _all(session)
-    _known(regions, region_id, "region")
-    found, frontier = {region_id}, [region_id]
-    while frontier:
-        parent = frontier.pop()
-        for row in regions.values():
-            if row.parent_id == parent and row.id not in found:
-                found.add(row.id)
-                frontier.append(row.id)
+    _known(_all(session), region_id, "region")
+    return below(parents(session), region_id)
+
+
+def parents(session: Session) -> dict[str, str | None]:
+    """Every region's parent (None for the root), from one read of the tree."""
+    return dict(session.execute(select(Region.id, Region.parent_id)).tuples().all())
+
+
+def below(tree: dict[str, str | None], region: str) -> set[str]:
+    """`region` and every region under it, over a tree already read (`parents`)."""
+    found, grew = {region}, True
+    while grew:
+        more = {child for child, parent in tree.items() if parent in found} - found
+        found |= more
+        grew = bool(more)
     return found
+
+
+def leaves(tree: dict[str, str | None]) -> set[str]:
+    """The regions nothing is below (the root alone when the province has no city yet)."""
+    return set(tree) - {parent for parent in tree.values() if parent is not None}
 
 
 def check_region(session: Session, region_id: str, field: str = "region") -> str:
@@ -160,5 +172,5 @@ def _name_problems(name_zh: str, name_en: str) -> dict[str, list[str]]:
     return problems
 
 
-__all__ = ["ROOT_REGION", "RegionInfo", "add_region", "chain", "check_region", "get_region", "list_regions",
-           "rename_region", "subtree"]
+__all__ = ["ROOT_REGION", "RegionInfo", "add_region", "below", "chain", "check_region", "get_region", "leaves",
+           "list_regions", "parents", "rename_region", "subtree"]

@@ -88,16 +88,21 @@ def test_upgrading_counts_the_cases_that_finished_before_the_running_totals(db_u
         ctx.engine.dispose()
 
 
-def test_compact_case_rows_converts_the_cases_made_before_it(db_url, clock):
-    """0016 compresses the state, trail and flows of cases made before it (running and finished) and loses
-    nothing: downgraded, the rows hold their JSON text again; upgraded, every case reads, draws and goes on as
-    before, its values compressed."""
+def _finished_and_running(db_url: str, clock) -> tuple[EngineContext, str, str]:
+    """A database with newborn deployed, a finished `before` case and a running `after` one (their numbers)."""
     ctx = EngineContext.from_url(db_url, clock=clock)
     ctx.init_db()
     deploy_path(ctx, PROCESSES / "newborn")
     finished = start_case(ctx, "newborn", "before").number
     drive_case(ctx, finished)
-    running = start_case(ctx, "newborn", "after").number
+    return ctx, finished, start_case(ctx, "newborn", "after").number
+
+
+def test_compact_case_rows_converts_the_cases_made_before_it(db_url, clock):
+    """0016 compresses the state, trail and flows of cases made before it (running and finished) and loses
+    nothing: downgraded, the rows hold their JSON text again; upgraded, every case reads, draws and goes on as
+    before, its values compressed."""
+    ctx, finished, running = _finished_and_running(db_url, clock)
     views = {number: get_case(ctx, number) for number in (finished, running)}
     logs = {number: step_log(ctx, number) for number in (finished, running)}
     overlays = {number: case_overlay(ctx, number) for number in (finished, running)}
@@ -128,12 +133,7 @@ def test_compact_case_rows_converts_the_cases_made_before_it(db_url, clock):
 def test_regions_put_everything_made_before_them_in_the_root_region(db_url, clock):
     """0015 makes the root region and puts every account, case, summary and version made before it there: a
     single-region installation reads and runs exactly as before, and the downgrade gives the rows back whole."""
-    ctx = EngineContext.from_url(db_url, clock=clock)
-    ctx.init_db()
-    deploy_path(ctx, PROCESSES / "newborn")
-    finished = start_case(ctx, "newborn", "before").number
-    drive_case(ctx, finished)
-    running = start_case(ctx, "newborn", "after").number
+    ctx, finished, running = _finished_and_running(db_url, clock)
     add_user(ctx, "clerk.police", "a-password", "clerk", "police")
     _alembic(ctx, "downgrade", "0014", by_url=True)
     tables = ("cases", "users", "model_versions", "case_summaries", "design_log")

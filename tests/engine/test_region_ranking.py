@@ -17,7 +17,8 @@ from engine.regions.adoption import adoption_states
 from engine.regions.by_region import compare_by_region
 from engine.regions.province import province_view
 from engine.regions.ranking import region_ranking
-from engine.regions.running import parents, running_versions
+from engine.regions.running import running_versions
+from engine.regions.tree import parents
 from engine.store.tables import Case
 from engine.store.tables_audit import FinishedCase
 from engine.store.tables_citizen import CaseRating
