@@ -125,3 +125,13 @@ def storage_figures(folder: Path, pg_schema_url: Callable[[str], str] | None, n:
         for table in tables:
             print(f"    {table:<14}" + "".join(f"{figures[c].get(table, 0):>16.0f}" for c in columns))
         print(f"    {'total KB':<14}" + "".join(f"{sum(figures[c].values()) / 1024:>16.1f}" for c in columns))
+        print(f"    {'audit KB':<14}" + "".join(f"{_audit_bytes(figures[c]) / 1024:>16.1f}" for c in columns)
+              + "   (of the total: summaries, finished steps, running totals)")
+
+
+AUDIT_TABLES = ("case_summaries", "finished_steps")  # and every measure_* running total
+
+
+def _audit_bytes(sizes: dict[str, float]) -> float:
+    """Bytes of the figures kept for the auditor (derived from the log; `onething audit rebuild` remakes them)."""
+    return sum(size for table, size in sizes.items() if table in AUDIT_TABLES or table.startswith("measure_"))

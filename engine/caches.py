@@ -12,6 +12,8 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from engine.runtime.live import LiveWorkflows
+
 if TYPE_CHECKING:  # pragma: no cover - type hints only
     from engine.matters.files import Matter
     from engine.model.calls import CalledFile
@@ -59,3 +61,4 @@ class ContextCaches:
     expected_steps: Memo[int, int] = field(default_factory=Memo)  # version id -> steps on the expected path
     version_facts: Memo[int, Any] = field(default_factory=Memo)  # version id -> audit.summaries.VersionFacts
     department_names: Memo[int, dict[str, Any]] = field(default_factory=Memo)  # newest version id -> id -> Names
+    live: LiveWorkflows = field(default_factory=LiveWorkflows)  # case id -> its workflow as last saved here

@@ -1,7 +1,7 @@
 """What every use case needs: database sessions, the clock, the sandboxed script engine, the caches."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,6 +13,20 @@ from engine.caches import ContextCaches
 from engine.runtime.clock import SYSTEM_CLOCK, Clock, install_spiff_clock
 from engine.runtime.sandbox import make_script_engine
 from engine.store import db
+
+READING = "reading"  # session.info: a read-only session (ctx.read)
+AFTER = "after"  # session.info: key -> what to do once the transaction committed (a read: ended without error)
+
+
+def after_success(session: Session, key: Any, action: Callable[[], None]) -> None:
+    """Do `action` once `session`'s transaction has committed (a read: ended) without error; the last action
+    given for a key replaces earlier ones."""
+    session.info.setdefault(AFTER, {})[key] = action
+
+
+def _run_after(session: Session) -> None:
+    for action in session.info.pop(AFTER, {}).values():
+        action()
 
 
 @dataclass
@@ -46,16 +60,20 @@ class EngineContext:
     def read(self) -> Iterator[Session]:
         """A session for reading; rolled back at the end."""
         with self._reader() as session:
+            session.info[READING] = True
             try:
                 yield session
             finally:
                 session.rollback()
+            _run_after(session)
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session whose transaction commits when the block ends without error."""
-        with self._writer() as session, session.begin():
-            yield session
+        with self._writer() as session:
+            with session.begin():
+                yield session
+            _run_after(session)
 
     def init_db(self) -> None:
         """Create or upgrade the schema."""

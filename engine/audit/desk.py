@@ -24,7 +24,8 @@ from engine.audit.summaries import FINISHED, LoggedStep, summarize, version_fact
 from engine.cases.deadlines import step_due, step_time_limit
 from engine.cases.lifecycle import validated_data
 from engine.cases.numbers import new_case_number
-from engine.cases.persistence import merge_flows, merge_trail, printed_row
+from engine.cases.persistence import merge_flows, merge_trail
+from engine.cases.stepsync import printed_row
 from engine.context import EngineContext
 from engine.errors import InputError
 from engine.runtime.clock import using_clock
@@ -131,8 +132,8 @@ class SimulationDesk:
             ready = ReadyStep(row.task_id, row.step_id, row.step_name, row.department, "")
             cached = self._clean[row.step_id] = (data, validated_data(self.model, self.matter, ready, data))
         clean = cached[1]
-        if row.claimed_by is None and actor.role == "clerk":  # as complete_step: a clerk claims it first
-            self.claim(number, task_id, actor)
+        if row.claimed_by is None and actor.role == "clerk":  # as complete_step: claimed as it is completed,
+            row.claimed_by, row.claimed_at = actor.name, now  # which the completed row says (no claimed row)
         self._guarded(case, lambda: case.runtime.complete(task_id, clean))
         self._moved(case, now, {task_id: (actor.name, clean)})
         return self._view(case)

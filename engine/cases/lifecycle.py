@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, Table, bindparam, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -25,6 +25,7 @@ from engine.cases.persistence import (
     save_case,
     work_item,
 )
+from engine.cases.stepsync import open_steps_of, remember_open_steps
 from engine.catalog import versions as catalog
 from engine.catalog.designer import matter_departments
 from engine.context import EngineContext
@@ -174,13 +175,18 @@ def complete_step(ctx: EngineContext, number: str, step: str, actor: Actor, data
         return case_view(case, catalog.version_number(ctx, session, case.model_version_id), runtime, session, now, rows)
 
 
+_OPEN = cast(Table, OpenStep.__table__)
+_CLAIM_IF_FREE = (update(_OPEN).where(_OPEN.c.task_id == bindparam("task"),
+                                      _OPEN.c.claimed_by.is_(None) | (_OPEN.c.claimed_by == bindparam("holder")))
+                  .values(claimed_by=bindparam("by"), claimed_at=bindparam("at")))
+
+
 def _claim_on_completing(session: Session, case: Case, row: OpenStep, actor: Actor, now: datetime) -> None:
-    """A clerk completing an unclaimed step claims it first, logged like any claim: the log says which clerk
-    took every staff step it shows done. Only if no colleague claimed it meanwhile (a claim does not change
-    the case's version, so this update checks it)."""
-    result = session.execute(update(OpenStep).where(
-        OpenStep.task_id == row.task_id, OpenStep.claimed_by.is_(None) | (OpenStep.claimed_by == actor.name))
-        .values(claimed_by=actor.name, claimed_at=now))
+    """A clerk completing an unclaimed step claims it at that instant, only if no colleague claimed it meanwhile
+    (a claim does not change the case's version, so this update checks it). No `claimed` row of its own: the
+    `completed` row names the clerk and carries the claim time (= its own), so the log still says who took every
+    staff step it shows done, and zero working time, without a row that says nothing more (docs/metrics.md)."""
+    result = session.execute(_CLAIM_IF_FREE, {"task": row.task_id, "holder": actor.name, "by": actor.name, "at": now})
     if not cast("CursorResult[Any]", result).rowcount:
         holder = session.scalar(select(OpenStep.claimed_by).where(OpenStep.task_id == row.task_id))
         if holder is None:  # completed (or cancelled) meanwhile: the row is gone
@@ -189,9 +195,6 @@ def _claim_on_completing(session: Session, case: Case, row: OpenStep, actor: Act
         raise StepClaimed(Text("step '%(step)s' was just claimed by %(user)s", step=_named(row), user=holder))
     set_committed_value(row, "claimed_by", actor.name)
     set_committed_value(row, "claimed_at", now)
-    session.add(StepLogEntry(case_id=case.id, task_id=row.task_id, step_id=row.step_id, step_name=row.step_name,
-                             department=row.department, event="claimed", actor=actor.name, ready_at=row.ready_at,
-                             claimed_at=now, at=now, data=None))
 
 
 def send_message(ctx: EngineContext, number: str, name: str, payload: dict[str, Any] | None = None, *,
@@ -257,9 +260,8 @@ def _check_open(case: Case) -> None:
 
 def _ready_row(ctx: EngineContext, session: Session, case: Case, step: str, actor: Actor) -> tuple[ReadyStep, OpenStep]:
     """The open step named by task id or BPMN id, checked against the actor's department."""
-    query = select(OpenStep).where(OpenStep.case_id == case.id)
-    every = session.scalars(query).all()
-    session.info[("open_steps", case.id)] = every  # save_case reuses them: same transaction, same rows
+    every = open_steps_of(session, case.id)
+    remember_open_steps(session, case.id, every)  # save_case reuses them: same transaction, same rows
     rows = [r for r in every if step in (r.task_id, r.step_id)]
     if len(rows) > 1:
         raise InputError(Text("step '%(step)s' is ready %(count)s times in case %(number)s; name it by task id",

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -16,23 +16,24 @@ from sqlalchemy.orm.exc import StaleDataError
 from engine.accounts.access import check_takes_part
 from engine.accounts.users import Actor
 from engine.audit.summaries import record_finished
-from engine.cases.deadlines import step_deadline, step_due, step_time_limit
+from engine.cases.deadlines import step_deadline, step_time_limit
 from engine.cases.numbers import new_case_number, normalize
+from engine.cases.stepsync import log_printed, sync_steps
 from engine.catalog import versions as catalog
 from engine.catalog.designer import matter_departments
-from engine.context import EngineContext
+from engine.context import READING, EngineContext, after_success
 from engine.errors import CaseNotFound, InputError, StaleCase, StepNotFound, StepNotReady
 from engine.matters.files import Names
 from engine.model.reading import all_departments, named_step
 from engine.model.types import Model
 from engine.regions.tree import ROOT_REGION, subtree
+from engine.runtime.live import RowSeen
 from engine.runtime.workflow import CaseError, CaseRuntime, ReadyStep
-from engine.store.tables import Case, ModelVersion, OpenStep, StepLogEntry, Timer
+from engine.store.tables import Case, ModelVersion, OpenStep, StepLogEntry
 from engine.text import Named, Text
 from engine.views import CaseView, Deadline, LogEntry, WorkItem
 
 MAX_STATE_BYTES = 8_000_000  # a case's whole saved state (its steps' data and the workflow), as JSON text
-SCRIPT_OUTPUT = "script_output"  # step-log event: what a script task printed (data {"output": text})
 
 
 def create_case(ctx: EngineContext, session: Session, version: ModelVersion, data: dict[str, Any] | None,
@@ -56,10 +57,11 @@ def create_case(ctx: EngineContext, session: Session, version: ModelVersion, dat
     runtime.extra["timers"] = len(timers)
     case.state = _state_of(runtime)
     _insert_with_number(session, case, now)
-    rows = _sync(session, case, runtime, now, timers=timers)
+    rows = sync_steps(session, case, runtime, now, timers=timers)
     if case.status != "running":
         record_finished(ctx, session, case)
     runtime.trail = []
+    _keep_live(ctx, session, case, runtime)
     return case, runtime, rows
 
 
@@ -92,7 +94,25 @@ def load_runtime(ctx: EngineContext, session: Session, case: Case) -> tuple[Case
     model, matter = catalog.loaded_version(ctx, session, case.model_version_id, case.calls)
     if not case.state:  # imported records: no workflow; the step log and trail say what happened
         return CaseRuntime.without_state(model, ctx.script_engine), matter
-    return CaseRuntime.load(model, case.state, ctx.script_engine), matter
+    seen = _row_seen(case)  # the workflow this process last saved for this very row, if it has it
+    runtime = ctx.caches.live.take(case.id, seen) or CaseRuntime.load(model, case.state, ctx.script_engine)
+    if session.info.get(READING):  # a read changes nothing: the workflow goes back as it came
+        after_success(session, ("live", case.id), lambda: ctx.caches.live.keep(case.id, seen, runtime))
+    return runtime, matter
+
+
+def _row_seen(case: Case) -> RowSeen:
+    return RowSeen(case.version, case.model_version_id, case.calls, case.state)
+
+
+def _keep_live(ctx: EngineContext, session: Session, case: Case, runtime: CaseRuntime) -> None:
+    """Once the transaction that saved `case` commits, keep its workflow for the next use case on it."""
+    seen = _row_seen(case)
+    after_success(session, ("live", case.id), lambda: ctx.caches.live.keep(case.id, seen, runtime))
+
+
+_CASE = select(Case).where(Case.number == bindparam("number"))  # built once: a use case's first statement
+_CASE_LOCKED = _CASE.with_for_update(of=Case)
 
 
 def find_case(session: Session, number: str, *, lock: bool = False) -> Case:
@@ -101,8 +121,7 @@ def find_case(session: Session, number: str, *, lock: bool = False) -> Case:
     `lock`: for a use case that changes the case, the case row is locked first (PostgreSQL: FOR UPDATE; SQLite
     writes one at a time anyway), the lock order the timer worker keeps too. Taken later, by the UPDATE at the
     end, it deadlocked against a worker that held the case and wanted the open-step rows the clerk had touched."""
-    query = select(Case).where(Case.number == normalize(number))
-    case = session.scalar(query.with_for_update(of=Case) if lock else query)
+    case = session.scalar(_CASE_LOCKED if lock else _CASE, {"number": normalize(number)})
     if case is None:
         raise CaseNotFound.of(number)
     return case
@@ -112,15 +131,18 @@ def find_case_for(ctx: EngineContext, session: Session, number: str, actor: Acto
                   reading: bool = False, lock: bool = False) -> Case:
     """find_case for `actor`: staff outside the case get the same CaseNotFound as for a number no case has."""
     case = find_case(session, number, lock=lock)
-    check_takes_part(actor, lambda: case_departments(ctx, session, case), number, reading=reading,
+    check_takes_part(actor, lambda: case_departments(ctx, session, case, actor), number, reading=reading,
                      region=case.region, below=lambda: subtree(session, actor.region if actor else ROOT_REGION))
     return case
 
 
-def case_departments(ctx: EngineContext, session: Session, case: Case) -> frozenset[str]:
-    """Departments taking part in a case: of the matter's current versions and of the case's own version."""
+def case_departments(ctx: EngineContext, session: Session, case: Case, actor: Actor | None = None) -> frozenset[str]:
+    """Departments taking part in a case: of the matter's current versions and of the case's own version (with an
+    `actor`, the case's own version alone when it has the actor's department: the one question asked)."""
     model, matter = catalog.loaded_version(ctx, session, case.model_version_id, case.calls)
-    own = all_departments(model) | (matter.department_ids() if matter else set())
+    own = frozenset(all_departments(model) | (matter.department_ids() if matter else set()))
+    if actor is not None and actor.department in own:
+        return own
     return matter_departments(ctx, session, case.matter_id) | own
 
 
@@ -142,25 +164,12 @@ def save_case(ctx: EngineContext, session: Session, case: Case, runtime: CaseRun
     except StaleDataError:
         raise StaleCase(Text("case %(number)s was changed by someone else at the same time; reload it and "
                              "try again", number=number)) from None
-    rows = _sync(session, case, runtime, now, completed or {}, cancelled_by, timers if timers or had_timers else None)
-    _log_printed(session, case, runtime, now)
+    rows = sync_steps(session, case, runtime, now, completed, cancelled_by, timers if timers or had_timers else None)
+    log_printed(session, case, runtime, now)
+    _keep_live(ctx, session, case, runtime)
     if case.status != "running":
         record_finished(ctx, session, case)
     return rows
-
-
-def _log_printed(session: Session, case: Case, runtime: CaseRuntime, now: datetime) -> None:
-    """What scripts printed, one step-log row each (event `script_output`, data {"output": text})."""
-    for output in runtime.printed:
-        session.add(StepLogEntry(case_id=case.id, **printed_row(output, now)))
-    runtime.printed = []
-
-
-def printed_row(output: Any, now: datetime) -> dict[str, Any]:
-    """The step-log row (without its case) of one script's printed output."""
-    return {"task_id": output.task_id, "step_id": output.step_id, "step_name": output.step_name[:255],
-            "department": None, "event": SCRIPT_OUTPUT, "actor": None, "ready_at": now, "claimed_at": None, "at": now,
-            "data": {"output": output.text}}
 
 
 def merge_trail(known: list[str] | None, passed: list[str]) -> list[str]:
@@ -187,42 +196,6 @@ def merge_flows(known: list[list[str]] | None, taken: list[tuple[str, str]]) -> 
 def _finish_status(case: Case, runtime: CaseRuntime, now: datetime) -> None:
     if case.status == "running" and runtime.is_completed():
         case.status, case.completed_at = "completed", now
-
-
-def _sync(session: Session, case: Case, runtime: CaseRuntime, now: datetime,
-          completed: dict[str, tuple[str, dict]] | None = None, cancelled_by: str | None = None,
-          timers: list[tuple[str, datetime]] | None = None) -> list[OpenStep]:
-    """Make open_steps match the READY steps, log the steps that left, store the timers; return the open steps.
-
-    `timers` None means the case had and has none, so the timers table is left alone.
-    """
-    completed = completed or {}
-    ready = {s.task_id: s for s in runtime.ready_steps()} if case.status == "running" else {}
-    known = session.info.pop(("open_steps", case.id), None)
-    if known is None:
-        known = session.scalars(select(OpenStep).where(OpenStep.case_id == case.id)).all()
-    rows = {r.task_id: r for r in known}
-    for task_id, row in rows.items():
-        if task_id in ready:
-            continue
-        actor, data = completed.get(task_id, (cancelled_by, None))
-        session.add(StepLogEntry(case_id=case.id, task_id=task_id, step_id=row.step_id, step_name=row.step_name,
-                                 department=row.department, event="completed" if task_id in completed else "cancelled",
-                                 actor=actor, ready_at=row.ready_at, claimed_at=row.claimed_at, at=now, data=data))
-        session.delete(row)
-    kept = [row for task_id, row in rows.items() if task_id in ready]
-    for task_id, step in ready.items():
-        if task_id not in rows:
-            row = OpenStep(task_id=task_id, case_id=case.id, step_id=step.step_id, step_name=step.name,
-                           department=step.department, ready_at=now,
-                           due_at=step_due(step_time_limit(runtime.model, step.step_id), now))
-            session.add(row)
-            kept.append(row)
-    if timers is not None:
-        session.execute(delete(Timer).where(Timer.case_id == case.id))
-        session.add_all(Timer(case_id=case.id, task_id=t, due_at=due) for t, due in timers)
-    session.flush()
-    return sorted(kept, key=lambda r: (r.ready_at, r.task_id))
 
 
 def work_item(row: OpenStep, number: str, matter_id: str | None = None, variant: str | None = None,

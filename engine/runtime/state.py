@@ -23,8 +23,9 @@ from uuid import UUID
 from SpiffWorkflow import TaskState
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter, WorkflowConverter
 from SpiffWorkflow.spiff.serializer import DEFAULT_CONFIG as SPIFF_CONFIG
+from SpiffWorkflow.task import Task
 
 FORMAT = 1
 
@@ -49,9 +50,33 @@ class _SpecByReference(BpmnWorkflowConverter):
         return workflow
 
 
+_WAITING_AHEAD = TaskState.FUTURE | TaskState.LIKELY | TaskState.MAYBE
+
+
+class _PredictedOnce(TaskConverter):
+    """Task converter that serializes a predicted task (the rest of the process ahead of the case) once per loaded
+    workflow: until it changes state, parent or children, or gets data, its dict is the one given last time.
+
+    A case kept live (engine/runtime/live.py) saves its whole state after every step; on a long model most of it
+    is the same predicted rest of the process, which costs SpiffWorkflow more to convert than the steps done.
+    Only tasks with no data under a parent with none: their stored data changes are empty whatever happens."""
+
+    def to_dict(self, task: Task) -> dict[str, Any]:
+        parent = task.parent
+        if not task.state & _WAITING_AHEAD or task.data or task.internal_data or parent is None or parent.data:
+            return super().to_dict(task)  # (its data is stored as changes against its parent's: both empty here)
+        seen = task.workflow.__dict__.setdefault("_onething_predicted", {})
+        key = (task.state, task.last_state_change, task._parent, tuple(task._children), task.triggered)
+        known = seen.get(task.id)
+        if known is None or known[0] != key:
+            known = seen[task.id] = (key, super().to_dict(task))
+        return known[1]
+
+
 def _make_registry():
     config = dict(SPIFF_CONFIG)
     config[BpmnWorkflow] = _SpecByReference
+    config[Task] = _PredictedOnce
     return BpmnWorkflowSerializer.configure(config)
 
 

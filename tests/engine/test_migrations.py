@@ -21,7 +21,7 @@ from engine.accounts.users import add_user, get_actor
 from engine.audit.measured import measured_metrics
 from engine.cases.driving import drive_case
 from engine.cases.insight import case_overlay
-from engine.cases.lifecycle import get_case, start_case, step_log
+from engine.cases.lifecycle import claim_step, get_case, release_step, start_case, step_log
 from engine.catalog.versions import deploy_path
 from engine.context import EngineContext
 from engine.store.db import MIGRATIONS, Base
@@ -103,6 +103,10 @@ def test_compact_case_rows_converts_the_cases_made_before_it(db_url, clock):
     nothing: downgraded, the rows hold their JSON text again; upgraded, every case reads, draws and goes on as
     before, its values compressed."""
     ctx, finished, running = _finished_and_running(db_url, clock)
+    step = drive_case(ctx, running, rounds=1).view.ready_steps[0]  # the applicant's step done: a clerk's is next
+    clerk = add_user(ctx, "clerk.next", "a-password", "clerk", step.department)
+    claim_step(ctx, running, step.task_id, clerk)  # log rows without data
+    release_step(ctx, running, step.task_id, clerk)
     views = {number: get_case(ctx, number) for number in (finished, running)}
     logs = {number: step_log(ctx, number) for number in (finished, running)}
     overlays = {number: case_overlay(ctx, number) for number in (finished, running)}

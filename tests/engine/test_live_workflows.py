@@ -1,0 +1,102 @@
+"""Live workflows (engine/runtime/live.py): a process keeps the workflows it saved last and serves the next use case
+from memory only when the case's row is still the row it saved (SQLite and PostgreSQL)."""
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from sqlalchemy import select, update
+
+from engine.cases import lifecycle as cases
+from engine.cases.driving import drive_case
+from engine.cases.persistence import find_case, load_runtime
+from engine.catalog import versions as catalog
+from engine.context import EngineContext
+from engine.errors import InputError
+from engine.runtime.state import without_data
+from engine.store.tables import Case, StepLogEntry
+from tests.engine.conftest import MODELS
+
+PROCESSES = MODELS.parents[2] / "processes"
+
+
+@pytest.fixture
+def other(db_url, clock):
+    """A second process on the same database (its own engine and caches), on the same clock."""
+    context = EngineContext.from_url(db_url, clock=clock, script_time_limit=0.5)
+    yield context
+    context.engine.dispose()
+
+
+def _completions(ctx, number: str) -> Counter:
+    with ctx.read() as session:
+        case_id = session.scalar(select(Case.id).where(Case.number == number))
+        return Counter(session.scalars(select(StepLogEntry.step_id).where(
+            StepLogEntry.case_id == case_id, StepLogEntry.event == "completed")))
+
+
+def test_two_processes_taking_turns_on_a_case_each_see_what_the_other_did(ctx, other, deployed):
+    number = cases.start_case(ctx, "models", "parallel", {"child": "x", "delivery": "hospital"}).number
+    for turn in range(40):
+        view = drive_case(ctx if turn % 2 else other, number, rounds=1).view
+        if view.status != "running":
+            break
+    assert view.status == "completed"
+    assert len(ctx.caches.live) and len(other.caches.live)  # both kept the case as they saved it
+    done = _completions(ctx, number)
+    assert done and set(done.values()) == {1}  # no step done twice from a workflow the other had moved on
+    assert done == _completions(other, number)
+
+
+def test_a_state_rewritten_in_place_is_read_from_the_database(ctx, deployed, applicant):
+    number = cases.start_case(ctx, "models", "parallel", {"child": "小明", "delivery": "home"}).number
+    assert cases.get_case(ctx, number).data["child"] == "小明"  # read: the live workflow goes back as it came
+    with ctx.write() as session:  # as the retention of personal data does: same row version, other state
+        state = session.scalar(select(Case.state).where(Case.number == number))
+        session.execute(update(Case).where(Case.number == number).values(state=without_data(state))
+                        .execution_options(synchronize_session=False))
+    assert "child" not in cases.get_case(ctx, number).data
+
+
+def test_a_use_case_that_fails_after_moving_the_workflow_leaves_nothing_behind(ctx, deployed, applicant):
+    number = cases.start_case(ctx, "models", "parallel", {"child": "x", "delivery": "hospital"}).number
+    with pytest.raises(InputError, match="more than"):  # the workflow moved on in memory, then nothing was saved
+        cases.complete_step(ctx, number, "apply", applicant, {"blob": "x" * 8_100_000})
+    assert [s.step_id for s in cases.get_case(ctx, number).ready_steps] == ["apply"]
+    view = cases.complete_step(ctx, number, "apply", applicant, {"note": "ok"})
+    assert {s.step_id for s in view.ready_steps} == {"register", "certify"}
+    assert _completions(ctx, number) == Counter({"apply": 1})
+
+
+@pytest.mark.parametrize(("path", "matter", "variant", "home"), [
+    (PROCESSES / "newborn", "newborn", "before", False), (PROCESSES / "newborn", "newborn", "after", False),
+    (MODELS / "parallel.bpmn", "models", "parallel", True), (MODELS / "parallel.bpmn", "models", "parallel", False)])
+def test_a_live_workflow_saves_the_state_a_fresh_conversion_gives(ctx, path, matter, variant, home):
+    """Predicted tasks are converted once per live workflow (engine/runtime/state.py): at every step the state it
+    saves is the text a conversion from scratch gives (a gateway's branches predicted, then decided)."""
+    catalog.deploy_path(ctx, path)
+    number = cases.start_case(ctx, matter, variant, {"child": "x", "delivery": "home" if home else "hospital"}).number
+    checked = []
+
+    def same_state() -> bool:
+        with ctx.read() as session:
+            case = find_case(session, number)
+            runtime, _ = load_runtime(ctx, session, case)
+            workflows = [runtime.workflow, *runtime.workflow.subprocesses.values()]
+            if case.status == "running" and any("_onething_predicted" in w.__dict__ for w in workflows):
+                assert runtime.dump() == case.state
+                for workflow in workflows:
+                    workflow.__dict__.pop("_onething_predicted", None)
+                assert runtime.dump() == case.state
+                checked.append(case.version)
+        return True
+
+    assert drive_case(ctx, number, before_each=same_state).view.status == "completed"
+    assert len(checked) >= 3
+
+
+def test_the_kept_workflows_are_bounded(ctx, deployed):
+    ctx.caches.live.size = 3
+    for _ in range(5):
+        cases.start_case(ctx, "models", "parallel", {"child": "x", "delivery": "hospital"})
+    assert len(ctx.caches.live) == 3
