@@ -1,11 +1,13 @@
 """Keeping the measured comparison's running totals: added as a case's summary is written, taken off as it goes.
 
-One path serves a case ending (engine/audit/summaries.py), imported cases (engine/audit/importing.py)
-and `onething audit rebuild`: the finished case's completed steps are copied from the step log into
-`finished_steps` by one SQL statement (hours computed by the database, as the windowed figures read
-them), then its summary and those rows are added up by SQL (grouped by day, path, step and value bucket) into
-the `measure_*` tables (engine/store/tables_measures.py). Totals are written in key order, so
-concurrent cases lock them alike. A rebuild drops finished_steps' indexes while it fills the table.
+The finished cases' completed steps are copied from the step log into `finished_steps` by one SQL
+statement (hours computed by the database, as the windowed figures read them); the summaries and
+those rows are added up, grouped by day, path, step and value bucket, into the `measure_*` tables
+(engine/store/tables_measures.py). Batches (imported and simulated cases, `onething audit rebuild`)
+and a summary taken off are added up by SQL (`_tally`). A case ending (engine/audit/summaries.py,
+`add_case`) has the database return the day, hours and buckets of its rows as it writes them, and adds
+up those few rows in Python: the same keys and values, in a handful of statements. Totals are written
+in key order, so concurrent cases lock them alike. A rebuild drops finished_steps' indexes while it fills the table.
 """
 from __future__ import annotations
 
