@@ -1,20 +1,24 @@
 """Keeping the measured comparison's running totals: added as a case's summary is written, taken off as it goes.
 
-One path serves a case ending (engine/audit/summaries.py), imported cases (engine/audit/importing.py)
-and `onething audit rebuild`: the finished case's completed steps are copied from the step log into
-`finished_steps` by one SQL statement (hours computed by the database, as the windowed figures read
-them), then its summary and those rows are added up by SQL (grouped by day, path, step and value bucket) into
-the `measure_*` tables (engine/store/tables_measures.py). Totals are written in key order, so
-concurrent cases lock them alike. A rebuild drops finished_steps' indexes while it fills the table.
+The finished cases' completed steps are copied from the step log into `finished_steps` by one SQL
+statement (hours computed by the database, as the windowed figures read them); the summaries and
+those rows are added up, grouped by day, path, step and value bucket, into the `measure_*` tables
+(engine/store/tables_measures.py). Batches (imported and simulated cases, `onething audit rebuild`)
+and a summary taken off are added up by SQL (`_tally`). A case ending (engine/audit/summaries.py,
+`add_case`) has the database return the day, hours and buckets of its rows as it writes them, and adds
+up those few rows in Python: the same keys and values, in a handful of statements. Totals are written
+in key order, so concurrent cases lock them alike. A rebuild drops finished_steps' indexes while it fills the table.
 """
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from functools import cache
 from typing import Any, cast as typed
 
 from sqlalchemy import Connection, Float, Table, case, cast, delete, func, insert, literal, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Insert, Select, bindparam
 
 from engine.store.sqlstats import china_day, hours_between, time_bucket
 from engine.store.tables import StepLogEntry
@@ -77,20 +81,24 @@ def _chunks(case_ids: list[int] | None) -> Iterator[list[int] | None]:
         yield case_ids[start:start + CHUNK]
 
 
-def _copy_steps(session: Session | Connection, case_ids: list[int] | None) -> None:
-    """Copy the completed steps of these finished cases (all, if None) from the step log into finished_steps."""
+def _steps_query() -> Select[Any]:
+    """The completed steps of finished cases as finished_steps holds them, hours computed by the database."""
     log, summary = StepLogEntry, FinishedCase
     waiting = hours_between(log.ready_at, func.coalesce(log.claimed_at, log.at))
     working = case((log.claimed_at.is_(None), 0.0), else_=hours_between(log.claimed_at, log.at))
+    return (select(log.case_id, summary.matter_id, summary.variant, summary.source, log.step_id,
+                   log.step_name, log.department, hours_between(summary.started_at, log.ready_at), waiting, working)
+            .join(summary, summary.case_id == log.case_id).where(log.event == "completed"))
+
+
+def _copy_steps(session: Session | Connection, case_ids: list[int] | None) -> None:
+    """Copy the completed steps of these finished cases (all, if None) from the step log into finished_steps."""
     for chunk in _chunks(case_ids):
-        query = (select(log.case_id, summary.matter_id, summary.variant, summary.source, log.step_id,
-                        log.step_name, log.department, hours_between(summary.started_at, log.ready_at),
-                        waiting, working)
-                 .join(summary, summary.case_id == log.case_id).where(log.event == "completed"))
+        query = _steps_query()
         if chunk is not None:
-            query = query.where(log.case_id.in_(chunk))
+            query = query.where(StepLogEntry.case_id.in_(chunk))
         session.execute(insert(STEPS).from_select(
-            ["case_id", *KEY, *STEP_VALUES], query.order_by(log.case_id, log.id)))
+            ["case_id", *KEY, *STEP_VALUES], query.order_by(StepLogEntry.case_id, StepLogEntry.id)))
 
 
 def _tally(session: Session | Connection, totals: Totals, case_ids: list[int] | None) -> None:
@@ -137,6 +145,60 @@ def add_cases(session: Session | Connection, case_ids: list[int]) -> None:
     totals = Totals(+1)
     _tally(session, totals, case_ids)
     totals.write(session)
+
+
+def add_case(session: Session | Connection, summary: dict[str, Any]) -> None:
+    """Write the summary row of one case that has just ended and count the case into the totals (a case ending).
+
+    The same figures as `add_cases`, in fewer statements: the database computes the day, hours and buckets
+    as it writes the summary and the finished steps (RETURNING the expressions `_tally` groups by), and
+    the handful of rows is added up here.
+    """
+    connection = session if isinstance(session, Connection) else session.connection()
+    write_summary, copy_steps = _case_statements()
+    day, hours_bucket = connection.execute(write_summary, summary).one()
+    steps = connection.execute(copy_steps, {"case_id": summary["case_id"]}).all()
+    totals = Totals(+1)
+    _tally_case(totals, summary, day, hours_bucket, steps)
+    totals.write(connection)
+
+
+@cache
+def _case_statements() -> tuple[Insert, Insert]:
+    """Built once: the summary INSERT returning its day and hours bucket, and one case's step copy returning
+    each step's values and buckets."""
+    summaries = typed(Table, FinishedCase.__table__)
+    log = StepLogEntry
+    write_summary = insert(summaries).returning(china_day(summaries.c.finished_at),
+                                                time_bucket(summaries.c.elapsed_hours))
+    query = _steps_query().where(log.case_id == bindparam("case_id")).order_by(log.id)
+    values = [STEPS.c[name] for name in STEP_VALUES]
+    copy_steps = (insert(STEPS).from_select(["case_id", *KEY, *STEP_VALUES], query)
+                  .returning(*values, time_bucket(STEPS.c.waiting_hours), time_bucket(STEPS.c.working_hours)))
+    return write_summary, copy_steps
+
+
+def _tally_case(totals: Totals, summary: dict[str, Any], day: int, hours_bucket: int, steps: Sequence[Any]) -> None:
+    """Add up one case's summary and finished steps as `_tally` groups them."""
+    key = (summary["matter_id"], summary["variant"], summary["source"])
+    on_time = summary["on_time"]
+    totals.add("days", (*key, day), {
+        "cases": 1, "completed": int(summary["status"] == "completed"), "steps": summary["steps"],
+        "trips": summary["trips"], "handoffs": summary["handoffs"], "on_time": int(on_time is True),
+        "judged": int(on_time is not None)})
+    totals.add("paths", (*key, path_key(summary["path"])), {"path": summary["path"], "cases": 1})
+    totals.add("buckets", (*key, "", "hours", hours_bucket), _one_value(summary["elapsed_hours"]))
+    workdays = summary["elapsed_workdays"]
+    totals.add("buckets", (*key, "", "workdays", workdays), _one_value(workdays))
+    for step_id, name, department, offset, waiting, working, waiting_bucket, working_bucket in steps:
+        totals.add("steps", (*key, step_id, name, department or ""),
+                   {"steps": 1, "offset_hours": offset, "working_hours": working})
+        totals.add("buckets", (*key, step_id, "waiting", waiting_bucket), _one_value(waiting))
+        totals.add("buckets", (*key, step_id, "working", working_bucket), _one_value(working))
+
+
+def _one_value(value: float) -> dict[str, Any]:
+    return {"n": 1, "total": float(value), "low": float(value)}
 
 
 def remove_cases(session: Session | Connection, case_ids: list[int]) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from engine.audit.rollups import add_cases, rebuild_totals, remove_cases
+from engine.audit.rollups import add_case, rebuild_totals, remove_cases
 from engine.catalog import versions as catalog
 from engine.context import EngineContext
 from engine.model.annotations import parse_step
@@ -125,14 +125,17 @@ def record_finished(ctx: EngineContext, session: Session, case: Case) -> None:
         session.execute(delete(FinishedCase).where(FinishedCase.case_id == case.id))
     if case.status not in FINISHED:
         return
-    _write_summary(ctx, session, case)
-    add_cases(session, [case.id])
+    add_case(session, _summary(ctx, session, case))
+
+
+def _summary(ctx: EngineContext, session: Session, case: Case) -> dict[str, Any]:
+    facts = version_facts(ctx, session, case.model_version_id)
+    ended = case.completed_at or case.updated_at
+    return summarize(case, _completed_steps(session, case.id), facts, ended)
 
 
 def _write_summary(ctx: EngineContext, session: Session, case: Case) -> None:
-    facts = version_facts(ctx, session, case.model_version_id)
-    ended = case.completed_at or case.updated_at
-    session.execute(insert(FinishedCase).values(**summarize(case, _completed_steps(session, case.id), facts, ended)))
+    session.execute(insert(FinishedCase).values(**_summary(ctx, session, case)))
 
 
 def rebuild_summaries(ctx: EngineContext, batch: int = 500) -> int:

@@ -1,6 +1,7 @@
 """Case summaries: written in the transaction that ends a case, identical when rebuilt from the step log."""
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from sqlalchemy import select
 
 from engine.accounts.users import Actor
 from engine.audit.summaries import LoggedStep, VersionFacts, path_of, rebuild_summaries, record_finished, summarize
-from engine.cases import lifecycle as cases
+from engine.cases import admin, lifecycle as cases
 from engine.cases.driving import drive_case
 from engine.catalog import versions as catalog
 from engine.runtime.workdays import WorkCalendar
@@ -18,9 +19,11 @@ from engine.store.tables import Case
 from engine.store.tables_audit import FinishedCase
 from engine.store.tables_measures import FinishedStep, MeasureBucket, MeasureDay, MeasurePath, MeasureStep
 
+from .conftest import MODELS
+
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 CHINA = timezone(timedelta(hours=8))
-ADMIN = Actor("admin", "admin")
+ADMIN, POLICE = Actor("admin", "admin"), Actor("li.police", "clerk", "police")
 
 
 def _summaries(ctx) -> dict[int, dict]:
@@ -67,26 +70,70 @@ def test_a_completed_case_has_one_summary_with_its_measured_figures(ctx, clock):
     assert row["on_time"] == (row["elapsed_workdays"] <= row["time_limit_days"])
 
 
-def test_rebuild_from_the_step_log_gives_the_rows_written_as_cases_ended(ctx, clock, deployed):
+def _loop_cases(ctx, clock, folder: Path) -> None:
+    """The loop model (police): a case reviewing three times, each step claimed hours before it is completed; one
+    in error (its script fails on a note that is no text) retried as it is, then with the note corrected; one in
+    error cancelled; one left in error. And once without lanes: steps of no department."""
+    (folder / "open").mkdir()
+    (folder / "open" / "after.bpmn").write_text(re.sub(r"<bpmn:laneSet.*</bpmn:laneSet>", "", (
+        MODELS / "loop.bpmn").read_text(encoding="utf-8"), flags=re.DOTALL), encoding="utf-8")
+    catalog.deploy_path(ctx, folder / "open")
+    number = cases.start_case(ctx, "open", "after").number
+    clock.advance(timedelta(minutes=50))
+    done = cases.complete_step(ctx, number, "review", Actor.system(), {"again": False, "note": "ok"})
+    assert done.status == "completed"
+    loop = catalog.deploy_path(ctx, MODELS / "loop.bpmn")[0]
+
+    def in_error() -> str:
+        number = cases.start_case(ctx, loop.matter_id, loop.variant).number
+        clock.advance(timedelta(hours=2, minutes=41))
+        assert cases.complete_step(ctx, number, "review", POLICE, {"again": False, "note": 5}).status == "error"
+        return number
+
+    looped = cases.start_case(ctx, loop.matter_id, loop.variant).number
+    for again in (True, True, False):
+        cases.claim_step(ctx, looped, "review", POLICE)
+        clock.advance(timedelta(hours=7, minutes=13, seconds=17))
+        cases.complete_step(ctx, looped, "review", POLICE, {"again": again, "note": "ok"})
+    retried = in_error()
+    clock.advance(timedelta(days=1, minutes=5))
+    assert admin.retry_case(ctx, retried, ADMIN, "transient?").status == "error"
+    clock.advance(timedelta(hours=20))
+    assert admin.retry_case(ctx, retried, ADMIN, "note corrected", {"note": "ok"}).status == "completed"
+    cancelled = in_error()
+    clock.advance(timedelta(hours=30))
+    assert cases.cancel_case(ctx, cancelled, ADMIN, "applicant withdrew").status == "cancelled"
+    in_error()
+
+
+def test_rebuild_from_the_step_log_gives_the_rows_written_as_cases_ended(ctx, clock, deployed, tmp_path):
+    """Cases of every shape end one by one, each counted into the running totals as it ends; a rebuild from the
+    step log gives the same summaries and the same totals (SQLite and PostgreSQL)."""
     catalog.deploy_path(ctx, PROCESSES / "newborn")
     for variant in ("before", "after"):
         _drive_with_time(ctx, clock, cases.start_case(ctx, "newborn", variant).number, hours=7)
-    _drive_with_time(ctx, clock, cases.start_case(ctx, deployed.matter_id, deployed.variant).number, hours=3,
-                     data={"delivery": "home", "child": "A"})  # a timer and a message on the way
+    for delivery, hours in (("home", 3), ("hospital", 17.25)):  # parallel branches, a timer and a message on the way
+        _drive_with_time(ctx, clock, cases.start_case(ctx, deployed.matter_id, deployed.variant).number, hours=hours,
+                         data={"delivery": delivery, "child": "A"})
     cancelled = cases.start_case(ctx, "newborn", "after").number
     drive_case(ctx, cancelled, rounds=1)
     clock.advance(timedelta(days=3))
     cases.cancel_case(ctx, cancelled, ADMIN, "applicant withdrew")
+    _loop_cases(ctx, clock, tmp_path)
     cases.start_case(ctx, "newborn", "after")  # still running: no summary
     written = _summaries(ctx)
-    assert sorted(r["status"] for r in written.values()) == ["cancelled", "completed", "completed", "completed"]
+    assert sorted(r["status"] for r in written.values()) == ["cancelled"] * 2 + ["completed"] * 7 + ["error"]
     totals = _totals(ctx)
     assert len(totals["finished_steps"]) == sum(r["steps"] for r in written.values())
-    assert sum(n for *_, n in totals["measure_paths"]) == 4
+    assert sum(n for *_, n in totals["measure_paths"]) == 10
+    assert len({day for *_, day, _, _, _, _, _, _, _ in totals["measure_days"]}) > 3
+    assert any(measure == "working" and total > 0 for *_, measure, _, _, total, _ in totals["measure_buckets"])
+    assert any(path == "review*3" for *_, path, _ in totals["measure_paths"])
+    assert any(department == "" for *_, department, _, _, _ in totals["measure_steps"])
     with ctx.write() as session:  # a summary written again (as for a case retried after an error) replaces itself
         record_finished(ctx, session, session.scalars(select(Case).where(Case.number == cancelled)).one())
     assert _totals(ctx) == totals
-    assert rebuild_summaries(ctx) == 4
+    assert rebuild_summaries(ctx) == 10
     assert _summaries(ctx) == written
     assert _totals(ctx) == totals
     with ctx.read() as session:
