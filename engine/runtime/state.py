@@ -109,13 +109,15 @@ _GONE = TaskState.COMPLETED | TaskState.CANCELLED  # an ERROR task stays: retryi
 
 
 def _drop_history(workflow: BpmnWorkflow) -> None:
-    unfinished = {t.id: t for t in workflow.tasks.values() if not t.state & _GONE}
-    if not unfinished:
-        return
-    # An unfinished task under an unfinished parent changes nothing of their common ancestor: only the topmost
-    # count, so a long predicted rest of the process (a chain of unfinished tasks) costs no walk up per task.
-    lca = _lowest_common_ancestor([t for t in unfinished.values() if t._parent not in unfinished])
     root = workflow.task_tree
+    lca = _first_unfinished_on_the_trunk(root)
+    if lca is None:
+        unfinished = {t.id: t for t in workflow.tasks.values() if not t.state & _GONE}
+        if not unfinished:
+            return
+        # An unfinished task under an unfinished parent changes nothing of their common ancestor: only the topmost
+        # count, so a long predicted rest of the process (a chain of unfinished tasks) costs no walk up per task.
+        lca = _lowest_common_ancestor([t for t in unfinished.values() if t._parent not in unfinished])
     if lca is None or lca is root or lca.parent is root:
         return
     keep: set[UUID] = set()
@@ -132,6 +134,21 @@ def _drop_history(workflow: BpmnWorkflow) -> None:
     lca._parent = root.id
     if workflow.last_task is not None and workflow.last_task.id not in workflow.tasks:
         workflow.last_task = None
+
+
+def _first_unfinished_on_the_trunk(root: Any) -> Any:
+    """Down from the root through finished tasks of one child each: the first unfinished task, which is then the
+    lowest common ancestor of every unfinished task (all lie below it). None where the walk cannot tell (a
+    finished task with several children or none): the caller looks at every task instead. A case saved before
+    has a trunk of a few tasks, so most saves need no walk over the predicted rest of the process."""
+    task = root
+    while task.state & _GONE:
+        if len(task._children) != 1:
+            return None
+        task = task.workflow.tasks.get(task._children[0])
+        if task is None:
+            return None
+    return task
 
 
 def _drop_orphan_subprocesses(workflow: BpmnWorkflow) -> None:

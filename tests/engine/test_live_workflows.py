@@ -8,12 +8,14 @@ import pytest
 from sqlalchemy import select, update
 
 from engine.cases import lifecycle as cases
-from engine.cases.driving import drive_case
+from engine.cases.driving import drive_case, step_data
 from engine.cases.persistence import find_case, load_runtime
 from engine.catalog import versions as catalog
 from engine.context import EngineContext
 from engine.errors import InputError
+from engine.runtime import state
 from engine.runtime.state import without_data
+from engine.runtime.workflow import CaseRuntime
 from engine.store.tables import Case, StepLogEntry
 from tests.engine.conftest import MODELS
 
@@ -100,3 +102,30 @@ def test_the_kept_workflows_are_bounded(ctx, deployed):
     for _ in range(5):
         cases.start_case(ctx, "models", "parallel", {"child": "x", "delivery": "hospital"})
     assert len(ctx.caches.live) == 3
+
+
+@pytest.mark.parametrize(("path", "matter", "variant", "steps"), [
+    (PROCESSES / "newborn", "newborn", "before", 5), (PROCESSES / "house_transfer", "house_transfer", "before", 5),
+    (MODELS / "parallel.bpmn", "models", "parallel", 1)])  # (branches early: then the whole tree is looked at)
+def test_pruning_finds_by_the_trunk_the_ancestor_the_whole_tree_gives(ctx, path, matter, variant, steps):
+    """state._first_unfinished_on_the_trunk, the walk a save takes first, names the lowest common ancestor of the
+    unfinished tasks that looking at every task names, wherever it can tell, at every step of a case kept in
+    memory and never pruned (its trunk the longest)."""
+    catalog.deploy_path(ctx, path)
+    with ctx.read() as session:
+        version = catalog.current_version(session, matter, variant)
+        model, files = catalog.loaded_version(ctx, session, version.id)
+    runtime = CaseRuntime.start(model, ctx.script_engine, {"child": "x", "delivery": "home"})
+    told = 0
+    for _ in range(60):
+        workflow, ready = runtime.workflow, runtime.ready_steps()
+        unfinished = {t.id: t for t in workflow.tasks.values() if not t.state & state._GONE}
+        whole = state._lowest_common_ancestor([t for t in unfinished.values() if t._parent not in unfinished])
+        trunk = state._first_unfinished_on_the_trunk(workflow.task_tree)
+        if trunk is not None:
+            assert trunk is whole
+            told += 1
+        if not ready:
+            break
+        runtime.complete(ready[0].task_id, step_data(model, files, ready[0].step_id, None))
+    assert told >= steps
