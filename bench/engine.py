@@ -74,18 +74,23 @@ def spiff_spec(data: bytes, process_id: str):
     return parser.get_spec(process_id), parser.get_subprocess_specs(process_id)
 
 
-def spiff_case(specs, model: Model, save_json: bool) -> float:
-    """Seconds for one case in plain SpiffWorkflow; with save_json, its state saved and loaded after every step."""
+def spiff_case(specs, model: Model, save_json: bool, commit: Callable[[int], None] | None = None) -> float:
+    """Seconds for one case in plain SpiffWorkflow; with save_json, its state saved and loaded after every step;
+    with `commit`, one durable commit of one small row after the start and after every step (the floor)."""
     spec, subprocess_specs = specs
     _, steps, data = model
     started = time.perf_counter()
     workflow = BpmnWorkflow(spec, subprocess_specs)
     workflow.do_engine_steps()
+    if commit is not None:
+        commit(-1)
     for i in range(steps):
         task = workflow.get_next_task(state=TaskState.READY, manual=True)
         task.data.update(data(i))
         task.run()
         workflow.do_engine_steps()
+        if commit is not None:
+            commit(i)
         if save_json:
             saved = json.dumps(_REGISTRY.convert(workflow), separators=(",", ":"))
             dct = json.loads(saved)
@@ -95,11 +100,29 @@ def spiff_case(specs, model: Model, save_json: bool) -> float:
     return time.perf_counter() - started
 
 
+def committer(ctx: EngineContext) -> Callable[[int], None]:
+    """One durable commit of one small row on a connection of the engine's own pool (its pragmas: WAL,
+    synchronous=NORMAL on SQLite; synchronous_commit on PostgreSQL): what any engine that acknowledges an action
+    only once it is stored pays at least, once per action."""
+    conn = ctx.engine.connect()
+    conn.execute(text("CREATE TABLE IF NOT EXISTS bench_floor (n INTEGER)"))
+    conn.commit()
+    insert = text("INSERT INTO bench_floor (n) VALUES (:n)")
+
+    def commit(n: int) -> None:
+        conn.execute(insert, {"n": n})
+        conn.commit()
+    return commit
+
+
 def throughput(contexts: dict[str, EngineContext], model: Model, specs, rounds: int, per_round: int) -> None:
     """Cases/s of each side, alternating case by case; ratios per round."""
+    floors = {name: committer(c) for name, c in contexts.items()}
     sides = {**{f"OneThing + {name}": (lambda c=c: onething_case(c, model)) for name, c in contexts.items()},
              "SpiffWorkflow in memory": lambda: spiff_case(specs, model, False),
-             "SpiffWorkflow + JSON each step": lambda: spiff_case(specs, model, True)}
+             "SpiffWorkflow + JSON each step": lambda: spiff_case(specs, model, True),
+             **{f"SpiffWorkflow + 1 commit/action, {name}": (lambda f=f: spiff_case(specs, model, False, f))
+                for name, f in floors.items()}}
     for run in sides.values():
         run()  # warm: parsed specs, compiled conditions
     rates: dict[str, list[float]] = {name: [] for name in sides}
@@ -112,12 +135,16 @@ def throughput(contexts: dict[str, EngineContext], model: Model, specs, rounds: 
             rates[name].append(per_round / spent[name])
     print(f"  {model[0]} ({model[1]} steps), {rounds} rounds x {per_round} cases per side, alternating:")
     for name, values in rates.items():
-        print(f"    {name:34s} cases/s  {spread(values, '{:.1f}')}")
+        print(f"    {name:44s} cases/s  {spread(values, '{:.1f}')}")
     for name in contexts:
         ours = rates[f"OneThing + {name}"]
         for base in ("SpiffWorkflow in memory", "SpiffWorkflow + JSON each step"):
             ratios = [a / b for a, b in zip(ours, rates[base], strict=True)]
             print(f"    ratio OneThing + {name} / {base}: {spread(ratios)}")
+        floor = [a / b for a, b in zip(rates[f"SpiffWorkflow + 1 commit/action, {name}"],
+                                       rates["SpiffWorkflow in memory"], strict=True)]
+        print(f"    the floor on {name}: SpiffWorkflow + 1 commit/action / SpiffWorkflow in memory: {spread(floor)} "
+              "(the most a durable engine on it reaches, before any reading, checking, logging or state)")
 
 
 def _timed(action: Callable[[], object]) -> float:
