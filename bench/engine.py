@@ -5,7 +5,9 @@ Figures, each over several rounds with min / median / max (nothing printed that 
 (1) throughput: cases per second through OneThing's use cases (SQLite; PostgreSQL with --postgres) against plain
     SpiffWorkflow in memory and SpiffWorkflow saving its state as JSON after every step (spec by reference, the
     best a plain SpiffWorkflow user does), on a 10-step sequential model and on a clerk-action model (a form of
-    four fields validated at each of 10 reviews, an exclusive gateway on the data after each);
+    four fields validated at each of 10 reviews, an exclusive gateway on the data after each); and the floor:
+    in-memory SpiffWorkflow plus one durable commit of one row per action on each database (what any engine that
+    acknowledges an action only once stored pays at least);
 (2) growth: a step at the 200th pass of a looping task / at its 10th; a 200-step model's median step / a 10-step
     model's;
 (3) the clerk action's latency, p50 and p95, on the clerk-action model;
