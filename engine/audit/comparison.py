@@ -85,11 +85,17 @@ def matter_comparison(ctx: EngineContext, matter_id: str, reader: Actor | None =
         return comparison_in(ctx, session, matter_id, cover=coverage(session, reader))
 
 
-def matter_detail(ctx: EngineContext, matter_id: str) -> MatterDetail:
-    """A deployed matter with its static before vs after comparison (one transaction)."""
+def matter_detail(ctx: EngineContext, matter_id: str, reader: Actor | None = None) -> MatterDetail:
+    """A deployed matter with its static before vs after comparison (one transaction): as the root runs it (the
+    public page), or, with a `reader`, as that auditor's figures show it (their region's versions, else those of the
+    region below that `version_region` names)."""
     with ctx.read() as session:
-        return MatterDetail(designer.matter_info(ctx, session, matter_id),
-                            comparison_in(ctx, session, matter_id, beneath=False))
+        if reader is None:
+            return MatterDetail(designer.matter_info(ctx, session, matter_id),
+                                comparison_in(ctx, session, matter_id, beneath=False))
+        comparison = comparison_in(ctx, session, matter_id, measured=False, cover=coverage(session, reader))
+        region = comparison.version_region or comparison.coverage.region
+        return MatterDetail(designer.matter_info(ctx, session, matter_id, region), comparison)
 
 
 def comparison_in(ctx: EngineContext, session: Session, matter_id: str, measured: bool = True,

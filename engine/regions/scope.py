@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from engine.accounts.access import region_bound
 from engine.accounts.users import Actor
 from engine.matters.files import Names
-from engine.regions.tree import below, check_region, depth_first, parents, subtree
+from engine.regions.tree import below, chain, check_region, depth_first, parents, subtree
 from engine.store.tables import Case, ModelVersion
 from engine.store.tables_regions import ROOT_REGION, Region
 
@@ -65,6 +65,13 @@ def region_names(session: Session, region: str) -> Names:
     """A region's names (its id in both languages for a region not in the tree)."""
     row = session.get(Region, region)
     return Names(row.name_zh, row.name_en) if row is not None else Names(region, region)
+
+
+def versions_region(session: Session, matter_id: str, cover: Coverage) -> str | None:
+    """The region whose versions of a matter `cover`'s figures show: `cover.region` when it runs the matter (a line
+    of its own or of an ancestor), else `version_region`'s; None when no region of `cover` runs it."""
+    lines = set(session.scalars(select(ModelVersion.region).where(ModelVersion.matter_id == matter_id)))
+    return cover.region if lines & set(chain(session, cover.region)) else version_region(session, matter_id, cover)
 
 
 def version_region(session: Session, matter_id: str, cover: Coverage) -> str | None:

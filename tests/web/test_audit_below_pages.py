@@ -49,6 +49,12 @@ def _client(app, user: str):
     return client
 
 
+def _status(client, link: str) -> int:
+    response = client.get(link)
+    response.close()  # an export is streamed from a spooled file
+    return response.status_code
+
+
 def test_the_city_auditors_overview_lists_the_countys_matter_and_says_whose_version_it_shows(app):
     client = _client(app, "auditor.city-a")
     for lang, county in (("zh", "甲县"), ("en", "County A")):
@@ -69,11 +75,25 @@ def test_the_city_auditors_overview_lists_the_countys_matter_and_says_whose_vers
     assert "local_birth" in folio["matters"] and folio["version_regions"] == {"local_birth": "county-a"}
 
 
+def test_every_link_of_the_matter_page_answers_the_city_auditor(app):
+    """The drill-down, the exports, the heat maps and the ranking the page links to read the county's matter too."""
+    client = _client(app, "auditor.city-a")
+    page = client.get("/audit/matters/local_birth", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    links = {link.replace("&amp;", "&") for link in re.findall(r'href="(/audit/matters/local_birth/[^"]*)"', page)}
+    assert {link.split("?")[0] for link in links} >= {
+        "/audit/matters/local_birth/cases", "/audit/matters/local_birth/export.csv",
+        "/audit/matters/local_birth/export.xlsx", "/audit/matters/local_birth/regions"}
+    assert {link: _status(client, link) for link in links} == dict.fromkeys(links, 200)
+    cases = client.get("/audit/matters/local_birth/cases", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Local birth" in cases
+
+
 def test_an_auditor_of_another_city_sees_none_of_it(app):
     client = _client(app, "auditor.city-z")
     page = client.get("/audit/", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "/audit/matters/local_birth" not in page and "version-region" not in page
-    assert client.get("/audit/matters/local_birth").status_code == 404
+    for link in ("", "/cases", "/export.csv?source=real", "/export.xlsx?source=real"):
+        assert _status(client, f"/audit/matters/local_birth{link}") == 404, link
     assert client.get("/api/matters/local_birth/metrics").status_code == 404
     folio = client.get("/api/portfolio").get_json()
     assert "local_birth" not in folio["matters"] and folio["version_regions"] == {}
