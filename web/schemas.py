@@ -141,6 +141,10 @@ class ComparisonSchema(Schema):
     region = fields.Str(allow_none=True, metadata={"description": "the region whose cases, with those of the regions "
                                                                   "below it, the measured figures are (null: every "
                                                                   "region)"})
+    version_region = fields.Str(allow_none=True, metadata={
+        "description": "the region below the reader's whose versions these are, when the reader's region runs none "
+                       "of the matter (null: its own)"})
+    version_region_names = fields.Nested(NamesSchema, allow_none=True)
 
 
 class MatterDetailSchema(Schema):
@@ -151,6 +155,8 @@ class MatterDetailSchema(Schema):
 class PortfolioSchema(Schema):
     matters = fields.List(fields.Str())
     metrics = fields.Dict()
+    version_regions = fields.Dict(keys=fields.Str(), values=fields.Str(), metadata={
+        "description": "matter -> the region below the reader's whose versions stand for it (its region runs none)"})
 
 
 class ChoiceSchema(Schema):

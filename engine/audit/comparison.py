@@ -2,7 +2,9 @@
 
 A reader (`reader=`, an Actor) below the root reads the versions their region runs and the measured figures of the
 cases of their region and the regions below it (engine/regions/scope.py's Coverage); without one, or for a root
-auditor or an admin, the root's versions and every case, as before.
+auditor or an admin, the root's versions and every case, as before. A matter the reader's region does not run but
+a region below it does (a county's own or adopted line) is compared as the region below with the most real cases of
+it runs it (`version_region`; engine/regions/scope.py), so that no matter of the reader's cases is left out.
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from engine.context import EngineContext
 from engine.errors import MatterNotFound
 from engine.matters.files import Names, Source
 from engine.model.metrics import METRIC_KEYS, compare, rounded, static_metrics
-from engine.regions.scope import EVERYWHERE, Coverage, coverage
+from engine.regions.scope import EVERYWHERE, Coverage, coverage, region_names, version_region
 from engine.text import Text
 from engine.vocabulary import VARIANTS
 
@@ -43,6 +45,8 @@ class MatterComparison:
     measured: dict[str, Any] = field(default_factory=dict)
     files: dict[str, ModelFile] = field(default_factory=dict)  # variant -> current BPMN file, for drawings
     coverage: Coverage = EVERYWHERE  # whose versions and cases these are
+    version_region: str | None = None  # the region below whose versions these are (the coverage's region runs none)
+    version_region_names: Names | None = None
 
     @property
     def region(self) -> str | None:
@@ -81,17 +85,29 @@ def matter_comparison(ctx: EngineContext, matter_id: str, reader: Actor | None =
         return comparison_in(ctx, session, matter_id, cover=coverage(session, reader))
 
 
-def matter_detail(ctx: EngineContext, matter_id: str) -> MatterDetail:
-    """A deployed matter with its static before vs after comparison (one transaction)."""
+def matter_detail(ctx: EngineContext, matter_id: str, reader: Actor | None = None) -> MatterDetail:
+    """A deployed matter with its static before vs after comparison (one transaction): as the root runs it (the
+    public page), or, with a `reader`, as that auditor's figures show it (their region's versions, else those of the
+    region below that `version_region` names)."""
     with ctx.read() as session:
-        return MatterDetail(designer.matter_info(ctx, session, matter_id), comparison_in(ctx, session, matter_id))
+        if reader is None:
+            return MatterDetail(designer.matter_info(ctx, session, matter_id),
+                                comparison_in(ctx, session, matter_id, beneath=False))
+        comparison = comparison_in(ctx, session, matter_id, measured=False, cover=coverage(session, reader))
+        region = comparison.version_region or comparison.coverage.region
+        return MatterDetail(designer.matter_info(ctx, session, matter_id, region), comparison)
 
 
 def comparison_in(ctx: EngineContext, session: Session, matter_id: str, measured: bool = True,
-                  cover: Coverage = EVERYWHERE) -> MatterComparison:
+                  cover: Coverage = EVERYWHERE, beneath: bool = True) -> MatterComparison:
     """Static before vs after of one deployed matter in the caller's transaction (`measured`: real cases too), of
-    the versions `cover.region` runs and the cases of `cover.regions`."""
+    the versions `cover.region` runs and the cases of `cover.regions`; when `cover.region` runs none (and
+    `beneath`), of the versions the region of `cover` with the most real cases of the matter runs (MatterNotFound
+    when no region of `cover` runs it)."""
     version_ids = designer.current_version_ids(session, matter_id, cover.region)
+    shown_by = version_region(session, matter_id, cover) if beneath and not version_ids else None
+    if shown_by is not None:
+        version_ids = designer.current_version_ids(session, matter_id, shown_by)
     metrics: dict[str, dict[str, Any]] = {}
     files: dict[str, ModelFile] = {}
     names, sources = Names(matter_id, matter_id), ()
@@ -108,7 +124,8 @@ def comparison_in(ctx: EngineContext, session: Session, matter_id: str, measured
     before, after = metrics.get("before", {}), metrics.get("after", {})
     return MatterComparison(matter_id, names, numbers.get("before"), numbers.get("after"),
                             before, after, compare(before, after), sources,
-                            measured_hook(ctx, session, matter_id, cover) if measured else {}, files, cover)
+                            measured_hook(ctx, session, matter_id, cover) if measured else {}, files, cover,
+                            shown_by, region_names(session, shown_by) if shown_by is not None else None)
 
 
 def cached_static_metrics(ctx: EngineContext, model: Any, matter: Any, variant: str) -> dict[str, Any]:
@@ -129,14 +146,15 @@ def _comparisons(ctx: EngineContext, session: Session, measured: bool, cover: Co
     for matter_id in designer.deployed_matter_ids(session):
         try:
             found.append(comparison_in(ctx, session, matter_id, measured, cover))
-        except MatterNotFound:  # only other regions' lines have it: the region does not run it
+        except MatterNotFound:  # only lines outside the coverage have it: no region of the reader's runs it
             continue
     return found
 
 
 def portfolio(ctx: EngineContext, reader: Actor | None = None) -> dict[str, Any]:
     """Totals over matters with both variants (as `reader`'s region runs them): {matters, metrics: {key: {before,
-    after, change, change_pct, how, matters (how many have the figure in both variants), over (their ids)}}}."""
+    after, change, change_pct, how, matters (how many have the figure in both variants), over (their ids)}},
+    version_regions: {matter: the region below whose versions stand for it, for those `reader`'s region runs not}}."""
     return _portfolio(matter_comparisons(ctx, measured=False, reader=reader))  # static totals: no measured queries
 
 
@@ -168,4 +186,5 @@ def _portfolio(comparisons: list[MatterComparison]) -> dict[str, Any]:
             before, after = before / len(pairs), after / len(pairs)
         one = compare({key: rounded(before)}, {key: rounded(after)})[key]
         totals[key] = {**one, "how": how, "matters": len(pairs), "over": over}
-    return {"matters": [c.matter_id for c in rows], "metrics": totals}
+    return {"matters": [c.matter_id for c in rows], "metrics": totals,
+            "version_regions": {c.matter_id: c.version_region for c in rows if c.version_region is not None}}

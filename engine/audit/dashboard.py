@@ -64,7 +64,7 @@ def matter_dashboard(ctx: EngineContext, matter_id: str, source: str = "real",
         measured = measured_in(session, matter_id, source=source, regions=cover.regions)
         forecast = measured_in(session, matter_id, source="simulated",
                                regions=cover.regions) if source != "simulated" else None
-        steps, departments = _names(ctx, session, matter_id, cover.region)
+        steps, departments = _names(ctx, session, matter_id, comparison.version_region or cover.region)
     counts = working_days_distribution(ctx, matter_id, source, cover.regions)
     distribution = {variant: buckets(counts.get(variant, {})) for variant in VARIANTS}
     outliers = {variant: _outliers(ctx, matter_id, variant, source, measured.get(variant, {}), cover)

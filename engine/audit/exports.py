@@ -24,7 +24,7 @@ from engine.accounts.users import Actor
 from engine.catalog import designer
 from engine.context import EngineContext
 from engine.errors import MatterNotFound, require_choice
-from engine.regions.scope import readable_regions
+from engine.regions.scope import coverage, readable_regions, versions_region
 from engine.runtime.workdays import CHINA
 from engine.store.tables import Case, ModelVersion, StepLogEntry
 from engine.store.tables_audit import FinishedCase
@@ -78,14 +78,16 @@ class StepRow:
 
 
 def check_export(ctx: EngineContext, session: Session, wanted: ExportFilter, actor: Actor) -> ExportFilter:
-    """Refuse an unknown source, variant or matter, and an actor who may not read the matter's cases; the filter
-    narrowed to the regions whose cases `actor` reads (an auditor below the root: their region and below)."""
+    """Refuse an unknown source, variant or matter (one no region `actor` reads runs), and an actor who may not read
+    the matter's cases (the departments of the versions their figures show); the filter narrowed to the regions whose
+    cases `actor` reads (an auditor below the root: their region and below)."""
     require_choice(wanted.source, SOURCES, "source")
     if wanted.variant is not None:
         require_choice(wanted.variant, VARIANTS, "variant")
-    if not designer.current_version_ids(session, wanted.matter_id):
+    region = versions_region(session, wanted.matter_id, coverage(session, actor))  # a region below's, if need be
+    if region is None:
         raise MatterNotFound(Text("no deployed matter '%(matter)s'", matter=wanted.matter_id))
-    check_may_read(actor, designer.matter_departments(ctx, session, wanted.matter_id), wanted.matter_id)
+    check_may_read(actor, designer.matter_departments(ctx, session, wanted.matter_id, region), wanted.matter_id)
     return dataclasses.replace(wanted, regions=readable_regions(session, actor))
 
 

@@ -3,20 +3,21 @@
 The rule itself is `engine.accounts.access.in_region` (one case); this is its form for lists (worklists, the case
 list, what a clerk has done, exports): a clerk's own region, an auditor's region and everything below it; an
 admin (or anyone unbound) may narrow a list to one region and everything below it. `coverage` is its form for
-the auditor's figures: whose cases they are over, and which versions the pages show beside them.
+the auditor's figures: whose cases they are over, and which versions the pages show beside them; `version_region`
+names the region below whose versions stand for a matter the reader's own region does not run.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from engine.accounts.access import region_bound
 from engine.accounts.users import Actor
 from engine.matters.files import Names
-from engine.regions.tree import check_region, subtree
-from engine.store.tables import Case
+from engine.regions.tree import below, chain, check_region, depth_first, parents, subtree
+from engine.store.tables import Case, ModelVersion
 from engine.store.tables_regions import ROOT_REGION, Region
 
 
@@ -57,6 +58,36 @@ def coverage(session: Session, reader: Actor | None) -> Coverage:
     regions = readable_regions(session, reader)
     if regions is None or reader is None:
         return EVERYWHERE
-    row = session.get(Region, reader.region)
-    names = Names(row.name_zh, row.name_en) if row is not None else Names(reader.region, reader.region)
-    return Coverage(reader.region, regions, names)
+    return Coverage(reader.region, regions, region_names(session, reader.region))
+
+
+def region_names(session: Session, region: str) -> Names:
+    """A region's names (its id in both languages for a region not in the tree)."""
+    row = session.get(Region, region)
+    return Names(row.name_zh, row.name_en) if row is not None else Names(region, region)
+
+
+def versions_region(session: Session, matter_id: str, cover: Coverage) -> str | None:
+    """The region whose versions of a matter `cover`'s figures show: `cover.region` when it runs the matter (a line
+    of its own or of an ancestor), else `version_region`'s; None when no region of `cover` runs it."""
+    lines = set(session.scalars(select(ModelVersion.region).where(ModelVersion.matter_id == matter_id)))
+    return cover.region if lines & set(chain(session, cover.region)) else version_region(session, matter_id, cover)
+
+
+def version_region(session: Session, matter_id: str, cover: Coverage) -> str | None:
+    """The region within `cover` whose versions of a matter stand for it when `cover.region` runs none of them (only
+    lines below it have the matter): of the regions that run it, the one with the most real cases of the matter,
+    ties to the first in tree order; None when no region of `cover` runs it."""
+    tree = parents(session)
+    order = [r for r in depth_first(tree, cover.region) if cover.regions is None or r in cover.regions]
+    lines = set(session.scalars(select(ModelVersion.region).where(ModelVersion.matter_id == matter_id)))
+    running: set[str] = set()
+    for line in lines & set(order):  # a region runs a line of its own or of the nearest ancestor that has one
+        running |= below(tree, line)
+    candidates = [r for r in order if r in running]
+    if not candidates:
+        return None
+    counts = dict(session.execute(select(Case.region, func.count()).where(
+        Case.matter_id == matter_id, Case.source == "real", Case.region.in_(candidates)).group_by(Case.region))
+        .tuples().all())
+    return max(candidates, key=lambda r: counts.get(r, 0))  # max keeps the first of equals: tree order

@@ -125,6 +125,20 @@ def below(tree: dict[str, str | None], region: str) -> set[str]:
     return found
 
 
+def depth_first(tree: dict[str, str | None], region: str) -> list[str]:
+    """`region` and every region under it in tree order: depth first, children by id (as `onething region list`)."""
+    children: dict[str | None, list[str]] = {}
+    for child, parent in sorted(tree.items()):
+        children.setdefault(parent, []).append(child)
+    found: list[str] = []
+    waiting = [region]
+    while waiting:
+        current = waiting.pop()
+        found.append(current)
+        waiting.extend(reversed(children.get(current, [])))
+    return found
+
+
 def leaves(tree: dict[str, str | None]) -> set[str]:
     """The regions nothing is below (the root alone when the province has no city yet)."""
     return set(tree) - {parent for parent in tree.values() if parent is not None}
@@ -172,5 +186,5 @@ def _name_problems(name_zh: str, name_en: str) -> dict[str, list[str]]:
     return problems
 
 
-__all__ = ["ROOT_REGION", "RegionInfo", "add_region", "below", "chain", "check_region", "get_region", "leaves",
-           "list_regions", "parents", "rename_region", "subtree"]
+__all__ = ["ROOT_REGION", "RegionInfo", "add_region", "below", "chain", "check_region", "depth_first", "get_region",
+           "leaves", "list_regions", "parents", "rename_region", "subtree"]

@@ -71,6 +71,21 @@ def build(ctx: EngineContext, tmp_path: Path, simulated: bool = True) -> Scenari
     return Scenario(rated, old)
 
 
+def deploy_local(ctx: EngineContext, tmp_path: Path, region: str, matter_id: str = "local_birth") -> None:
+    """A matter of `region`'s own (newborn's models under another id and names), deployed in its line only; the
+    after model carries `<!-- region -->` so that a test tells whose version it is."""
+    copy = tmp_path / f"{matter_id}-{region}" / matter_id
+    shutil.copytree(PROCESSES / "newborn", copy)
+    yaml = copy / "matter.yaml"
+    yaml.write_text(yaml.read_text(encoding="utf-8").replace("id: newborn", f"id: {matter_id}", 1).replace(
+        "names: {zh: 新生儿出生一件事, en: Newborn birth}", "names: {zh: 本地出生一件事, en: Local birth}", 1),
+        encoding="utf-8")
+    after = copy / "after.bpmn"
+    after.write_bytes(after.read_bytes().replace(b"</bpmn:definitions>",
+                                                 f"<!-- {region} --></bpmn:definitions>".encode()))
+    catalog.deploy_path(ctx, copy, region=region)
+
+
 def _own_reform(ctx: EngineContext, tmp_path: Path) -> None:
     """xh deploys a changed after and publishes it; bj adopts it unchanged."""
     copy = tmp_path / "newborn"

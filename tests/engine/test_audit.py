@@ -74,4 +74,4 @@ def test_portfolio_sums_counts_and_averages_days(ctx, matters):
 
 def test_no_matters_no_totals(ctx):
     assert audit.matter_comparisons(ctx) == []
-    assert audit.portfolio(ctx) == {"matters": [], "metrics": {}}
+    assert audit.portfolio(ctx) == {"matters": [], "metrics": {}, "version_regions": {}}

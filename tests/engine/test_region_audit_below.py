@@ -1,0 +1,95 @@
+"""A matter only a region below the auditor's runs is in the auditor's figures (issue #13), on SQLite and PostgreSQL.
+
+A province with city A (counties A1 and A2) and city B (county B1); newborn deployed at the root, and `local_birth`
+deployed only in county lines (a county's own matter, or one it adopted and its city never did). The auditors of
+city A and of the province read A1's and A2's cases, so their overview, portfolio and matter comparison include
+the matter, as the county with the most real cases of it runs it (ties: the first in tree order), and say so; the
+auditor of B1 does not see it.
+"""
+from __future__ import annotations
+
+import pytest
+
+from engine.accounts.users import Actor
+from engine.audit.comparison import audit_overview, matter_comparison, matter_comparisons, matter_detail, portfolio
+from engine.audit.dashboard import matter_dashboard
+from engine.cases import lifecycle as cases
+from engine.catalog import versions as catalog
+from engine.errors import MatterNotFound
+from engine.matters.files import Names
+from engine.regions.tree import add_region, depth_first, list_regions, parents
+from tests.engine.regions_scenario import PROCESSES, deploy_local
+
+CITY = Actor("auditor.city-a", "auditor", region="city-a")
+PROVINCE = Actor("auditor", "auditor")
+B1 = Actor("auditor.b1", "auditor", region="b1")
+A1 = Actor("auditor.a1", "auditor", region="a1")
+A2 = Actor("auditor.a2", "auditor", region="a2")
+LOCAL = "local_birth"
+
+
+@pytest.fixture
+def tree(ctx):
+    catalog.deploy_path(ctx, PROCESSES / "newborn")
+    for region, parent, zh, en in (("city-a", "province", "甲市", "City A"), ("a1", "city-a", "甲一县", "County A1"),
+                                   ("a2", "city-a", "甲二县", "County A2"), ("city-b", "province", "乙市", "City B"),
+                                   ("b1", "city-b", "乙一县", "County B1")):
+        add_region(ctx, region, parent, zh, en)
+
+
+def _ids(comparisons):
+    return [c.matter_id for c in comparisons]
+
+
+def test_a_matter_only_a_county_runs_is_in_its_citys_and_the_provinces_figures(ctx, tree, tmp_path):
+    deploy_local(ctx, tmp_path, "a1")
+    for reader in (CITY, PROVINCE, None):
+        overview = audit_overview(ctx, reader=reader)
+        assert _ids(overview.comparisons) == [LOCAL, "newborn"], reader
+        local = overview.comparisons[0]
+        assert local.version_region == "a1" and local.version_region_names == Names("甲一县", "County A1")
+        assert local.before and local.after and local.after_version == 1
+        assert overview.comparisons[1].version_region is None  # the reader's region runs newborn itself
+        assert LOCAL in overview.portfolio["matters"] and overview.portfolio["version_regions"] == {LOCAL: "a1"}
+        assert LOCAL in {s.matter_id for s in overview.savings}
+        assert portfolio(ctx, reader=reader) == overview.portfolio
+        assert _ids(matter_comparisons(ctx, reader=reader)) == [LOCAL, "newborn"]
+        one = matter_comparison(ctx, LOCAL, reader=reader)
+        assert one.version_region == "a1" and b"<!-- a1 -->" in one.files["after"].data
+    own = matter_comparison(ctx, LOCAL, reader=A1)
+    assert own.version_region is None and own.version_region_names is None  # A1 runs it: nothing to say
+    for outside in (B1, A2):  # another city's county, and a county beside A1 that runs nothing of it
+        assert _ids(audit_overview(ctx, reader=outside).comparisons) == ["newborn"], outside.region
+        assert LOCAL not in portfolio(ctx, reader=outside)["matters"]
+        with pytest.raises(MatterNotFound):
+            matter_comparison(ctx, LOCAL, reader=outside)
+        with pytest.raises(MatterNotFound):
+            matter_dashboard(ctx, LOCAL, reader=outside)
+    with pytest.raises(MatterNotFound):  # the public matter page shows what the root runs, as before
+        matter_detail(ctx, LOCAL)
+
+
+def test_the_county_with_the_most_real_cases_gives_the_versions_ties_the_first_in_tree_order(ctx, tree, tmp_path):
+    deploy_local(ctx, tmp_path, "a2")
+    deploy_local(ctx, tmp_path, "a1")
+    assert matter_comparison(ctx, LOCAL, reader=CITY).version_region == "a1"  # no case yet: a1 comes first
+    for region in ("a2", "a2", "a1"):
+        cases.start_case(ctx, LOCAL, "after", region=region)
+    for _ in range(3):  # simulated cases are no demand: they do not choose
+        cases.start_case(ctx, LOCAL, "after", region="a1", source="simulated")
+    for reader in (CITY, PROVINCE):
+        chosen = matter_comparison(ctx, LOCAL, reader=reader)
+        assert chosen.version_region == "a2" and b"<!-- a2 -->" in chosen.files["after"].data
+        board = matter_dashboard(ctx, LOCAL, reader=reader)
+        assert board.comparison.version_region == "a2" and board.step_names  # the steps named from a2's model
+    saving = {s.matter_id: s for s in audit_overview(ctx, reader=CITY).savings}[LOCAL]
+    assert saving.cases_per_year == 3
+    assert matter_comparison(ctx, LOCAL, reader=A1).version_region is None
+
+
+def test_tree_order_is_the_region_lists(ctx, tree):
+    with ctx.read() as session:
+        tree_of = parents(session)
+    assert depth_first(tree_of, "province") == [r.id for r in list_regions(ctx)] == \
+        ["province", "city-a", "a1", "a2", "city-b", "b1"]
+    assert depth_first(tree_of, "city-a") == ["city-a", "a1", "a2"]

@@ -1,0 +1,99 @@
+"""A matter only a county below the auditor runs, in the web (issue #13): the city auditor's overview lists it with
+a note naming the county whose versions are shown, in both languages, the matter page says so, the API's comparison
+and portfolio name the county; an auditor of another city sees none of it (SQLite and PostgreSQL)."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from engine.accounts import users
+from engine.catalog import versions as catalog
+from engine.context import EngineContext
+from engine.regions.tree import add_region
+from engine.runtime.clock import SimulatedClock
+from tests.engine.regions_scenario import PROCESSES, deploy_local
+from tests.web.conftest import PASSWORD, sign_in
+from web.app import create_app
+
+REPO = Path(__file__).resolve().parents[2]
+NOTE = re.compile(r'<a href="/audit/matters/local_birth">[^<]+</a><br><span class="muted small version-region">([^<]+)'
+                  r'</span>')
+
+
+@pytest.fixture
+def app(db_url, tmp_path):
+    """Newborn at the root; `local_birth` deployed only in County A's line; auditors of City A and City Z."""
+    ctx = EngineContext.from_url(db_url, clock=SimulatedClock())
+    ctx.init_db()
+    catalog.deploy_path(ctx, PROCESSES / "newborn")
+    for region, parent, zh, en in (("city-a", "province", "甲市", "City A"), ("county-a", "city-a", "甲县", "County A"),
+                                   ("city-z", "province", "丙市", "City Z")):
+        add_region(ctx, region, parent, zh, en)
+    deploy_local(ctx, tmp_path, "county-a")
+    users.add_user(ctx, "auditor.city-a", PASSWORD, "auditor", region="city-a")
+    users.add_user(ctx, "auditor.city-z", PASSWORD, "auditor", region="city-z")
+    ctx.engine.dispose()
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": db_url,
+                      "PROCESSES_PATH": str(REPO / "processes")})
+    yield app
+    from web.app import engine_context
+
+    engine_context(app).engine.dispose()
+
+
+def _client(app, user: str):
+    client = app.test_client()
+    assert sign_in(client, user).status_code == 302
+    return client
+
+
+def _status(client, link: str) -> int:
+    response = client.get(link)
+    response.close()  # an export is streamed from a spooled file
+    return response.status_code
+
+
+def test_the_city_auditors_overview_lists_the_countys_matter_and_says_whose_version_it_shows(app):
+    client = _client(app, "auditor.city-a")
+    for lang, county in (("zh", "甲县"), ("en", "County A")):
+        page = client.get("/audit/", headers={"Accept-Language": lang}).get_data(as_text=True)
+        notes = NOTE.findall(page)
+        assert len(notes) == 1 and county in notes[0], (lang, notes)
+        assert page.count('class="muted small version-region"') == 1  # newborn, which the city runs, has no note
+        matter = client.get("/audit/matters/local_birth", headers={"Accept-Language": lang})
+        assert matter.status_code == 200
+        assert re.search(r'<p class="hint version-region">[^<]*' + county, matter.get_data(as_text=True)), lang
+    english = client.get("/audit/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert NOTE.findall(english) == ["as County A runs it"]
+    metrics = client.get("/api/matters/local_birth/metrics").get_json()
+    assert metrics["version_region"] == "county-a" and metrics["region"] == "city-a"
+    assert metrics["version_region_names"] == {"zh": "甲县", "en": "County A"}
+    assert client.get("/api/matters/newborn/metrics").get_json()["version_region"] is None
+    folio = client.get("/api/portfolio").get_json()
+    assert "local_birth" in folio["matters"] and folio["version_regions"] == {"local_birth": "county-a"}
+
+
+def test_every_link_of_the_matter_page_answers_the_city_auditor(app):
+    """The drill-down, the exports, the heat maps and the ranking the page links to read the county's matter too."""
+    client = _client(app, "auditor.city-a")
+    page = client.get("/audit/matters/local_birth", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    links = {link.replace("&amp;", "&") for link in re.findall(r'href="(/audit/matters/local_birth/[^"]*)"', page)}
+    assert {link.split("?")[0] for link in links} >= {
+        "/audit/matters/local_birth/cases", "/audit/matters/local_birth/export.csv",
+        "/audit/matters/local_birth/export.xlsx", "/audit/matters/local_birth/regions"}
+    assert {link: _status(client, link) for link in links} == dict.fromkeys(links, 200)
+    cases = client.get("/audit/matters/local_birth/cases", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Local birth" in cases
+
+
+def test_an_auditor_of_another_city_sees_none_of_it(app):
+    client = _client(app, "auditor.city-z")
+    page = client.get("/audit/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "/audit/matters/local_birth" not in page and "version-region" not in page
+    for link in ("", "/cases", "/export.csv?source=real", "/export.xlsx?source=real"):
+        assert _status(client, f"/audit/matters/local_birth{link}") == 404, link
+    assert client.get("/api/matters/local_birth/metrics").status_code == 404
+    folio = client.get("/api/portfolio").get_json()
+    assert "local_birth" not in folio["matters"] and folio["version_regions"] == {}
