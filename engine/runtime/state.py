@@ -39,6 +39,20 @@ class _SpecByReference(BpmnWorkflowConverter):
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
         return dct
 
+    def mapping_to_dict(self, mapping: Any, **kwargs: Any) -> dict[str, Any]:
+        """SpiffWorkflow's, but a task converted before (`_PredictedOnce`) is taken as it is, id text and all,
+        without a round through the registry: on a long model most of the state."""
+        if kwargs:
+            return super().mapping_to_dict(mapping, **kwargs)
+        found = {}
+        for key, value in mapping.items():
+            known = _PredictedOnce.known(value) if isinstance(value, Task) else None
+            if known is not None:
+                found[known[1]] = known[2]
+            else:
+                found[str(key)] = self.registry.convert(value)
+        return found
+
     def from_dict(self, dct: dict[str, Any]) -> BpmnWorkflow:
         spec, subprocess_specs = dct.pop("spec"), dct.pop("subprocess_specs")
         workflow = self.target_class(spec, subprocess_specs, deserializing=True)
@@ -62,15 +76,33 @@ class _PredictedOnce(TaskConverter):
     Only tasks with no data under a parent with none: their stored data changes are empty whatever happens."""
 
     def to_dict(self, task: Task) -> dict[str, Any]:
-        parent = task.parent
-        if not task.state & _WAITING_AHEAD or task.data or task.internal_data or parent is None or parent.data:
-            return super().to_dict(task)  # (its data is stored as changes against its parent's: both empty here)
-        seen = task.workflow.__dict__.setdefault("_onething_predicted", {})
-        key = (task.state, task.last_state_change, task._parent, tuple(task._children), task.triggered)
-        known = seen.get(task.id)
-        if known is None or known[0] != key:
-            known = seen[task.id] = (key, super().to_dict(task))
-        return known[1]
+        key = _predicted_key(task)
+        if key is None:
+            return super().to_dict(task)
+        known = _PredictedOnce.known(task, key)
+        if known is None:
+            known = task.workflow.__dict__.setdefault(SEEN, {})[task.id] = (key, str(task.id), super().to_dict(task))
+        return known[2]
+
+    @staticmethod
+    def known(task: Task, key: tuple | None = None) -> tuple[tuple, str, dict[str, Any]] | None:
+        """(its key, its id as text, its dict) as converted before, if the task is still what it was then."""
+        known = task.workflow.__dict__.get(SEEN, {}).get(task.id)
+        if known is None or known[0] != (key or _predicted_key(task)):
+            return None
+        return known
+
+
+SEEN = "_onething_predicted"  # on a workflow: task id -> (key, id text, dict) of its predicted tasks converted
+
+
+def _predicted_key(task: Task) -> tuple | None:
+    """What a predicted task's dict is made of, or None for a task converted every time: one with data, or under a
+    parent with data (its data is stored as changes against its parent's: both empty here)."""
+    parent = task.parent
+    if not task.state & _WAITING_AHEAD or task.data or task.internal_data or parent is None or parent.data:
+        return None
+    return (task.state, task.last_state_change, task._parent, tuple(task._children), task.triggered)
 
 
 def _make_registry():
@@ -110,25 +142,24 @@ _GONE = TaskState.COMPLETED | TaskState.CANCELLED  # an ERROR task stays: retryi
 
 def _drop_history(workflow: BpmnWorkflow) -> None:
     root = workflow.task_tree
-    lca = _first_unfinished_on_the_trunk(root)
-    if lca is None:
+    lca, trunk = _first_unfinished_on_the_trunk(root)
+    if lca is not None:  # everything above it is the trunk: drop those tasks, no walk over the rest
+        if lca.parent is root:
+            return
+        for task in trunk:
+            del workflow.tasks[task.id]
+    else:
         unfinished = {t.id: t for t in workflow.tasks.values() if not t.state & _GONE}
         if not unfinished:
             return
         # An unfinished task under an unfinished parent changes nothing of their common ancestor: only the topmost
         # count, so a long predicted rest of the process (a chain of unfinished tasks) costs no walk up per task.
         lca = _lowest_common_ancestor([t for t in unfinished.values() if t._parent not in unfinished])
-    if lca is None or lca is root or lca.parent is root:
-        return
-    keep: set[UUID] = set()
-    stack = [lca]
-    while stack:
-        task = stack.pop()
-        keep.add(task.id)
-        stack.extend(c for c in task.children if c is not None)
-    keep.add(root.id)
-    for task_id in [tid for tid in workflow.tasks if tid not in keep]:
-        del workflow.tasks[task_id]
+        if lca is None or lca is root or lca.parent is root:
+            return
+        keep = _subtree_ids(lca) | {root.id}
+        for task_id in [tid for tid in workflow.tasks if tid not in keep]:
+            del workflow.tasks[task_id]
     _drop_orphan_subprocesses(workflow)
     root._children = [lca.id]
     lca._parent = root.id
@@ -136,19 +167,32 @@ def _drop_history(workflow: BpmnWorkflow) -> None:
         workflow.last_task = None
 
 
-def _first_unfinished_on_the_trunk(root: Any) -> Any:
+def _subtree_ids(top: Any) -> set[UUID]:
+    found: set[UUID] = set()
+    stack = [top]
+    while stack:
+        task = stack.pop()
+        found.add(task.id)
+        stack.extend(c for c in task.children if c is not None)
+    return found
+
+
+def _first_unfinished_on_the_trunk(root: Any) -> tuple[Any, list]:
     """Down from the root through finished tasks of one child each: the first unfinished task, which is then the
-    lowest common ancestor of every unfinished task (all lie below it). None where the walk cannot tell (a
-    finished task with several children or none): the caller looks at every task instead. A case saved before
-    has a trunk of a few tasks, so most saves need no walk over the predicted rest of the process."""
-    task = root
+    lowest common ancestor of every unfinished task (all lie below it), and the finished tasks passed below the
+    root (all there is outside its subtree). (None, []) where the walk cannot tell (a finished task with several
+    children or none): the caller looks at every task instead. A case saved before has a trunk of a few tasks, so
+    most saves need no walk over the predicted rest of the process."""
+    task, passed = root, []
     while task.state & _GONE:
         if len(task._children) != 1:
-            return None
+            return None, []
+        if task is not root:
+            passed.append(task)
         task = task.workflow.tasks.get(task._children[0])
         if task is None:
-            return None
-    return task
+            return None, []
+    return (task, passed) if task is not root else (None, [])
 
 
 def _drop_orphan_subprocesses(workflow: BpmnWorkflow) -> None:

@@ -79,7 +79,8 @@ class CaseRuntime:
 
     # -- reading -------------------------------------------------------------------------------
     def ready_steps(self) -> list[ReadyStep]:
-        return [self._ready_step(t) for t in self.workflow.get_tasks(state=TaskState.READY, manual=True)]
+        # a scan of the task maps: SpiffWorkflow's own iterator walks the predicted rest of the process on every call
+        return [self._ready_step(t) for t in self._all_tasks(TaskState.READY) if t.task_spec.manual]
 
     def _ready_step(self, task) -> ReadyStep:
         spec = task.task_spec

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.spiff.serializer import DEFAULT_CONFIG as SPIFF_CONFIG
 from sqlalchemy import select, update
 
 from engine.cases import lifecycle as cases
@@ -20,6 +22,7 @@ from engine.store.tables import Case, StepLogEntry
 from tests.engine.conftest import MODELS
 
 PROCESSES = MODELS.parents[2] / "processes"
+PLAIN = BpmnWorkflowSerializer.configure(dict(SPIFF_CONFIG))  # SpiffWorkflow's converters, none of ours
 
 
 @pytest.fixture
@@ -87,6 +90,10 @@ def test_a_live_workflow_saves_the_state_a_fresh_conversion_gives(ctx, path, mat
             workflows = [runtime.workflow, *runtime.workflow.subprocesses.values()]
             if case.status == "running" and any("_onething_predicted" in w.__dict__ for w in workflows):
                 assert runtime.dump() == case.state
+                ours, theirs = state._REGISTRY.convert(runtime.workflow), PLAIN.convert(runtime.workflow)
+                assert ours["tasks"] == theirs["tasks"]  # SpiffWorkflow's own conversion, task by task
+                assert {k: v["tasks"] for k, v in ours["subprocesses"].items()} == \
+                    {k: v["tasks"] for k, v in theirs["subprocesses"].items()}
                 for workflow in workflows:
                     workflow.__dict__.pop("_onething_predicted", None)
                 assert runtime.dump() == case.state
@@ -109,8 +116,8 @@ def test_the_kept_workflows_are_bounded(ctx, deployed):
     (MODELS / "parallel.bpmn", "models", "parallel", 1)])  # (branches early: then the whole tree is looked at)
 def test_pruning_finds_by_the_trunk_the_ancestor_the_whole_tree_gives(ctx, path, matter, variant, steps):
     """state._first_unfinished_on_the_trunk, the walk a save takes first, names the lowest common ancestor of the
-    unfinished tasks that looking at every task names, wherever it can tell, at every step of a case kept in
-    memory and never pruned (its trunk the longest)."""
+    unfinished tasks that looking at every task names, and the very tasks outside its subtree, wherever it can
+    tell, at every step of a case kept in memory and never pruned (its trunk the longest)."""
     catalog.deploy_path(ctx, path)
     with ctx.read() as session:
         version = catalog.current_version(session, matter, variant)
@@ -121,9 +128,12 @@ def test_pruning_finds_by_the_trunk_the_ancestor_the_whole_tree_gives(ctx, path,
         workflow, ready = runtime.workflow, runtime.ready_steps()
         unfinished = {t.id: t for t in workflow.tasks.values() if not t.state & state._GONE}
         whole = state._lowest_common_ancestor([t for t in unfinished.values() if t._parent not in unfinished])
-        trunk = state._first_unfinished_on_the_trunk(workflow.task_tree)
-        if trunk is not None:
-            assert trunk is whole
+        found, passed = state._first_unfinished_on_the_trunk(workflow.task_tree)
+        if found is not None:
+            assert found is whole
+            # what the trunk walk drops is what keeping the ancestor's subtree (and the root) drops
+            outside = set(workflow.tasks) - state._subtree_ids(whole) - {workflow.task_tree.id}
+            assert {t.id for t in passed} == outside
             told += 1
         if not ready:
             break
