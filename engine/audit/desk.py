@@ -83,7 +83,6 @@ class LiveCase:
     open: dict[str, OpenRow] = field(default_factory=dict)
     log: list[dict[str, Any]] = field(default_factory=list)
     timers: list[tuple[str, datetime]] = field(default_factory=list)
-    pruned_at: int = 0  # prune the finished history when the workflow has more tasks than this
 
 
 class SimulationDesk:
@@ -182,9 +181,7 @@ class SimulationDesk:
         case.log += [printed_row(output, now) for output in runtime.printed]
         runtime.printed = []
         case.timers = runtime.timers() if case.status == "running" else []
-        if len(runtime.workflow.tasks) > case.pruned_at:  # as a saved case is: a move's cost stays bounded
-            prune(runtime.workflow)
-            case.pruned_at = 2 * len(runtime.workflow.tasks) + 8
+        prune(runtime.workflow)  # after every move, as a saved case is: SpiffWorkflow walks less history each move
         if case.status != "running":
             self.ended.append(self.live.pop(case.number))
             if len(self.ended) >= self.batch:
