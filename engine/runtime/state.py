@@ -96,6 +96,15 @@ class _PredictedOnce(TaskConverter):
 SEEN = "_onething_predicted"  # on a workflow: task id -> (key, id text, dict) of its predicted tasks converted
 
 
+def _forget_gone(workflow: BpmnWorkflow) -> None:
+    """Drop the kept conversions of tasks pruned since (a looping case kept live makes new ones every pass)."""
+    for flow in [workflow, *workflow.subprocesses.values()]:
+        seen = flow.__dict__.get(SEEN)
+        if seen and len(seen) > 2 * len(flow.tasks) + 16:
+            for task_id in [t for t in seen if t not in flow.tasks]:
+                del seen[task_id]
+
+
 def _predicted_key(task: Task) -> tuple | None:
     """What a predicted task's dict is made of, or None for a task converted every time: one with data, or under a
     parent with data (its data is stored as changes against its parent's: both empty here)."""
@@ -118,6 +127,7 @@ _REGISTRY = _make_registry()
 def dump_state(workflow: BpmnWorkflow, extra: dict[str, Any] | None = None) -> str:
     """Prune the workflow in place and return its state as compact JSON."""
     prune(workflow)
+    _forget_gone(workflow)
     body = {"format": FORMAT, "workflow": _REGISTRY.convert(workflow), "extra": extra or {}}
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
 

@@ -139,3 +139,17 @@ def test_pruning_finds_by_the_trunk_the_ancestor_the_whole_tree_gives(ctx, path,
             break
         runtime.complete(ready[0].task_id, step_data(model, files, ready[0].step_id, None))
     assert told >= steps
+
+
+def test_a_looping_case_kept_live_keeps_only_the_conversions_of_its_tasks(ctx):
+    """A case passing one task again and again makes new predicted tasks every pass; the conversions kept for the
+    pruned ones are dropped, so a workflow kept live stays the size of its model."""
+    catalog.deploy_path(ctx, MODELS / "loop.bpmn")
+    with ctx.read() as session:
+        model, _ = catalog.loaded_version(ctx, session, catalog.current_version(session, "models", "loop").id)
+    runtime = CaseRuntime.start(model, ctx.script_engine, {})
+    for _ in range(60):
+        runtime.complete(runtime.ready_steps()[0].task_id, {"again": True, "note": "again"})
+        runtime.dump()
+    seen = runtime.workflow.__dict__[state.SEEN]
+    assert seen and len(seen) <= 2 * len(runtime.workflow.tasks) + 16
