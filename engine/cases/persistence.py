@@ -94,10 +94,10 @@ def load_runtime(ctx: EngineContext, session: Session, case: Case) -> tuple[Case
     model, matter = catalog.loaded_version(ctx, session, case.model_version_id, case.calls)
     if not case.state:  # imported records: no workflow; the step log and trail say what happened
         return CaseRuntime.without_state(model, ctx.script_engine), matter
-    seen = _row_seen(case)  # the workflow this process last saved for this very row, if it has it
-    runtime = ctx.caches.live.take(case.id, seen) or CaseRuntime.load(model, case.state, ctx.script_engine)
+    case_id, seen = case.id, _row_seen(case)  # the workflow this process last saved for this very row, if any
+    runtime = ctx.caches.live.take(case_id, seen) or CaseRuntime.load(model, case.state, ctx.script_engine)
     if session.info.get(READING):  # a read changes nothing: the workflow goes back as it came
-        after_success(session, ("live", case.id), lambda: ctx.caches.live.keep(case.id, seen, runtime))
+        after_success(session, ("live", case_id), lambda: ctx.caches.live.keep(case_id, seen, runtime))
     return runtime, matter
 
 
@@ -107,8 +107,8 @@ def _row_seen(case: Case) -> RowSeen:
 
 def _keep_live(ctx: EngineContext, session: Session, case: Case, runtime: CaseRuntime) -> None:
     """Once the transaction that saved `case` commits, keep its workflow for the next use case on it."""
-    seen = _row_seen(case)
-    after_success(session, ("live", case.id), lambda: ctx.caches.live.keep(case.id, seen, runtime))
+    case_id, seen = case.id, _row_seen(case)  # (read now: a rolled-back read expires the row's attributes)
+    after_success(session, ("live", case_id), lambda: ctx.caches.live.keep(case_id, seen, runtime))
 
 
 _CASE = select(Case).where(Case.number == bindparam("number"))  # built once: a use case's first statement
