@@ -42,7 +42,8 @@ def cli_figures(rounds: int = 7, model: str = "processes/newborn/after.bpmn", in
     """Print each command's min / median / max wall seconds over `rounds` alternating rounds (after one warm-up
     round) and its median's ratio to `python -c pass` (bench/engine.py prints these too)."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
-    print(f"{indent}interpreter: {sys.executable} (Python {sys.version.split()[0]}); {rounds} rounds after 1 warm-up")
+    print(f"{indent}interpreter: {_shown(sys.executable)} (Python {sys.version.split()[0]}); {rounds} rounds after 1 "
+          "warm-up")
     runs = commands(model)
     for command in runs.values():
         wall(command, env)
@@ -70,3 +71,11 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def _shown(path: str) -> str:
+    """The interpreter's path relative to the repository when it lives there (the figures get committed)."""
+    try:
+        return str(Path(path).relative_to(Path(__file__).resolve().parents[1]))
+    except ValueError:
+        return Path(path).name

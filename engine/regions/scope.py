@@ -70,17 +70,24 @@ def region_names(session: Session, region: str) -> Names:
 def versions_region(session: Session, matter_id: str, cover: Coverage) -> str | None:
     """The region whose versions of a matter `cover`'s figures show: `cover.region` when it runs the matter (a line
     of its own or of an ancestor), else `version_region`'s; None when no region of `cover` runs it."""
-    lines = set(session.scalars(select(ModelVersion.region).where(ModelVersion.matter_id == matter_id)))
-    return cover.region if lines & set(chain(session, cover.region)) else version_region(session, matter_id, cover)
+    lines = _lines(session, matter_id)
+    if lines & set(chain(session, cover.region)):
+        return cover.region
+    return version_region(session, matter_id, cover, lines)
 
 
-def version_region(session: Session, matter_id: str, cover: Coverage) -> str | None:
+def _lines(session: Session, matter_id: str) -> set[str]:
+    """The regions with a version line of their own of the matter."""
+    return set(session.scalars(select(ModelVersion.region).where(ModelVersion.matter_id == matter_id).distinct()))
+
+
+def version_region(session: Session, matter_id: str, cover: Coverage, lines: set[str] | None = None) -> str | None:
     """The region within `cover` whose versions of a matter stand for it when `cover.region` runs none of them (only
     lines below it have the matter): of the regions that run it, the one with the most real cases of the matter,
     ties to the first in tree order; None when no region of `cover` runs it."""
     tree = parents(session)
     order = [r for r in depth_first(tree, cover.region) if cover.regions is None or r in cover.regions]
-    lines = set(session.scalars(select(ModelVersion.region).where(ModelVersion.matter_id == matter_id)))
+    lines = _lines(session, matter_id) if lines is None else lines
     running: set[str] = set()
     for line in lines & set(order):  # a region runs a line of its own or of the nearest ancestor that has one
         running |= below(tree, line)
