@@ -27,6 +27,8 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.spiff.serializer import DEFAULT_CONFIG as SPIFF_CONFIG
 from SpiffWorkflow.task import Task
 
+from engine.runtime.caseflow import CaseWorkflow
+
 FORMAT = 1
 
 
@@ -114,9 +116,17 @@ def _predicted_key(task: Task) -> tuple | None:
     return (task.state, task.last_state_change, task._parent, tuple(task._children), task.triggered)
 
 
+class _CaseWorkflowByReference(_SpecByReference):
+    """Stores a CaseWorkflow under SpiffWorkflow's own type name, and restores every stored workflow as one."""
+
+    def __init__(self, target_class: type, registry: Any) -> None:
+        super().__init__(target_class, registry, typename="BpmnWorkflow")
+
+
 def _make_registry():
     config = dict(SPIFF_CONFIG)
     config[BpmnWorkflow] = _SpecByReference
+    config[CaseWorkflow] = _CaseWorkflowByReference  # after BpmnWorkflow: its restore is the one kept
     config[Task] = _PredictedOnce
     return BpmnWorkflowSerializer.configure(config)
 

@@ -19,6 +19,7 @@ from engine.errors import InputError, StepNotFound, StepNotReady
 from engine.model.reading import named_step
 from engine.model.types import Model
 from engine.runtime import state as case_state
+from engine.runtime.caseflow import CaseWorkflow
 from engine.runtime.sandbox import printing
 from engine.runtime.timer_values import earliest_due
 from engine.text import Listed, Text
@@ -55,7 +56,7 @@ class CaseRuntime:
 
     @classmethod
     def start(cls, model: Model, script_engine: Any, data: dict[str, Any] | None = None) -> CaseRuntime:
-        workflow = BpmnWorkflow(model.spec, model.subprocess_specs, script_engine=script_engine)
+        workflow = CaseWorkflow(model.spec, model.subprocess_specs, script_engine=script_engine)
         if data:
             workflow.task_tree.data.update(copy.deepcopy(data))
             for task in workflow.task_tree.children:
@@ -67,7 +68,7 @@ class CaseRuntime:
     @classmethod
     def without_state(cls, model: Model, script_engine: Any) -> CaseRuntime:
         """A case that never ran here (imported records): its model's workflow unstarted, nothing ready or due."""
-        return cls(model, BpmnWorkflow(model.spec, model.subprocess_specs, script_engine=script_engine), script_engine)
+        return cls(model, CaseWorkflow(model.spec, model.subprocess_specs, script_engine=script_engine), script_engine)
 
     @classmethod
     def load(cls, model: Model, text: str, script_engine: Any) -> CaseRuntime:
@@ -236,10 +237,10 @@ class CaseRuntime:
                         break
             finally:
                 self.printed += printed
-        self.trail = [t.task_spec.bpmn_id for t in self._changed_since(started, TaskState.COMPLETED)]
         # A flow is taken when its target is reached (READY, WAITING...), while its source is still the parent.
         reached = self._changed_since(
             started, TaskState.COMPLETED | TaskState.READY | TaskState.WAITING | TaskState.STARTED)
+        self.trail = [t.task_spec.bpmn_id for t in reached if t.state == TaskState.COMPLETED]
         self.taken = [(src, t.task_spec.bpmn_id) for t in reached if (src := _bpmn_parent(t)) is not None]
 
     def _route_internal_events(self) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.spiff.serializer import DEFAULT_CONFIG as SPIFF_CONFIG
 from sqlalchemy import select, update
@@ -16,13 +17,15 @@ from engine.catalog import versions as catalog
 from engine.context import EngineContext
 from engine.errors import InputError
 from engine.runtime import state
+from engine.runtime.caseflow import CaseWorkflow
 from engine.runtime.state import without_data
 from engine.runtime.workflow import CaseRuntime
 from engine.store.tables import Case, StepLogEntry
 from tests.engine.conftest import MODELS
 
 PROCESSES = MODELS.parents[2] / "processes"
-PLAIN = BpmnWorkflowSerializer.configure(dict(SPIFF_CONFIG))  # SpiffWorkflow's converters, none of ours
+# SpiffWorkflow's converters, none of ours (its workflow converter for the case's workflow class too)
+PLAIN = BpmnWorkflowSerializer.configure({**SPIFF_CONFIG, CaseWorkflow: SPIFF_CONFIG[BpmnWorkflow]})
 
 
 @pytest.fixture
