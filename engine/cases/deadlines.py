@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from engine.model.annotations import parse_step
+from engine.model.annotations import time_limit_of
 from engine.runtime.workdays import CHINA, WorkCalendar, china_date, default_calendar
 from engine.views import Deadline
 
@@ -12,7 +12,7 @@ from engine.views import Deadline
 def step_time_limit(model: Any, step_id: str) -> int | None:
     """The step's promised working days from its annotation (None without one, or for an unknown step)."""
     info = model.steps.get(step_id)
-    return parse_step(info).time_limit if info is not None else None
+    return time_limit_of(info) if info is not None else None
 
 
 DUE_SOON_DAYS = 2  # a step with at most this many working days left is due soon (yellow)

@@ -119,8 +119,13 @@ def parse_step(step: StepInfo) -> StepAnnotations:
         materials=parse_materials(props.get("materials") or ""),
         form=(props.get("form") or "").strip() or None,
         duration=_lenient(parse_duration, props.get("duration"), None),
-        time_limit=_lenient(parse_time_limit, props.get("time_limit"), None),
+        time_limit=time_limit_of(step),
     )
+
+
+def time_limit_of(step: StepInfo) -> int | None:
+    """A step's promised working days (None without a readable `time_limit`): what deadlines read, on every move."""
+    return _lenient(parse_time_limit, step.properties.get("time_limit"), None)
 
 
 def uses_onething(model: Model) -> bool:
