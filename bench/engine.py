@@ -5,8 +5,9 @@ Figures, each over several rounds with min / median / max (nothing printed that 
 (1) throughput: cases per second through OneThing's use cases (SQLite; PostgreSQL with --postgres) against plain
     SpiffWorkflow in memory (its BpmnWorkflow, and OneThing's CaseWorkflow: the same with its idle walks skipped;
     ratios are printed against both, the floor against the faster) and SpiffWorkflow saving its state as JSON after
-    every step (spec by reference, OneThing's converters: the best a SpiffWorkflow user does), on a 10-step sequential model and on a clerk-action model (a form of
-    four fields validated at each of 10 reviews, an exclusive gateway on the data after each); and the floor:
+    every step (spec by reference, OneThing's converters: the best a SpiffWorkflow user does), on a 10-step
+    sequential model and on a clerk-action model (a form of four fields validated at each of 10 reviews, an
+    exclusive gateway on the data after each); and the floor:
     in-memory SpiffWorkflow plus one durable commit of one row per action on each database (what any engine that
     acknowledges an action only once stored pays at least);
 (2) growth: a step at the 200th pass of a looping task / at its 10th; a 200-step model's median step / a 10-step
@@ -262,7 +263,7 @@ def main() -> None:
             latency(name, ctx, 5 if opts.quick else 30)
         print("(4) storage of a finished case (newborn)")
         schema_url = (lambda schema: postgres_url(opts.postgres, schema) or "") if pg else None
-        storage_figures(Path(tmp), schema_url, 4 if opts.quick else 40)
+        storage_figures(Path(tmp), schema_url, 4 if opts.quick else 160)  # pages of 4-8 KB: many cases
         for ctx in contexts.values():
             ctx.engine.dispose()
     print("(5) CLI start (fresh processes, alternating round by round; targets: --help <= 0.3 s, check <= 0.6 s)")

@@ -13,7 +13,9 @@ VACUUM is run where said, never VACUUM FULL):
            page was pruned (HOT) as the engine went;
   steady   N cases in 4 batches, a plain VACUUM before each and after the last, which makes the dead
            versions reusable by the next batch but shrinks nothing (what autovacuum gives a server that
-           runs it, at about one run per N/4 cases).
+           runs it, at about one run per N/4 cases);
+  packed   N cases, then VACUUM FULL of the schema's tables (the live rows packed, as SQLite's packed:
+           what the rows themselves take; the product never runs one).
 Each PostgreSQL figure starts in a fresh schema (one warm-up case), so no figure reuses space another left.
 """
 from __future__ import annotations
@@ -50,10 +52,13 @@ def _sqlite_sizes(path: Path, vacuum: bool) -> Counter:
         conn.close()
 
 
-def _pg_sizes(ctx: EngineContext, vacuum: bool) -> Counter:
+def _pg_sizes(ctx: EngineContext, vacuum: bool, full: bool = False) -> Counter:
     with ctx.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         if vacuum:
             conn.execute(text("VACUUM"))
+        for (table,) in conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"))\
+                .all() if full else ():
+            conn.execute(text(f'VACUUM FULL "{table}"'))  # this schema's tables only
         return Counter(dict(conn.execute(text(
             "SELECT c.relname, pg_total_relation_size(c.oid) FROM pg_class c JOIN pg_namespace n "
             "ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relkind = 'r'")).all()))
@@ -97,12 +102,12 @@ def _postgres(schema_url: Callable[[str], str], n: int) -> dict[tuple[str, str],
     """The same from PostgreSQL, each figure in a fresh schema: no free space left by another figure's cases."""
     figures = {}
     for variant in ("before", "after"):
-        for how in ("written", "steady"):
+        for how in ("written", "steady", "packed"):
             ctx = _context(schema_url(f"bench_storage_{variant}_{how}"))
-            start = _pg_sizes(ctx, how == "steady")
-            if how == "written":
+            start = _pg_sizes(ctx, how == "steady", full=how == "packed")
+            if how != "steady":
                 _finish(ctx, variant, n)
-                end = _pg_sizes(ctx, False)
+                end = _pg_sizes(ctx, False, full=how == "packed")
             for batch in range(BATCHES if how == "steady" else 0):
                 _finish(ctx, variant, n // BATCHES + (batch < n % BATCHES))
                 end = _pg_sizes(ctx, True)

@@ -154,7 +154,8 @@ def test_a_case_workflow_moves_as_spiffworkflow_does(name, path, matter, given):
 @pytest.mark.parametrize("name", sorted(BENCH))
 def test_the_benchmark_models_move_as_on_spiffworkflow(name):
     source, steps = BENCH[name]
-    made, ended = _lockstep(load_model(source, f"{name}.bpmn"), None, {"again": False, "decision": "accept", "amount": 5})
+    given = {"again": False, "decision": "accept", "amount": 5}
+    made, ended = _lockstep(load_model(source, f"{name}.bpmn"), None, given)
     assert made == steps and ended
 
 
