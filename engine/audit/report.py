@@ -51,6 +51,10 @@ LABELS: dict[str, dict[str, str]] = {  # key -> {language: label}; metric keys a
     "province": {"zh": "省级", "en": "province"}, "city": {"zh": "市县级", "en": "city"},
     "no_cases": {"zh": "暂无办结案件", "en": "no ended cases"},
     "covers": {"zh": "{region}及其下辖地区的案件", "en": "cases of {region} and the regions below it"},
+    "version_region": {"zh": "按{region}运行的版本：您所查看的地区未运行此事项；"
+                             "在运行它的下辖地区中，该地区的真实办件最多。",
+                       "en": "The versions as {region} runs them: the region you read runs none of this matter; of the "
+                             "regions below it that run it, this one has the most real cases."},
     "real": {"zh": "真实案件", "en": "real cases"},
     "simulated": {"zh": "仿真案件（预测）", "en": "simulated cases (forecast)"},
     "imported": {"zh": "导入的历史记录", "en": "imported records"},
@@ -76,6 +80,7 @@ class MatterReport:
     measured: dict[str, dict[str, Any]]  # variant -> figures ({} without ended cases)
     sources: tuple[Source, ...]
     covers: Names | None = None  # the reader's region when the measured figures are of it and the regions below it
+    version_region_names: Names | None = None  # the region below whose versions these are (the reader's runs none)
 
     def label(self, key: str, lang: str) -> str:
         """A word of the report in `lang`; `working_days.median` reads 'Working days (median)'."""
@@ -136,6 +141,15 @@ def _covered(report: MatterReport, lang: str) -> str:
     return f"（{words}）" if lang == "zh" else f" ({words})"
 
 
+def version_note(report: MatterReport, lang: str) -> str:
+    """What the auditor's matter page says when the versions are a region's below the reader's (its own runs none of
+    the matter: engine/regions/scope.py's version_region); "" otherwise."""
+    if report.version_region_names is None:
+        return ""
+    names = report.version_region_names
+    return LABELS["version_region"][lang].replace("{region}", names.zh if lang == "zh" else names.en)
+
+
 def _source_row(source: Source, word: Any, lang: str) -> tuple[str, ...]:
     """A published figure in `lang`: figure, variant, value with its unit, place (scope), citation (and its page)."""
     place, citation, unit = source.shown(lang)
@@ -178,7 +192,8 @@ def matter_report(ctx: EngineContext, session: Session, matter_id: str, source: 
                 for variant, figures in measured_in(session, matter_id, source=source, regions=cover.regions).items()}
     return MatterReport(matter_id, comparison.names, source, ctx.clock.now(),
                         {"before": comparison.before_version, "after": comparison.after_version},
-                        comparison.comparison, measured, comparison.sources, cover.names)
+                        comparison.comparison, measured, comparison.sources, cover.names,
+                        comparison.version_region_names)
 
 
 def reader_report(ctx: EngineContext, session: Session, matter_id: str, source: str = "real",

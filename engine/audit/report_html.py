@@ -5,7 +5,15 @@ from html import escape
 from typing import BinaryIO
 
 from engine.accounts.users import Actor
-from engine.audit.report import LABELS, MatterReport, ReportTable, check_language, reader_report, report_tables
+from engine.audit.report import (
+    LABELS,
+    MatterReport,
+    ReportTable,
+    check_language,
+    reader_report,
+    report_tables,
+    version_note,
+)
 from engine.context import EngineContext
 from engine.runtime.workdays import CHINA
 
@@ -52,9 +60,15 @@ def render_html(report: MatterReport, lang: str = "zh") -> str:
         f'<p class="meta">{escape(report.names.zh)} · {escape(report.names.en)} · '
         f'<code>{escape(report.matter_id)}</code> · {word("generated")} {generated} (UTC+8)</p>\n',
         f'<p>{word("source")}: <span class="source">{word(report.source)}</span></p>\n',
+        _version_note(report, lang),
         *(_table(table) for table in report_tables(report, lang)),
         f"<footer><p>{escape(LABELS['definitions'][lang])}</p></footer>\n</body>\n</html>\n",
     ])
+
+
+def _version_note(report: MatterReport, lang: str) -> str:
+    note = version_note(report, lang)
+    return f'<p class="note version-region">{escape(note)}</p>\n' if note else ""
 
 
 def matter_report_html(ctx: EngineContext, out: BinaryIO, matter_id: str, source: str = "real",

@@ -8,7 +8,7 @@ from typing import Any, BinaryIO
 
 from engine.accounts.users import Actor
 from engine.audit.cjkfont import find_cjk_font, truetype_subset
-from engine.audit.report import LABELS, MatterReport, check_language, reader_report, report_tables
+from engine.audit.report import LABELS, MatterReport, check_language, reader_report, report_tables, version_note
 from engine.context import EngineContext
 from engine.runtime.workdays import CHINA
 
@@ -33,6 +33,9 @@ def _lines(report: MatterReport, lang: str) -> tuple[str, list[str], list[Any], 
     meta = [f"{report.names.zh} · {report.names.en} · {report.matter_id}",
             f"{report.label('generated', lang)} {generated} (UTC+8)",
             f"{report.label('source', lang)}: {report.label(report.source, lang)}"]
+    note = version_note(report, lang)  # the versions are a region's below the reader's: the page's note
+    if note:
+        meta.append(note)
     return report.title(lang), meta, report_tables(report, lang), LABELS["definitions"][lang]
 
 

@@ -4,21 +4,26 @@ A province with city A (counties A1 and A2) and city B (county B1); newborn depl
 deployed only in county lines (a county's own matter, or one it adopted and its city never did). The auditors of
 city A and of the province read A1's and A2's cases, so their overview, portfolio and matter comparison include
 the matter, as the county with the most real cases of it runs it (ties: the first in tree order), and say so; the
-auditor of B1 does not see it.
+auditor of B1 does not see it. The printable report says so as the matter page does.
 """
 from __future__ import annotations
+
+import io
 
 import pytest
 
 from engine.accounts.users import Actor
 from engine.audit.comparison import audit_overview, matter_comparison, matter_comparisons, matter_detail, portfolio
 from engine.audit.dashboard import matter_dashboard
+from engine.audit.report_html import matter_report_html
+from engine.audit.report_pdf import matter_report_pdf
 from engine.cases import lifecycle as cases
 from engine.catalog import versions as catalog
 from engine.errors import MatterNotFound
 from engine.matters.files import Names
 from engine.regions.tree import add_region, depth_first, list_regions, parents
 from tests.engine.regions_scenario import PROCESSES, deploy_local
+from tests.engine.test_reports import _pdf_text
 
 CITY = Actor("auditor.city-a", "auditor", region="city-a")
 PROVINCE = Actor("auditor", "auditor")
@@ -93,3 +98,25 @@ def test_tree_order_is_the_region_lists(ctx, tree):
     assert depth_first(tree_of, "province") == [r.id for r in list_regions(ctx)] == \
         ["province", "city-a", "a1", "a2", "city-b", "b1"]
     assert depth_first(tree_of, "city-a") == ["city-a", "a1", "a2"]
+
+
+NOTES = {"zh": "按甲一县运行的版本：您所查看的地区未运行此事项；在运行它的下辖地区中，该地区的真实办件最多。",
+         "en": "The versions as County A1 runs them"}
+
+
+def test_the_printable_report_names_the_county_whose_versions_it_shows(ctx, tree, tmp_path):
+    deploy_local(ctx, tmp_path, "a1")
+    for lang, note in NOTES.items():
+        for reader in (CITY, PROVINCE, None):
+            out = io.BytesIO()
+            matter_report_html(ctx, out, LOCAL, lang=lang, actor=reader)
+            assert note in out.getvalue().decode("utf-8"), (lang, reader)
+        for reader, matter in ((A1, LOCAL), (CITY, "newborn")):  # A1 runs it; the city runs newborn itself
+            out = io.BytesIO()
+            matter_report_html(ctx, out, matter, lang=lang, actor=reader)
+            assert "version-region" not in out.getvalue().decode("utf-8"), (lang, matter)
+        out = io.BytesIO()
+        matter_report_pdf(ctx, out, LOCAL, lang=lang, actor=CITY)
+        text = "".join(_pdf_text(out.getvalue(), tmp_path).split())  # lines break anywhere: no spaces compared
+        assert "".join(note.split()) in text, lang
+

@@ -1,6 +1,7 @@
 """A matter only a county below the auditor runs, in the web (issue #13): the city auditor's overview lists it with
-a note naming the county whose versions are shown, in both languages, the matter page says so, the API's comparison
-and portfolio name the county; an auditor of another city sees none of it (SQLite and PostgreSQL)."""
+a note naming the county whose versions are shown, in both languages, the matter page and the printable report say
+so, the API's comparison and portfolio name the county; an auditor of another city sees none of it (SQLite and
+PostgreSQL)."""
 from __future__ import annotations
 
 import re
@@ -97,3 +98,17 @@ def test_an_auditor_of_another_city_sees_none_of_it(app):
     assert client.get("/api/matters/local_birth/metrics").status_code == 404
     folio = client.get("/api/portfolio").get_json()
     assert "local_birth" not in folio["matters"] and folio["version_regions"] == {}
+
+
+def test_the_printable_report_says_whose_versions_it_shows(app):
+    client = _client(app, "auditor.city-a")
+    for lang, note in (("zh", "按甲县运行的版本：您所查看的地区未运行此事项"),
+                       ("en", "The versions as County A runs them: the region you read runs none of this matter")):
+        response = client.get("/audit/matters/local_birth/export.html", headers={"Accept-Language": lang})
+        page = response.get_data(as_text=True)
+        response.close()
+        assert response.status_code == 200 and re.search(r'<p class="note version-region">' + note, page), lang
+        response = client.get("/audit/matters/newborn/export.html", headers={"Accept-Language": lang})
+        assert response.status_code == 200 and "version-region" not in response.get_data(as_text=True)
+        response.close()
+
