@@ -65,8 +65,7 @@ _EXPORTS: dict[str, str] = {
     "CASE_EVENTS": "engine.cases.admin",
     "case_overlay": "engine.cases.insight", "step_durations": "engine.cases.insight",
     "case_model": "engine.cases.insight",
-    "fire_due_timers": "engine.cases.timers",
-    "dry_run": "engine.cases.dryrun",
+    "fire_due_timers": "engine.cases.timers", "dry_run": "engine.cases.dryrun",
     # catalog of deployed models
     "deploy_path": "engine.catalog.versions",
     "check_upload": "engine.catalog.designer", "deploy_upload": "engine.catalog.designer",
@@ -106,8 +105,7 @@ _EXPORTS: dict[str, str] = {
     # accounts
     "add_user": "engine.accounts.users", "get_actor": "engine.accounts.users",
     "department_clerks": "engine.accounts.users", "department_label": "engine.catalog.departments",
-    "warm_up": "engine.catalog.warmup",
-    "authenticate": "engine.accounts.users",
+    "warm_up": "engine.catalog.warmup", "authenticate": "engine.accounts.users",
     "session_generation": "engine.accounts.users", "end_sessions": "engine.accounts.users",
     # operations
     "Health": "engine.store.health", "health": "engine.store.health",
@@ -120,6 +118,7 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(("Publication", "Adoption", "LibraryEntry", "ReformUpdate", "publish_reform", "adopt_reform",
                      "library_entries", "reform_updates"), "engine.regions.library"),
     "ReformDiff": "engine.regions.reformdiff", "reform_diff": "engine.regions.reformdiff",
+    "readable_matters": "engine.regions.matter_lists", "deployed_matter_names": "engine.regions.matter_lists",
     **dict.fromkeys(("RegionRanking", "region_ranking", "ProvinceView", "province_view", "compare_by_region"),
                     "engine.regions.reports"),
     # demo data
@@ -289,6 +288,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
         publish_reform,
         reform_updates,
     )
+    from engine.regions.matter_lists import deployed_matter_names, readable_matters
     from engine.regions.reformdiff import ReformDiff, reform_diff
     from engine.regions.reports import ProvinceView, RegionRanking, compare_by_region, province_view, region_ranking
     from engine.regions.tree import RegionInfo, add_region, get_region, list_regions, rename_region

@@ -4,7 +4,8 @@ A province with city A (counties A1 and A2) and city B (county B1); newborn depl
 deployed only in county lines (a county's own matter, or one it adopted and its city never did). The auditors of
 city A and of the province read A1's and A2's cases, so their overview, portfolio and matter comparison include
 the matter, as the county with the most real cases of it runs it (ties: the first in tree order), and say so; the
-auditor of B1 does not see it. The printable report says so as the matter page does.
+auditor of B1 does not see it. The printable report says so as the matter page does; the case list's matter filter
+offers the matter to whoever reads A1's cases.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from engine.cases import lifecycle as cases
 from engine.catalog import versions as catalog
 from engine.errors import MatterNotFound
 from engine.matters.files import Names
+from engine.regions.matter_lists import deployed_matter_names, readable_matters
 from engine.regions.tree import add_region, depth_first, list_regions, parents
 from tests.engine.regions_scenario import PROCESSES, deploy_local
 from tests.engine.test_reports import _pdf_text
@@ -30,6 +32,7 @@ PROVINCE = Actor("auditor", "auditor")
 B1 = Actor("auditor.b1", "auditor", region="b1")
 A1 = Actor("auditor.a1", "auditor", region="a1")
 A2 = Actor("auditor.a2", "auditor", region="a2")
+ADMIN = Actor("admin", "admin")
 LOCAL = "local_birth"
 
 
@@ -119,4 +122,18 @@ def test_the_printable_report_names_the_county_whose_versions_it_shows(ctx, tree
         matter_report_pdf(ctx, out, LOCAL, lang=lang, actor=CITY)
         text = "".join(_pdf_text(out.getvalue(), tmp_path).split())  # lines break anywhere: no spaces compared
         assert "".join(note.split()) in text, lang
+
+
+def test_the_case_lists_matters_are_those_of_the_regions_whose_cases_the_reader_reads(ctx, tree, tmp_path):
+    deploy_local(ctx, tmp_path, "a1")
+    clerk = Actor("clerk.a1", "clerk", "health", region="a1")
+    for reader in (clerk, A1, CITY, PROVINCE, ADMIN, None):
+        found = {m.id: m for m in readable_matters(ctx, reader)}
+        assert sorted(found) == [LOCAL, "newborn"], reader
+        assert found[LOCAL].names == Names("本地出生一件事", "Local birth") and found[LOCAL].variants == \
+            {"before": 1, "after": 1}
+    for reader in (A2, B1, Actor("clerk.a2", "clerk", "health", region="a2"), Actor("clerk", "clerk", "health")):
+        assert [m.id for m in readable_matters(ctx, reader)] == ["newborn"], reader
+    assert deployed_matter_names(ctx) == {LOCAL: Names("本地出生一件事", "Local birth"),
+                                          "newborn": Names("新生儿出生一件事", "Newborn birth")}
 

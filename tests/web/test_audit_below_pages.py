@@ -1,7 +1,8 @@
 """A matter only a county below the auditor runs, in the web (issue #13): the city auditor's overview lists it with
 a note naming the county whose versions are shown, in both languages, the matter page and the printable report say
-so, the API's comparison and portfolio name the county; an auditor of another city sees none of it (SQLite and
-PostgreSQL)."""
+so, the API's comparison and portfolio name the county; an auditor of another city sees none of it. The case list
+offers it to whoever reads the county's cases (and GET /api/matters lists it for them), the library names it
+(SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import re
@@ -9,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+import engine
 from engine.accounts import users
+from engine.accounts.users import Actor
 from engine.catalog import versions as catalog
 from engine.context import EngineContext
 from engine.regions.tree import add_region
@@ -35,6 +38,10 @@ def app(db_url, tmp_path):
     deploy_local(ctx, tmp_path, "county-a")
     users.add_user(ctx, "auditor.city-a", PASSWORD, "auditor", region="city-a")
     users.add_user(ctx, "auditor.city-z", PASSWORD, "auditor", region="city-z")
+    users.add_user(ctx, "auditor", PASSWORD, "auditor")
+    users.add_user(ctx, "admin", PASSWORD, "admin")
+    users.add_user(ctx, "clerk.county-a", PASSWORD, "clerk", "health", region="county-a")
+    users.add_user(ctx, "clerk.province", PASSWORD, "clerk", "health")
     ctx.engine.dispose()
     app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": db_url,
                       "PROCESSES_PATH": str(REPO / "processes")})
@@ -112,3 +119,40 @@ def test_the_printable_report_says_whose_versions_it_shows(app):
         assert response.status_code == 200 and "version-region" not in response.get_data(as_text=True)
         response.close()
 
+
+OPTION = re.compile(r'<option value="([^"]+)"[^>]*>([^<]*)</option>')
+
+
+def _matter_filter(client) -> dict[str, str]:
+    """The case list's matter drop-down: matter id -> the name shown (in English)."""
+    page = client.get("/cases", headers={"Accept-Language": "en"})
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    select = re.search(r'<select[^>]* name="matter"[^>]*>(.*?)</select>', html, re.S)
+    assert select is not None, html[:3000]
+    return {value: name for value, name in OPTION.findall(select.group(1)) if value}
+
+
+def test_the_case_list_offers_the_countys_matter_to_whoever_reads_its_cases(app):
+    for user in ("clerk.county-a", "auditor.city-a", "auditor", "admin"):
+        client = _client(app, user)
+        assert _matter_filter(client) == {"local_birth": "Local birth", "newborn": "Newborn birth"}, user
+        listed = {m["id"]: m for m in client.get("/api/matters").get_json()}
+        assert sorted(listed) == ["local_birth", "newborn"], user
+        assert listed["local_birth"]["variants"] == {"before": 1, "after": 1}
+        assert listed["local_birth"]["names"] == {"zh": "本地出生一件事", "en": "Local birth"}
+    for user in ("clerk.province", "auditor.city-z"):  # the root's clerk and another city read none of its cases
+        client = _client(app, user)
+        assert _matter_filter(client) == {"newborn": "Newborn birth"}, user
+        assert [m["id"] for m in client.get("/api/matters").get_json()] == ["newborn"], user
+    assert [m["id"] for m in app.test_client().get("/api/matters").get_json()] == ["newborn"]  # the public list
+
+
+def test_the_library_names_a_matter_only_a_county_runs(app):
+    from web.app import engine_context
+
+    engine.publish_reform(engine_context(app), "local_birth", "county-a", Actor("admin", "admin"))
+    for user, lang, name in (("auditor.city-z", "en", "Local birth"), ("admin", "zh", "本地出生一件事")):
+        page = _client(app, user).get("/library/", headers={"Accept-Language": lang}).get_data(as_text=True)
+        rows = re.findall(r'<tr data-publication="\d+"><td>([^<]*)</td>', page)
+        assert rows == [name], (user, rows)

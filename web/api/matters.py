@@ -12,10 +12,22 @@ from web.app import ctx
 from web.schemas import ComparisonSchema, FormSchema, MatterDetailSchema, MatterSchema, PortfolioSchema
 
 AUDIT = ("auditor", "admin")
+CASE_READERS = ("clerk", "auditor", "admin")
 
 
-@api("/matters", roles=PUBLIC, response=MatterSchema, many=True, summary="Deployed matters")
+@api("/matters", roles=PUBLIC, response=MatterSchema, many=True,
+     summary="Deployed matters: those the province runs; for clerks, auditors and admins, those of the regions "
+             "whose cases they read (the case list's matter filter)")
 def list_matters(actor: Actor | None) -> list[engine.MatterInfo]:
+    """Anyone not signed in, applicants and designers get the public catalogue: what the root runs, as the
+    citizen's matter list, GET /api/matters/<id> and the intake form show it. Clerks, auditors and admins get the
+    twin of the case list's matter filter, so that every matter whose cases they may list with GET /api/cases is
+    there: the matters a region whose cases they read runs (a clerk's own region; an auditor's region and those
+    below it; every region for an admin or a root auditor), a county's own matter included, each with the versions
+    their region runs, else those of the region below with the most real cases of it (as the auditor's figures).
+    GET /api/matters/<id> stays the root's: a county's own matter is not found there."""
+    if actor is not None and actor.role in CASE_READERS:
+        return engine.readable_matters(ctx(), actor)
     return engine.list_matters(ctx())
 
 

@@ -30,7 +30,7 @@ def find():
         return redirect(url_for("cases.show", number=number))
     args = request.args
     found = engine.list_cases(ctx(), g.actor, case_query(args))  # InputError (422) names a bad filter
-    matters = engine.list_matters(ctx())
+    matters = engine.readable_matters(ctx(), g.actor)  # the filter: matters of the regions whose cases they read
     return render_template("cases/index.html", found=found, args=args, matters=matters,
                            statuses=engine.STATUSES)
 

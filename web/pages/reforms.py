@@ -34,7 +34,7 @@ def index():
 def library_page(error: str | None = None):
     """The library; `error`: why an action did nothing (the page answers with the refusal's status)."""
     regions = {r.id: r for r in engine.list_regions(ctx())}
-    names = {m.id: m.names for m in engine.list_matters(ctx())}
+    names = engine.deployed_matter_names(ctx())  # whoever runs it: a county's own matter is published too
     own = _own_region()
     return render_template("reforms/index.html", entries=engine.library_entries(ctx()), own=own,
                            updates=engine.reform_updates(ctx(), own) if own else [],
