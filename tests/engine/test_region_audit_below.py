@@ -5,7 +5,7 @@ deployed only in county lines (a county's own matter, or one it adopted and its 
 city A and of the province read A1's and A2's cases, so their overview, portfolio and matter comparison include
 the matter, as the county with the most real cases of it runs it (ties: the first in tree order), and say so; the
 auditor of B1 does not see it. The printable report says so as the matter page does; the case list's matter filter
-offers the matter to whoever reads A1's cases.
+offers the matter to whoever reads A1's cases; the province view counts a county's reform as its city's view does.
 """
 from __future__ import annotations
 
@@ -22,7 +22,9 @@ from engine.cases import lifecycle as cases
 from engine.catalog import versions as catalog
 from engine.errors import MatterNotFound
 from engine.matters.files import Names
+from engine.regions.library import adopt_reform, publish_reform
 from engine.regions.matter_lists import deployed_matter_names, readable_matters
+from engine.regions.province import province_view
 from engine.regions.tree import add_region, depth_first, list_regions, parents
 from tests.engine.regions_scenario import PROCESSES, deploy_local
 from tests.engine.test_reports import _pdf_text
@@ -137,3 +139,13 @@ def test_the_case_lists_matters_are_those_of_the_regions_whose_cases_the_reader_
     assert deployed_matter_names(ctx) == {LOCAL: Names("本地出生一件事", "Local birth"),
                                           "newborn": Names("新生儿出生一件事", "Newborn birth")}
 
+
+def test_the_province_counts_a_countys_reform_as_its_city_does(ctx, tree, tmp_path):
+    """Not a defect (checked): the province view counts the leaf regions of the reader's subtree by their own
+    `after` line, so a reform only counties of another city run counts at the root as in that city's view."""
+    deploy_local(ctx, tmp_path, "b1")
+    publish_reform(ctx, LOCAL, "b1", ADMIN)
+    adopt_reform(ctx, LOCAL, "b1", "a2", ADMIN)
+    adopted = {scope: {m.matter_id: (m.adopted, m.leaves) for m in province_view(ctx, scope=scope).matters}[LOCAL]
+               for scope in ("province", "city-a", "city-b")}
+    assert adopted == {"province": (2, 3), "city-a": (1, 2), "city-b": (1, 1)}
