@@ -31,6 +31,7 @@ from engine.errors import InputError
 from engine.runtime.clock import using_clock
 from engine.runtime.state import prune
 from engine.runtime.workflow import CaseError, CaseRuntime, ReadyStep
+from engine.store.bulk import insert_rows
 from engine.store.tables import ROOT, Case, OpenStep, StepLogEntry, Timer
 from engine.store.tables_audit import FinishedCase
 
@@ -232,8 +233,7 @@ class SimulationDesk:
         timers = [{"case_id": i, "task_id": t, "due_at": due} for c, i in zip(cases, ids, strict=True)
                   for t, due in c.timers]
         for table, rows in ((_table(StepLogEntry), log), (_table(OpenStep), open_rows), (_table(Timer), timers)):
-            if rows:
-                session.execute(insert(table), rows)
+            insert_rows(session, table, rows)
 
     def _summarize(self, session: Session, ended: list[tuple[LiveCase, int]]) -> None:
         if not ended:
@@ -247,7 +247,7 @@ class SimulationDesk:
                      for r in live.log if r["event"] == "completed"]
             steps.sort(key=lambda s: s.at)  # stable: the log's order among steps completed together
             rows.append(summarize(case, steps, facts, live.completed_at or live.updated_at))
-        session.execute(insert(_table(FinishedCase)), rows)
+        insert_rows(session, _table(FinishedCase), rows)
         add_cases(session, [case_id for _, case_id in ended])
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,6 +27,7 @@ from engine.context import EngineContext
 from engine.errors import ImportRefused
 from engine.matters.files import Matter
 from engine.model.types import Model
+from engine.store.bulk import insert_rows
 from engine.store.tables import ROOT, Case, StepLogEntry
 from engine.store.tables_audit import FinishedCase
 from engine.vocabulary import APPLICANT
@@ -35,7 +36,7 @@ SOURCE = "imported"
 ACTOR = "import"  # the step log's actor of every imported event
 CHUNK = 500  # values in one IN (...) query
 BATCH = 2000  # cases written at a time
-_STEP_LOG = cast(Table, StepLogEntry.__table__)  # bulk inserts go through Core: the ORM adds nothing to them
+_STEP_LOG = cast(Table, StepLogEntry.__table__)  # bulk inserts (engine/store/bulk.py): the ORM adds nothing to them
 _SUMMARIES = cast(Table, FinishedCase.__table__)
 
 
@@ -221,8 +222,8 @@ def _store(ctx: EngineContext, session: Session, version_id: int, matter_id: str
                          claimed_at=None, at=e.end) for e in events]  # no data: SQL NULL
             steps = [LoggedStep(e.step_id, e.department, e.start, e.end) for e in events]
             summaries.append(summarize(case, steps, facts, max(e.end for e in events)))
-        session.execute(insert(_STEP_LOG), log)
-        session.execute(insert(_SUMMARIES), summaries)
+        insert_rows(session, _STEP_LOG, log)
+        insert_rows(session, _SUMMARIES, summaries)
         add_cases(session, [case.id for case in rows])
         for case in rows:  # written: the session need not keep them, so memory stays one batch
             session.expunge(case)
