@@ -21,6 +21,8 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 class CaseWorkflow(BpmnWorkflow):
     """A BpmnWorkflow whose idle walks are skipped (stored as "BpmnWorkflow": engine/runtime/state.py)."""
 
+    completed: bool  # SpiffWorkflow's own flag, set once no task is unfinished
+
     def update_waiting_tasks(self) -> None:
         if any(t.state == TaskState.WAITING for t in self.tasks.values()):
             super().update_waiting_tasks()
