@@ -44,7 +44,6 @@ _EXPORTS: dict[str, str] = {
     "WorkEntry": "engine.cases.worklist", "StepDetail": "engine.cases.worklist", "CaseSummary": "engine.cases.worklist",
     "CaseOverlay": "engine.cases.insight",
     "MatterComparison": "engine.audit.comparison",
-    "Progress": "engine.citizen.applications",
     "DryRun": "engine.cases.dryrun",
     "METRIC_KEYS": "engine.model.metrics",
     # cases
@@ -99,9 +98,9 @@ _EXPORTS: dict[str, str] = {
     "export_xes": "engine.audit.export_xes", "export_xlsx": "engine.audit.export_xlsx",
     "matter_report_html": "engine.audit.report_html", "matter_report_pdf": "engine.audit.report_pdf",
     # the citizen's side
-    "intake_form": "engine.citizen.applications", "application_form": "engine.citizen.applications",
-    "ApplicationForm": "engine.citizen.applications", "apply": "engine.citizen.applications",
-    "lookup": "engine.citizen.applications", "rate": "engine.citizen.applications",
+    **dict.fromkeys(("intake_form", "application_form", "ApplicationForm", "Progress", "apply", "lookup", "rate"),
+                    "engine.citizen.applications"),
+    "open_matters": "engine.citizen.offers", "offered_regions": "engine.citizen.offers",
     # accounts
     "add_user": "engine.accounts.users", "get_actor": "engine.accounts.users",
     "department_clerks": "engine.accounts.users", "department_label": "engine.catalog.departments",
@@ -249,6 +248,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
         lookup,
         rate,
     )
+    from engine.citizen.offers import offered_regions, open_matters
     from engine.context import EngineContext
     from engine.demo.loader import DEMO_CHECK, DEMO_PASSWORD, load_demo
     from engine.errors import (

@@ -14,10 +14,11 @@ from sqlalchemy.orm import Session
 from engine.cases.persistence import create_case, save_case
 from engine.catalog import designer, versions as catalog
 from engine.catalog.designer import MatterInfo
+from engine.citizen import offers
 from engine.citizen.checking import checked_application
 from engine.citizen.checks import check_hash, checked_case
 from engine.context import EngineContext
-from engine.errors import Conflict, InputError, Throttled
+from engine.errors import Conflict, InputError, MatterNotFound, Throttled
 from engine.matters.files import Form, FormField, Matter
 from engine.matters.forms import contact_field
 from engine.matters.messages import message
@@ -32,7 +33,7 @@ from engine.runtime.workflow import CaseError
 from engine.store.tables import Case, OpenStep, StepLogEntry
 from engine.store.tables_citizen import CaseContact, CaseRating
 from engine.store.throttle import exceeded
-from engine.text import Text
+from engine.text import Listed, Text
 from engine.vocabulary import APPLICANT, ROOT_REGION
 
 APPLICATION_WINDOW = timedelta(hours=1)
@@ -69,6 +70,7 @@ class ApplicationForm:
     matter: MatterInfo
     form: Form | None
     contact: FormField | None = None
+    regions: tuple[str, ...] = ()  # the regions that handle applications for it (engine.citizen.offers), tree order
 
 
 # -- intake and applying --------------------------------------------------------------------------------
@@ -81,21 +83,28 @@ def _intake(model: Model, matter: Matter | None) -> tuple[str, Form] | None:
     return (step_id, form) if form is not None else None
 
 
-def intake_form(ctx: EngineContext, matter_id: str) -> Form | None:
-    """The form of the first applicant step of the matter's current `after` version."""
-    with ctx.read() as session:
-        version = catalog.current_version(session, matter_id, "after")
-        found = _intake(*catalog.loaded_version(ctx, session, version.id))
-    return found[1] if found else None
+def intake_form(ctx: EngineContext, matter_id: str, region: str | None = None) -> Form | None:
+    """The form of the first applicant step of the matter's `after` version that `region` runs when it handles the
+    matter, else the one the first region that handles it runs (`engine.citizen.offers`)."""
+    return application_form(ctx, matter_id, region).form
 
 
-def application_form(ctx: EngineContext, matter_id: str) -> ApplicationForm:
-    """What the applicant sees before applying: the matter and its one form (of the current `after` version)."""
+def application_form(ctx: EngineContext, matter_id: str, region: str | None = None) -> ApplicationForm:
+    """What the applicant sees before applying: the matter, its one form and the regions that handle it.
+
+    The form (and the matter's names) are those of the `after` version `region` runs when it handles the matter,
+    else of the first region that does (tree order): the root's while it is the only region."""
     with ctx.read() as session:
-        version = catalog.current_version(session, matter_id, "after")
+        handling = offers.handling_regions(session, matter_id)
+        if not handling:
+            catalog.current_version(session, matter_id, "after")  # MatterNotFound, naming the deployed matters
+            raise MatterNotFound(Text("no deployed matter '%(matter)s'", matter=matter_id))
+        shown = region if region in handling else handling[0]
+        version = catalog.current_version(session, matter_id, "after", shown)
         found = _intake(*catalog.loaded_version(ctx, session, version.id))
         form = found[1] if found else None
-        return ApplicationForm(designer.matter_info(ctx, session, matter_id), form, contact_field(form))
+        return ApplicationForm(designer.matter_info(ctx, session, matter_id, shown), form, contact_field(form),
+                               tuple(handling))
 
 
 def apply(ctx: EngineContext, matter_id: str, data: dict[str, Any], phone: str | None, client: str = "-",
@@ -120,8 +129,13 @@ def start_application(ctx: EngineContext, matter_id: str, variant: str, data: di
     with ctx.write() as session, using_clock(ctx.clock):
         if client != "-":
             _limit_applications(session, client, ctx.clock.now())
-        region = ROOT_REGION if region is None else _handling_region(session, region)
-        version = catalog.current_version(session, matter_id, variant, region)
+        region = ROOT_REGION if region is None else _handling_region(session, region, matter_id, variant)
+        try:
+            version = catalog.current_version(session, matter_id, variant, region)
+        except MatterNotFound:
+            if region == ROOT_REGION and offers.handling_regions(session, matter_id, variant):  # counties' alone
+                raise _unchosen() from None
+            raise
         model, matter = catalog.loaded_version(ctx, session, version.id)
         intake = _intake(model, matter)
         clean, contact = checked_application(intake[1] if intake else None, data, phone)
@@ -143,13 +157,26 @@ def start_application(ctx: EngineContext, matter_id: str, variant: str, data: di
         return case.number
 
 
-def _handling_region(session: Session, region: str) -> str:
-    """`region` if an application may be handled there (a region nothing is below), else InputError on `region`."""
+def _handling_region(session: Session, region: str, matter_id: str, variant: str) -> str:
+    """`region` if an application for the matter may be handled there (a region nothing is below that runs the
+    variant), else InputError on `region`; a matter no region runs is left to `current_version` (MatterNotFound)."""
+    if not region:
+        raise _unchosen()
     if region not in leaves(parents(session)):
-        problem = Text("choose the county or district that handles your application") if not region else \
-            Text("no county or district '%(region)s'", region=region)
+        problem = Text("no county or district '%(region)s'", region=region)
         raise InputError(problem, fields={"region": [problem]})
+    handling = offers.handling_regions(session, matter_id, variant)
+    if handling and region not in handling:
+        problem = Text("this county or district does not handle this matter")
+        raise InputError(Text("'%(region)s' does not handle matter '%(matter)s'; choose one of: %(regions)s",
+                              region=region, matter=matter_id, regions=Listed(handling)),
+                         fields={"region": [problem]})
     return region
+
+
+def _unchosen() -> InputError:
+    problem = Text("choose the county or district that handles your application")
+    return InputError(problem, fields={"region": [problem]})
 
 
 def _limit_applications(session: Session, client: str, now: datetime) -> None:
