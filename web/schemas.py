@@ -56,7 +56,7 @@ class ApplicationSchema(RequestSchema):
     # every wrong field is reported at once; the pattern says in the document what that check takes
     phone = Text(load_default="", validate=length(max=20), metadata={"pattern": _PHONE})
     data = Object(keys=fields.Str(), required=True)
-    # the county or district that handles it (GET /api/regions: a region nothing is below); default: the root
+    # the county or district that handles it (GET /api/matters/<id>/regions: those that run it); default: the root
     region = Text(validate=length(min=1, max=64))
 
 

@@ -25,3 +25,9 @@ class RegionAddSchema(RequestSchema):
 class RegionRenameSchema(RequestSchema):
     name_zh = Text(required=True, validate=length(min=1, max=255))
     name_en = Text(required=True, validate=length(min=1, max=255))
+
+
+class HandlingQuery(RequestSchema):
+    """Whose version of a matter: a region that handles applications for it (GET /api/matters/<id>/regions)."""
+
+    region = Text(validate=length(min=1, max=64))

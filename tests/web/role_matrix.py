@@ -289,6 +289,8 @@ MATRIX: dict[str, Row] = dict([
     row("GET /api/matters/<matter_id>/metrics", lambda c: c.api("/api/matters/newborn/metrics"), 200, AUDIT),
     row("GET /api/portfolio", lambda c: c.api("/api/portfolio"), 200, AUDIT),
     # -- the API for applicants -------------------------------------------------------------------------
+    row("GET /api/applications/matters", lambda c: c.api("/api/applications/matters"), 200, EVERYONE),
+    row("GET /api/matters/<matter_id>/regions", lambda c: c.api("/api/matters/newborn/regions"), 200, EVERYONE),
     row("POST /api/applications", lambda c: c.api("/api/applications", json={
         "matter_id": "newborn", "phone": PHONE, "data": newborn_data(c.ctx)}),
         201, EVERYONE),

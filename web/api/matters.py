@@ -10,6 +10,7 @@ from engine import Actor, Form, NotFound
 from web.api.routing import PUBLIC, api
 from web.app import ctx
 from web.schemas import ComparisonSchema, FormSchema, MatterDetailSchema, MatterSchema, PortfolioSchema
+from web.schemas_regions import HandlingQuery
 
 AUDIT = ("auditor", "admin")
 CASE_READERS = ("clerk", "auditor", "admin")
@@ -37,10 +38,11 @@ def show_matter(actor: Actor | None, matter_id: str) -> engine.MatterDetail:
     return engine.matter_detail(ctx(), matter_id)
 
 
-@api("/matters/<matter_id>/intake-form", roles=PUBLIC, response=FormSchema,
-     summary="The one form an applicant fills to apply for the matter")
-def intake_form(actor: Actor | None, matter_id: str) -> Form:
-    form = engine.intake_form(ctx(), matter_id)
+@api("/matters/<matter_id>/intake-form", roles=PUBLIC, query=HandlingQuery, response=FormSchema,
+     summary="The one form an applicant fills to apply for the matter: of the version `region` runs when it handles "
+             "the matter, else of the first region that does (GET /api/matters/<id>/regions)")
+def intake_form(actor: Actor | None, matter_id: str, query: dict[str, Any]) -> Form:
+    form = engine.intake_form(ctx(), matter_id, query.get("region"))
     if form is None:
         raise NotFound(_("matter '%(matter)s' has no applicant form", matter=matter_id))
     return form

@@ -9,12 +9,34 @@ import engine
 from engine import Actor
 from web.api.routing import PUBLIC, api
 from web.app import ctx
-from web.schemas import ApplicationResultSchema, ApplicationSchema, LookupSchema, ProgressSchema, RatingSchema
+from web.schemas import (
+    ApplicationResultSchema,
+    ApplicationSchema,
+    LookupSchema,
+    MatterSchema,
+    ProgressSchema,
+    RatingSchema,
+)
+from web.schemas_regions import RegionSchema
 
 
 def _client() -> str:
     # behind a proxy, configure werkzeug's ProxyFix so that remote_addr is the applicant's address
     return request.remote_addr or "-"
+
+
+@api("/applications/matters", roles=PUBLIC, response=MatterSchema, many=True,
+     summary="The matters open for applications: those a county or district runs the after variant of (the root's "
+             "while it is the only region), as the portal lists them")
+def open_matters(actor: Actor | None) -> list[engine.MatterInfo]:
+    return engine.open_matters(ctx())
+
+
+@api("/matters/<matter_id>/regions", roles=PUBLIC, response=RegionSchema, many=True,
+     summary="The counties and districts that handle applications for the matter (the root while it is the only "
+             "region): the `region` of POST /api/applications")
+def handling_regions(actor: Actor | None, matter_id: str) -> list[engine.RegionInfo]:
+    return engine.offered_regions(ctx(), matter_id)
 
 
 @api("/applications", "POST", roles=PUBLIC, body=ApplicationSchema, response=ApplicationResultSchema, status=201,

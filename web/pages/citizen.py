@@ -25,17 +25,20 @@ def index():
 
 @bp.route("/apply")
 def matters():
-    from engine import list_matters
-
-    return render_template("citizen/matters.html", matters=list_matters(ctx()))
+    """Every matter a county or district handles (the root's alone while it is the only region)."""
+    return render_template("citizen/matters.html", matters=engine.open_matters(ctx()))
 
 
 @bp.route("/apply/<matter_id>", methods=["GET", "POST"])
 def apply(matter_id: str):
-    page = engine.application_form(ctx(), matter_id)
+    chosen = request.form.get(REGION_INPUT, "").strip() if request.method == "POST" else None
+    page = engine.application_form(ctx(), matter_id, chosen or None)  # the chosen county's form, when it runs it
     values: dict[str, str] = {}
     errors: dict[str, list[str]] = {}
-    places = handling_regions()
+    tree = handling_regions()
+    places = [(region, city) for region, city in tree if region.id in page.regions]  # those that run the matter
+    if len(places) == 1:
+        values[REGION_INPUT] = places[0][0].id
     if request.method == "POST":
         values = {k: v for k, v in request.form.items() if k != "csrf_token"}
         # the form's own contact field, when it has one, is the phone the case is looked up with: asked once
@@ -43,7 +46,7 @@ def apply(matter_id: str):
         try:
             number = engine.apply(ctx(), matter_id, form_values(page.form, values), phone,
                                   request.remote_addr or "-",
-                                  region=values.get(REGION_INPUT, "").strip() if places else None)
+                                  region=chosen if tree else None)
         except InputError as exc:
             errors = dict(exc.fields)
             if page.contact is None and "phone" in errors and not any(f.name == "phone" for f in
@@ -58,8 +61,8 @@ def apply(matter_id: str):
 
 
 def handling_regions() -> list[tuple[engine.RegionInfo, engine.RegionInfo | None]]:
-    """The counties and districts an applicant chooses from (each with its city), the regions nothing is below;
-    none while the root is the only region (the case goes to the root, no choice is shown)."""
+    """The counties and districts (each with its city), the regions nothing is below; the apply page offers those
+    that run the matter. None while the root is the only region (the case goes to the root, no choice is shown)."""
     tree = engine.list_regions(ctx())
     parents = {r.parent_id for r in tree}
     by_id = {r.id: r for r in tree}
