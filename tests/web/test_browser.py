@@ -131,10 +131,12 @@ def test_applicant_clerks_and_auditor_journey(browser, site, lang):
     page.fill("#number", number)
     page.fill("#check", PHONE[-4:])
     page.click("button[type=submit].primary")
+    page.wait_for_load_state()
     assert page.locator("h1.stage").count() == 1
     page.check('input[name="score"][value="5"]')
     page.fill("#comment", "一次办好，很方便" if lang == "zh" else "Done in one go")
     page.click("form[action='/track/rate'] button[type=submit]")
+    page.wait_for_load_state()
     assert page.locator(".notice-success").count() == 1
     assert citizen.lookup(ctx, number, PHONE[-4:], "test").rating == 5
 
@@ -158,13 +160,17 @@ def test_applicant_clerks_and_auditor_journey(browser, site, lang):
         page.screenshot(path=str(SHOTS / "onething-case.png"), full_page=False)
     page.goto(f"{base}/audit/")
     page.click('a[href="/audit/matters/newborn"]')
+    page.wait_for_url("**/audit/matters/newborn")  # the click only starts the navigation: a loaded machine is slow
+    page.wait_for_selector("table.compare caption")
     assert page.locator("table.compare caption").count() >= 2  # static figures; measured ones, now a case finished
     assert page.locator("svg.diagram").count() == 1 and page.locator("svg.chart").count() >= 2
     if shots:
         page.screenshot(path=str(SHOTS / "onething-audit-newborn.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"] + 1  # no sideways scroll
     page.click('a[href="/audit/matters/newborn/cases?source=real"]')  # drill down from the figures to the cases
+    page.wait_for_load_state()
     assert page.locator(f'a[href="/cases/{number}"]').count() == 1
     page.click(f'a[href="/cases/{number}"]')
+    page.wait_for_load_state()
     assert f"/cases/{number}" in page.url
     page.close()
