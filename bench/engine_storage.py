@@ -134,7 +134,7 @@ def storage_figures(folder: Path, pg_schema_url: Callable[[str], str] | None, n:
               + "   (of the total: summaries, finished steps, running totals)")
 
 
-AUDIT_TABLES = ("case_summaries", "finished_steps")  # and every measure_* running total
+AUDIT_TABLES = ("case_summaries", "finished_steps", "step_series", "step_labels")  # and every measure_* total
 
 
 def _audit_bytes(sizes: dict[str, float]) -> float:

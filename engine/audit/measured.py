@@ -27,7 +27,7 @@ from engine.regions.tree import check_region
 from engine.runtime.workdays import CHINA
 from engine.store.sqlstats import MEDIAN, P90, china_day, counted, monday_of, percentile, ranked
 from engine.store.tables_audit import FinishedCase
-from engine.store.tables_measures import FinishedStep
+from engine.store.tables_measures import FinishedStep, StepLabel, StepSeries
 from engine.text import Text
 from engine.vocabulary import SOURCES, VARIANTS
 
@@ -65,7 +65,9 @@ class Selection:
             conditions.append(summary.region.in_(sorted(self.regions)))
         if self.department is not None:
             step = FinishedStep.__table__.alias("by_department")  # its own name: the outer query may read the table
-            conditions.append(exists().where(step.c.case_id == summary.case_id, step.c.department == self.department))
+            label = StepLabel.__table__.alias("department_label")
+            conditions.append(exists().where(step.c.case_id == summary.case_id, label.c.id == step.c.label,
+                                             label.c.department == self.department))
         return conditions
 
 
@@ -167,7 +169,11 @@ def _case_figures(session: Session, selection: Selection) -> dict[str, Any]:
 
 def _step_figures(session: Session, selection: Selection) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Per step (in the order cases reach them): count, waiting and working hours; per department: workload."""
-    done = (select(FinishedStep).join(FinishedCase, FinishedCase.case_id == FinishedStep.case_id)
+    step = FinishedStep
+    done = (select(StepSeries.step_id, StepLabel.step_name, func.nullif(StepLabel.department, "").label("department"),
+                   step.offset_hours, step.waiting_hours, step.working_hours)
+            .select_from(step).join(FinishedCase, FinishedCase.case_id == step.case_id)
+            .join(StepSeries, StepSeries.id == step.series).join(StepLabel, StepLabel.id == step.label)
             .where(*selection.where()).subquery("completed_steps"))
     by_step = [done.c.step_id]
     rows = select(done.c.step_id, done.c.step_name, done.c.department, done.c.offset_hours,

@@ -21,7 +21,14 @@ from sqlalchemy.orm.attributes import InstrumentedAttribute
 from engine.audit.figures import PATHS, department_order, empty, figure, monday, rate, spread, step_order, week_of
 from engine.store.sqlstats import MEDIAN, P90
 from engine.store.tables_audit import FinishedCase
-from engine.store.tables_measures import FinishedStep, MeasureBucket, MeasureDay, MeasurePath, MeasureStep
+from engine.store.tables_measures import (
+    FinishedStep,
+    MeasureBucket,
+    MeasureDay,
+    MeasurePath,
+    MeasureStep,
+    StepSeries,
+)
 
 Bucket = tuple[int, int, float, float]  # bucket, n, total, low
 
@@ -105,10 +112,11 @@ def _series(session: Session, key: tuple[str, str, str]) -> dict[tuple[str, str]
         grouped[(series, measure)].append((bucket, n, total, low))
     columns = {"hours": FinishedCase.elapsed_hours, "workdays": None, "waiting": FinishedStep.waiting_hours,
                "working": FinishedStep.working_hours}
+    numbers = {step_id: number for step_id, number in
+               session.execute(select(StepSeries.step_id, StepSeries.id).where(*_key(StepSeries, key)))}
     found = {}
     for (series, measure), buckets in grouped.items():
-        table = FinishedCase if series == "" else FinishedStep
-        where = _key(table, key) + ([] if series == "" else [FinishedStep.step_id == series])
+        where = _key(FinishedCase, key) if series == "" else [FinishedStep.series == numbers.get(series)]
         found[(series, measure)] = Series(session, columns[measure], where, buckets)
     for measure in ("hours", "workdays"):
         found.setdefault(("", measure), Series(session, None, [], []))

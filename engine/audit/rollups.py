@@ -1,13 +1,16 @@
 """Keeping the measured comparison's running totals: added as a case's summary is written, taken off as it goes.
 
 The finished cases' completed steps are copied from the step log into `finished_steps` by one SQL
-statement (hours computed by the database, as the windowed figures read them); the summaries and
-those rows are added up, grouped by day, path, step and value bucket, into the `measure_*` tables
+statement (hours computed by the database, as the windowed figures read them; a step, name or
+department met for the first time is numbered in `step_series` / `step_labels` first); the summaries
+and those rows are added up, grouped by day, path, step and value bucket, into the `measure_*` tables
 (engine/store/tables_measures.py). Batches (imported and simulated cases, `onething audit rebuild`)
 and a summary taken off are added up by SQL (`_tally`). A case ending (engine/audit/summaries.py,
-`add_case`) has the database return the day, hours and buckets of its rows as it writes them, and adds
-up those few rows in Python: the same keys and values, in a handful of statements. Totals are written
-in key order, so concurrent cases lock them alike. A rebuild drops finished_steps' indexes while it fills the table.
+`add_case`) has the database return the day, hours and buckets of its rows (the summary's as it
+writes it, the steps' as it reads them from the log, which are then written as read), and adds up
+those few rows in Python: the same keys and values, in a handful of statements. Totals are written
+in key order, so concurrent cases lock them alike. A rebuild drops finished_steps' indexes while it
+fills the table.
 """
 from __future__ import annotations
 
@@ -16,20 +19,31 @@ from collections.abc import Iterator, Sequence
 from functools import cache
 from typing import Any, cast as typed
 
-from sqlalchemy import Connection, Float, Table, case, cast, delete, func, insert, literal, select
+from sqlalchemy import Connection, Float, Table, and_, case, cast, delete, func, insert, literal, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Insert, Select, bindparam
 
 from engine.store.sqlstats import china_day, hours_between, time_bucket
 from engine.store.tables import StepLogEntry
 from engine.store.tables_audit import FinishedCase
-from engine.store.tables_measures import FinishedStep, MeasureBucket, MeasureDay, MeasurePath, MeasureStep
+from engine.store.tables_measures import (
+    FinishedStep,
+    MeasureBucket,
+    MeasureDay,
+    MeasurePath,
+    MeasureStep,
+    StepLabel,
+    StepSeries,
+)
 from engine.store.upsert import add_to, drop_empty
 
 CHUNK = 500  # case ids per IN list
 STEPS = typed(Table, FinishedStep.__table__)
+SERIES = typed(Table, StepSeries.__table__)
+LABELS = typed(Table, StepLabel.__table__)
 KEY = ("matter_id", "variant", "source")
-STEP_VALUES = ("step_id", "step_name", "department", "offset_hours", "waiting_hours", "working_hours")
+STEP_COLUMNS = ("case_id", "log_id", "series", "label", "offset_hours", "waiting_hours", "working_hours")
 DAY_SUMS = ("cases", "completed", "steps", "trips", "handoffs", "on_time", "judged")
 TABLES: dict[str, tuple[Table, tuple[str, ...], tuple[str, ...], str]] = {  # table, key, sums, count column
     "days": (MeasureDay.__table__, (*KEY, "day"), DAY_SUMS, "cases"),  # type: ignore[dict-item]
@@ -81,31 +95,61 @@ def _chunks(case_ids: list[int] | None) -> Iterator[list[int] | None]:
         yield case_ids[start:start + CHUNK]
 
 
-def _steps_query() -> Select[Any]:
-    """The completed steps of finished cases as finished_steps holds them, hours computed by the database."""
-    log, summary = StepLogEntry, FinishedCase
+def _steps_query(numbered: bool = True) -> Select[Any]:
+    """The completed steps of finished cases as finished_steps holds them, hours computed by the database
+    (`numbered` False: each with its step, name and department too, and None for a number not yet given)."""
+    log, summary, series, labels = StepLogEntry, FinishedCase, SERIES.c, LABELS.c
+    named = [] if numbered else [log.step_id, log.step_name, log.department, *(time_bucket(h) for h in _hours()[1:])]
+    query = (select(log.case_id, log.id, series.id, labels.id, *_hours(), *named)
+             .join(summary, summary.case_id == log.case_id))
+    join = query.join if numbered else query.outerjoin
+    query = join(SERIES, and_(series.matter_id == summary.matter_id, series.variant == summary.variant,
+                              series.source == summary.source, series.step_id == log.step_id))
+    join = query.join if numbered else query.outerjoin
+    return (join(LABELS, and_(labels.step_name == log.step_name,
+                              labels.department == func.coalesce(log.department, "")))
+            .where(log.event == "completed"))
+
+
+def _hours() -> tuple[Any, Any, Any]:
+    """A logged step's offset from its case's start, waiting and working hours, as SQL."""
+    log = StepLogEntry
     waiting = hours_between(log.ready_at, func.coalesce(log.claimed_at, log.at))
     working = case((log.claimed_at.is_(None), 0.0), else_=hours_between(log.claimed_at, log.at))
-    return (select(log.case_id, summary.matter_id, summary.variant, summary.source, log.step_id,
-                   log.step_name, log.department, hours_between(summary.started_at, log.ready_at), waiting, working)
-            .join(summary, summary.case_id == log.case_id).where(log.event == "completed"))
+    return hours_between(FinishedCase.started_at, log.ready_at), waiting, working
+
+
+def _number_steps(session: Session | Connection, where: list[Any]) -> None:
+    """Give a number to each step (per matter, variant and source) and each step name and department of these
+    finished cases' completed steps that has none yet. A number given by a concurrent transaction is kept."""
+    log, summary = StepLogEntry, FinishedCase
+    dialect = (session.dialect if isinstance(session, Connection) else session.get_bind().dialect).name
+    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    completed = [log.event == "completed", *where]  # SQLite reads ON CONFLICT after a SELECT only with a WHERE
+    steps = (select(summary.matter_id, summary.variant, summary.source, log.step_id).distinct()
+             .join(summary, summary.case_id == log.case_id).where(*completed))
+    session.execute(upsert(SERIES).from_select([*KEY, "step_id"], steps).on_conflict_do_nothing())
+    labels = (select(log.step_name, func.coalesce(log.department, "")).distinct()
+              .join(summary, summary.case_id == log.case_id).where(*completed))
+    session.execute(upsert(LABELS).from_select(["step_name", "department"], labels).on_conflict_do_nothing())
 
 
 def _copy_steps(session: Session | Connection, case_ids: list[int] | None) -> None:
     """Copy the completed steps of these finished cases (all, if None) from the step log into finished_steps."""
     for chunk in _chunks(case_ids):
-        query = _steps_query()
-        if chunk is not None:
-            query = query.where(StepLogEntry.case_id.in_(chunk))
+        where = [] if chunk is None else [StepLogEntry.case_id.in_(chunk)]
+        _number_steps(session, where)
+        query = _steps_query().where(*where)
         session.execute(insert(STEPS).from_select(
-            ["case_id", *KEY, *STEP_VALUES], query.order_by(StepLogEntry.case_id, StepLogEntry.id)))
+            list(STEP_COLUMNS), query.order_by(StepLogEntry.case_id, StepLogEntry.id)))
 
 
 def _tally(session: Session | Connection, totals: Totals, case_ids: list[int] | None) -> None:
     """Add up, in SQL, the summaries and finished steps of these cases (all, if None) into `totals`."""
-    summary, step = FinishedCase, FinishedStep
+    summary, step, series, labels = FinishedCase, FinishedStep, SERIES.c, LABELS.c
     case_key = (summary.matter_id, summary.variant, summary.source)
-    step_key = (step.matter_id, step.variant, step.source)
+    step_key = (series.matter_id, series.variant, series.source)
+    numbered = STEPS.join(SERIES, series.id == step.series)
     day = china_day(summary.finished_at)
     for chunk in _chunks(case_ids):
         cases = [] if chunk is None else [summary.case_id.in_(chunk)]
@@ -118,20 +162,23 @@ def _tally(session: Session | Connection, totals: Totals, case_ids: list[int] | 
         for *key, path, n in session.execute(select(*case_key, summary.path, func.count()).where(*cases)
                                              .group_by(*case_key, summary.path)):
             totals.add("paths", (*key, path_key(path)), {"path": path, "cases": n})
-        department = func.coalesce(step.department, "")
-        for *key, n, offset, working in session.execute(select(
-                *step_key, step.step_id, step.step_name, department, func.count(), func.sum(step.offset_hours),
-                func.sum(step.working_hours)).where(*steps).group_by(*step_key, step.step_id, step.step_name,
-                                                                        department)):
+        named = (*step_key, series.step_id, labels.step_name, labels.department)
+        for *key, n, offset, working in session.execute(
+                select(*named, func.count(), func.sum(step.offset_hours), func.sum(step.working_hours))
+                .select_from(numbered.join(LABELS, labels.id == step.label)).where(*steps).group_by(*named)):
             totals.add("steps", tuple(key), {"steps": n, "offset_hours": offset, "working_hours": working})
-        measures = [(case_key, literal(""), "hours", summary.elapsed_hours, time_bucket(summary.elapsed_hours), cases),
-                    (case_key, literal(""), "workdays", summary.elapsed_workdays, summary.elapsed_workdays, cases),
-                    (step_key, step.step_id, "waiting", step.waiting_hours, time_bucket(step.waiting_hours), steps),
-                    (step_key, step.step_id, "working", step.working_hours, time_bucket(step.working_hours), steps)]
-        for columns, series, measure, value, bucket, where in measures:
+        summaries: Any = FinishedCase.__table__
+        measures: list[tuple[Any, ...]] = [
+            (summaries, case_key, literal(""), "hours", summary.elapsed_hours, time_bucket(summary.elapsed_hours),
+             cases),
+            (summaries, case_key, literal(""), "workdays", summary.elapsed_workdays, summary.elapsed_workdays, cases),
+            (numbered, step_key, series.step_id, "waiting", step.waiting_hours, time_bucket(step.waiting_hours), steps),
+            (numbered, step_key, series.step_id, "working", step.working_hours, time_bucket(step.working_hours), steps)]
+        for table, columns, name, measure, value, bucket, where in measures:
             for *group, n, total, low in session.execute(
-                    select(*columns, series, bucket, func.count(), func.sum(cast(value, Float)),
-                           func.min(cast(value, Float))).where(*where).group_by(*columns, series, bucket)):
+                    select(*columns, name, bucket, func.count(), func.sum(cast(value, Float)),
+                           func.min(cast(value, Float))).select_from(table).where(*where)
+                    .group_by(*columns, name, bucket)):
                 totals.add("buckets", (*group[:4], measure, group[4]), {"n": n, "total": total, "low": low})
 
 
@@ -151,31 +198,34 @@ def add_case(session: Session | Connection, summary: dict[str, Any]) -> None:
     """Write the summary row of one case that has just ended and count the case into the totals (a case ending).
 
     The same figures as `add_cases`, in fewer statements: the database computes the day, hours and buckets
-    as it writes the summary and the finished steps (RETURNING the expressions `_tally` groups by), and
-    the handful of rows is added up here.
+    as it writes the summary (RETURNING the expressions `_tally` groups by) and as it reads the case's
+    completed steps from the log; those rows are written to finished_steps as read, and added up here.
     """
     connection = session if isinstance(session, Connection) else session.connection()
-    write_summary, copy_steps = _case_statements()
+    write_summary, read_steps = _case_statements()
     day, hours_bucket = connection.execute(write_summary, summary).one()
-    steps = connection.execute(copy_steps, {"case_id": summary["case_id"]}).all()
+    case_id = {"case_id": summary["case_id"]}
+    steps = connection.execute(read_steps, case_id).all()
+    if any(step[2] is None or step[3] is None for step in steps):  # a step or label seen for the first time
+        _number_steps(connection, [StepLogEntry.case_id == summary["case_id"]])
+        steps = connection.execute(read_steps, case_id).all()
+    if steps:
+        connection.execute(insert(STEPS), [dict(zip(STEP_COLUMNS, step, strict=False)) for step in steps])
     totals = Totals(+1)
     _tally_case(totals, summary, day, hours_bucket, steps)
     totals.write(connection)
 
 
 @cache
-def _case_statements() -> tuple[Insert, Insert]:
-    """Built once: the summary INSERT returning its day and hours bucket, and one case's step copy returning
-    each step's values and buckets."""
+def _case_statements() -> tuple[Insert, Select[Any]]:
+    """Built once: the summary INSERT returning its day and hours bucket, and the reading of one case's
+    completed steps with their numbers (None where none is given yet), names, values and buckets."""
     summaries = typed(Table, FinishedCase.__table__)
     log = StepLogEntry
     write_summary = insert(summaries).returning(china_day(summaries.c.finished_at),
                                                 time_bucket(summaries.c.elapsed_hours))
-    query = _steps_query().where(log.case_id == bindparam("case_id")).order_by(log.id)
-    values = [STEPS.c[name] for name in STEP_VALUES]
-    copy_steps = (insert(STEPS).from_select(["case_id", *KEY, *STEP_VALUES], query)
-                  .returning(*values, time_bucket(STEPS.c.waiting_hours), time_bucket(STEPS.c.working_hours)))
-    return write_summary, copy_steps
+    read_steps = _steps_query(numbered=False).where(log.case_id == bindparam("case_id")).order_by(log.id)
+    return write_summary, read_steps
 
 
 def _tally_case(totals: Totals, summary: dict[str, Any], day: int, hours_bucket: int, steps: Sequence[Any]) -> None:
@@ -190,7 +240,7 @@ def _tally_case(totals: Totals, summary: dict[str, Any], day: int, hours_bucket:
     totals.add("buckets", (*key, "", "hours", hours_bucket), _one_value(summary["elapsed_hours"]))
     workdays = summary["elapsed_workdays"]
     totals.add("buckets", (*key, "", "workdays", workdays), _one_value(workdays))
-    for step_id, name, department, offset, waiting, working, waiting_bucket, working_bucket in steps:
+    for *_, offset, waiting, working, step_id, name, department, waiting_bucket, working_bucket in steps:
         totals.add("steps", (*key, step_id, name, department or ""),
                    {"steps": 1, "offset_hours": offset, "working_hours": working})
         totals.add("buckets", (*key, step_id, "waiting", waiting_bucket), _one_value(waiting))

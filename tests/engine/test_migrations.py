@@ -160,3 +160,28 @@ def test_regions_put_everything_made_before_them_in_the_root_region(db_url, cloc
         assert get_case(ctx, finished).status == "completed"
     finally:
         ctx.engine.dispose()
+
+
+def test_numbered_finished_steps_are_remade_from_the_log(db_url, clock):
+    """0018 replaces finished_steps' strings by numbers and fills it again from the step log: every figure, the
+    department filter's too, reads as before the downgrade, and each step and label is numbered once."""
+    ctx, finished, _ = _finished_and_running(db_url, clock)
+    drive_case(ctx, start_case(ctx, "newborn", "before").number)  # a second case of the same steps
+    figures = measured_metrics(ctx, "newborn")
+    by_department = measured_metrics(ctx, "newborn", department="police")
+    assert figures["before"]["cases"] == 2 and by_department["before"]["cases"] == 2
+    _alembic(ctx, "downgrade", "0017", by_url=True)
+    with ctx.engine.connect() as connection:
+        assert "step_id" in {c["name"] for c in inspect(connection).get_columns("finished_steps")}
+        assert "step_series" not in inspect(connection).get_table_names()
+    _alembic(ctx, "upgrade", "head", by_url=True)
+    try:
+        assert measured_metrics(ctx, "newborn") == figures
+        assert measured_metrics(ctx, "newborn", department="police") == by_department
+        with ctx.engine.connect() as connection:
+            steps = connection.scalar(text("SELECT COUNT(*) FROM finished_steps"))
+            series = connection.scalar(text("SELECT COUNT(*) FROM step_series"))
+            logged = connection.scalar(text("SELECT COUNT(DISTINCT step_id) FROM step_log WHERE event = 'completed'"))
+        assert steps == sum(s["count"] for s in figures["before"]["steps"]) and series == logged
+    finally:
+        ctx.engine.dispose()
