@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -197,6 +198,9 @@ class OpenStep(Base):
                       Index("ix_open_steps_department_due", "department", "due_at"))
 
 
+DONE = text("event = 'completed'")  # the rows of ix_step_log_done
+
+
 class StepLogEntry(Base):
     """Append-only: one row per step event (claimed, released, completed, cancelled), never updated."""
 
@@ -216,7 +220,8 @@ class StepLogEntry(Base):
     at: Mapped[datetime] = mapped_column(UTC_DATETIME)
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))  # None: SQL NULL, not 'null'
 
-    __table_args__ = (Index("ix_step_log_actor_event", "actor", "event", "id"),)  # a clerk's "done by me"
+    # a clerk's "done by me" (engine/cases/done.py): completed rows only, which the query names as a literal
+    __table_args__ = (Index("ix_step_log_done", "actor", "id", sqlite_where=DONE, postgresql_where=DONE),)
 
 
 class Timer(Base):

@@ -5,7 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import inspect, select
+from sqlalchemy import event, inspect, select
 
 from engine.cases import lifecycle as cases
 from engine.cases.cursors import decode_cursor, encode_cursor
@@ -168,6 +168,31 @@ def test_done_by_me_newest_first_in_pages(ctx, queue, clerks, clock):
     assert done_by(ctx, "nobody").total == 0
     with pytest.raises(InputError, match="bad cursor"):
         done_by(ctx, "li.police", encode_cursor("arrival", False, clock.now(), "t"))
+
+
+def test_done_by_me_reads_the_partial_index_of_completed_rows(ctx, queue, clerks):
+    """Both statements of the page (total, rows) seek ix_step_log_done, which holds completed rows only."""
+    cases.complete_step(ctx, queue[0], "register", clerks["police"], {})
+    statements: list[tuple[str, object]] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany) -> None:
+        if "step_log" in statement:
+            statements.append((statement, parameters))
+
+    event.listen(ctx.engine, "before_cursor_execute", seen)
+    try:
+        assert done_by(ctx, "li.police").total == 1
+    finally:
+        event.remove(ctx.engine, "before_cursor_execute", seen)
+    assert len(statements) == 2
+    sqlite = ctx.engine.dialect.name == "sqlite"
+    with ctx.engine.connect() as connection:
+        if not sqlite:
+            connection.exec_driver_sql("SET enable_seqscan = off")  # a few rows: a scan would be cheaper
+        for statement, parameters in statements:
+            plan = connection.exec_driver_sql(("EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN ") + statement,
+                                              parameters).all()
+            assert "ix_step_log_done" in " ".join(str(row[-1] if sqlite else row[0]) for row in plan), plan
 
 
 def test_completing_an_unclaimed_step_claims_it_and_a_claimed_one_is_refused(ctx, queue, clerks):
