@@ -123,7 +123,7 @@ def templates(ctx: EngineContext, ids: dict[str, int]) -> tuple[list[dict], list
                     logged.append(LoggedStep(s["step_id"], s["department"], moment, moment + timedelta(hours=1)))
                     moment += timedelta(hours=1)
                 case = SimpleNamespace(id=0, matter_id=MATTER, variant=variant, model_version_id=vid, source="real",
-                                       status="completed", started_at=logged[0].ready_at)
+                                       status="completed", started_at=logged[0].ready_at, region=None)
                 row = summarize(case, logged, facts, moment, calendar)  # type: ignore[arg-type]
                 paths.append({"variant": variant, "home": home, "version_id": vid, "steps": row["steps"],
                               "trips": row["trips"], "handoffs": row["handoffs"],
