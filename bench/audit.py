@@ -8,7 +8,7 @@
 3. the XES export's peak memory (a subprocess; target <= 500 MB at 1M cases) and the same statistics
    with PM4Py on the same rows in the same run, the two alternating round by round (target: OneThing
    >= 50x faster; PM4Py is test-only)
-4. `engine.simulate` of a 24-step variant (house_transfer before): cases/s and steps/s
+4. `engine.simulate` of a 20-step variant (seq20 of bench/engine_models.py): cases/s and steps/s
 
 Step times: each case has a pace factor f and each step a waiting and a working time drawn around the
 step's figures (applicant steps wait longer: people travel), a step is ready when the one before ends.
@@ -311,12 +311,12 @@ def pm4py_side(ctx: EngineContext, rounds: int, rebuilt: float) -> None:
 
 def simulation(folder: Path, n: int) -> None:
     """One run of n cases (bench/simulation.py measures it against plain SpiffWorkflow, alternating)."""
-    from bench.simulation import MATTER, VARIANT, onething
+    from bench.simulation import SEQ20, onething
 
-    seconds, steps = onething(folder, n, 7)
-    print(f"  simulate {MATTER} {VARIANT}, N = {n} cases, 200 clerks in each department: {seconds:.2f} s, {steps} "
-          f"steps; {n / seconds:.1f} cases/s, {steps / seconds:.0f} steps/s (target: 10,000 cases <= 30 s; "
-          f"measured here with N = {n}; against plain SpiffWorkflow: python bench/simulation.py)")
+    seconds, steps = onething(folder, n, 7, *SEQ20)
+    print(f"  simulate {' '.join(SEQ20)} (20 steps), N = {n} cases, 200 clerks in each department: {seconds:.2f} s, "
+          f"{steps} steps; {n / seconds:.1f} cases/s, {steps / seconds:.0f} steps/s (target: 10,000 cases <= 30 s; "
+          f"measured here with N = {n}; against in-memory SpiffWorkflow: python bench/simulation.py)")
 
 
 def postgres_url(url: str) -> str:
