@@ -47,7 +47,7 @@ def test_publish_adopt_take_newer_and_diff_through_the_pages(app, counties):
     published = yiwu.post("/library/publish", data={"matter_id": "newborn", "region": "yiwu", "note": "online form",
                                                     "csrf_token": yiwu_token})
     assert published.status_code == 303
-    assert "Published as reform 1 of newborn." in yiwu.get("/library/").get_data(as_text=True)
+    assert "Published as reform 1 of Newborn birth." in yiwu.get("/library/").get_data(as_text=True)
     library = pujiang.get("/library/").get_data(as_text=True)
     assert "Yiwu" in library and "online form" in library and ">Adopt</button>" in library
     adopted = pujiang.post("/library/adopt", data={"matter_id": "newborn", "from": "yiwu",

@@ -29,7 +29,7 @@ def test_publish_adopt_and_diff_in_the_browser(browser, served, counties):  # no
     page.fill("#note", "online joint application")
     page.click("text=Publish to the library of reforms")
     page.wait_for_selector(".notice-success")
-    assert "Published as reform 1 of newborn." in page.inner_text(".flashes")
+    assert "Published as reform 1 of Newborn birth." in page.inner_text(".flashes")
     context.close()
     context, page, console = signed_in_page(browser, served, "designer.pujiang", PASSWORD, "en")
     page.goto(f"{served}/library/")

@@ -56,7 +56,8 @@ def publish():
     if done.status == "unchanged":
         flash(_("This version is already published as reform %(n)s.", n=done.number), "success")
     else:
-        flash(_("Published as reform %(n)s of %(matter)s.", n=done.number, matter=matter_id), "success")
+        name = label(engine.deployed_matter_names(ctx()).get(matter_id)) or matter_id
+        flash(_("Published as reform %(n)s of %(matter)s.", n=done.number, matter=name), "success")
     return redirect(url_for("reforms.index"), 303)
 
 
