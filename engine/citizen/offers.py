@@ -9,6 +9,8 @@ those of the first region in tree order that handles it (depth first, children b
 """
 from __future__ import annotations
 
+from collections import defaultdict
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -27,9 +29,13 @@ APPLIED_VARIANT = "after"
 def handling_regions(session: Session, matter_id: str, variant: str = APPLIED_VARIANT) -> list[str]:
     """The regions nothing is below that run `variant` of the matter (a line of their own or of an ancestor), in
     tree order; empty when none does."""
-    tree = parents(session)
     lines = set(session.scalars(select(ModelVersion.region).distinct().where(
         ModelVersion.matter_id == matter_id, ModelVersion.variant == variant)))
+    return _handling(parents(session), lines)
+
+
+def _handling(tree: dict[str, str | None], lines: set[str]) -> list[str]:
+    """`handling_regions` of a matter whose variant has version lines in the regions `lines`."""
     running: set[str] = set()
     for line in lines & set(tree):
         running |= below(tree, line)
@@ -37,24 +43,21 @@ def handling_regions(session: Session, matter_id: str, variant: str = APPLIED_VA
     return [region for region in depth_first(tree, ROOT_REGION) if region in ends and region in running]
 
 
-def shown_region(session: Session, matter_id: str, handling: list[str]) -> str:
-    """The region whose versions the portal shows a matter by: the root when it runs the `after` variant (it has a
-    line of it), else the first region that handles it. `handling` is `handling_regions`' answer, not empty."""
-    rooted = session.scalar(select(ModelVersion.id).where(
-        ModelVersion.matter_id == matter_id, ModelVersion.variant == APPLIED_VARIANT,
-        ModelVersion.region == ROOT_REGION).limit(1))
-    return ROOT_REGION if rooted is not None else handling[0]
-
-
 def open_matters(ctx: EngineContext) -> list[MatterInfo]:
     """Every matter at least one county or district (the root alone without a tree) runs the `after` variant of,
-    by id, each by the versions `shown_region` names."""
+    by id, each by the versions of the root when it runs the `after` variant (it has a line of it), else of the first
+    region that handles it."""
     with ctx.read() as session:
+        tree = parents(session)  # the tree and every matter's lines, read once
+        lines: defaultdict[str, set[str]] = defaultdict(set)
+        for matter_id, region in session.execute(select(ModelVersion.matter_id, ModelVersion.region).distinct()
+                                                 .where(ModelVersion.variant == APPLIED_VARIANT)):
+            lines[matter_id].add(region)
         found = []
         for matter_id in designer.deployed_matter_ids(session):
-            handling = handling_regions(session, matter_id)
+            handling = _handling(tree, lines[matter_id])
             if handling:
-                region = shown_region(session, matter_id, handling)
+                region = ROOT_REGION if ROOT_REGION in lines[matter_id] else handling[0]
                 found.append(designer.matter_info(ctx, session, matter_id, region))
     return found
 
