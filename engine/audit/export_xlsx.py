@@ -1,6 +1,7 @@
 """A matter's cases and step log as an Excel workbook (XlsxWriter in constant-memory mode: rows go out as they come).
 
-Sheets: `comparison` (static before vs after and the measured figures of the source), `cases` (the case
+Sheets: `comparison` (static before vs after and the measured figures of the source, with the printed
+report's notes), `cases` (the case
 summaries), `steps` (the step log without step data). A sheet holds at most 1,048,576 rows, so a longer
 table continues on `steps 2`, `steps 3`... Times are China's (UTC+8), as Excel dates carry no offset.
 """
@@ -12,7 +13,7 @@ from typing import Any, BinaryIO
 
 from engine.accounts.users import Actor
 from engine.audit.exports import CASE_COLUMNS, Exported, ExportFilter, StepRow, case_rows, check_export, step_rows
-from engine.audit.report import reader_report, report_tables
+from engine.audit.report import reader_report, report_tables, version_note
 from engine.context import EngineContext
 from engine.runtime.workdays import CHINA
 
@@ -74,13 +75,20 @@ def export_xlsx(ctx: EngineContext, out: BinaryIO, matter_id: str, variant: str 
             formats = {str: workbook.add_format({"bold": True, "bg_color": "#EEEEEE"}),
                        datetime: workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})}
             comparison = workbook.add_worksheet("comparison")
-            row = 0
+            note = version_note(report, lang)  # the versions are a region's below the reader's: the report's note
+            if note:
+                comparison.write_string(0, 0, note)
+            row = 2 if note else 0
             for table in report_tables(report, lang):
                 comparison.write(row, 0, table.heading, formats[str])
                 comparison.write_row(row + 1, 0, table.columns, formats[str])
                 for number, values in enumerate(table.rows, start=row + 2):
                     comparison.write_row(number, 0, values)
-                row += len(table.rows) + 3
+                row += len(table.rows) + 2
+                if table.note:  # as the printed report: what a table's figures leave out
+                    comparison.write_string(row, 0, table.note)
+                    row += 1
+                row += 1
             cases = _Sheets(workbook, "cases", CASE_COLUMNS, formats, max_rows)
             count = 0
             for values in case_rows(session, wanted):

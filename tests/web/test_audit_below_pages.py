@@ -5,9 +5,11 @@ offers it to whoever reads the county's cases (and GET /api/matters lists it for
 (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 import engine
@@ -118,6 +120,15 @@ def test_the_printable_report_says_whose_versions_it_shows(app):
         response = client.get("/audit/matters/newborn/export.html", headers={"Accept-Language": lang})
         assert response.status_code == 200 and "version-region" not in response.get_data(as_text=True)
         response.close()
+        for matter, noted in (("local_birth", True), ("newborn", False)):  # the workbook's comparison sheet too
+            response = client.get(f"/audit/matters/{matter}/export.xlsx", headers={"Accept-Language": lang})
+            sheet = openpyxl.load_workbook(io.BytesIO(response.get_data()), read_only=True)["comparison"]
+            cells = [str(c) for row in sheet.iter_rows(values_only=True) for c in row if c]
+            response.close()
+            assert response.status_code == 200 and (cells[0].startswith(note) if noted else
+                                                    not any(c.startswith(note) for c in cells)), (lang, cells[:3])
+            no_cases = {"zh": "暂无办结案件", "en": "no ended cases"}[lang]
+            assert any(no_cases in c for c in cells), (lang, cells)  # the measured table's note: nothing real ended
 
 
 OPTION = re.compile(r'<option value="([^"]+)"[^>]*>([^<]*)</option>')
