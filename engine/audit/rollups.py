@@ -20,7 +20,6 @@ from functools import cache
 from typing import Any, cast as typed
 
 from sqlalchemy import Connection, Float, Table, and_, case, cast, delete, func, insert, literal, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Insert, Select, bindparam
 
@@ -36,7 +35,7 @@ from engine.store.tables_measures import (
     StepLabel,
     StepSeries,
 )
-from engine.store.upsert import add_to, drop_empty
+from engine.store.upsert import add_to, dialect_insert, dialect_of, drop_empty
 
 CHUNK = 500  # case ids per IN list
 STEPS = typed(Table, FinishedStep.__table__)
@@ -99,15 +98,14 @@ def _steps_query(numbered: bool = True) -> Select[Any]:
     """The completed steps of finished cases as finished_steps holds them, hours computed by the database
     (`numbered` False: each with its step, name and department too, and None for a number not yet given)."""
     log, summary, series, labels = StepLogEntry, FinishedCase, SERIES.c, LABELS.c
-    named = [] if numbered else [log.step_id, log.step_name, log.department, *(time_bucket(h) for h in _hours()[1:])]
-    query = (select(log.case_id, log.id, series.id, labels.id, *_hours(), *named)
-             .join(summary, summary.case_id == log.case_id))
-    join = query.join if numbered else query.outerjoin
-    query = join(SERIES, and_(series.matter_id == summary.matter_id, series.variant == summary.variant,
-                              series.source == summary.source, series.step_id == log.step_id))
-    join = query.join if numbered else query.outerjoin
-    return (join(LABELS, and_(labels.step_name == log.step_name,
-                              labels.department == func.coalesce(log.department, "")))
+    offset, waiting, working = _hours()
+    named = [] if numbered else [log.step_id, log.step_name, log.department, time_bucket(waiting), time_bucket(working)]
+    return (select(log.case_id, log.id, series.id, labels.id, offset, waiting, working, *named)
+            .join(summary, summary.case_id == log.case_id)
+            .join(SERIES, and_(series.matter_id == summary.matter_id, series.variant == summary.variant,
+                               series.source == summary.source, series.step_id == log.step_id), isouter=not numbered)
+            .join(LABELS, and_(labels.step_name == log.step_name,
+                               labels.department == func.coalesce(log.department, "")), isouter=not numbered)
             .where(log.event == "completed"))
 
 
@@ -123,8 +121,7 @@ def _number_steps(session: Session | Connection, where: list[Any]) -> None:
     """Give a number to each step (per matter, variant and source) and each step name and department of these
     finished cases' completed steps that has none yet. A number given by a concurrent transaction is kept."""
     log, summary = StepLogEntry, FinishedCase
-    dialect = (session.dialect if isinstance(session, Connection) else session.get_bind().dialect).name
-    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    upsert = dialect_insert(dialect_of(session))
     completed = [log.event == "completed", *where]  # SQLite reads ON CONFLICT after a SELECT only with a WHERE
     steps = (select(summary.matter_id, summary.variant, summary.source, log.step_id).distinct()
              .join(summary, summary.case_id == log.case_id).where(*completed))

@@ -25,8 +25,7 @@ def add_to(session: Executor, table: Table, key: Sequence[str], sums: Sequence[s
     """
     if not rows:
         return
-    dialect = (session.dialect if isinstance(session, Connection) else session.get_bind().dialect).name
-    statement = _upsert(dialect, table, tuple(key), tuple(sums), tuple(least), tuple(keep))
+    statement = _upsert(dialect_of(session), table, tuple(key), tuple(sums), tuple(least), tuple(keep))
     session.execute(statement, sorted(rows, key=lambda row: tuple(row[k] for k in key)))
 
 
@@ -40,7 +39,7 @@ def _upsert(dialect: str, table: Table, key: tuple[str, ...], sums: tuple[str, .
     compiled once per process.
     """
     postgres = dialect == "postgresql"
-    statement = (postgresql.insert if postgres else sqlite.insert)(table)
+    statement = dialect_insert(dialect)(table)
     new = statement.excluded
     changes: dict[str, Any] = {name: table.c[name] + new[name] for name in sums}
     changes.update({name: case((new[name] < table.c[name], new[name]), else_=table.c[name]) for name in least})
@@ -48,6 +47,16 @@ def _upsert(dialect: str, table: Table, key: tuple[str, ...], sums: tuple[str, .
     statement = statement.on_conflict_do_update(index_elements=list(key), set_=changes)
     named = PGDialect(paramstyle="named") if postgres else SQLiteDialect(paramstyle="named")
     return text(str(statement.compile(dialect=named)))
+
+
+def dialect_of(session: Executor) -> str:
+    """The name of the database dialect a session or connection talks to ("sqlite", "postgresql")."""
+    return (session.dialect if isinstance(session, Connection) else session.get_bind().dialect).name
+
+
+def dialect_insert(dialect: str) -> Any:
+    """The dialect's own INSERT construct (the one with ON CONFLICT), for SQLite or PostgreSQL."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def drop_empty(session: Executor, table: Table, key: Sequence[str], count: str, keys: list[tuple[Any, ...]]) -> None:
